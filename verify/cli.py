@@ -1,0 +1,90 @@
+"""Command-line adapter: parse input, call one public function, format output.
+
+Example:
+    $ verify ingest corpus/demo
+    $ verify search "IS-K killed 338 civilians" --json
+    $ verify check "IS-K killed 338 civilians in Pakistan since 2017"
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+from typing import Any
+
+import click
+
+from verify.errors import VerifyError
+
+COMMANDS: dict[str, str] = {
+    "demo": "verify.commands.demo:demo",
+    "ingest": "verify.commands.corpus:ingest",
+    "remove": "verify.commands.corpus:remove",
+    "stats": "verify.commands.corpus:stats",
+    "index": "verify.commands.search:index",
+    "search": "verify.commands.search:search",
+    "check": "verify.commands.check:check",
+    "review": "verify.commands.check:review",
+    "sources": "verify.commands.sources:sources",
+    "audit": "verify.commands.audit:audit",
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported only when used."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, _, attr = target.partition(":")
+        return getattr(importlib.import_module(module_name), attr)  # type: ignore[no-any-return]
+
+
+@click.group(cls=LazyGroup)
+@click.option("--workspace", "-w", envvar="VERIFY_WORKSPACE", default=None,
+              help="Workspace name (under $VERIFY_HOME) or folder path. Default: demo.")
+@click.option("--verbose", "-v", count=True, help="More logging (-v info, -vv debug).")
+@click.version_option(package_name="verify-claims")
+@click.pass_context
+def cli(ctx: click.Context, workspace: str | None, verbose: int) -> None:
+    """verify: check claims against a corpus of sources, weighted by source reliability."""
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    ctx.obj = {"workspace": workspace}
+
+
+def open_workspace(ctx: click.Context, **kwargs: Any) -> Any:
+    """Open the workspace selected on the command line."""
+    from verify import Workspace
+
+    return Workspace.open(ctx.find_root().obj["workspace"], **kwargs)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: domain errors become one clean line, never a traceback."""
+    try:
+        cli.main(args=argv, prog_name="verify", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except VerifyError as exc:
+        click.echo(f"error: {exc.user_message()}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except OSError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

