@@ -83,3 +83,71 @@ class Reliability:
     value: float
     explanation: str
     parts: tuple[tuple[str, float, float], ...] = field(default=())  # (rater, value, weight)
+
+
+AlignmentStatus = Literal["match", "mismatch", "different_scope", "unaligned"]
+
+
+@dataclass(frozen=True)
+class QuantityAlignment:
+    """A claim figure set beside the evidence figure that counts the same thing."""
+
+    claim_text: str                      # surface form in the claim, e.g. "more than 3,000"
+    claim_value: float
+    claim_unit: str | None               # counted noun or unit: civilians, fighters, %, USD
+    claim_span: tuple[int, int]          # char offsets in the claim
+    evidence_text: str | None
+    evidence_value: float | None
+    evidence_unit: str | None
+    evidence_span: tuple[int, int] | None  # char offsets in the passage text
+    status: AlignmentStatus
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class EvidenceAssessment:
+    """One passage weighed for a claim."""
+
+    passage: PassageRef
+    rank: int
+    stance: Stance                         # final stance after numeric reasoning
+    p_supports: float
+    p_refutes: float
+    p_unrelated: float
+    model_stance: Stance                   # what the stance model alone said
+    reliability: float
+    reliability_explanation: str
+    relevance: float                       # retrieval relevance in [0, 1]
+    weight: float                          # contribution to the verdict
+    dense_score: float | None
+    lexical_score: float | None
+    fused_score: float
+    duplicate_of: int | None               # passage_id this one repeats, if any
+    alignments: tuple[QuantityAlignment, ...] = ()
+    spans: tuple[tuple[int, int], ...] = ()  # char offsets in passage.text matching the claim
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """A verdict on one claim, with the evidence that decided it."""
+
+    check_id: str
+    claim: str
+    verdict: VerdictLabel
+    confidence: float                      # calibrated probability the verdict is right
+    reason: str                            # one line a person can read
+    support_score: float
+    refute_score: float
+    evidence: tuple[EvidenceAssessment, ...]
+    decisive_passage_ids: tuple[int, ...]
+    claim_quantities: tuple[str, ...]
+    model_versions: dict[str, str]
+    created_at: dt.datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dict."""
+        return to_jsonable(self)  # type: ignore[no-any-return]
+
+    def by_stance(self, stance: Stance) -> list[EvidenceAssessment]:
+        """Evidence with the given final stance, best first."""
+        return [e for e in self.evidence if e.stance == stance]
