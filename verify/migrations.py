@@ -232,11 +232,34 @@ CREATE TABLE audit_claims (
 );
 """
 
+SOURCES_META = """
+-- Rows of an imported rating file that were rejected (malformed) or skipped
+-- (a page rather than a domain, a duplicate, no rating), with their line number.
+CREATE TABLE rating_import_issues (
+    rating_set_id  INTEGER NOT NULL,
+    location       VARCHAR NOT NULL,          -- 'line 12' or 'record 12'
+    line           INTEGER,
+    field          VARCHAR,
+    kind           VARCHAR NOT NULL,          -- 'rejected' | 'skipped'
+    reason         VARCHAR NOT NULL
+);
+
+-- Outlet names for rated domains, as given by a rating set or a person.
+CREATE TABLE source_names (
+    domain         VARCHAR NOT NULL,
+    name           VARCHAR NOT NULL,
+    origin         VARCHAR,
+    rating_set_id  INTEGER,
+    created_at     TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_core", CORE),
     ("0002_ratings", RATINGS),
     ("0003_checks", CHECKS),
     ("0004_audits", AUDITS),
+    ("0005_sources_meta", SOURCES_META),
 ]
 
 
