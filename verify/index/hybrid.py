@@ -1,0 +1,389 @@
+"""The hybrid index: dense FAISS vectors plus BM25, kept in line with ``passages``.
+
+On disk (``<workspace>/index/``) every save writes a complete new generation
+folder ``gen-<time>/`` (``dense.faiss``, ``dense.meta.json``, ``store.npz``,
+the BM25 files), renames it into place, then switches the one-line pointer
+file ``CURRENT`` with ``os.replace``. A crash at any point leaves the previous
+generation and pointer untouched, so the last good index stays usable.
+
+Example:
+    >>> from verify import Workspace
+    >>> ws = Workspace.open("demo")                       # doctest: +SKIP
+    >>> ws.index.sync().in_sync                           # doctest: +SKIP
+    True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import shutil
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from verify.errors import IndexMismatchError, IndexMissingError, WorkspaceError
+from verify.index.dense import DEFAULT_NPROBE, DenseIndex
+from verify.index.lexical import LexicalIndex
+from verify.types import to_jsonable
+
+if TYPE_CHECKING:
+    from verify.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+INDEX_DIRNAME = "index"
+POINTER = "CURRENT"
+META_FILE = "dense.meta.json"
+DENSE_FILE = "dense.faiss"
+STORE_FILE = "store.npz"
+FORMAT_VERSION = 1
+METRIC = "inner_product"
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    """Size, type and sync state of a workspace's indexes."""
+
+    passages_in_store: int
+    vectors: int
+    lexical_docs: int
+    index_type: str
+    embedder_id: str
+    dimension: int
+    metric: str
+    faiss_version: str
+    in_sync: bool
+    built_at: str | None
+    missing: int = 0          # passages in the store but not (or not currently) indexed
+    stale: int = 0            # indexed passages removed from the store or changed since
+    path: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dict."""
+        return to_jsonable(self)  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class SyncPlan:
+    """What a sync must do to match the store."""
+
+    store_ids: np.ndarray
+    store_hashes: np.ndarray
+    add: np.ndarray
+    remove: np.ndarray
+
+    @property
+    def in_sync(self) -> bool:
+        """True when nothing needs to change."""
+        return not (len(self.add) or len(self.remove))
+
+
+def checksum(ids: np.ndarray, hashes: np.ndarray) -> str:
+    """A fingerprint of (passage id, text hash) pairs, sorted by id."""
+    order = np.argsort(ids, kind="stable")
+    digest = hashlib.sha256(np.ascontiguousarray(ids[order], dtype=np.int64).tobytes())
+    digest.update(np.ascontiguousarray(hashes[order], dtype=np.uint64).tobytes())
+    return digest.hexdigest()
+
+
+def _faiss_version() -> str:
+    import faiss
+
+    return str(faiss.__version__)
+
+
+def _verify_version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("verify-claims")
+    except Exception:  # pragma: no cover - not installed
+        return "unknown"
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    """Write a small text file via a temp file in the same folder and ``os.replace``."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+class HybridIndex:
+    """Dense + lexical index of one workspace's passages."""
+
+    def __init__(self, ws: Workspace, dense: DenseIndex | None = None,
+                 lexical: LexicalIndex | None = None, *, store_ids: np.ndarray | None = None,
+                 store_hashes: np.ndarray | None = None, meta: dict[str, Any] | None = None) -> None:
+        self.ws = ws
+        self.embedder_id = ws.embedder.model_id
+        self.dimension = int(ws.embedder.dimension)
+        self.dense = dense or DenseIndex(self.dimension)
+        self.lexical = lexical or LexicalIndex()
+        self.ids = store_ids if store_ids is not None else np.zeros(0, np.int64)
+        self.hashes = store_hashes if store_hashes is not None else np.zeros(0, np.uint64)
+        self.meta = meta
+        self._signature: tuple[int, int] | None = None
+
+    # ---- loading -------------------------------------------------------------
+    @property
+    def root(self) -> Path | None:
+        """The index folder of a saved workspace (None in memory)."""
+        return None if self.ws.path is None else Path(self.ws.path) / INDEX_DIRNAME
+
+    @property
+    def built(self) -> bool:
+        """True once an index has been built (saved, or synced in memory)."""
+        return self.meta is not None
+
+    @classmethod
+    def for_workspace(cls, ws: Workspace) -> HybridIndex:
+        """Load the workspace's saved index, or an empty one.
+
+        Raises :class:`IndexMismatchError` when the saved index was built with
+        another embedder or its files are damaged or inconsistent.
+        """
+        empty = cls(ws)
+        root = empty.root
+        if root is None or not (root / POINTER).exists():
+            return empty
+        return cls._load(ws, root)
+
+    @classmethod
+    def _load(cls, ws: Workspace, root: Path) -> HybridIndex:
+        pointer = (root / POINTER).read_text(encoding="utf-8").strip()
+        folder = root / pointer
+        where = f"index in {folder}"
+        try:
+            meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise IndexMismatchError(f"{where}: {META_FILE} is missing") from None
+        except (OSError, ValueError) as exc:
+            raise IndexMismatchError(f"{where}: {META_FILE} is unreadable ({exc})") from None
+        embedder = ws.embedder
+        if meta.get("embedder_id") != embedder.model_id or int(meta.get("dimension", -1)) != int(embedder.dimension):
+            raise IndexMismatchError(
+                f"{where} was built with embedder {meta.get('embedder_id')!r} "
+                f"(dimension {meta.get('dimension')}), but this workspace uses "
+                f"{embedder.model_id!r} (dimension {embedder.dimension}); searching it would give wrong results"
+            )
+        if meta.get("metric") != METRIC:
+            raise IndexMismatchError(f"{where} uses metric {meta.get('metric')!r}, expected {METRIC!r}")
+        try:
+            with np.load(folder / STORE_FILE) as store:
+                ids, hashes = store["ids"].astype(np.int64), store["hashes"].astype(np.uint64)
+            dense = DenseIndex.read(folder / DENSE_FILE, int(meta["dimension"]), meta["index_type"],
+                                    trained_on=int(meta.get("trained_on", 0)),
+                                    nprobe=int(meta.get("nprobe", DEFAULT_NPROBE)))
+            lexical = LexicalIndex.read(folder)
+        except Exception as exc:
+            raise IndexMismatchError(f"{where}: files are missing or damaged ({exc})") from None
+        count = int(meta.get("passage_count", -1))
+        problems = []
+        if len(ids) != count or checksum(ids, hashes) != meta.get("passage_checksum"):
+            problems.append("passage list does not match its checksum")
+        if dense.ntotal != count:
+            problems.append(f"{dense.ntotal} vectors for {count} passages")
+        if lexical.size != count:
+            problems.append(f"{lexical.size} BM25 documents for {count} passages")
+        if problems:
+            raise IndexMismatchError(f"{where} is inconsistent: " + "; ".join(problems))
+        log.info("loaded %s index of %d passages from %s", meta["index_type"], count, folder)
+        return cls(ws, dense, lexical, store_ids=ids, store_hashes=hashes, meta=meta)
+
+    # ---- store comparison ----------------------------------------------------
+    def _store_state(self) -> tuple[np.ndarray, np.ndarray]:
+        rows = self.ws.db.execute(
+            "SELECT passage_id, hash(text) AS text_hash FROM passages ORDER BY passage_id").fetchnumpy()
+        return (np.asarray(rows["passage_id"], dtype=np.int64),
+                np.asarray(rows["text_hash"], dtype=np.uint64))
+
+    def _store_signature(self) -> tuple[int, int]:
+        count, total = self.ws.db.execute(
+            "SELECT count(*), coalesce(sum(passage_id), 0) FROM passages").fetchone()  # type: ignore[misc]
+        return int(count), int(total)
+
+    def plan(self) -> SyncPlan:
+        """Compare the store with the index: what to add and what to remove."""
+        store_ids, store_hashes = self._store_state()
+        indexed = dict(zip(self.ids.tolist(), self.hashes.tolist(), strict=True))
+        current = dict(zip(store_ids.tolist(), store_hashes.tolist(), strict=True))
+        add = [i for i, h in current.items() if indexed.get(i) != h]
+        remove = [i for i, h in indexed.items() if current.get(i) != h]
+        return SyncPlan(store_ids, store_hashes, np.asarray(add, np.int64), np.asarray(remove, np.int64))
+
+    # ---- sync ---------------------------------------------------------------
+    def sync(self, progress: bool = False, *, rebuild: bool = False) -> IndexStatus:
+        """Embed new passages, drop stale ones, rebuild BM25 and save atomically."""
+        if rebuild:
+            self.dense = DenseIndex(self.dimension)
+            self.ids, self.hashes = np.zeros(0, np.int64), np.zeros(0, np.uint64)
+        plan = self.plan()
+        if plan.in_sync and self.built and not rebuild:
+            self._signature = (len(plan.store_ids), int(plan.store_ids.sum()))
+            return self._status(plan)
+        vectors = self._embed(plan.add, progress)
+        texts = self._texts(plan.store_ids)
+        lexical = LexicalIndex.build(texts, plan.store_ids)
+        self.dense.remove(plan.remove)
+        self.dense.add(vectors, plan.add)
+        self.lexical = lexical
+        self.ids, self.hashes = plan.store_ids, plan.store_hashes
+        self.meta = self._make_meta()
+        self._signature = (len(self.ids), int(self.ids.sum()))
+        log.info("index synced: +%d -%d, %d passages", len(plan.add), len(plan.remove), len(self.ids))
+        if self.root is not None:
+            self._save()
+        return self.status()
+
+    def _texts(self, ids: np.ndarray) -> list[str]:
+        """Passage texts for ``ids`` (in the order given)."""
+        if not len(ids):
+            return []
+        if len(ids) == self.ws.db.execute("SELECT count(*) FROM passages").fetchone()[0]:  # type: ignore[index]
+            rows = self.ws.db.execute("SELECT passage_id, text FROM passages").fetchall()
+        else:
+            rows = self.ws.db.execute(
+                "SELECT passage_id, text FROM passages WHERE passage_id IN (SELECT unnest(?::BIGINT[]))",
+                [ids.tolist()]).fetchall()
+        by_id = dict(rows)
+        return [by_id[int(i)] for i in ids]
+
+    def _embed(self, ids: np.ndarray, progress: bool) -> np.ndarray:
+        if not len(ids):
+            return np.zeros((0, self.dimension), np.float32)
+        vectors = np.asarray(self.ws.embedder.embed_many(self._texts(ids), progress=progress),
+                             dtype=np.float32)
+        if vectors.shape != (len(ids), self.dimension):
+            raise WorkspaceError(f"embedder returned shape {vectors.shape}, expected {(len(ids), self.dimension)}")
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.where(norms > 0, norms, 1.0)
+
+    def _make_meta(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT_VERSION,
+            "embedder_id": self.embedder_id,
+            "dimension": self.dimension,
+            "metric": METRIC,
+            "faiss_version": _faiss_version(),
+            "index_type": self.dense.index_type,
+            "nprobe": self.dense.nprobe,
+            "trained_on": self.dense.trained_on,
+            "passage_count": int(len(self.ids)),
+            "passage_checksum": checksum(self.ids, self.hashes),
+            "lexical": {"library": "bm25s", "docs": self.lexical.size},
+            "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "verify_version": _verify_version(),
+        }
+
+    def _save(self) -> None:
+        """Write a new generation folder, then switch ``CURRENT`` to it."""
+        root = self.root
+        if root is None:
+            return
+        root.mkdir(parents=True, exist_ok=True)
+        name = f"gen-{time.time_ns()}"
+        tmp = root / f".{name}.tmp"
+        try:
+            tmp.mkdir()
+            self.dense.write(tmp / DENSE_FILE)
+            np.savez(tmp / STORE_FILE, ids=self.ids, hashes=self.hashes)
+            self.lexical.write(tmp)
+            (tmp / META_FILE).write_text(json.dumps(self.meta, indent=2), encoding="utf-8")
+            os.replace(tmp, root / name)
+            _atomic_write_text(root / POINTER, name + "\n")
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        for old in root.iterdir():
+            if old.is_dir() and old.name != name and (old.name.startswith("gen-") or old.name.endswith(".tmp")):
+                shutil.rmtree(old, ignore_errors=True)
+
+    # ---- status ----------------------------------------------------------------
+    def status(self) -> IndexStatus:
+        """Compare with the store and report (cheap enough to call often)."""
+        return self._status(self.plan())
+
+    def _status(self, plan: SyncPlan) -> IndexStatus:
+        meta = self.meta or {}
+        return IndexStatus(
+            passages_in_store=len(plan.store_ids), vectors=self.dense.ntotal,
+            lexical_docs=self.lexical.size,
+            index_type=self.dense.index_type if self.built else "none",
+            embedder_id=self.embedder_id, dimension=self.dimension, metric=METRIC,
+            faiss_version=_faiss_version(), in_sync=self.built and plan.in_sync,
+            built_at=meta.get("created_at"), missing=len(plan.add), stale=len(plan.remove),
+            path=None if self.root is None else str(self.root))
+
+    def ensure_ready(self) -> None:
+        """Raise if there is nothing to search; bring a drifted index up to date.
+
+        A store changed since the last sync (cheap check: count and id sum) is
+        synced before searching, so results never point at removed passages.
+        """
+        signature = self._store_signature()
+        if signature[0] == 0:
+            raise IndexMissingError("the workspace has no passages to search yet")
+        if not self.built:
+            count = signature[0]
+            raise IndexMissingError(
+                f"no index has been built for the {count} passages in this workspace",
+                hint="build it with `verify index`")
+        if signature != self._signature:
+            if signature == (len(self.ids), int(self.ids.sum())):
+                self._signature = signature
+                return
+            log.warning("index is behind the passages table; syncing before search")
+            self.sync()
+
+    # ---- search ----------------------------------------------------------------
+    def dense_search(self, vector: np.ndarray, k: int,
+                     allowed_ids: Sequence[int] | np.ndarray | None = None) -> list[tuple[int, float]]:
+        """Top-``k`` (passage_id, cosine) for a query vector."""
+        return self.dense.search(vector, k, allowed_ids)
+
+    def lexical_search(self, query: str, k: int,
+                       allowed_ids: Sequence[int] | np.ndarray | None = None) -> list[tuple[int, float]]:
+        """Top-``k`` (passage_id, BM25 score) for a query text."""
+        return self.lexical.search(query, k, allowed_ids)
+
+    def dense_scores(self, vector: np.ndarray, ids: Sequence[int]) -> dict[int, float]:
+        """Cosine of the query vector with each passage in ``ids``."""
+        return self.dense.scores(vector, ids)
+
+    def lexical_scores(self, query: str, ids: Sequence[int]) -> dict[int, float]:
+        """BM25 score of the query against each passage in ``ids``."""
+        return self.lexical.scores(query, ids)
+
+
+def rebuild(ws: Workspace, progress: bool = False) -> IndexStatus:
+    """Rebuild the workspace's index from scratch (also when the saved one is refused).
+
+    Example:
+        >>> rebuild(ws).in_sync          # doctest: +SKIP
+        True
+    """
+    index = HybridIndex(ws)
+    status = index.sync(progress=progress, rebuild=True)
+    ws._index = index
+    return status
+
+
+def sync(ws: Workspace, progress: bool = False, *, rebuild_all: bool = False) -> IndexStatus:
+    """Sync (or, with ``rebuild_all``, rebuild) the workspace's index."""
+    return rebuild(ws, progress) if rebuild_all else ws.sync_index(progress=progress)  # type: ignore[no-any-return]
+
+
+def status(ws: Workspace) -> IndexStatus:
+    """The workspace's index status."""
+    return ws.index_status()  # type: ignore[no-any-return]
