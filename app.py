@@ -1,0 +1,37 @@
+"""The verify desk: `streamlit run app.py` (optionally `-- --workspace NAME_OR_PATH`).
+
+Opens the default workspace (the demo corpus, ingested on first start) and
+offers five pages: Check, Audit, Sources, Corpus and History. The pages are
+thin: they call the public `verify` API and format its results.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+import streamlit as st  # noqa: E402
+
+from verify.ui import desk  # noqa: E402
+
+st.set_page_config(page_title="verify desk", page_icon="🔎", layout="wide",
+                   initial_sidebar_state="expanded")
+desk.inject_css()
+
+pages = [
+    st.Page(desk.PAGE_CHECK, title="Check", icon="🔎", default=True),
+    st.Page(desk.PAGE_AUDIT, title="Audit", icon="📰"),
+    st.Page(desk.PAGE_SOURCES, title="Sources", icon="⚖️"),
+    st.Page(desk.PAGE_CORPUS, title="Corpus", icon="📚"),
+    st.Page(desk.PAGE_HISTORY, title="History", icon="🕘"),
+]
+page = st.navigation(pages)
+
+with st.sidebar:
+    st.caption("Workspace")
+    st.code(desk.workspace_label(), language=None)
+
+with desk.session_workspace():
+    page.run()

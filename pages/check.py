@@ -1,0 +1,169 @@
+"""Check page: one claim -> verdict, evidence grouped by stance, numbers, review."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from verify.types import VERDICTS, SearchFilters
+from verify.ui import desk, render
+
+ws = desk.workspace()
+RESULT_KEY = "check_result"
+EXAMPLES = (
+    "IS-K killed 338 civilians in Pakistan since 2017",
+    "IS-K killed more than 3,000 civilians in Pakistan since 2017",
+    "CSIS estimated IS-K had roughly 800 fighters in 2018",
+    "The Jalalabad prison held 17,000 prisoners",
+)
+
+
+def _use_example() -> None:
+    choice = st.session_state.get("check_example")
+    if choice:
+        st.session_state["claim"] = choice
+
+
+def sidebar_filters() -> SearchFilters:
+    """Date range, sources and minimum reliability, from the sidebar."""
+    stats = None
+    domains: list[str] = []
+    with desk.guard("reading the corpus"):
+        stats = ws.corpus_stats()
+    if stats is not None:
+        domains = sorted({s.domain for s in stats.per_source if s.domain})
+    with st.sidebar:
+        st.subheader("Filters")
+        use_dates = st.checkbox("Limit to a date range", key="f_use_dates")
+        date_from = date_to = None
+        if use_dates:
+            lo = (stats.earliest if stats else None) or dt.date(2000, 1, 1)
+            hi = (stats.latest if stats else None) or dt.date.today()
+            picked = st.date_input("Published between", value=(lo, hi), key="f_dates")
+            if isinstance(picked, tuple | list) and len(picked) == 2:
+                date_from, date_to = picked
+        chosen = st.multiselect("Sources", domains, key="f_sources",
+                                placeholder="All sources")
+        min_rel = st.slider("Minimum reliability", 0.0, 1.0, 0.0, 0.05, key="f_min_rel")
+    return SearchFilters(domains=tuple(chosen), date_from=date_from, date_to=date_to,
+                         min_reliability=min_rel if min_rel > 0 else None)
+
+
+def show_verdict(result) -> None:  # noqa: ANN001 - CheckResult
+    """Badge, confidence and the one-line reason."""
+    with st.container(border=True):
+        desk.html(
+            "<div>" + render.verdict_badge(result.verdict, result.confidence, big=True)
+            + f'<div class="vf-reason">{render.esc(result.reason)}</div>'
+            + f'<div class="vf-meta">Claim: {render.esc(result.claim)}</div>'
+            + f'<div class="vf-meta">support {result.support_score:.2f} · refute '
+            f"{result.refute_score:.2f} · check {render.esc(result.check_id)}</div></div>")
+
+
+def show_evidence(ev) -> None:  # noqa: ANN001 - EvidenceAssessment
+    """One passage: header, highlighted text, aligned numbers."""
+    with st.container(border=True):
+        desk.html(render.evidence_header(ev))
+        desk.html(render.evidence_text(ev))
+        rows = render.alignment_rows(ev.alignments)
+        if rows:
+            st.dataframe(pd.DataFrame(rows), hide_index=True, use_container_width=True,
+                         key=f"align_{ev.rank}_{ev.passage.passage_id}")
+
+
+def show_chart(result) -> None:  # noqa: ANN001
+    """Per evidence: stance (sign and colour) × reliability (bar length)."""
+    rows = render.agreement_rows(result.evidence)
+    if not rows:
+        return
+    data = pd.DataFrame(rows)
+    chart = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("agreement:Q", title="← refutes · supports →  (stance × reliability)",
+                    scale=alt.Scale(domain=[-1, 1])),
+            y=alt.Y("evidence:N", sort=None, title=None),
+            color=alt.Color("stance:N", scale=alt.Scale(
+                domain=list(render.STANCE_COLOUR), range=list(render.STANCE_COLOUR.values())),
+                legend=alt.Legend(orient="bottom")),
+            tooltip=["evidence", "title", "stance", "reliability", "weight",
+                     "p_supports", "p_refutes"],
+        )
+        .properties(height=max(120, 28 * len(rows)))
+    )
+    st.altair_chart(chart, use_container_width=True)
+
+
+def show_review(result) -> None:  # noqa: ANN001
+    """Confirm or override the verdict with a note and a name."""
+    with st.form("review_form", clear_on_submit=False):
+        st.markdown("**Review this verdict**")
+        cols = st.columns([1, 1])
+        verdict = cols[0].selectbox("Verdict", VERDICTS, index=VERDICTS.index(result.verdict),
+                                    key="review_verdict")
+        reviewer = cols[1].text_input("Your name", key="review_name")
+        note = st.text_area("Note", key="review_note", height=80,
+                            placeholder="Why you confirm or override the machine verdict")
+        sent = st.form_submit_button("Record review")
+    if sent:
+        if not reviewer.strip():
+            st.warning("Enter your name so the review can be attributed.")
+            return
+        with desk.guard("recording the review"):
+            ws.review(result.check_id, verdict, reviewer.strip(), note.strip())
+            action = "confirmed" if verdict == result.verdict else f"overridden to {verdict}"
+            st.success(f"Review recorded: verdict {action} by {reviewer.strip()}.")
+
+
+def show_result(result) -> None:  # noqa: ANN001
+    """The whole verdict view."""
+    show_verdict(result)
+    groups = [(s, result.by_stance(s)) for s in ("supports", "refutes", "unrelated")]
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        if not result.evidence:
+            st.info("No passage in the corpus bears on this claim. Ingest more documents on "
+                    "the Corpus page or loosen the filters.")
+        tabs = st.tabs([f"{render.STANCE_TITLE[s]} ({len(evs)})" for s, evs in groups])
+        for tab, (stance, evs) in zip(tabs, groups, strict=True):
+            with tab:
+                if not evs:
+                    st.caption(f"No {render.STANCE_TITLE[stance].lower()} evidence.")
+                for ev in evs:
+                    show_evidence(ev)
+    with right:
+        st.markdown("**Agreement**")
+        show_chart(result)
+        if result.claim_quantities:
+            st.caption("Figures in the claim: " + ", ".join(
+                render.md_escape(q) for q in result.claim_quantities))
+        show_review(result)
+
+
+st.title("Check a claim")
+filters = sidebar_filters()
+
+st.selectbox("Try an example", ("",) + EXAMPLES, key="check_example", on_change=_use_example,
+             format_func=lambda s: s or "— pick a sample claim —")
+with st.form("check_form"):
+    claim = st.text_area("Claim", key="claim", height=80,
+                         placeholder="e.g. IS-K killed 338 civilians in Pakistan since 2017")
+    submitted = st.form_submit_button("Check claim", type="primary")
+
+if submitted:
+    text = (claim or "").strip()
+    if not text:
+        st.warning("Type a claim to check first, for example a sentence with a figure, "
+                   "a date or a named actor.")
+    else:
+        with st.spinner("Checking the claim against the corpus…"), desk.guard("checking the claim"):
+            st.session_state[RESULT_KEY] = ws.check(
+                text, filters=None if filters.is_empty() else filters)
+
+current = st.session_state.get(RESULT_KEY)
+if current is not None:
+    show_result(current)

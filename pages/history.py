@@ -1,0 +1,84 @@
+"""History page: past checks and audits, searchable, each reopenable."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from verify.ui import desk, render
+
+ws = desk.workspace()
+
+
+def _field(item: Any, name: str, default: Any = None) -> Any:
+    return item.get(name, default) if isinstance(item, dict) else getattr(item, name, default)
+
+
+def _matches(item: Any, query: str, fields: tuple[str, ...]) -> bool:
+    if not query:
+        return True
+    hay = " ".join(str(_field(item, f, "") or "") for f in fields).lower()
+    return all(word in hay for word in query.lower().split())
+
+
+def reopen_check(check_id: str) -> None:
+    """Load a saved check into the Check page."""
+    from verify.check import load_check
+
+    st.session_state["check_result"] = load_check(ws, check_id)
+    st.switch_page(desk.PAGE_CHECK)
+
+
+def reopen_audit(audit_id: str) -> None:
+    """Load a saved audit into the Audit page."""
+    from verify.audit import load_audit
+
+    st.session_state["audit_result"] = load_audit(ws, audit_id)
+    st.switch_page(desk.PAGE_AUDIT)
+
+
+st.title("History")
+query = st.text_input("Search claims, verdicts, reviewers and audit inputs", key="history_q",
+                      placeholder="e.g. IS-K, REFUTED, Jalalabad")
+
+tab_checks, tab_audits = st.tabs(["Checks", "Audits"])
+
+with tab_checks, desk.guard("listing past checks"):
+    from verify.check import list_checks
+
+    fields = ("claim", "verdict", "reason", "reviewed_verdict", "reviewer", "check_id")
+    checks = [c for c in list_checks(ws) if _matches(c, query, fields)]
+    if not checks:
+        st.info("No checks yet. Check a claim on the Check page and it will be listed here."
+                if not query else "No check matches the search.")
+    else:
+        rows = render.to_rows(checks)
+        frame = pd.DataFrame(rows)
+        preferred = [c for c in ("created_at", "claim", "verdict", "confidence",
+                                 "reviewed_verdict", "reviewer", "check_id") if c in frame]
+        st.dataframe(frame[preferred or list(frame.columns)], hide_index=True,
+                     use_container_width=True, key="history_checks_table")
+        labels = {str(_field(c, "check_id")): f"{_field(c, 'verdict')} — {_field(c, 'claim')}"
+                  for c in checks}
+        chosen = st.selectbox("Reopen a check", list(labels), key="history_check_pick",
+                              format_func=lambda k: labels[k])
+        if st.button("Open in Check page", key="history_open_check", type="primary"):
+            reopen_check(chosen)
+
+with tab_audits, desk.guard("listing past audits"):
+    from verify.audit import list_audits
+
+    fields_a = ("audit_id", "inputs", "status", "title")
+    audits = [a for a in list_audits(ws) if _matches(a, query, fields_a)]
+    if not audits:
+        st.info("No audits yet. Audit an article on the Audit page and it will be listed here."
+                if not query else "No audit matches the search.")
+    else:
+        st.dataframe(pd.DataFrame(render.to_rows(audits)), hide_index=True,
+                     use_container_width=True, key="history_audits_table")
+        ids = [str(_field(a, "audit_id")) for a in audits]
+        chosen_a = st.selectbox("Reopen an audit", ids, key="history_audit_pick")
+        if st.button("Open in Audit page", key="history_open_audit", type="primary"):
+            reopen_audit(chosen_a)

@@ -1,0 +1,225 @@
+"""Streamlit glue for the desk: opening the workspace per run and friendly errors.
+
+DuckDB connections are not thread-safe and Streamlit runs each session in its
+own thread, so the desk opens the workspace at the start of every script run
+and closes it at the end (:func:`session_workspace`). That also releases the
+database between runs, so ``verify ingest`` from the CLI can write meanwhile;
+new documents show on the next rerun. The models are process-wide and loaded
+once (the library caches them; :func:`warm_models` loads them up front).
+
+Example (inside ``app.py``)::
+
+    with desk.session_workspace() as ws:
+        page.run()
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import logging
+import os
+import sys
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import streamlit as st
+
+from verify.errors import VerifyError, WorkspaceLockedError
+
+log = logging.getLogger(__name__)
+
+ENV_WORKSPACE = "VERIFY_WORKSPACE"
+_WS_KEY = "_vf_workspace"
+_build_lock = threading.Lock()
+_built: set[str] = set()
+
+PAGE_CHECK = "pages/check.py"
+PAGE_AUDIT = "pages/audit.py"
+PAGE_SOURCES = "pages/sources.py"
+PAGE_CORPUS = "pages/corpus.py"
+PAGE_HISTORY = "pages/history.py"
+
+
+def workspace_target() -> str | None:
+    """The workspace to open: ``--workspace X`` after ``--``, ``$VERIFY_WORKSPACE``, or the default."""
+    argv = sys.argv[1:]
+    for i, arg in enumerate(argv):
+        if arg == "--workspace" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--workspace="):
+            return arg.split("=", 1)[1]
+    return os.environ.get(ENV_WORKSPACE) or None
+
+
+def workspace_label() -> str:
+    """Where the workspace lives, for the sidebar."""
+    from verify.config import resolve_workspace_path
+
+    return str(resolve_workspace_path(workspace_target()))
+
+
+def show_error(exc: BaseException, action: str = "") -> None:
+    """A friendly message for a library error (never a traceback)."""
+    if isinstance(exc, WorkspaceLockedError):
+        st.warning("The workspace is busy (an ingest is running). Retry in a moment.",
+                   icon="⏳")
+        return
+    if isinstance(exc, VerifyError):
+        st.error(exc.user_message(), icon="⚠️")
+        return
+    log.exception("unexpected error while %s", action or "running the desk")
+    what = f" while {action}" if action else ""
+    st.error(f"Something went wrong{what}: {type(exc).__name__}: {exc}. "
+             "Check the input and try again; the server log has the details.", icon="⚠️")
+
+
+@contextlib.contextmanager
+def guard(action: str) -> Iterator[None]:
+    """Run a block; library errors become friendly messages instead of tracebacks."""
+    try:
+        yield
+    except Exception as exc:  # noqa: BLE001 - the UI must never show a traceback
+        if _is_control_flow(exc):
+            raise
+        show_error(exc, action)
+
+
+def _is_control_flow(exc: BaseException) -> bool:
+    """st.stop / st.rerun / st.switch_page work by raising; let those through."""
+    try:
+        from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
+    except ImportError:  # pragma: no cover - older Streamlit
+        return type(exc).__name__ in {"StopException", "RerunException"}
+    return isinstance(exc, ScriptControlException)
+
+
+def _ensure_built(target: str | None) -> None:
+    """Build the default workspace (demo corpus + ratings) once per process, with progress."""
+    key = target or "<default>"
+    if key in _built:
+        return
+    with _build_lock:
+        if key in _built:
+            return
+        from verify.demo import ensure_demo_workspace
+
+        with st.status("Preparing the workspace (the first start ingests the demo corpus, "
+                       "about 30 s)…", expanded=False) as status:
+            kwargs: dict[str, Any] = {}
+            params = inspect.signature(ensure_demo_workspace).parameters
+            if "progress_callback" in params:
+                bar = st.progress(0.0, text="Ingesting the demo corpus…")
+
+                def _cb(done: float, total: float | None = None, message: str = "") -> None:
+                    frac = (done / total) if total else float(done)
+                    bar.progress(min(max(frac, 0.0), 1.0), text=message or "Ingesting…")
+
+                kwargs["progress_callback"] = _cb
+            ws = ensure_demo_workspace(target, **kwargs)
+            ws.close()
+            status.update(label="Workspace ready", state="complete")
+        _built.add(key)
+
+
+@st.cache_resource(show_spinner="Loading the models…")
+def warm_models(embedder: str, stance_model: str) -> bool:
+    """Load the embedder and stance model once per process (the library keeps them)."""
+    from verify.embedders import get_embedder
+    from verify.stance.base import get_stance_model
+
+    get_embedder(embedder)
+    get_stance_model(stance_model)
+    return True
+
+
+def open_workspace() -> Any:
+    """Open the workspace for this run (building the demo on first start); None on failure."""
+    from verify.workspace import Workspace
+
+    target = workspace_target()
+    try:
+        if target is None or os.environ.get("VERIFY_BUILD_DEMO", "1") != "0":
+            _ensure_built(target)
+        ws = Workspace.open(target)
+    except Exception as exc:  # noqa: BLE001
+        show_error(exc, "opening the workspace")
+        return None
+    try:
+        warm_models(ws.settings.embedder, ws.settings.stance_model)
+    except Exception as exc:  # noqa: BLE001 - the pages still work for browsing
+        show_error(exc, "loading the models")
+    return ws
+
+
+@contextlib.contextmanager
+def session_workspace() -> Iterator[Any]:
+    """Open the workspace for one script run and close it afterwards."""
+    ws = open_workspace()
+    st.session_state[_WS_KEY] = ws
+    try:
+        yield ws
+    finally:
+        st.session_state[_WS_KEY] = None
+        if ws is not None:
+            ws.close()
+
+
+def workspace() -> Any:
+    """The workspace opened for this run; stops the page if there is none."""
+    ws = st.session_state.get(_WS_KEY)
+    if ws is None:
+        st.info("The workspace could not be opened. Fix the problem above and reload the page.")
+        st.stop()
+    return ws
+
+
+def inject_css() -> None:
+    """Badge and highlight styles (static CSS, no untrusted text)."""
+    from verify.ui.render import CSS
+
+    st.markdown(CSS, unsafe_allow_html=True)
+
+
+def html(fragment: str) -> None:
+    """Show HTML built by :mod:`verify.ui.render` (every untrusted piece is escaped there)."""
+    st.markdown(fragment, unsafe_allow_html=True)
+
+
+def accepts(fn: Any, name: str) -> bool:
+    """True when ``fn`` takes a keyword ``name`` (or ``**kwargs``)."""
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+    return name in params or any(p.kind is inspect.Parameter.VAR_KEYWORD
+                                 for p in params.values())
+
+
+def progress_callback(bar: Any, label: str) -> Any:
+    """A ``callback(done, total=None, message="")`` that drives an ``st.progress`` bar."""
+
+    def _cb(done: float, total: float | None = None, message: str = "", *_: Any) -> None:
+        frac = (float(done) / float(total)) if total else float(done)
+        text = f"{label}: {message}" if message else label
+        if total:
+            text += f" ({int(done)}/{int(total)})"
+        bar.progress(min(max(frac, 0.0), 1.0), text=text)
+
+    return _cb
+
+
+_FLASH_KEY = "_vf_flash"
+
+
+def flash(message: str) -> None:
+    """Keep a success message for the next run (use before ``st.rerun()``)."""
+    st.session_state[_FLASH_KEY] = message
+
+
+def show_flash() -> None:
+    """Show (once) the message kept by :func:`flash`."""
+    message = st.session_state.pop(_FLASH_KEY, None)
+    if message:
+        st.success(message, icon="✅")
