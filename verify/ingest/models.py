@@ -1,0 +1,85 @@
+"""Data classes shared by the ingestion modules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class ParsedDocument:
+    """One document read from a file or a row: cleaned text plus metadata."""
+
+    text: str
+    title: str | None = None
+    url: str | None = None
+    published_date: dt.date | None = None
+    author: str | None = None
+    language: str | None = None
+    source_name: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class IngestIssue:
+    """A problem with one file or row: where it is and why."""
+
+    path: str
+    location: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.location}" if self.location else self.path
+        return f"{where}: {self.reason}"
+
+
+@dataclass
+class IngestReport:
+    """What one ingest run did."""
+
+    run_id: str = ""
+    files: int = 0
+    added: int = 0
+    updated: int = 0
+    skipped: int = 0
+    failed: int = 0
+    passages_added: int = 0
+    passages_removed: int = 0
+    errors: list[IngestIssue] = field(default_factory=list)
+    warnings: list[IngestIssue] = field(default_factory=list)
+    ignored: list[IngestIssue] = field(default_factory=list)
+    index_synced: bool = False
+
+    @property
+    def changed(self) -> bool:
+        """Whether any document was added, updated or removed."""
+        return bool(self.added or self.updated or self.passages_removed)
+
+    @property
+    def all_failed(self) -> bool:
+        """True when something was attempted and nothing succeeded."""
+        return self.failed > 0 and not (self.added or self.updated or self.skipped)
+
+
+@dataclass
+class SourceCount:
+    """Documents per source in :class:`CorpusStats`."""
+
+    domain: str | None
+    name: str | None
+    documents: int
+    passages: int
+
+
+@dataclass
+class CorpusStats:
+    """Counts of documents, passages and sources, and the date range."""
+
+    documents: int
+    passages: int
+    sources: int
+    earliest: dt.date | None
+    latest: dt.date | None
+    per_source: list[SourceCount] = field(default_factory=list)
+    languages: dict[str, int] = field(default_factory=dict)

@@ -1,0 +1,155 @@
+"""Database writes for ingestion: sources, documents and passages, one transaction each."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from verify.ingest.domains import looks_like_domain, registrable_domain, source_key
+from verify.ingest.models import IngestIssue, IngestReport, ParsedDocument
+
+if TYPE_CHECKING:
+    import duckdb
+
+PASSAGE_BATCH = 200
+
+
+def content_hash(doc: ParsedDocument) -> str:
+    """A hash of the text and the stored metadata: equal hash, nothing to do."""
+    payload = json.dumps(
+        [doc.text, doc.title, doc.url, doc.published_date.isoformat() if doc.published_date else None,
+         doc.author, doc.language, doc.source_name],
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def source_domain(con: duckdb.DuckDBPyConnection, doc: ParsedDocument) -> str | None:
+    """The key of the document's source: registrable domain of its URL, else from its name."""
+    if doc.url:
+        domain = registrable_domain(doc.url)
+        if domain:
+            return domain
+    name = doc.source_name
+    if not name:
+        return None
+    if looks_like_domain(name):
+        return registrable_domain(name)
+    row = con.execute(
+        "SELECT domain FROM sources WHERE lower(name) = lower(?) ORDER BY source_id LIMIT 1", [name]
+    ).fetchone()
+    return str(row[0]) if row else source_key(name)
+
+
+def ensure_source(con: duckdb.DuckDBPyConnection, domain: str | None, name: str | None) -> int | None:
+    """The source_id for ``domain`` (following aliases), inserting the source if missing."""
+    if not domain:
+        return None
+    alias = con.execute("SELECT source_id FROM source_aliases WHERE alias_domain = ?", [domain]).fetchone()
+    if alias:
+        return int(alias[0])
+    row = con.execute("SELECT source_id, name FROM sources WHERE domain = ?", [domain]).fetchone()
+    if row is None:
+        con.execute("INSERT INTO sources (domain, name) VALUES (?, ?)", [domain, name])
+        row = con.execute("SELECT source_id, name FROM sources WHERE domain = ?", [domain]).fetchone()
+    elif row[1] is None and name:
+        con.execute("UPDATE sources SET name = ? WHERE source_id = ?", [name, row[0]])
+    return int(row[0]) if row else None
+
+
+def existing_document(con: duckdb.DuckDBPyConnection, origin_key: str) -> tuple[int, str] | None:
+    """(document_id, content_hash) of the document stored under ``origin_key``."""
+    row = con.execute(
+        "SELECT document_id, content_hash FROM documents WHERE origin_key = ?", [origin_key]
+    ).fetchone()
+    return (int(row[0]), str(row[1])) if row else None
+
+
+def _insert_passages(con: duckdb.DuckDBPyConnection, document_id: int, text: str,
+                     spans: Sequence[tuple[int, int]]) -> None:
+    """Insert passages in multi-row batches (much faster than one statement per row)."""
+    rows = [(document_id, order, text[s:e], s, e) for order, (s, e) in enumerate(spans)]
+    for i in range(0, len(rows), PASSAGE_BATCH):
+        batch = rows[i:i + PASSAGE_BATCH]
+        placeholders = ", ".join(["(?, ?, ?, ?, ?)"] * len(batch))
+        con.execute(
+            "INSERT INTO passages (document_id, passage_order, text, char_start, char_end) "
+            f"VALUES {placeholders}",
+            [value for row in batch for value in row],
+        )
+
+
+def write_document(con: duckdb.DuckDBPyConnection, *, origin_key: str, file_path: str,
+                   doc: ParsedDocument, digest: str, spans: Sequence[tuple[int, int]],
+                   existing_id: int | None) -> tuple[int, int]:
+    """Insert or replace one document and its passages atomically; (added, removed) passages."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        source_id = ensure_source(con, source_domain(con, doc), doc.source_name)
+        values = [source_id, file_path, doc.url, doc.title, doc.author, doc.published_date,
+                  doc.language, digest, doc.text, len(doc.text)]
+        removed = 0
+        if existing_id is None:
+            document_id = con.execute(
+                "INSERT INTO documents (origin_key, source_id, file_path, url, title, author, "
+                "published_date, language, content_hash, text, char_count) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING document_id",
+                [origin_key, *values],
+            ).fetchone()[0]  # type: ignore[index]
+        else:
+            document_id = existing_id
+            removed = int(con.execute(
+                "SELECT count(*) FROM passages WHERE document_id = ?", [document_id]).fetchone()[0])  # type: ignore[index]
+            con.execute("DELETE FROM passages WHERE document_id = ?", [document_id])
+            con.execute(
+                "UPDATE documents SET source_id = ?, file_path = ?, url = ?, title = ?, author = ?, "
+                "published_date = ?, language = ?, content_hash = ?, text = ?, char_count = ?, "
+                "ingested_at = current_timestamp WHERE document_id = ?",
+                [*values, document_id],
+            )
+        _insert_passages(con, int(document_id), doc.text, spans)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return len(spans), removed
+
+
+def delete_documents(con: duckdb.DuckDBPyConnection, document_ids: Sequence[int]) -> int:
+    """Delete documents and their passages in one transaction; passages removed."""
+    if not document_ids:
+        return 0
+    marks = ", ".join("?" * len(document_ids))
+    con.execute("BEGIN TRANSACTION")
+    try:
+        removed = int(con.execute(
+            f"SELECT count(*) FROM passages WHERE document_id IN ({marks})", list(document_ids)
+        ).fetchone()[0])  # type: ignore[index]
+        con.execute(f"DELETE FROM passages WHERE document_id IN ({marks})", list(document_ids))
+        con.execute(f"DELETE FROM documents WHERE document_id IN ({marks})", list(document_ids))
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return removed
+
+
+def record_run(con: duckdb.DuckDBPyConnection, report: IngestReport, started: dt.datetime) -> None:
+    """Write the run summary to ``ingest_runs`` and each issue to ``ingest_errors``."""
+    con.execute(
+        "INSERT INTO ingest_runs (run_id, started_at, finished_at, added, updated, skipped, failed, passages) "
+        "VALUES (?, ?, current_timestamp, ?, ?, ?, ?, ?)",
+        [report.run_id, started, report.added, report.updated, report.skipped, report.failed,
+         report.passages_added],
+    )
+    issues: list[IngestIssue] = report.errors
+    for i in range(0, len(issues), PASSAGE_BATCH):
+        batch = issues[i:i + PASSAGE_BATCH]
+        con.execute(
+            "INSERT INTO ingest_errors (run_id, file_path, location, reason) VALUES "
+            + ", ".join(["(?, ?, ?, ?)"] * len(batch)),
+            [v for issue in batch for v in (report.run_id, issue.path, issue.location, issue.reason)],
+        )

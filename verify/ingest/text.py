@@ -1,0 +1,101 @@
+"""Byte decoding, text clean-up and metadata value parsing shared by the readers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from verify.errors import InputError
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
+_SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_MANY_NEWLINES = re.compile(r"\n{3,}")
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y",
+                 "%B %d %Y", "%b %d %Y", "%Y%m%d", "%a, %d %b %Y %H:%M:%S %z",
+                 "%a, %d %b %Y %H:%M:%S %Z")
+
+
+def decode_bytes(data: bytes) -> str:
+    """Decode text: UTF-8 (with or without BOM), else clean Windows-1252; else InputError."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise InputError("undecodable text: bad UTF-16") from None
+    if b"\x00" in data[:65536] or b"\x00" in data[-65536:]:
+        raise InputError("binary file (contains NUL bytes), not text")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise InputError(
+                f"undecodable text: not UTF-8 (bad byte at offset {exc.start}) "
+                "and not Windows-1252") from None
+        if _CONTROL.search(text):
+            raise InputError(
+                f"undecodable text: not UTF-8 (bad byte at offset {exc.start}) and "
+                "contains control characters as Windows-1252") from None
+        return text
+    if len(_CONTROL.findall(text[:65536])) > 8:
+        raise InputError("binary file (control characters), not text")
+    return text
+
+
+def normalize_text(text: str) -> str:
+    """Unify newlines and spaces, drop control and zero-width characters, trim."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _ZERO_WIDTH.sub("", _CONTROL.sub("", text))
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return _MANY_NEWLINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def clean_value(value: Any) -> str | None:
+    """A metadata value as a trimmed one-line string, or None when empty."""
+    if value is None:
+        return None
+    if isinstance(value, list | tuple):
+        value = ", ".join(str(v) for v in value if v is not None)
+    text = " ".join(str(value).split())
+    return text or None
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """A publication date from ISO strings, datetimes or common written forms."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+    except ValueError:
+        pass
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    match = re.match(r"(\d{4})-(\d{2})-(\d{2})", text)
+    if match:
+        try:
+            return dt.date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            return None
+    return None
+
+
+def normalize_language(value: Any) -> str | None:
+    """``en-GB`` / ``en_US`` / ``EN`` -> ``en``."""
+    text = clean_value(value)
+    if not text:
+        return None
+    primary = re.split(r"[-_;, ]", text.lower())[0]
+    return primary if primary.isalpha() and 2 <= len(primary) <= 3 else None
