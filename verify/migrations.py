@@ -254,12 +254,27 @@ CREATE TABLE source_names (
 );
 """
 
+SOURCES_HISTORY = """
+-- Rating history as the source book reads it: a person's rating is superseded by the
+-- next in-house rating of the domain (whoever makes it), an imported set's rating by the
+-- next rating from the same set. previous_reliability is the value it replaced.
+CREATE VIEW source_rating_history AS
+SELECT r.*,
+       CASE WHEN r.rater_kind = 'person' THEN 'in-house' ELSE r.rater END AS slot,
+       lead(r.valid_from) OVER w AS valid_to,
+       lag(r.reliability) OVER w AS previous_reliability
+FROM ratings r
+WINDOW w AS (PARTITION BY r.domain, CASE WHEN r.rater_kind = 'person' THEN 'in-house' ELSE r.rater END
+             ORDER BY r.valid_from, r.rating_id);
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_core", CORE),
     ("0002_ratings", RATINGS),
     ("0003_checks", CHECKS),
     ("0004_audits", AUDITS),
     ("0005_sources_meta", SOURCES_META),
+    ("0005_sources_history_view", SOURCES_HISTORY),
 ]
 
 

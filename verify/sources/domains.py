@@ -1,0 +1,125 @@
+"""Domain names as source keys: normalise, validate, find the registrable domain.
+
+A source is keyed by its host name, lower-cased, without ``www.``, port or path
+(``news.bbc.co.uk``, ``bbc.co.uk``). Lookups walk from the most specific host up to
+the registrable domain, so a rating of ``bbc.co.uk`` also covers ``news.bbc.co.uk``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from verify.errors import InputError
+
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.\-]*://")
+_LABEL = re.compile(r"^[\w](?:[\w\-]{0,61}[\w])?$", re.UNICODE)
+_WWW = re.compile(r"^www\d*\.")
+_IPV4 = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
+# Labels of a public suffix that mark government, military or academic domains
+# (gov, gov.uk, edu.au, ac.uk, gouv.fr, go.jp, mil, ...).
+GOV_EDU_LABELS = frozenset({"gov", "edu", "mil", "ac", "gouv", "gob", "govt", "go", "gv"})
+
+_extractor: Any = None
+
+
+def _extract(host: str) -> Any:
+    """tldextract with the bundled suffix list (never fetches); created on first use."""
+    global _extractor
+    if _extractor is None:
+        import tldextract
+
+        _extractor = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+    return _extractor(host)
+
+
+@dataclass(frozen=True)
+class ParsedDomain:
+    """A domain-like input split into its host key and any path it carried."""
+
+    host: str          # normalised host: lower case, no www., no port
+    path: str          # "" when the input named a whole domain
+    registrable: str   # the registrable domain (bbc.co.uk), or the host for gov.uk-style suffixes
+    suffix: str        # the public suffix (co.uk)
+
+
+@lru_cache(maxsize=200_000)
+def parse_domain(text: str) -> ParsedDomain:
+    """Split a domain or URL into host and path; raise InputError for non-domains.
+
+    >>> parse_domain("https://www.BBC.co.uk/news").host
+    'bbc.co.uk'
+    """
+    raw = text
+    text = text.strip().lower()
+    if not text:
+        raise InputError("empty domain")
+    if any(ch.isspace() for ch in text):
+        raise InputError(f"not a domain (contains spaces): {raw!r}")
+    text = _SCHEME.sub("", text)
+    host, _sep, rest = _split_host(text)
+    if "@" in host:
+        host = host.rsplit("@", 1)[1]
+    if ":" in host:
+        host, _, port = host.partition(":")
+        if port and not port.isdigit():
+            raise InputError(f"not a domain (bad port): {raw!r}")
+    host = _WWW.sub("", host.rstrip("."))
+    labels = host.split(".")
+    if len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
+        raise InputError(f"not a domain name: {raw!r}")
+    if _IPV4.match(host):
+        raise InputError(f"an IP address is not a source domain: {raw!r}")
+    ext = _extract(host)
+    suffix = ext.suffix
+    if not suffix:
+        raise InputError(f"not a domain (unknown top-level domain): {raw!r}")
+    registrable = f"{ext.domain}.{suffix}" if ext.domain else host  # gov.uk itself
+    path = rest.strip("/") if rest else ""
+    return ParsedDomain(host=host, path=path, registrable=registrable, suffix=suffix)
+
+
+def _split_host(text: str) -> tuple[str, str, str]:
+    """``host/rest`` -> (host, separator, rest)."""
+    match = re.search(r"[/?#]", text)
+    if match is None:
+        return text, "", ""
+    return text[: match.start()], match.group(), text[match.start():]
+
+
+def normalize_domain(text: str | None, *, allow_path: bool = False) -> str:
+    """The host key for a domain or URL; InputError for garbage or (unless allowed) a path.
+
+    >>> normalize_domain("WWW.Reuters.com")
+    'reuters.com'
+    """
+    if text is None:
+        raise InputError("empty domain")
+    parsed = parse_domain(text)
+    if parsed.path and not allow_path:
+        raise InputError(f"{text!r} names a page or section, not a domain; rate {parsed.host!r}")
+    return parsed.host
+
+
+def registrable_domain(text: str) -> str:
+    """The registrable domain of a host or URL (``news.bbc.co.uk`` -> ``bbc.co.uk``)."""
+    return parse_domain(text).registrable
+
+
+def lookup_chain(host: str) -> tuple[str, ...]:
+    """Keys to try for a host, most specific first, ending at its registrable domain."""
+    parsed = parse_domain(host)
+    labels = parsed.host.split(".")
+    stop = len(parsed.registrable.split("."))
+    return tuple(".".join(labels[i:]) for i in range(0, len(labels) - stop + 1))
+
+
+def is_gov_edu(host: str) -> bool:
+    """True for government, military and academic domains (cdc.gov, ox.ac.uk, gov.uk)."""
+    try:
+        parsed = parse_domain(host)
+    except InputError:
+        return False
+    return bool(GOV_EDU_LABELS.intersection(parsed.suffix.split(".")))
