@@ -1,0 +1,112 @@
+"""``verify ingest``, ``verify remove`` and ``verify stats``: build and inspect the corpus."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--text-field", default="text", show_default=True, help="JSONL/CSV field with the text.")
+@click.option("--url-field", default="url", show_default=True, help="JSONL/CSV field with the URL.")
+@click.option("--title-field", default="title", show_default=True, help="Field with the title.")
+@click.option("--date-field", default="date", show_default=True, help="Field with the publication date.")
+@click.option("--source-field", default="source", show_default=True, help="Field with the outlet name.")
+@click.option("--author-field", default="author", show_default=True, help="Field with the author.")
+@click.option("--language-field", default="language", show_default=True, help="Field with the language code.")
+@click.option("--max-size-mb", type=click.FloatRange(min=0.001), default=25.0, show_default=True,
+              help="Largest document (file, or JSONL/CSV row) to read, in MB.")
+@click.option("--no-index", is_flag=True, help="Do not update the search index afterwards.")
+@click.option("--no-progress", is_flag=True, help="Hide the progress bar.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_context
+def ingest(ctx: click.Context, paths: tuple[str, ...], text_field: str, url_field: str,
+           title_field: str, date_field: str, source_field: str, author_field: str,
+           language_field: str, max_size_mb: float, no_index: bool, no_progress: bool,
+           as_json: bool) -> None:
+    """Ingest files or folders (.txt .md .html .pdf .jsonl .csv) into the workspace.
+
+    Re-running is safe: unchanged documents are skipped, changed ones replaced.
+    """
+    from verify.cli import open_workspace
+
+    with open_workspace(ctx) as ws:
+        report = ws.ingest(
+            list(paths), text_field=text_field, url_field=url_field, title_field=title_field,
+            date_field=date_field, source_field=source_field, author_field=author_field,
+            language_field=language_field, progress=not (no_progress or as_json),
+            sync_index=not no_index, max_bytes=int(max_size_mb * 1024 * 1024))
+    if as_json:
+        from verify.types import to_jsonable
+
+        click.echo(json.dumps(to_jsonable(report), indent=2, ensure_ascii=False))
+    else:
+        _print_report(report)
+    if report.all_failed:
+        sys.exit(1)
+
+
+def _print_report(report: object) -> None:
+    """A summary table, then each problem as ``path:line: reason``."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="ingest")
+    for name in ("files", "added", "updated", "skipped", "failed", "passages added", "passages removed"):
+        table.add_column(name, justify="right")
+    table.add_row(*(str(getattr(report, f)) for f in (
+        "files", "added", "updated", "skipped", "failed", "passages_added", "passages_removed")))
+    Console().print(table)
+    for issue in getattr(report, "errors", []):
+        click.echo(f"{issue}", err=True)
+    for issue in getattr(report, "warnings", []):
+        click.echo(f"warning: {issue}", err=True)
+    ignored = getattr(report, "ignored", [])
+    if ignored:
+        click.echo(f"ignored {len(ignored)} file(s) of unsupported type, e.g. {ignored[0].path}", err=True)
+
+
+@click.command()
+@click.argument("ref")
+@click.pass_context
+def remove(ctx: click.Context, ref: str) -> None:
+    """Remove a document by id, file path, origin key or URL (a JSONL/CSV path removes all its rows)."""
+    from verify.cli import open_workspace
+
+    with open_workspace(ctx) as ws:
+        removed = ws.remove(ref)
+    click.echo(f"removed {ref} ({removed} passages)")
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the statistics as JSON.")
+@click.pass_context
+def stats(ctx: click.Context, as_json: bool) -> None:
+    """Documents, passages, sources and the date range of the corpus."""
+    from verify.cli import open_workspace
+
+    with open_workspace(ctx) as ws:
+        result = ws.corpus_stats()
+    if as_json:
+        from verify.types import to_jsonable
+
+        click.echo(json.dumps(to_jsonable(result), indent=2, ensure_ascii=False))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    span = (f"{result.earliest} to {result.latest}" if result.earliest else "no dates")
+    console.print(f"{result.documents} documents, {result.passages} passages, "
+                  f"{result.sources} sources, published {span}")
+    if result.languages:
+        console.print("languages: " + ", ".join(f"{k} {v}" for k, v in result.languages.items()))
+    table = Table(title="per source")
+    for name, justify in (("domain", "left"), ("name", "left"), ("documents", "right"), ("passages", "right")):
+        table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    for row in result.per_source:
+        table.add_row(row.domain or "(none)", row.name or "", str(row.documents), str(row.passages))
+    console.print(table)
