@@ -59,16 +59,46 @@ class RetrievalSettings:
 
 @dataclass(frozen=True)
 class VerdictSettings:
-    """Thresholds for turning evidence into a verdict (documented in README)."""
+    """Thresholds for turning evidence into a verdict (see ``docs/verdicts.md``).
+
+    - ``evidence_k``: passages retrieved and weighed per claim.
+    - ``min_relevance``: a passage below this relevance (0..1) carries no weight.
+    - ``relevance_cosine_floor`` / ``relevance_cosine_ceiling``: claim-passage cosine
+      mapped linearly to 0..1 between these two values.
+    - ``relevance_lexical_share``: share of relevance taken from claim content-word
+      overlap (the rest from cosine).
+    - ``reliability_floor``: weight factor of a source with reliability 0 (1.0 at 1).
+    - ``decisive_stance``: a passage takes a side only if that stance's probability
+      is the largest and at least this.
+    - ``min_support_mass`` / ``min_refute_mass``: weighted evidence mass (noisy-OR of
+      weight x probability) a side needs before it can win.
+    - ``conflict_ratio``: both sides above their minimum and weaker/stronger mass at
+      least this -> CONFLICTING.
+    - ``duplicate_cosine``: passages this similar count once (``duplicate_of``).
+    - ``duplicate_discount`` / ``same_document_discount`` / ``same_source_discount``:
+      weight factor of a near-duplicate, of another passage of an already-counted
+      document, and (per repeat) of another document from an already-counted source.
+    - ``numeric_mismatch_weight``: refute probability forced by a clear figure mismatch.
+    - ``numeric_match_boost``: share of "unrelated" mass moved to "supports" when the
+      figures agree.
+    """
 
     evidence_k: int = 8
-    min_relevance: float = 0.35
+    min_relevance: float = 0.3
+    relevance_cosine_floor: float = 0.2
+    relevance_cosine_ceiling: float = 0.7
+    relevance_lexical_share: float = 0.4
+    reliability_floor: float = 0.3
     decisive_stance: float = 0.5
-    min_support_mass: float = 0.45
-    min_refute_mass: float = 0.45
-    conflict_ratio: float = 0.5
+    min_support_mass: float = 0.35
+    min_refute_mass: float = 0.35
+    conflict_ratio: float = 0.6
     duplicate_cosine: float = 0.95
+    duplicate_discount: float = 0.1
+    same_document_discount: float = 0.35
+    same_source_discount: float = 0.5
     numeric_mismatch_weight: float = 0.9
+    numeric_match_boost: float = 0.5
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,146 @@
+"""``verify check`` and ``verify review``: verify a claim, record a person's verdict."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import click
+
+VERDICT_STYLE = {"SUPPORTED": "bold green", "REFUTED": "bold red",
+                 "CONFLICTING": "bold yellow", "NOT ENOUGH EVIDENCE": "bold blue"}
+STANCE_TITLE = (("supports", "Supporting evidence", "green"),
+                ("refutes", "Refuting evidence", "red"),
+                ("unrelated", "Related passages (no clear stance)", "dim"))
+
+
+def _parse_date(value: str | None, option: str) -> dt.date | None:
+    """A YYYY-MM-DD option value."""
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2020-08-03", param_hint=option) from None
+
+
+def _highlight(text: str, spans: Any, limit: int = 320) -> Any:
+    """The passage as rich Text with the matching spans in bold, shortened around them."""
+    from rich.text import Text
+
+    start = 0
+    if spans and len(text) > limit:
+        start = max(0, spans[0][0] - 60)
+    end = min(len(text), start + limit)
+    out = Text(("…" if start else "") + text[start:end] + ("…" if end < len(text) else ""))
+    shift = 1 if start else 0
+    for s, e in spans:
+        if s >= start and e <= end:
+            out.stylize("bold underline", s - start + shift, e - start + shift)
+    return out
+
+
+def _print_result(result: Any) -> None:
+    """Readable verdict, reason, evidence tables and figures side by side."""
+    from rich.console import Console
+    from rich.panel import Panel
+    from rich.table import Table
+
+    console = Console()
+    style = VERDICT_STYLE.get(result.verdict, "bold")
+    console.print(Panel(
+        f"[{style}]{result.verdict}[/]  confidence {result.confidence:.2f}\n{result.reason}",
+        title=f"check {result.check_id}", subtitle=result.claim))
+    for stance, title, colour in STANCE_TITLE:
+        items = [e for e in result.evidence if e.stance == stance]
+        if stance == "unrelated":
+            items = [e for e in items if e.weight > 0][:3]
+        if not items:
+            continue
+        table = Table(title=f"[{colour}]{title}[/]", show_lines=True, expand=True)
+        for name, justify in (("#", "right"), ("source", "left"), ("rel.", "right"),
+                              ("weight", "right"), ("passage", "left")):
+            table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
+        for e in items:
+            p = e.passage
+            meta = [p.domain or "—"]
+            if p.published_date:
+                meta.append(p.published_date.isoformat())
+            if p.url:
+                meta.append(p.url)
+            if e.duplicate_of is not None:
+                meta.append(f"repeats passage {e.duplicate_of}")
+            if e.model_stance != e.stance:
+                meta.append(f"model said {e.model_stance}")
+            table.add_row(str(e.rank), "\n".join(meta), f"{e.reliability:.2f}", f"{e.weight:.2f}",
+                          _highlight(p.text, e.spans))
+        console.print(table)
+    figures = [(e, a) for e in result.evidence for a in e.alignments
+               if a.status != "unaligned" and e.weight > 0]
+    if figures:
+        table = Table(title="Figures", expand=True)
+        for name in ("claim figure", "evidence figure", "status", "source", "note"):
+            table.add_column(name, overflow="fold")
+        status_style = {"match": "green", "mismatch": "red", "different_scope": "yellow"}
+        seen = set()
+        for e, a in figures:
+            key = (a.claim_text, a.evidence_text, e.passage.domain)
+            if key in seen:
+                continue
+            seen.add(key)
+            table.add_row(f"{a.claim_text} {a.claim_unit or ''}".strip(),
+                          f"{a.evidence_text} {a.evidence_unit or ''}".strip(),
+                          f"[{status_style.get(a.status, '')}]{a.status}[/]",
+                          e.passage.domain or "—", a.note)
+        console.print(table)
+    elif result.claim_quantities:
+        console.print(f"Claim figures {', '.join(result.claim_quantities)}: "
+                      "no passage gives a figure for the same thing.")
+
+
+@click.command()
+@click.argument("claim")
+@click.option("-k", "k", type=click.IntRange(1, 100), default=None,
+              help="How many passages to weigh (default: settings, 8).")
+@click.option("--domain", "domains", multiple=True, help="Only this source domain (repeatable).")
+@click.option("--since", help="Only documents published on or after this date (YYYY-MM-DD).")
+@click.option("--until", help="Only documents published on or before this date (YYYY-MM-DD).")
+@click.option("--min-reliability", type=click.FloatRange(0, 1), default=None,
+              help="Only sources at least this reliable (0..1).")
+@click.option("--no-save", is_flag=True, help="Do not store the result in the check history.")
+@click.option("--json", "as_json", is_flag=True, help="Print the full result as JSON.")
+@click.pass_context
+def check(ctx: click.Context, claim: str, k: int | None, domains: tuple[str, ...],
+          since: str | None, until: str | None, min_reliability: float | None, no_save: bool,
+          as_json: bool) -> None:
+    """Verify CLAIM against the corpus: verdict, confidence, reason and evidence."""
+    from verify.cli import open_workspace
+    from verify.types import SearchFilters
+
+    filters = SearchFilters(domains=domains, date_from=_parse_date(since, "--since"),
+                            date_to=_parse_date(until, "--until"),
+                            min_reliability=min_reliability)
+    with open_workspace(ctx) as ws:
+        result = ws.check(claim, k=k, filters=None if filters.is_empty() else filters,
+                          save=not no_save)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        return
+    _print_result(result)
+
+
+@click.command()
+@click.argument("check_id")
+@click.option("--verdict", "verdict", required=True,
+              help="SUPPORTED, REFUTED, CONFLICTING or 'NOT ENOUGH EVIDENCE'.")
+@click.option("--by", "reviewer", required=True, help="Your name, recorded with the verdict.")
+@click.option("--note", default="", help="Why (shown in the history).")
+@click.pass_context
+def review(ctx: click.Context, check_id: str, verdict: str, reviewer: str, note: str) -> None:
+    """Confirm or override the verdict of check CHECK_ID."""
+    from verify.cli import open_workspace
+
+    with open_workspace(ctx) as ws:
+        verdict_id = ws.review(check_id, verdict, reviewer, note)
+    click.echo(f"recorded {verdict_id}: {check_id} -> {verdict} by {reviewer}")

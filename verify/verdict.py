@@ -1,0 +1,271 @@
+"""Evidence aggregation: weigh each passage, apply numeric reasoning, decide a verdict.
+
+Pure functions over numbers and shared types, so the rules can be tested with
+constructed evidence. ``verify.check`` feeds them real retrieval and model output.
+The rules and every threshold are described in ``docs/verdicts.md``.
+
+Example:
+    >>> from verify.config import VerdictSettings
+    >>> decide(0.8, 0.05, VerdictSettings())[0]
+    'SUPPORTED'
+    >>> decide(0.1, 0.1, VerdictSettings())[0]
+    'NOT ENOUGH EVIDENCE'
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from verify.config import VerdictSettings
+from verify.types import STANCES, EvidenceAssessment, QuantityAlignment, Stance, VerdictLabel
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """The verdict on a claim before calibration."""
+
+    verdict: VerdictLabel
+    support_score: float
+    refute_score: float
+    raw_confidence: float
+    reason: str
+    decisive_passage_ids: tuple[int, ...]
+
+
+def relevance_from_scores(cosine: float | None, lexical_overlap: float,
+                          settings: VerdictSettings) -> float:
+    """Map claim-passage cosine and content-word overlap to a relevance in [0, 1]."""
+    lo, hi = settings.relevance_cosine_floor, settings.relevance_cosine_ceiling
+    dense = 0.0 if cosine is None else min(1.0, max(0.0, (cosine - lo) / (hi - lo)))
+    w = settings.relevance_lexical_share
+    return float(min(1.0, max(0.0, (1.0 - w) * dense + w * lexical_overlap)))
+
+
+def reliability_factor(reliability: float, settings: VerdictSettings) -> float:
+    """How much a source's reliability scales its evidence: floor + (1 - floor) * r."""
+    floor = settings.reliability_floor
+    return floor + (1.0 - floor) * min(1.0, max(0.0, reliability))
+
+
+def strong_alignment(a: QuantityAlignment) -> bool:
+    """Both figures name what they count (the alignment is not a guess)."""
+    return a.claim_unit is not None and a.evidence_unit is not None
+
+
+def numeric_adjust(probs: Sequence[float], alignments: Sequence[QuantityAlignment],
+                   relevance: float, settings: VerdictSettings) -> tuple[np.ndarray, str]:
+    """Apply figure comparisons to stance probabilities; returns new probs and a note.
+
+    A clear mismatch on the same counted thing (same scope) refutes even when the
+    model says supports; agreeing figures move unrelated mass to supports; figures
+    about a different time move mass away from both sides.
+    """
+    p = np.asarray(probs, dtype=np.float64).copy()
+    if not alignments or relevance < settings.min_relevance:
+        return p, ""
+    by_claim: dict[tuple[int, int], list[QuantityAlignment]] = {}
+    for a in alignments:
+        by_claim.setdefault(a.claim_span, []).append(a)
+    mismatched = [a for a in alignments if a.status == "mismatch"]
+    matched = [a for a in alignments if a.status == "match"]
+    scoped = [a for a in alignments if a.status == "different_scope"]
+    strong_mis = [a for a in mismatched if strong_alignment(a)]
+    weak_mis = [a for a in mismatched if not strong_alignment(a)]
+    if strong_mis or (weak_mis and not matched):
+        strength = settings.numeric_mismatch_weight if strong_mis else settings.numeric_mismatch_weight * 0.6
+        if p[1] < strength:
+            moved = strength - p[1]
+            take_s = min(p[0], moved)
+            p[0] -= take_s
+            p[2] = max(0.0, p[2] - (moved - take_s))
+            p[1] = strength
+        a = (strong_mis or weak_mis)[0]
+        return _normalise(p), f"figure mismatch: claim {a.claim_text} vs evidence {a.evidence_text}"
+    if matched and not mismatched:
+        strong = any(strong_alignment(a) for a in matched)
+        if p[0] >= p[1]:
+            share = settings.numeric_match_boost if strong else settings.numeric_match_boost / 2
+            moved = p[2] * share
+            p[0] += moved
+            p[2] -= moved
+        a = matched[0]
+        return _normalise(p), f"figures agree: {a.claim_text} = {a.evidence_text}"
+    if scoped and not matched:
+        moved_s, moved_r = p[0] * 0.5, p[1] * 0.5
+        p[0] -= moved_s
+        p[1] -= moved_r
+        p[2] += moved_s + moved_r
+        a = scoped[0]
+        return _normalise(p), f"different time: {a.note}"
+    return p, ""
+
+
+def _normalise(p: np.ndarray) -> np.ndarray:
+    """Clip to [0, 1] and rescale to sum to 1."""
+    p = np.clip(p, 0.0, 1.0)
+    total = float(p.sum())
+    return p / total if total > 0 else np.asarray([0.0, 0.0, 1.0])
+
+
+def final_stance(p: Sequence[float], settings: VerdictSettings) -> Stance:
+    """Supports/refutes only when that side is the most likely and clears the bar."""
+    idx = int(np.argmax(p))
+    if idx < 2 and p[idx] >= settings.decisive_stance:
+        return STANCES[idx]
+    return "unrelated"
+
+
+def independence_factors(order: Sequence[int], passage_ids: Sequence[int],
+                         document_ids: Sequence[int], domains: Sequence[str | None],
+                         cosine: np.ndarray | None, settings: VerdictSettings,
+                         stances: Sequence[str] | None = None
+                         ) -> tuple[list[float], list[int | None]]:
+    """Discount repeats: near-duplicates, passages of one document, one source again.
+
+    ``order`` lists passage positions best first (the first of a group keeps full
+    weight). With ``stances``, a near-copy that takes the other side is not a repeat.
+    Returns, per position, the independence factor and ``duplicate_of``.
+    """
+    n = len(passage_ids)
+    factor = [1.0] * n
+    dup_of: list[int | None] = [None] * n
+    kept: list[int] = []
+    seen_docs: dict[int, int] = {}
+    domain_count: dict[str, int] = {}
+    for i in order:
+        original = None
+        if cosine is not None:
+            for j in kept:
+                if cosine[i, j] >= settings.duplicate_cosine and (
+                        stances is None or stances[i] == stances[j]):
+                    original = j
+                    break
+        if original is not None:
+            factor[i] = settings.duplicate_discount
+            dup_of[i] = passage_ids[original]
+        elif document_ids[i] in seen_docs:
+            factor[i] = settings.same_document_discount
+            dup_of[i] = passage_ids[seen_docs[document_ids[i]]]
+        else:
+            seen_docs[document_ids[i]] = i
+            kept.append(i)
+            dom = domains[i]
+            if dom:
+                repeats = domain_count.get(dom, 0)
+                factor[i] = settings.same_source_discount ** repeats
+                domain_count[dom] = repeats + 1
+    return factor, dup_of
+
+
+def noisy_or(values: Sequence[float]) -> float:
+    """1 - prod(1 - v): the chance at least one piece of evidence holds."""
+    return float(1.0 - math.prod(1.0 - min(1.0, max(0.0, v)) for v in values))
+
+
+def _group_max(items: list[tuple[float, EvidenceAssessment]]) -> list[float]:
+    """One contribution per group of repeats (a passage and its duplicates): the largest."""
+    best: dict[int, float] = {}
+    for value, e in items:
+        key = e.duplicate_of if e.duplicate_of is not None else e.passage.passage_id
+        best[key] = max(best.get(key, 0.0), value)
+    return list(best.values())
+
+
+def side_masses(evidence: Sequence[EvidenceAssessment]) -> tuple[float, float, list, list]:
+    """Weighted support and refute mass over passages whose final stance takes a side.
+
+    Each side's mass is the noisy-OR of weight x probability over independent
+    passages; a passage and its duplicates count once, by their strongest member.
+    """
+    sup = [(e.weight * e.p_supports, e) for e in evidence if e.stance == "supports"]
+    ref = [(e.weight * e.p_refutes, e) for e in evidence if e.stance == "refutes"]
+    sup.sort(key=lambda t: -t[0])
+    ref.sort(key=lambda t: -t[0])
+    return noisy_or(_group_max(sup)), noisy_or(_group_max(ref)), sup, ref
+
+
+def decide(support: float, refute: float, settings: VerdictSettings) -> tuple[VerdictLabel, float]:
+    """Verdict and raw (uncalibrated) confidence from the two masses."""
+    s_ok = support >= settings.min_support_mass
+    r_ok = refute >= settings.min_refute_mass
+    lo, hi = min(support, refute), max(support, refute)
+    if s_ok and r_ok and hi > 0 and lo / hi >= settings.conflict_ratio:
+        return "CONFLICTING", 0.5 * (support + refute) * (lo / hi)
+    if s_ok and support >= refute:
+        return "SUPPORTED", support * (1.0 - 0.5 * refute)
+    if r_ok and refute > support:
+        return "REFUTED", refute * (1.0 - 0.5 * support)
+    if s_ok:
+        return "SUPPORTED", support * (1.0 - 0.5 * refute)
+    return "NOT ENOUGH EVIDENCE", 1.0 - max(support, refute)
+
+
+def _source(e: EvidenceAssessment) -> str:
+    """A passage's source for a reason line."""
+    return e.passage.domain or e.passage.title or f"passage {e.passage.passage_id}"
+
+
+def aggregate(evidence: Sequence[EvidenceAssessment], settings: VerdictSettings) -> Aggregate:
+    """Combine weighed evidence into a verdict with a one-line reason.
+
+    Example:
+        >>> aggregate([], VerdictSettings()).verdict
+        'NOT ENOUGH EVIDENCE'
+    """
+    support, refute, sup, ref = side_masses(evidence)
+    verdict, raw = decide(support, refute, settings)
+    figure_note = ""
+    if verdict == "SUPPORTED":
+        decisive = [e for _, e in sup[:3]]
+        figure_note = _figure_note(decisive, "match")
+        indep = sum(1 for _, e in sup if e.duplicate_of is None)
+        reason = (f"{indep} independent source{'s' if indep != 1 else ''} support{'s' if indep == 1 else ''} "
+                  f"it (best: {_source(decisive[0])}, reliability {decisive[0].reliability:.2f})")
+    elif verdict == "REFUTED":
+        decisive = [e for _, e in ref[:3]]
+        figure_note = _figure_note(decisive, "mismatch")
+        indep = sum(1 for _, e in ref if e.duplicate_of is None)
+        reason = (f"{indep} independent source{'s' if indep != 1 else ''} contradict{'s' if indep == 1 else ''} "
+                  f"it (best: {_source(decisive[0])}, reliability {decisive[0].reliability:.2f})")
+    elif verdict == "CONFLICTING":
+        decisive = [e for _, e in sup[:2]] + [e for _, e in ref[:2]]
+        reason = (f"sources disagree: {_source(sup[0][1])} supports it "
+                  f"(mass {support:.2f}) but {_source(ref[0][1])} contradicts it (mass {refute:.2f})")
+    else:
+        decisive = []
+        best = max((e.relevance for e in evidence), default=0.0)
+        if not evidence:
+            reason = "no passage in the corpus bears on this claim"
+        elif best < settings.min_relevance:
+            reason = f"no closely related passage in the corpus (best relevance {best:.2f})"
+        else:
+            reason = (f"related passages neither clearly support nor refute it "
+                      f"(support {support:.2f}, refute {refute:.2f})")
+            scoped = _figure_note(list(evidence), "different_scope")
+            if scoped:
+                figure_note = scoped
+    if figure_note:
+        reason = f"{reason}; {figure_note}"
+    return Aggregate(verdict, support, refute, float(raw), reason,
+                     tuple(e.passage.passage_id for e in decisive))
+
+
+def _figure_note(evidence: Sequence[EvidenceAssessment], status: str) -> str:
+    """The first aligned figure pair with the given status, as text."""
+    for e in evidence:
+        for a in e.alignments:
+            if a.status == status:
+                sign = {"match": "=", "mismatch": "vs", "different_scope": "vs"}[status]
+                word = {"match": "figures agree", "mismatch": "figures differ",
+                        "different_scope": "figures refer to a different time"}[status]
+                return f"{word}: claim {a.claim_text} {sign} {a.evidence_text} ({_source(e)})"
+    return ""
+
+
+def with_weight(e: EvidenceAssessment, weight: float) -> EvidenceAssessment:
+    """A copy of an assessment with another weight."""
+    return replace(e, weight=float(weight))
