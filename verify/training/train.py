@@ -1,0 +1,425 @@
+"""Fine-tune a 3-way stance cross-encoder (supports / refutes / unrelated) on MiniLM.
+
+Runs as a plain script (no ``verify`` imports, so it works on a bare GPU machine with
+only torch + transformers + numpy): ``python3 verify/training/train.py --help``.
+Uses CUDA when available, else the CPU (slow: ~40 pairs/s on 2 cores).
+
+Driver mode (default) trains one or more data variants (in parallel subprocesses on a
+GPU), evaluates each after every epoch on the held-out dev sets, keeps the best epoch,
+picks the best variant by the dev score, evaluates it on every eval set and the probes,
+and writes the model (fp16 safetensors + config + tokenizer) to ``--out``.
+
+Example:
+    $ python3 verify/training/train.py --data .gpu/data --base .gpu/base --out /tmp/stance \
+          --variants full --epochs 1 --limit 300 --max-steps 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import math
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tarfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+LABEL_NAMES = ("supports", "refutes", "unrelated")
+VARIANTS = {
+    "full": ("base", "numeric", "edits", "unrelated"),
+    "base": ("base",),
+    "no_numeric": ("base", "edits", "unrelated"),
+    "no_edits": ("base", "numeric", "unrelated"),
+    "no_unrelated": ("base", "numeric", "edits"),
+}
+DEV_SETS = ("mnli_heldout", "dev_base", "dev_aug")
+EVAL_SETS = ("mnli_heldout", "dev_base", "dev_aug", "fever_symmetric", "healthver",
+             "climate_fever", "anli_dev", "sick")
+# Hand-written probes (claim, evidence, expected label). Written for this project.
+PROBES = [
+    ("IS-K killed 338 civilians in Pakistan since January 2017",
+     "Since January 2017 the Islamic State Khorasan Province has killed 338 civilians in "
+     "attacks across Pakistan, according to the monitoring group.", "supports"),
+    ("IS-K killed 338 civilians in Pakistan since January 2017",
+     "Since January 2017 the Islamic State Khorasan Province has killed more than 3,000 "
+     "civilians in attacks across Pakistan, according to the monitoring group.", "refutes"),
+    ("IS-K killed 338 civilians in Pakistan since January 2017",
+     "The home side scored twice in the second half to win the cup final 2-0 on Sunday.",
+     "unrelated"),
+    ("The government closed five military bases last year.",
+     "Last year the government kept all of its military bases open despite budget cuts.",
+     "refutes"),
+    ("The government closed five military bases last year.",
+     "Last year the government closed five of its military bases to cut costs.", "supports"),
+    ("The militia has about 800 fighters.",
+     "Officials estimate the militia now counts roughly 10,000 fighters.", "refutes"),
+    ("The militia has about 800 fighters.",
+     "Officials estimate the militia now counts roughly 800 fighters.", "supports"),
+    ("1,700 prisoners were released in the amnesty.",
+     "The amnesty led to the release of 17,000 prisoners.", "refutes"),
+    ("1,700 prisoners were released in the amnesty.",
+     "The amnesty led to the release of some 1,700 prisoners.", "supports"),
+    ("Unemployment increased in 2020.",
+     "Unemployment decreased sharply in 2020 as the economy recovered.", "refutes"),
+    ("The bridge opened in 1998.",
+     "The bridge was opened to traffic in 1998 after six years of work.", "supports"),
+    ("The bridge opened in 1998.",
+     "The bridge was opened to traffic in 2011 after six years of work.", "refutes"),
+    ("The vaccine was approved in five countries.",
+     "Rainfall in the region was above average for the third year running.", "unrelated"),
+    ("More than 1,000 people attended the rally.",
+     "Police said about 1,200 people attended the rally.", "supports"),
+]
+
+
+def log(msg: str) -> None:
+    """Print a timestamped line (this is a script, not the library)."""
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def read_pairs(path: Path, limit: int | None = None) -> list[dict]:
+    """Rows of a gzip'd JSON-lines pair file."""
+    rows = []
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        for line in handle:
+            rows.append(json.loads(line))
+            if limit and len(rows) >= limit:
+                break
+    return rows
+
+
+def set_path(data: Path, name: str) -> Path:
+    """File of a dev/eval set: ``dev_*.jsonl.gz`` or ``eval_<name>.jsonl.gz``."""
+    return data / (f"{name}.jsonl.gz" if name.startswith("dev_") else f"eval_{name}.jsonl.gz")
+
+
+def macro_f1(gold: np.ndarray, pred: np.ndarray, labels: list[int]) -> float:
+    """Macro-F1 over ``labels`` (the classes present in gold)."""
+    scores = []
+    for c in labels:
+        tp = int(((pred == c) & (gold == c)).sum())
+        fp = int(((pred == c) & (gold != c)).sum())
+        fn = int(((pred != c) & (gold == c)).sum())
+        scores.append(0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn))
+    return float(np.mean(scores)) if scores else 0.0
+
+
+class Encoder:
+    """Tokenises (claim, evidence) pairs with dynamic padding."""
+
+    def __init__(self, tokenizer, max_len: int) -> None:
+        self.tok = tokenizer
+        self.max_len = max_len
+
+    def encode(self, rows: list[dict]) -> list[list[int]]:
+        """Token ids of each pair, truncating the evidence first."""
+        out = []
+        for i in range(0, len(rows), 2048):
+            chunk = rows[i:i + 2048]
+            enc = self.tok([r["claim"] for r in chunk], [r["evidence"] for r in chunk],
+                           truncation="longest_first", max_length=self.max_len)
+            out.extend(enc["input_ids"])
+        return out
+
+    def collate(self, ids: list[list[int]], device: str) -> dict[str, torch.Tensor]:
+        """Pad a batch of id lists into tensors (token_type_ids from the [SEP])."""
+        width = max(len(x) for x in ids)
+        input_ids = torch.zeros((len(ids), width), dtype=torch.long)
+        mask = torch.zeros_like(input_ids)
+        types = torch.zeros_like(input_ids)
+        sep = self.tok.sep_token_id
+        for i, seq in enumerate(ids):
+            input_ids[i, :len(seq)] = torch.tensor(seq)
+            mask[i, :len(seq)] = 1
+            first_sep = seq.index(sep) if sep in seq else len(seq)
+            types[i, first_sep + 1:len(seq)] = 1
+        return {"input_ids": input_ids.to(device), "attention_mask": mask.to(device),
+                "token_type_ids": types.to(device)}
+
+
+def length_grouped_batches(lengths: list[int], batch: int, rng: random.Random) -> list[list[int]]:
+    """Shuffle, sort within mega-chunks of 50 batches by length, then shuffle the batches."""
+    idx = list(range(len(lengths)))
+    rng.shuffle(idx)
+    batches = []
+    mega = batch * 50
+    for i in range(0, len(idx), mega):
+        chunk = sorted(idx[i:i + mega], key=lambda j: lengths[j])
+        batches.extend(chunk[k:k + batch] for k in range(0, len(chunk), batch))
+    rng.shuffle(batches)
+    return batches
+
+
+@torch.inference_mode()
+def predict(model, enc: Encoder, ids: list[list[int]], device: str, batch: int = 256) -> np.ndarray:
+    """Class probabilities for pre-tokenised pairs (length-sorted batching)."""
+    model.eval()
+    order = sorted(range(len(ids)), key=lambda j: len(ids[j]))
+    out = np.zeros((len(ids), 3), dtype=np.float32)
+    for k in range(0, len(order), batch):
+        sel = order[k:k + batch]
+        inputs = enc.collate([ids[j] for j in sel], device)
+        with torch.autocast(device_type=device, dtype=torch.bfloat16):
+            logits = model(**inputs).logits
+        out[sel] = torch.softmax(logits.float(), dim=-1).cpu().numpy()
+    return out
+
+
+def score(gold: np.ndarray, probs: np.ndarray) -> dict:
+    """Accuracy and macro-F1 (3-way argmax; plus S/R-only argmax for 2-way sets)."""
+    pred = probs.argmax(1)
+    labels = sorted(set(gold.tolist()))
+    res = {"n": int(len(gold)), "acc": float((pred == gold).mean()),
+           "f1": macro_f1(gold, pred, labels)}
+    if labels == [0, 1]:
+        pred2 = probs[:, :2].argmax(1)
+        res["f1_sr"] = macro_f1(gold, pred2, [0, 1])
+    for c, name in enumerate(LABEL_NAMES):
+        if (gold == c).any():
+            res[f"recall_{name}"] = float((pred[gold == c] == c).mean())
+    return res
+
+
+def train_variant(args: argparse.Namespace) -> None:
+    """Train one data variant; save best-epoch model + metrics into ``args.workdir``."""
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    device = "cuda" if torch.cuda.is_available() and not args.cpu else "cpu"
+    if device == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = True
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    work = Path(args.workdir)
+    work.mkdir(parents=True, exist_ok=True)
+    data = Path(args.data)
+    rows = []
+    for group in VARIANTS[args.variant]:
+        rows.extend(read_pairs(data / f"train_{group}.jsonl.gz", args.limit))
+    tok = AutoTokenizer.from_pretrained(args.base)
+    enc = Encoder(tok, args.max_len)
+    t0 = time.time()
+    ids = enc.encode(rows)
+    labels = torch.tensor([r["label"] for r in rows])
+    dev = {name: read_pairs(set_path(data, name), args.limit) for name in DEV_SETS}
+    dev_ids = {name: enc.encode(r) for name, r in dev.items()}
+    log(f"{args.variant}: {len(rows)} train pairs tokenised in {time.time() - t0:.1f}s on {device}")
+    model = AutoModelForSequenceClassification.from_pretrained(
+        args.base, num_labels=3, dtype=torch.float32,
+        id2label=dict(enumerate(LABEL_NAMES)), label2id={n: i for i, n in enumerate(LABEL_NAMES)})
+    model.to(device)
+    optim = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
+    rng = random.Random(args.seed)
+    steps_per_epoch = math.ceil(len(rows) / args.batch)
+    total = steps_per_epoch * args.epochs if not args.max_steps else args.max_steps
+    warmup = max(1, int(0.06 * total))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        optim, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / max(1, total - warmup))))
+    lengths = [len(x) for x in ids]
+    best, best_state, history, step = -1.0, None, [], 0
+    t_train = time.time()
+    for epoch in range(1, args.epochs + 1):
+        model.train()
+        t_ep, seen, loss_sum = time.time(), 0, 0.0
+        for batch in length_grouped_batches(lengths, args.batch, rng):
+            inputs = enc.collate([ids[j] for j in batch], device)
+            with torch.autocast(device_type=device, dtype=torch.bfloat16):
+                logits = model(**inputs).logits
+            loss = torch.nn.functional.cross_entropy(logits.float(), labels[batch].to(device))
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optim.step()
+            sched.step()
+            optim.zero_grad(set_to_none=True)
+            seen += len(batch)
+            step += 1
+            if step % 500 == 0:
+                loss_sum = float(loss)
+                log(f"{args.variant} ep{epoch} step {step}/{total} loss {loss_sum:.3f}")
+            if args.max_steps and step >= args.max_steps:
+                break
+            if time.time() - t_train > args.variant_budget:
+                log(f"{args.variant}: training budget reached in epoch {epoch} at step {step}")
+                break
+        ep_time = time.time() - t_ep
+        dev_scores = {name: score(np.array([r["label"] for r in dev[name]]),
+                                  predict(model, enc, dev_ids[name], device))
+                      for name in DEV_SETS}
+        sel = float(np.mean([dev_scores[n]["f1"] for n in DEV_SETS]))
+        history.append({"epoch": epoch, "seconds": ep_time, "pairs_per_s": seen / ep_time,
+                        "select": sel, **{n: dev_scores[n]["f1"] for n in DEV_SETS}})
+        log(f"{args.variant} epoch {epoch}: {seen / ep_time:.0f} pairs/s, select {sel:.4f} "
+            + " ".join(f"{n}={dev_scores[n]['f1']:.3f}" for n in DEV_SETS))
+        if sel > best:
+            best = sel
+            best_state = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
+        if (args.max_steps and step >= args.max_steps) or time.time() - t_train > args.variant_budget:
+            break
+    model.load_state_dict(best_state)
+    best_epoch = max(history, key=lambda h: h["select"])["epoch"]
+    results = evaluate_all(model, enc, data, device, args.limit)
+    model.half().save_pretrained(work / "model", safe_serialization=True)
+    tok.save_pretrained(work / "model")
+    metrics = {"variant": args.variant, "groups": VARIANTS[args.variant], "n_train": len(rows),
+               "best_epoch": best_epoch, "select": best, "history": history,
+               "train_seconds": time.time() - t_train, "device": device,
+               "gpu": torch.cuda.get_device_name(0) if device == "cuda" else None,
+               "hyper": {"lr": args.lr, "batch": args.batch, "epochs": args.epochs,
+                         "max_len": args.max_len, "seed": args.seed, "warmup": 0.06,
+                         "weight_decay": 0.01, "autocast": "bf16"},
+               **results}
+    (work / "metrics.json").write_text(json.dumps(metrics, indent=2))
+    log(f"{args.variant}: done, best epoch {best_epoch}, select {best:.4f}")
+
+
+def evaluate_all(model, enc: Encoder, data: Path, device: str, limit: int | None) -> dict:
+    """Scores on every eval set present, plus the probes."""
+    evals = {}
+    for name in EVAL_SETS:
+        path = set_path(data, name)
+        if not path.exists():
+            continue
+        rows = read_pairs(path, limit)
+        probs = predict(model, enc, enc.encode(rows), device)
+        evals[name] = score(np.array([r["label"] for r in rows]), probs)
+    probe_rows = [{"claim": c, "evidence": e} for c, e, _ in PROBES]
+    probs = predict(model, enc, enc.encode(probe_rows), device)
+    probes = [{"claim": c, "evidence": e, "expected": exp,
+               "probs": [round(float(x), 4) for x in p], "got": LABEL_NAMES[int(p.argmax())]}
+              for (c, e, exp), p in zip(PROBES, probs, strict=True)]
+    return {"eval": evals, "probes": probes,
+            "probes_passed": sum(p["got"] == p["expected"] for p in probes)}
+
+
+def table(metrics: dict) -> str:
+    """A plain-text results table for one variant."""
+    lines = [f"variant {metrics['variant']} (best epoch {metrics['best_epoch']}, "
+             f"dev select {metrics['select']:.4f}, {metrics['n_train']} train pairs)",
+             f"{'set':<16}{'n':>6}{'acc':>8}{'macroF1':>9}{'F1(S/R)':>9}  recalls S/R/U"]
+    for name, s in metrics["eval"].items():
+        rec = "/".join(f"{s.get('recall_' + n, float('nan')):.2f}" for n in LABEL_NAMES)
+        f1sr = f"{s['f1_sr']:.3f}" if "f1_sr" in s else "-"
+        lines.append(f"{name:<16}{s['n']:>6}{s['acc']:>8.3f}{s['f1']:>9.3f}{f1sr:>9}  {rec}")
+    lines.append(f"probes passed {metrics['probes_passed']}/{len(metrics['probes'])}")
+    for p in metrics["probes"]:
+        mark = "ok " if p["got"] == p["expected"] else "XX "
+        lines.append(f"  {mark}{p['expected']:<9} S/R/U={p['probs']}  {p['claim'][:40]} | "
+                     f"{p['evidence'][:50]}")
+    return "\n".join(lines)
+
+
+def drive(args: argparse.Namespace) -> int:
+    """Train the variants (parallel on GPU), pick the best by dev score, package it."""
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    work = Path(args.workroot)
+    variants = [v.strip() for v in args.variants.split(",") if v.strip()]
+    t0 = time.time()
+    procs = {}
+    for v in variants:
+        cmd = [sys.executable, os.path.abspath(__file__), "--variant", v, "--workdir",
+               str(work / v)] + [a for a in args.passthrough]
+        env = dict(os.environ, OMP_NUM_THREADS=str(max(1, (os.cpu_count() or 2) // len(variants))))
+        procs[v] = subprocess.Popen(cmd, env=env)
+        if not args.parallel:
+            procs[v].wait()
+    deadline = t0 + args.time_budget
+    for v, p in procs.items():
+        try:
+            p.wait(timeout=max(1, deadline - time.time()))
+        except subprocess.TimeoutExpired:
+            log(f"{v}: over the time budget, stopped")
+            p.kill()
+    done = {}
+    for v in variants:
+        path = work / v / "metrics.json"
+        if path.exists():
+            done[v] = json.loads(path.read_text())
+    if not done:
+        log("no variant finished")
+        return 1
+    for m in done.values():
+        print(table(m), flush=True)
+    summary = {v: {"select": m["select"], "probes_passed": m["probes_passed"],
+                   **{n: m["eval"][n]["f1"] for n in m["eval"]}} for v, m in done.items()}
+    print(json.dumps(summary, indent=1), flush=True)
+    chosen = max(done, key=lambda v: (done[v]["select"], done[v]["probes_passed"]))
+    if args.prefer in done and done[args.prefer]["select"] >= done[chosen]["select"] - 0.005:
+        chosen = args.prefer
+    log(f"chosen variant: {chosen}; wall {time.time() - t0:.0f}s")
+    all_metrics = {"chosen": chosen, "wall_seconds": time.time() - t0, "variants": done}
+    (out / "metrics.json").write_text(json.dumps(all_metrics, indent=2))
+    model_dir = work / chosen / "model"
+    (model_dir / "metrics.json").write_text(json.dumps(done[chosen], indent=2))
+    tar_path = work / "model.tar"
+    with tarfile.open(tar_path, "w") as tar:
+        tar.add(model_dir, arcname="model")
+    part, size, k = 15 * 1024 * 1024, tar_path.stat().st_size, 0
+    with tar_path.open("rb") as src:
+        while chunk := src.read(part):
+            (out / f"model.tar.part{k:02d}").write_bytes(chunk)
+            k += 1
+    log(f"model.tar {size / 1e6:.1f} MB in {k} parts")
+    if args.clean:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    """Command-line options (driver options plus the ones passed to each variant)."""
+    p = argparse.ArgumentParser(description="Train the verify stance cross-encoder.")
+    p.add_argument("--data", required=True, help="folder built by verify.training.data")
+    p.add_argument("--base", required=True, help="base MiniLM folder (weights+tokenizer)")
+    p.add_argument("--out", default="stance-out")
+    p.add_argument("--variants", default="full")
+    p.add_argument("--variant", default=None, help="(internal) train this one variant")
+    p.add_argument("--workdir", default=None)
+    p.add_argument("--workroot", default="/tmp/stance-work")
+    p.add_argument("--epochs", type=int, default=3)
+    p.add_argument("--lr", type=float, default=5e-5)
+    p.add_argument("--batch", type=int, default=32)
+    p.add_argument("--max-len", type=int, default=256)
+    p.add_argument("--seed", type=int, default=13)
+    p.add_argument("--limit", type=int, default=None, help="rows per file (smoke tests)")
+    p.add_argument("--max-steps", type=int, default=0)
+    p.add_argument("--cpu", action="store_true")
+    p.add_argument("--parallel", action="store_true", help="train variants concurrently")
+    p.add_argument("--time-budget", type=float, default=480.0, help="seconds for training")
+    p.add_argument("--variant-budget", type=float, default=1e9,
+                   help="seconds of training per variant before it stops and evaluates")
+    p.add_argument("--prefer", default="full", help="keep this variant when within 0.005")
+    p.add_argument("--clean", action="store_true")
+    args = p.parse_args(argv)
+    args.passthrough = ["--data", args.data, "--base", args.base, "--epochs", str(args.epochs),
+                        "--lr", str(args.lr), "--batch", str(args.batch), "--max-len",
+                        str(args.max_len), "--seed", str(args.seed),
+                        "--max-steps", str(args.max_steps),
+                        "--variant-budget", str(args.variant_budget)]
+    if args.limit:
+        args.passthrough += ["--limit", str(args.limit)]
+    if args.cpu:
+        args.passthrough.append("--cpu")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: one variant (internal) or the driver."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    args = parse(argv)
+    if args.variant:
+        train_variant(args)
+        return 0
+    return drive(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
