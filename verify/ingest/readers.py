@@ -288,6 +288,11 @@ def _iter_csv(path: Path, base: str, fields: FieldMap, max_bytes: int) -> Iterat
             yield ReadItem(base, None, error=str(exc))
             return
     else:
+        try:
+            _sniff_binary(path)
+        except InputError as exc:
+            yield ReadItem(base, None, error=str(exc))
+            return
         handle = io.TextIOWrapper(path.open("rb"), encoding="utf-8-sig", errors="strict", newline="")
     seen: set[str] = set()
     limit = csv.field_size_limit()
@@ -337,6 +342,14 @@ def _iter_csv(path: Path, base: str, fields: FieldMap, max_bytes: int) -> Iterat
         yield ReadItem(base, None, error="no data rows under the CSV header")
 
 
+def _sniff_binary(path: Path) -> None:
+    """InputError when the start of a row file holds NUL bytes (an image, an archive...)."""
+    with path.open("rb") as handle:
+        head = handle.read(65536)
+    if b"\x00" in head and head[:2] not in (b"\xff\xfe", b"\xfe\xff"):
+        raise InputError("binary file (contains NUL bytes), not text")
+
+
 def iter_documents(path: Path, fields: FieldMap | None = None,
                    max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[ReadItem]:
     """Every document in ``path`` (one, or one per row), each with its origin key."""
@@ -348,6 +361,7 @@ def iter_documents(path: Path, fields: FieldMap | None = None,
             if path.stat().st_size == 0:
                 yield ReadItem(base, None, error="empty file")
                 return
+            _sniff_binary(path)
             yield from _iter_jsonl(path, base, fields, max_bytes)
         elif suffix == ".csv":
             yield from _iter_csv(path, base, fields, max_bytes)
