@@ -111,8 +111,9 @@ def _is_boilerplate(tag: Tag) -> bool:
         return True
     if str(tag.get("aria-hidden") or "").lower() == "true" or tag.has_attr("hidden"):
         return True
-    classes = tag.get("class") or []
-    names = " ".join([*classes, str(tag.get("id") or "")] if isinstance(classes, list) else [str(classes)])
+    classes: Any = tag.get("class") or []
+    class_names = [str(c) for c in classes] if isinstance(classes, list) else [str(classes)]
+    names = " ".join([*class_names, str(tag.get("id") or "")])
     return bool(names.strip()) and bool(BOILERPLATE.search(names))
 
 
@@ -121,7 +122,7 @@ def _container(soup: BeautifulSoup) -> Tag:
     articles = [a for a in soup.find_all("article") if isinstance(a, Tag)]
     if articles:
         return max(articles, key=lambda a: len(a.get_text(" ", strip=True)))
-    for candidate in (soup.find("main"), soup.find(attrs={"role": "main"}), soup.body):
+    for candidate in (soup.find("main"), soup.find(True, attrs={"role": "main"}), soup.body):
         if isinstance(candidate, Tag):
             return candidate
     return soup
