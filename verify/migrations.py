@@ -268,6 +268,13 @@ WINDOW w AS (PARTITION BY r.domain, CASE WHEN r.rater_kind = 'person' THEN 'in-h
              ORDER BY r.valid_from, r.rating_id);
 """
 
+AUDIT_DETAILS = """
+-- Audit reports are rebuilt from these JSON columns when an audit is resumed:
+-- per article its metadata and input position, per claim its verdict and best evidence.
+ALTER TABLE audit_articles ADD COLUMN details JSON;
+ALTER TABLE audit_claims ADD COLUMN details JSON;
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_core", CORE),
     ("0002_ratings", RATINGS),
@@ -275,6 +282,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("0004_audits", AUDITS),
     ("0005_sources_meta", SOURCES_META),
     ("0005_sources_history_view", SOURCES_HISTORY),
+    ("0005_audit_details", AUDIT_DETAILS),
 ]
 
 
