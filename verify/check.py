@@ -138,10 +138,13 @@ def assess_hits(claim: str, hits: Sequence[SearchHit], *, stance_model: StanceMo
                 reliability: Callable[[str | None], Reliability],
                 calibrator: Calibrator | None = None,
                 model_versions: dict[str, str] | None = None,
-                stance_probs: np.ndarray | None = None) -> CheckResult:
+                stance_probs: np.ndarray | None = None,
+                passage_vectors: np.ndarray | None = None) -> CheckResult:
     """Weigh retrieved passages for a claim and decide; no database access.
 
     ``stance_probs`` (n, 3) may be given to skip the stance model (benchmarks).
+    ``passage_vectors`` (n, d), normalised, avoid re-embedding indexed passages; the
+    hits' ``dense_score`` is used as claim-passage cosine when every hit has one.
     """
     vs = settings.verdict
     claim = _validate_claim(claim)
@@ -150,14 +153,15 @@ def assess_hits(claim: str, hits: Sequence[SearchHit], *, stance_model: StanceMo
     if n and stance_probs is None:
         stance_probs = np.asarray(stance_model.predict_batch([claim] * n, texts), dtype=np.float64)
     probs = np.zeros((0, 3)) if stance_probs is None else np.asarray(stance_probs, dtype=np.float64)
-    cos_claim: list[float | None] = [None] * n
+    cos_claim: list[float | None] = [h.dense_score for h in hits]
     cos_pp: np.ndarray | None = None
-    if n and embedder is not None:
+    if passage_vectors is not None and len(passage_vectors) == n:
+        vecs = np.asarray(passage_vectors, dtype=np.float32)
+        cos_pp = vecs @ vecs.T
+    if n and embedder is not None and (cos_pp is None or any(c is None for c in cos_claim)):
         vecs = np.asarray(embedder.embed_batch([claim, *texts]), dtype=np.float32)
         cos_claim = [float(v) for v in vecs[1:] @ vecs[0]]
         cos_pp = vecs[1:] @ vecs[1:].T
-    elif n:
-        cos_claim = [h.dense_score for h in hits]
     claim_qs = extract_quantities(claim)
     rels = [reliability(h.passage.domain) for h in hits]
     relevance = [relevance_from_scores(cos_claim[i], lexical_overlap(claim, texts[i]), vs)
@@ -200,6 +204,23 @@ def assess_hits(claim: str, hits: Sequence[SearchHit], *, stance_model: StanceMo
         claim_quantities=tuple(q.text for q in claim_qs), model_versions=versions,
         created_at=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
     )
+
+
+def _stored_vectors(ws: Workspace, hits: Sequence[SearchHit]) -> np.ndarray | None:
+    """The indexed vectors of the hits' passages (None when the index cannot give them)."""
+    if not hits:
+        return None
+    index = getattr(ws, "_index", None)
+    dense = getattr(index, "dense", None)
+    if dense is None or not hasattr(dense, "vectors"):
+        return None
+    try:
+        vectors = np.asarray(dense.vectors([h.passage.passage_id for h in hits]), dtype=np.float32)
+    except Exception as exc:  # a missing id or an index type without reconstruct
+        log.debug("stored vectors unavailable (%s); embedding passages", exc)
+        return None
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.where(norms > 0, norms, 1.0)
 
 
 def _new_check_id() -> str:
@@ -255,7 +276,8 @@ def check_claim(ws: Workspace, claim: str, *, k: int | None = None,
     embedder = ws.embedder if hits else None
     result = assess_hits(claim, hits, stance_model=model, embedder=embedder,
                          settings=ws.settings, reliability=reliability,
-                         model_versions=_model_versions(ws, model))
+                         model_versions=_model_versions(ws, model),
+                         passage_vectors=_stored_vectors(ws, hits))
     if save:
         save_check(ws, result, filters=filters)
     return result
