@@ -91,6 +91,8 @@ class Workspace:
         """Ingest files or folders; returns an ``IngestReport``. Index is synced after."""
         from verify.ingest import ingest_paths
 
+        if isinstance(paths, str | os.PathLike):  # one path, not its characters
+            paths = [paths]
         return ingest_paths(self, [Path(p) for p in paths], **options)
 
     def remove(self, document: int | str) -> int:
