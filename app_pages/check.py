@@ -68,10 +68,8 @@ def show_evidence(ev) -> None:  # noqa: ANN001 - EvidenceAssessment
     with st.container(border=True):
         desk.html(render.evidence_header(ev))
         desk.html(render.evidence_text(ev))
-        rows = render.alignment_rows(ev.alignments)
-        if rows:
-            st.dataframe(pd.DataFrame(rows), hide_index=True, use_container_width=True,
-                         key=f"align_{ev.rank}_{ev.passage.passage_id}")
+        if ev.alignments:
+            desk.html(render.alignment_table(ev.alignments))
 
 
 def show_chart(result) -> None:  # noqa: ANN001
@@ -95,7 +93,7 @@ def show_chart(result) -> None:  # noqa: ANN001
         )
         .properties(height=max(120, 28 * len(rows)))
     )
-    st.altair_chart(chart, use_container_width=True)
+    st.altair_chart(chart, width="stretch")
 
 
 def show_review(result) -> None:  # noqa: ANN001

@@ -34,7 +34,7 @@ def _ingest(paths: list[Path], label: str) -> None:
     from verify import ingest as ingest_mod
 
     bar = st.progress(0.0, text=label)
-    options: dict[str, Any] = {}
+    options: dict[str, Any] = {"progress": False}
     if desk.accepts(ingest_mod.ingest_paths, "progress_callback"):
         options["progress_callback"] = desk.progress_callback(bar, label)
     with st.spinner(label + "…"), desk.guard("ingesting documents"):
@@ -55,13 +55,13 @@ def show_report(report: Any) -> None:
     if errors:
         st.error(f"{len(errors)} file(s) could not be ingested; the rest went in.")
         rows = render.to_rows(errors, ["path", "location", "reason"])
-        st.dataframe(pd.DataFrame(rows), hide_index=True, use_container_width=True,
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
                      key="ingest_errors")
     warnings = list(getattr(report, "warnings", []) or [])
     if warnings:
         with st.expander(f"{len(warnings)} warning(s)"):
             st.dataframe(pd.DataFrame(render.to_rows(warnings, ["path", "location", "reason"])),
-                         hide_index=True, use_container_width=True, key="ingest_warnings")
+                         hide_index=True, width="stretch", key="ingest_warnings")
 
 
 def show_stats() -> None:
@@ -77,7 +77,7 @@ def show_stats() -> None:
     if stats.per_source:
         frame = pd.DataFrame(render.to_rows(stats.per_source,
                                             ["name", "domain", "documents", "passages"]))
-        st.dataframe(frame, hide_index=True, use_container_width=True, key="stats_sources")
+        st.dataframe(frame, hide_index=True, width="stretch", key="stats_sources")
     if stats.languages:
         st.caption("Languages: " + ", ".join(f"{render.md_escape(k)} ({v})"
                                              for k, v in sorted(stats.languages.items())))

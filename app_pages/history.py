@@ -49,7 +49,7 @@ with tab_checks, desk.guard("listing past checks"):
     from verify.check import list_checks
 
     fields = ("claim", "verdict", "reason", "reviewed_verdict", "reviewer", "check_id")
-    checks = [c for c in list_checks(ws) if _matches(c, query, fields)]
+    checks = [c for c in list_checks(ws, limit=500) if _matches(c, query, fields)]
     if not checks:
         st.info("No checks yet. Check a claim on the Check page and it will be listed here."
                 if not query else "No check matches the search.")
@@ -59,7 +59,7 @@ with tab_checks, desk.guard("listing past checks"):
         preferred = [c for c in ("created_at", "claim", "verdict", "confidence",
                                  "reviewed_verdict", "reviewer", "check_id") if c in frame]
         st.dataframe(frame[preferred or list(frame.columns)], hide_index=True,
-                     use_container_width=True, key="history_checks_table")
+                     width="stretch", key="history_checks_table")
         labels = {str(_field(c, "check_id")): f"{_field(c, 'verdict')} — {_field(c, 'claim')}"
                   for c in checks}
         chosen = st.selectbox("Reopen a check", list(labels), key="history_check_pick",
@@ -68,8 +68,12 @@ with tab_checks, desk.guard("listing past checks"):
             reopen_check(chosen)
 
 with tab_audits, desk.guard("listing past audits"):
-    from verify.audit import list_audits
+    import verify.audit as audit_mod
 
+    if not hasattr(audit_mod, "list_audits"):
+        st.info("Audit history needs `verify.audit.list_audits`, which this install lacks.")
+        st.stop()
+    list_audits = audit_mod.list_audits
     fields_a = ("audit_id", "inputs", "status", "title")
     audits = [a for a in list_audits(ws) if _matches(a, query, fields_a)]
     if not audits:
@@ -77,7 +81,7 @@ with tab_audits, desk.guard("listing past audits"):
                 if not query else "No audit matches the search.")
     else:
         st.dataframe(pd.DataFrame(render.to_rows(audits)), hide_index=True,
-                     use_container_width=True, key="history_audits_table")
+                     width="stretch", key="history_audits_table")
         ids = [str(_field(a, "audit_id")) for a in audits]
         chosen_a = st.selectbox("Reopen an audit", ids, key="history_audit_pick")
         if st.button("Open in Audit page", key="history_open_audit", type="primary"):

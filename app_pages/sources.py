@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -53,21 +54,31 @@ def distribution_chart(frame: pd.DataFrame) -> None:
         )
         .properties(height=220)
     )
-    st.altair_chart(chart, use_container_width=True)
+    st.altair_chart(chart, width="stretch")
 
 
 def show_source(domain: str) -> None:
-    """Effective reliability with its explanation and the rating history."""
-    rel = ws.reliability(domain)
-    desk.html("<div>" + f'<span class="vf-title">{render.esc(domain)}</span> '
+    """Effective reliability with its explanation, the rating history and the track record."""
+    view = book.show(domain)
+    rel = view.reliability
+    aliases = f" · also {', '.join(view.aliases)}" if view.aliases else ""
+    desk.html("<div>" + f'<span class="vf-title">{render.esc(view.name or view.domain)}</span> '
+              + f'<span class="vf-meta">{render.esc(view.domain + aliases)}</span> '
               + render.reliability_badge(rel.value, rel.explanation)
               + f'<div class="vf-meta">{render.esc(rel.explanation)}</div></div>')
-    history = list(book.history(domain))
-    if history:
-        st.dataframe(pd.DataFrame(render.to_rows(history)), hide_index=True,
-                     use_container_width=True, key="source_history")
+    if view.history:
+        st.markdown("**Rating history**")
+        columns = ["valid_from", "valid_to", "rater", "rater_kind", "rating_set", "raw_value",
+                   "reliability", "previous", "rationale"]
+        st.dataframe(pd.DataFrame(render.to_rows(reversed(view.history), columns)),
+                     hide_index=True, width="stretch", key="source_history")
     else:
-        st.caption("No rating recorded for this source yet.")
+        st.caption("No rating recorded for this source yet; it gets the default prior.")
+    tr = view.track_record
+    if tr is not None and tr.n:
+        lo, hi = tr.interval
+        st.caption(f"Track record: {tr.agreements} agreeing and {tr.disagreements} disagreeing "
+                   f"verdicts; posterior {tr.posterior_mean:.2f} (90% interval {lo:.2f}–{hi:.2f}).")
 
 
 def rate_form(domain: str) -> None:
@@ -92,102 +103,122 @@ def rate_form(domain: str) -> None:
 
 
 def show_suggestions() -> None:
-    """Rating changes the desk's verdicts suggest; accept or dismiss each."""
-    items = list(book.suggestions())
+    """Rating changes the track record suggests; accept or dismiss each."""
+    refresh = st.button("Recompute from the track record", key="sugg_refresh")
+    items = list(book.suggestions(refresh=refresh))
     if not items:
-        st.caption("No pending suggestions. They appear once reviewed checks agree or "
-                   "disagree with a source often enough.")
+        st.caption("No open suggestions. They appear once enough checks agree or disagree "
+                   "with a source's rating.")
         return
     name = st.text_input("Your name (for decisions)", key="sugg_by")
     for item in items:
-        sid = _field(item, "suggestion_id")
+        sid = item.suggestion_id
         with st.container(border=True):
-            cur, new = _field(item, "current_value"), _field(item, "suggested_value")
+            cur = "–" if item.current_value is None else f"{item.current_value:.2f}"
             desk.html(
-                f'<div><span class="vf-title">{render.esc(_field(item, "domain"))}</span> '
-                f'<span class="vf-meta">{"–" if cur is None else f"{float(cur):.2f}"} → '
-                f"{float(new):.2f} · {int(_field(item, 'agreements', 0))} agreeing, "
-                f"{int(_field(item, 'disagreements', 0))} disagreeing verdicts</span></div>")
-            cols = st.columns([1, 1, 4])
+                f'<div><span class="vf-title">{render.esc(item.domain)}</span> '
+                f'<span class="vf-meta">{cur} → {item.suggested_value:.2f} · '
+                f"{item.agreements} agreeing, {item.disagreements} disagreeing verdicts</span></div>")
+            cols = st.columns([1, 1, 6])
             if cols[0].button("Accept", key=f"sugg_ok_{sid}"):
                 with desk.guard("accepting the suggestion"):
-                    _decide(book.accept_suggestion, sid, name)
+                    _decide(book.accept_suggestion, sid, name, "accepted")
             if cols[1].button("Dismiss", key=f"sugg_no_{sid}"):
                 with desk.guard("dismissing the suggestion"):
-                    _decide(book.dismiss_suggestion, sid, name)
+                    _decide(book.dismiss_suggestion, sid, name, "dismissed")
 
 
-def _decide(fn: Any, sid: Any, name: str) -> None:
+def _decide(fn: Any, sid: int, name: str, what: str) -> None:
     if not name.strip():
         st.warning("Enter your name above so the decision is attributed.")
         return
     fn(sid, by=name.strip())
+    desk.flash(f"Suggestion {sid} {what}.")
     st.rerun()
 
 
 def import_export() -> None:
-    """Import a ratings file; export the ratings in any format."""
-    from verify import sources as sources_mod
+    """Import a ratings file; export every rating with its history."""
+    from verify.sources.formats import FORMATS
 
-    formats = list(getattr(sources_mod, "IMPORT_FORMATS", ("generic", "csv", "json")))
-    cols = st.columns(2)
-    with cols[0]:
+    cols = st.columns(2, gap="large")
+    with cols[0], st.container(border=True):
         st.markdown("**Import ratings**")
         up = st.file_uploader("Ratings file", key="ratings_upload",
-                              type=["csv", "json", "jsonl", "tsv", "txt"])
-        fmt = st.selectbox("Format", formats, key="ratings_format")
+                              type=["csv", "tsv", "json", "jsonl", "txt"])
+        fmt = st.selectbox("Format", list(FORMATS), key="ratings_format")
+        c1, c2 = st.columns(2)
+        set_name = c1.text_input("Set name", key="ratings_name", placeholder="file name")
+        version = c2.text_input("Version", key="ratings_version")
+        licence = st.text_input("Licence", key="ratings_licence")
         who = st.text_input("Your name", key="ratings_by")
+        in_house = st.checkbox("These are our own ratings (each row needs a rationale)",
+                               key="ratings_in_house")
         if st.button("Import", key="ratings_import", disabled=up is None):
-            folder = (ws.path or Path(".")) / "imports"
+            folder = (ws.path or Path(tempfile.mkdtemp())) / "imports"
             folder.mkdir(parents=True, exist_ok=True)
             target = folder / Path(up.name).name
             target.write_bytes(up.getvalue())
             with desk.guard("importing ratings"):
-                report = book.import_file(target, fmt, by=who.strip() or "desk")
-                read = _field(report, "rows_read")
-                ok = _field(report, "rows_imported")
-                bad = _field(report, "rows_rejected")
-                st.success(f"Imported {ok} of {read} rows ({bad} rejected).")
-                errors = _field(report, "errors") or []
-                if errors:
-                    st.dataframe(pd.DataFrame(render.to_rows(errors)), hide_index=True,
-                                 key="ratings_import_errors")
-    with cols[1]:
-        st.markdown("**Export ratings**")
-        out_formats = list(getattr(sources_mod, "EXPORT_FORMATS", ("csv", "json")))
-        out_fmt = st.selectbox("Export format", out_formats, key="ratings_export_fmt")
-        with desk.guard("exporting ratings"):
-            data = book.export(out_fmt)
-            payload = data if isinstance(data, bytes | str) else str(data)
-            st.download_button(f"Download ratings.{out_fmt}", payload,
-                               file_name=f"ratings.{out_fmt}", key="ratings_download")
+                report = book.import_file(target, fmt, name=set_name.strip() or None,
+                                          version=version.strip() or None,
+                                          licence=licence.strip() or None,
+                                          by=who.strip() or "desk", in_house=in_house)
+                if report.already_imported:
+                    st.info("This file was already imported; nothing changed.")
+                else:
+                    st.success(f"Imported {report.rows_imported} of {report.rows_read} rows "
+                               f"({report.rows_rejected} rejected, {report.rows_skipped} skipped).")
+                if report.issues:
+                    st.dataframe(pd.DataFrame(render.to_rows(
+                        report.issues, ["location", "field", "reason", "kind"])),
+                        hide_index=True, width="stretch", key="ratings_import_issues")
+    with cols[1], st.container(border=True):
+        st.markdown("**Export ratings** (every rating with its history)")
+        out_fmt = st.radio("Export format", ["csv", "json"], horizontal=True,
+                           key="ratings_export_fmt")
+        with tempfile.TemporaryDirectory() as tmp:
+            target = Path(tmp) / f"ratings.{out_fmt}"
+            rows = book.export(target, out_fmt)
+            payload = target.read_bytes()
+        st.download_button(f"Download ratings.{out_fmt} ({rows} ratings)", payload,
+                           file_name=f"ratings.{out_fmt}", key="ratings_download",
+                           mime="text/csv" if out_fmt == "csv" else "application/json")
 
 
 st.title("Sources")
 desk.show_flash()
+domains: list[str] = []
 with desk.guard("listing sources"):
-    items = list(book.list_sources())
-    frame = sources_frame(items)
-    search = st.text_input("Search sources", key="sources_q", placeholder="domain or name")
-    shown = frame
-    if search.strip() and not frame.empty:
-        needle = search.strip().lower()
-        shown = frame[frame["domain"].str.lower().str.contains(needle, regex=False)
-                      | frame["name"].str.lower().str.contains(needle, regex=False)]
+    frame = sources_frame(book.list_sources(limit=None))
+    search = st.text_input("Search sources", key="sources_q",
+                           placeholder="domain, name or alias")
+    shown = sources_frame(book.list_sources(search.strip(), limit=None)) \
+        if search.strip() else frame
     left, right = st.columns([3, 2], gap="large")
     with left:
-        st.dataframe(shown, hide_index=True, use_container_width=True, key="sources_table",
+        st.dataframe(shown, hide_index=True, width="stretch", key="sources_table",
                      column_config={"reliability": st.column_config.ProgressColumn(
                          "reliability", min_value=0.0, max_value=1.0, format="%.2f")})
     with right:
         st.markdown("**Reliability distribution**")
         distribution_chart(frame)
 
-    domains = list(shown["domain"]) if not shown.empty else []
-    if domains:
-        st.subheader("Source detail")
-        domain = st.selectbox("Source", domains, key="source_pick")
+    if search.strip():
+        domains = list(shown["domain"])[:500]
+    else:
+        stats = ws.corpus_stats()
+        in_corpus = sorted({s.domain for s in stats.per_source if s.domain})
+        domains = in_corpus or list(shown["domain"])[:500]
+        st.caption(f"{len(frame)} rated sources. Pick one of the corpus's sources below, or "
+                   "search to open any rated source.")
+if domains:
+    st.subheader("Source detail")
+    domain = st.selectbox("Source", domains, key="source_pick")
+    detail, rating = st.columns([3, 2], gap="large")
+    with detail, desk.guard("showing the source"):
         show_source(domain)
+    with rating, desk.guard("rating the source"):
         rate_form(domain)
 
 st.subheader("Suggestions")

@@ -126,3 +126,14 @@ def test_to_rows_flattens_dataclasses_and_dates() -> None:
 
 def test_md_escape_for_labels() -> None:
     assert render.md_escape("**bold** [x](y)\nnext") == "\\*\\*bold\\*\\* \\[x\\]\\(y\\) next"
+
+
+def test_alignment_table_is_escaped_html_with_status_classes() -> None:
+    als = (
+        QuantityAlignment("<b>3,000</b>", 3000.0, "civilians", (0, 5), "338", 338.0,
+                          "civilians", (1, 4), "mismatch", "3,000 vs 338"),
+    )
+    out = render.alignment_table(als)
+    assert out.startswith("<div><table") and "<b>" not in out
+    assert 'class="vf-al-mismatch"' in out and "✗ mismatch" in out
+    assert render.alignment_table(()) == ""

@@ -35,11 +35,11 @@ _WS_KEY = "_vf_workspace"
 _build_lock = threading.Lock()
 _built: set[str] = set()
 
-PAGE_CHECK = "pages/check.py"
-PAGE_AUDIT = "pages/audit.py"
-PAGE_SOURCES = "pages/sources.py"
-PAGE_CORPUS = "pages/corpus.py"
-PAGE_HISTORY = "pages/history.py"
+PAGE_CHECK = "app_pages/check.py"
+PAGE_AUDIT = "app_pages/audit.py"
+PAGE_SOURCES = "app_pages/sources.py"
+PAGE_CORPUS = "app_pages/corpus.py"
+PAGE_HISTORY = "app_pages/history.py"
 
 
 def workspace_target() -> str | None:
@@ -97,7 +97,9 @@ def _is_control_flow(exc: BaseException) -> bool:
 
 def _ensure_built(target: str | None) -> None:
     """Build the default workspace (demo corpus + ratings) once per process, with progress."""
-    key = target or "<default>"
+    from verify.config import resolve_workspace_path
+
+    key = str(resolve_workspace_path(target).resolve())
     if key in _built:
         return
     with _build_lock:
@@ -125,12 +127,16 @@ def _ensure_built(target: str | None) -> None:
 
 @st.cache_resource(show_spinner="Loading the models…")
 def warm_models(embedder: str, stance_model: str) -> bool:
-    """Load the embedder and stance model once per process (the library keeps them)."""
-    from verify.embedders import get_embedder
-    from verify.stance.base import get_stance_model
+    """Load the embedder and stance model once per process (the library keeps them).
 
-    get_embedder(embedder)
-    get_stance_model(stance_model)
+    One tiny call through each makes sure the weights are in memory before the
+    first claim, so the first check is as fast as the rest.
+    """
+    from verify.embedders import get_embedder
+    from verify.stance import get_stance_model
+
+    get_embedder(embedder).embed("warm up")
+    get_stance_model(stance_model).predict("warm up", "warm up")
     return True
 
 
@@ -148,8 +154,8 @@ def open_workspace() -> Any:
         return None
     try:
         warm_models(ws.settings.embedder, ws.settings.stance_model)
-    except Exception as exc:  # noqa: BLE001 - the pages still work for browsing
-        show_error(exc, "loading the models")
+    except Exception as exc:  # noqa: BLE001 - browsing still works; a check reports it
+        log.warning("could not preload the models: %s", exc)
     return ws
 
 

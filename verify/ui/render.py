@@ -74,6 +74,12 @@ CSS = """
 .vf-text mark.vf-claim-conflicting{background:#fcdcb4}
 .vf-text mark.vf-claim-nei{background:#e4e7ec}
 .vf-reason{font-size:1rem;margin-top:.4rem}
+table.vf-align{border-collapse:collapse;margin:.5rem 0 .2rem 0;font-size:.88rem;width:100%}
+table.vf-align th{text-align:left;color:#475467;font-weight:600;border-bottom:1px solid #d0d5dd;
+  padding:.2rem .5rem}
+table.vf-align td{border-bottom:1px solid #eaecf0;padding:.25rem .5rem;vertical-align:top}
+.vf-al-match{color:#1b7f3b;font-weight:600}.vf-al-mismatch{color:#b42318;font-weight:600}
+.vf-al-scope{color:#b54708;font-weight:600}.vf-al-none{color:#667085}
 </style>
 """
 
@@ -264,6 +270,32 @@ def alignment_rows(alignments: Iterable[Any]) -> list[dict[str, str]]:
             "note": al.note or "",
         })
     return rows
+
+
+ALIGNMENT_CLASS = {"match": "vf-al-match", "mismatch": "vf-al-mismatch",
+                   "different_scope": "vf-al-scope", "unaligned": "vf-al-none"}
+
+
+def alignment_table(alignments: Iterable[Any]) -> str:
+    """Claim figures beside evidence figures, match/mismatch marked, as an escaped HTML table."""
+    rows = alignment_rows(alignments)
+    if not rows:
+        return ""
+    statuses = [al.status for al in alignments] if isinstance(alignments, Sequence) else []
+    head = "".join(f"<th>{esc(c)}</th>" for c in ("claim", "evidence", "result"))
+    body = []
+    for i, row in enumerate(rows):
+        cls = ALIGNMENT_CLASS.get(statuses[i] if i < len(statuses) else "", "")
+        claim = esc(row["claim figure"]) + (
+            f' <span class="vf-meta">{esc(row["claim counts"])}</span>' if row["claim counts"] else "")
+        evid = esc(row["evidence figure"]) + (
+            f' <span class="vf-meta">{esc(row["evidence counts"])}</span>'
+            if row["evidence counts"] else "")
+        note = f'<br><span class="vf-meta">{esc(row["note"])}</span>' if row["note"] else ""
+        body.append(f'<tr><td>{claim}</td><td>{evid}</td>'
+                    f'<td class="{cls}">{esc(row["result"])}{note}</td></tr>')
+    return (f'<div><table class="vf-align"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table></div>')
 
 
 def agreement_rows(evidence: Iterable[Any]) -> list[dict[str, Any]]:

@@ -1,0 +1,91 @@
+"""The desk in a real browser: `streamlit run app.py` driven by Playwright + system Chromium.
+
+Skips cleanly when Chromium or Playwright is missing. Prints the time from
+submitting a claim to its verdict rendering (after a warm-up check); with
+VERIFY_SCREENSHOTS=1 it also saves a screenshot of every page to tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+pytestmark = [pytest.mark.browser, pytest.mark.real]
+
+
+def _harness():
+    spec = importlib.util.spec_from_file_location("verify_desk_screens",
+                                                  ROOT / "scripts" / "screenshots.py")
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    return module
+
+
+shots = _harness()
+
+if shots.chromium_path() is None:
+    pytest.skip("chromium is not installed (apt-get install -y chromium)", allow_module_level=True)
+pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory):
+    """The desk on a free port with a fresh VERIFY_HOME (first page load builds the demo)."""
+    home = tmp_path_factory.mktemp("browser-home")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with shots.desk_server(home, ARTIFACTS / "streamlit-e2e.log") as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def page(server: str):
+    with shots.browser_page() as pg:
+        started = time.perf_counter()
+        pg.goto(server + "/")
+        shots.wait_for_app(pg, "Check a claim")
+        print(f"\nfirst load (builds the demo workspace): {time.perf_counter() - started:.1f} s")
+        yield pg
+
+
+def test_claim_gets_verdict_and_evidence_in_browser(page, server: str) -> None:
+    warm = shots.submit_claim(page, "CSIS estimated IS-K had roughly 800 fighters in 2018",
+                              timeout_ms=120_000)
+    shots.wait_idle(page)
+    claim = "IS-K killed 338 civilians in Pakistan since 2017"
+    elapsed = shots.submit_claim(page, claim)
+    print(f"\nwarm-up check (submit -> verdict): {warm:.2f} s")
+    print(f"submit -> verdict rendered (warm): {elapsed:.2f} s  (target <= 1.5 s)")
+    shots.wait_idle(page)
+    badge = page.locator("[data-verdict]").first
+    assert badge.get_attribute("data-verdict") == "SUPPORTED"
+    body = page.inner_text("body")
+    assert "Supporting (" in body
+    assert "338" in " ".join(page.locator("mark").all_inner_texts())
+    page.screenshot(path=str(ARTIFACTS / "browser-check.png"), full_page=True)
+
+
+def test_inflated_claim_is_refuted_in_browser(page) -> None:
+    claim = "IS-K killed more than 3,000 civilians in Pakistan since 2017"
+    elapsed = shots.submit_claim(page, claim)
+    print(f"\nsubmit -> verdict rendered (inflated claim): {elapsed:.2f} s")
+    shots.wait_idle(page)
+    assert page.locator("[data-verdict]").first.get_attribute("data-verdict") == "REFUTED"
+    assert "mismatch" in page.inner_text("body")
+
+
+@pytest.mark.skipif(os.environ.get("VERIFY_SCREENSHOTS") != "1",
+                    reason="set VERIFY_SCREENSHOTS=1 to save a screenshot of every page")
+def test_screenshot_every_page(page, server: str) -> None:
+    saved = shots.screenshot_all(page, server, ARTIFACTS,
+                                 claim="IS-K killed more than 3,000 civilians in Pakistan since 2017")
+    for path in saved:
+        assert path.stat().st_size > 10_000, path
+    print("\n" + "\n".join(str(p) for p in saved))

@@ -1,0 +1,206 @@
+"""The Streamlit desk driven with AppTest, on the real library and the demo corpus.
+
+One demo workspace is built per module (real MiniLM, FAISS, DuckDB, stance model)
+and every test points VERIFY_HOME at it, so the app opens it as its default.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("streamlit")
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+TIMEOUT = 180
+SUPPORTED_CLAIM = "IS-K killed 338 civilians in Pakistan since 2017"
+INFLATED_CLAIM = "IS-K killed more than 3,000 civilians in Pakistan since 2017"
+
+pytestmark = pytest.mark.real
+
+
+@pytest.fixture(scope="module")
+def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A VERIFY_HOME whose default workspace holds the ingested demo corpus."""
+    from verify.demo import ensure_demo_workspace
+
+    home = tmp_path_factory.mktemp("desk-home")
+    ws = ensure_demo_workspace(home / "demo")
+    ws.close()
+    return home
+
+
+@pytest.fixture
+def app(demo_home: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """The desk, opened on the demo workspace (Check page)."""
+    monkeypatch.setenv("VERIFY_HOME", str(demo_home))
+    monkeypatch.delenv("VERIFY_WORKSPACE", raising=False)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def page_html(at: AppTest) -> str:
+    """Everything the page rendered as markdown/HTML, entities decoded."""
+    return html.unescape("\n".join(str(m.value) for m in at.markdown))
+
+
+def page_text(at: AppTest) -> str:
+    """Visible text: markdown with tags stripped, plus captions, alerts and headings."""
+    parts = [re.sub(r"<[^>]+>", " ", page_html(at))]
+    for group in (at.caption, at.success, at.info, at.warning, at.error, at.title,
+                  at.subheader, at.header, at.text):
+        parts.extend(str(e.value) for e in group)
+    return "\n".join(parts)
+
+
+def run_check(at: AppTest, claim: str) -> AppTest:
+    at.text_area(key="claim").input(claim)
+    submit = next(b for b in at.button if b.label == "Check claim")
+    submit.click()
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def verdict_of(at: AppTest) -> str | None:
+    found = re.search(r'data-verdict="([^"]+)"', page_html(at))
+    return found.group(1) if found else None
+
+
+def table_with(at: AppTest, column: str):
+    """The first dataframe on the page that has ``column``."""
+    for df in at.dataframe:
+        if column in df.value.columns:
+            return df.value
+    raise AssertionError(f"no table with a {column!r} column")
+
+
+def go(at: AppTest, page: str) -> AppTest:
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_check_supported_claim_shows_verdict_and_supporting_source(app: AppTest) -> None:
+    run_check(app, SUPPORTED_CLAIM)
+    assert verdict_of(app) == "SUPPORTED"
+    result = app.session_state["check_result"]
+    supporting = result.by_stance("supports")
+    assert supporting, "a SUPPORTED verdict needs supporting evidence"
+    shown = page_html(app)
+    best = supporting[0]
+    assert best.passage.domain in shown
+    assert "338" in best.passage.text
+    assert "<mark>338" in shown or "<mark>" in shown  # matching spans are highlighted
+    assert any(t.label.startswith("Supporting (") for t in app.tabs)
+
+
+def test_inflated_figure_is_refuted_with_number_mismatch(app: AppTest) -> None:
+    run_check(app, INFLATED_CLAIM)
+    assert verdict_of(app) == "REFUTED"
+    result = app.session_state["check_result"]
+    refuting = result.by_stance("refutes")
+    assert refuting
+    assert refuting[0].passage.domain in page_html(app)
+    # the numbers table shows the claim's figure against the evidence's 338
+    tables = [m for m in page_html(app).split('<table class="vf-align">')[1:]]
+    assert any("3,000" in t and "338" in t and "mismatch" in t for t in tables), tables
+
+
+def test_empty_claim_gives_friendly_message(app: AppTest) -> None:
+    run_check(app, "   ")
+    assert any("Type a claim" in str(w.value) for w in app.warning)
+    assert verdict_of(app) is None
+
+
+def test_review_is_recorded(app: AppTest) -> None:
+    run_check(app, SUPPORTED_CLAIM)
+    app.selectbox(key="review_verdict").set_value("CONFLICTING")
+    app.text_input(key="review_name").input("Amina")
+    app.text_area(key="review_note").input("Second source pending")
+    next(b for b in app.button if b.label == "Record review").click()
+    app.run()
+    assert any("overridden to CONFLICTING by Amina" in str(s.value) for s in app.success)
+    go(app, "app_pages/history.py")
+    table = table_with(app, "reviewed_verdict")
+    row = table[table["check_id"] == app.session_state["check_result"].check_id]
+    assert list(row["reviewed_verdict"]) == ["CONFLICTING"]
+
+
+def test_history_lists_the_check_and_reopens_it(app: AppTest) -> None:
+    run_check(app, INFLATED_CLAIM)
+    check_id = app.session_state["check_result"].check_id
+    go(app, "app_pages/history.py")
+    table = table_with(app, "reviewed_verdict")
+    assert check_id in set(table["check_id"])
+    assert INFLATED_CLAIM in set(table["claim"])
+    app.session_state["check_result"] = None
+    app.selectbox(key="history_check_pick").set_value(check_id)
+    next(b for b in app.button if b.label == "Open in Check page").click()
+    app.run()
+    assert not app.exception
+    assert app.session_state["check_result"].check_id == check_id
+    assert verdict_of(app) == "REFUTED"
+
+
+def test_rating_change_appears_in_source_history(app: AppTest) -> None:
+    go(app, "app_pages/sources.py")
+    domains = app.selectbox(key="source_pick").options
+    assert domains
+    domain = domains[0]
+    app.selectbox(key="source_pick").set_value(domain)
+    app.slider(key="rate_value").set_value(0.35)
+    app.text_input(key="rate_by").input("Amina Test")
+    app.text_area(key="rate_rationale").input("Two uncorrected errors in 2020")
+    next(b for b in app.button if b.label == "Save rating").click()
+    app.run()
+    assert not app.exception, app.exception
+    assert any("saved" in str(s.value) for s in app.success)
+    history = table_with(app, "rationale")
+    mine = history[history["rater"] == "Amina Test"]
+    assert len(mine) == 1
+    assert float(mine["reliability"].iloc[0]) == pytest.approx(0.35)
+    assert mine["rationale"].iloc[0] == "Two uncorrected errors in 2020"
+
+
+def test_corpus_page_shows_stats_and_index(app: AppTest) -> None:
+    go(app, "app_pages/corpus.py")
+    metrics = {m.label: m.value for m in app.metric}
+    assert int(metrics["Documents"]) >= 20
+    assert int(metrics["Passages"]) > int(metrics["Documents"])
+    assert int(metrics["Sources"]) >= 5
+    assert metrics["In sync"] == "yes"
+    assert int(metrics["Vectors"]) == int(metrics["Passages"])
+
+
+def test_hostile_document_is_shown_as_text(app: AppTest, demo_home: Path,
+                                           tmp_path: Path) -> None:
+    from verify.workspace import Workspace
+
+    doc = tmp_path / "hostile.md"
+    doc.write_text(
+        "---\ntitle: \"Quarry <script>alert('t')</script> report\"\n"
+        "url: https://hostile.example/quarry\ndate: 2020-08-09\n---\n\n"
+        "The Zelborn quarry produced 4,417 tonnes of basalt in 2020 "
+        "<script>alert('x')</script> <img src=x onerror=alert(1)> according to its owner.\n",
+        encoding="utf-8")
+    with Workspace.open(demo_home / "demo") as ws:
+        report = ws.ingest([doc])
+        assert report.added == 1, report.errors
+    try:
+        run_check(app, "The Zelborn quarry produced 4,417 tonnes of basalt in 2020")
+        raw = "\n".join(str(m.value) for m in app.markdown)
+        assert "Zelborn" in raw
+        assert "<script>" not in raw and "<img src=x" not in raw
+        assert "&lt;script&gt;" in raw and "&lt;img src=x onerror=alert&#40;1&#41;&gt;" in raw
+    finally:
+        with Workspace.open(demo_home / "demo") as ws:
+            ws.remove(str(doc))
