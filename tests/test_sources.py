@@ -13,6 +13,7 @@ from verify.errors import InputError
 from verify.sources import SourceBook, normalise, normalize_domain, registrable_domain
 from verify.sources.book import SEED_NAME, SEED_PATH
 from verify.sources.domains import is_gov_edu, lookup_chain
+from verify.sources.scales import MBFC_REPORTING
 
 VERIFY_SRC = Path(__file__).resolve().parent.parent / "verify"
 
@@ -157,12 +158,13 @@ def test_person_rating_dominates_and_sets_are_weighted(book) -> None:
     expected = (0.95 * 1 + 0.95 * 3) / 4      # lin 0.95, mbfc very-high 0.95
     assert rel.value == pytest.approx(expected)
     gamma = book.reliability("gamma-blog.net")
-    assert gamma.value == pytest.approx((0.12 * 1 + 0.20 * 3) / 4)
+    low = MBFC_REPORTING["low"]
+    assert gamma.value == pytest.approx((0.12 * 1 + low * 3) / 4)
     assert {p[0].split("@")[0] for p in gamma.parts} == {"lin2023", "mbfc"}
     assert {p[2] for p in gamma.parts} == {1.0, 3.0}
     book.rate("gamma-blog.net", 0.7, rationale="new editor, corrections published", by="ana")
     gamma = book.reliability("gamma-blog.net")
-    assert gamma.value == pytest.approx((0.12 + 0.2 * 3 + 0.7 * book.person_weight) / (4 + book.person_weight))
+    assert gamma.value == pytest.approx((0.12 + low * 3 + 0.7 * book.person_weight) / (4 + book.person_weight))
     assert gamma.value > 0.5                          # the person's rating dominates
     assert ("in-house:ana", 0.7, book.person_weight) in gamma.parts
     assert "in-house:ana" in gamma.explanation and "mbfc" in gamma.explanation
@@ -326,3 +328,22 @@ def test_importing_lin2023_supersedes_the_seed_figures(ws) -> None:
     assert ws.reliability("reuters.com").value == pytest.approx(seed_reuters)
     rel = ws.reliability("alpha-news.com")
     assert rel.value == pytest.approx(0.95) and rel.parts[0][0] == "lin2023@1"
+
+
+def test_seed_never_touches_an_open_transaction(ws) -> None:
+    ws.db.execute("BEGIN TRANSACTION")
+    ws.db.execute("INSERT INTO sources (domain) VALUES ('held-in-txn.com')")
+    assert ws.reliability("reuters.com").value > 0.9       # seeded on its own cursor
+    ws.sources.rate("alpha-news.com", 0.7, rationale="x", by="ana")
+    ws.db.execute("ROLLBACK")                              # the caller's transaction is intact ...
+    assert ws.db.execute("SELECT count(*) FROM sources WHERE domain = 'held-in-txn.com'").fetchone()[0] == 0
+    assert ws.reliability("alpha-news.com").value == pytest.approx(0.7)   # ... and ours committed
+
+
+def test_read_only_workspace_falls_back_without_error(tmp_path: Path) -> None:
+    from verify import Workspace
+
+    Workspace.open(tmp_path / "ro").close()
+    with Workspace.open(tmp_path / "ro", read_only=True) as ro:
+        assert ro.reliability("reuters.com").value == pytest.approx(Settings().reliability_prior)
+        assert ro.reliability("cdc.gov").value == pytest.approx(Settings().gov_edu_prior)

@@ -17,7 +17,8 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -104,6 +105,21 @@ class SourceBook:
         """The workspace's DuckDB connection."""
         return self.ws.db
 
+    @contextmanager
+    def _transaction(self) -> Iterator[Any]:
+        """A transaction on its own cursor, so a caller's open transaction is never touched."""
+        cur = self.db.cursor()
+        try:
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                yield cur
+                cur.execute("COMMIT")
+            except BaseException:
+                _rollback(cur)
+                raise
+        finally:
+            cur.close()
+
     # ---- effective reliability --------------------------------------------------------
     def reliability(self, domain: str | None) -> Reliability:
         """Effective reliability of a domain, host or URL (cached; unknown -> prior).
@@ -158,7 +174,14 @@ class SourceBook:
     def _load(self) -> dict[str, Reliability]:
         """Compute every rated source's effective value once into a dict."""
         self.ensure_seed()
-        rows = self.db.execute(_EFFECTIVE_SQL).fetchall()
+        cur = self.db.cursor()  # committed state, even while a caller holds a transaction
+        try:
+            rows = cur.execute(_EFFECTIVE_SQL).fetchall()
+            aliases = dict(cur.execute(
+                "SELECT a.alias_domain, s.domain FROM source_aliases a "
+                "JOIN sources s ON s.source_id = a.source_id").fetchall())
+        finally:
+            cur.close()
         grouped: dict[str, list[tuple[str, float, float]]] = {}
         for canonical, rater, kind, value, set_weight, version in rows:
             if kind == PERSON:
@@ -170,9 +193,6 @@ class SourceBook:
         table: dict[str, Reliability] = {}
         for domain, parts in grouped.items():
             table[domain] = self._combine(domain, tuple(parts))
-        aliases = dict(self.db.execute(
-            "SELECT a.alias_domain, s.domain FROM source_aliases a "
-            "JOIN sources s ON s.source_id = a.source_id").fetchall())
         for alias, canonical in aliases.items():
             target = table.get(canonical)
             if target is not None:
@@ -210,8 +230,7 @@ class SourceBook:
         if self._seed_checked:
             return None
         self._seed_checked = True
-        con = self.db
-        if con.execute("SELECT 1 FROM rating_sets WHERE name = ? LIMIT 1", [SEED_NAME]).fetchone():
+        if self.db.execute("SELECT 1 FROM rating_sets WHERE name = ? LIMIT 1", [SEED_NAME]).fetchone():
             return None
         if not SEED_PATH.is_file():  # pragma: no cover - broken install
             log.warning("seed ratings %s are missing; no seed loaded", SEED_PATH)
@@ -220,36 +239,36 @@ class SourceBook:
         src = ("(SELECT domain, trim(pc1) AS raw, TRY_CAST(trim(pc1) AS DOUBLE) AS pc1 FROM "
                "read_csv(?, header = true, columns = {'domain': 'VARCHAR', 'pc1': 'VARCHAR'}))")
         try:
-            con.execute("BEGIN TRANSACTION")
-            set_id = con.execute(
-                "INSERT INTO rating_sets (name, format, version, licence, attribution, file_path, "
-                "file_hash, weight, imported_by) VALUES (?, 'lin2023', ?, ?, ?, ?, ?, 1.0, 'verify (seed)') "
-                "RETURNING rating_set_id",
-                [SEED_NAME, SEED_VERSION, info.licence, info.attribution, SEED_PATH.name,
-                 _file_hash(SEED_PATH)]).fetchone()[0]
-            con.execute(
-                f"INSERT INTO ratings (domain, rater, rater_kind, rating_set_id, scale, raw_value, "
-                f"reliability, label, rationale, method) "
-                f"SELECT lower(trim(domain)), ?, 'rating_set', ?, '0-1', raw, pc1, NULL, "
-                f"'Lin et al. 2023 aggregate domain quality (pc1)', 'lin2023-pc1' FROM {src} "
-                f"WHERE regexp_full_match(lower(trim(domain)), ?) AND pc1 BETWEEN 0 AND 1",
-                [SEED_NAME, set_id, str(SEED_PATH), SEED_DOMAIN_PATTERN])
-            con.execute(
-                f"INSERT INTO rating_import_issues (rating_set_id, location, line, field, kind, reason) "
-                f"SELECT ?, 'line ' || (n + 1), n + 1, 'domain', 'skipped', "
-                f"'not a plain domain name: ' || domain FROM ("
-                f"SELECT row_number() OVER () AS n, domain, pc1 FROM {src}) "
-                f"WHERE NOT regexp_full_match(lower(trim(domain)), ?) OR pc1 IS NULL "
-                f"OR pc1 NOT BETWEEN 0 AND 1",
-                [set_id, str(SEED_PATH), SEED_DOMAIN_PATTERN])
-            counts = con.execute(
-                "SELECT (SELECT count(*) FROM ratings WHERE rating_set_id = $1), "
-                "(SELECT count(*) FROM rating_import_issues WHERE rating_set_id = $1)", [set_id]).fetchone()
-            con.execute("UPDATE rating_sets SET rows_read = ?, rows_imported = ?, rows_rejected = ? "
-                        "WHERE rating_set_id = ?", [counts[0] + counts[1], counts[0], counts[1], set_id])
-            con.execute("COMMIT")
+            with self._transaction() as con:
+                set_id = con.execute(
+                    "INSERT INTO rating_sets (name, format, version, licence, attribution, file_path, "
+                    "file_hash, weight, imported_by) VALUES (?, 'lin2023', ?, ?, ?, ?, ?, 1.0, "
+                    "'verify (seed)') RETURNING rating_set_id",
+                    [SEED_NAME, SEED_VERSION, info.licence, info.attribution, SEED_PATH.name,
+                     _file_hash(SEED_PATH)]).fetchone()[0]
+                con.execute(
+                    f"INSERT INTO ratings (domain, rater, rater_kind, rating_set_id, scale, raw_value, "
+                    f"reliability, label, rationale, method) "
+                    f"SELECT lower(trim(domain)), ?, 'rating_set', ?, '0-1', raw, pc1, NULL, "
+                    f"'Lin et al. 2023 aggregate domain quality (pc1)', 'lin2023-pc1' FROM {src} "
+                    f"WHERE regexp_full_match(lower(trim(domain)), ?) AND pc1 BETWEEN 0 AND 1",
+                    [SEED_NAME, set_id, str(SEED_PATH), SEED_DOMAIN_PATTERN])
+                con.execute(
+                    f"INSERT INTO rating_import_issues (rating_set_id, location, line, field, kind, "
+                    f"reason) SELECT ?, 'line ' || (n + 1), n + 1, 'domain', 'skipped', "
+                    f"'not a plain domain name: ' || domain FROM ("
+                    f"SELECT row_number() OVER () AS n, domain, pc1 FROM {src}) "
+                    f"WHERE NOT regexp_full_match(lower(trim(domain)), ?) OR pc1 IS NULL "
+                    f"OR pc1 NOT BETWEEN 0 AND 1",
+                    [set_id, str(SEED_PATH), SEED_DOMAIN_PATTERN])
+                counts = con.execute(
+                    "SELECT (SELECT count(*) FROM ratings WHERE rating_set_id = $1), "
+                    "(SELECT count(*) FROM rating_import_issues WHERE rating_set_id = $1)",
+                    [set_id]).fetchone()
+                con.execute("UPDATE rating_sets SET rows_read = ?, rows_imported = ?, "
+                            "rows_rejected = ? WHERE rating_set_id = ?",
+                            [counts[0] + counts[1], counts[0], counts[1], set_id])
         except Exception as exc:
-            _rollback(con)
             log.warning("could not seed the Lin et al. 2023 ratings: %s", exc)
             return None
         self._table = None
@@ -271,13 +290,15 @@ class SourceBook:
 
         >>> book.rate("example.org", 4, scale="1-5", rationale="named authors", by="ana")  # doctest: +SKIP
         """
-        rating_id = self._write_person_rating(domain, value, rationale=rationale, by=by, scale=scale,
-                                              label=label, method=method)
+        with self._transaction() as con:
+            rating_id = self._write_person_rating(con, domain, value, rationale=rationale, by=by,
+                                                  scale=scale, label=label, method=method)
         self.invalidate()
         return self._event_by_id(rating_id)
 
-    def _write_person_rating(self, domain: str, value: float | str, *, rationale: str | None,
-                             by: str, scale: str, label: str | None, method: str) -> int:
+    def _write_person_rating(self, con: Any, domain: str, value: float | str, *,
+                             rationale: str | None, by: str, scale: str, label: str | None,
+                             method: str) -> int:
         """Validate and insert one person rating; returns its id (no transaction handling)."""
         if not by or not str(by).strip():
             raise InputError("by: a rating needs the name of the person who made it")
@@ -287,7 +308,7 @@ class SourceBook:
             raise InputError("value: missing rating value")
         key = self.canonical(domain)
         reliability = normalise(scale, value, field="value")
-        row = self.db.execute(
+        row = con.execute(
             "INSERT INTO ratings (domain, rater, rater_kind, scale, raw_value, reliability, label, "
             "rationale, method) VALUES (?, ?, 'person', ?, ?, ?, ?, ?, ?) RETURNING rating_id",
             [key, str(by).strip(), scale, str(value), reliability, label, str(rationale).strip(),
@@ -313,9 +334,12 @@ class SourceBook:
             "WHERE s.domain = ?", [other]).fetchone()[0]
         if has_aliases:
             raise InputError(f"alias: {other} has aliases of its own; make them aliases of {canonical}")
-        con.execute("INSERT INTO sources (domain) VALUES (?) ON CONFLICT DO NOTHING", [canonical])
-        source_id = con.execute("SELECT source_id FROM sources WHERE domain = ?", [canonical]).fetchone()[0]
-        con.execute("INSERT INTO source_aliases (alias_domain, source_id) VALUES (?, ?)", [other, source_id])
+        with self._transaction() as tx:
+            tx.execute("INSERT INTO sources (domain) VALUES (?) ON CONFLICT DO NOTHING", [canonical])
+            source_id = tx.execute("SELECT source_id FROM sources WHERE domain = ?",
+                                   [canonical]).fetchone()[0]
+            tx.execute("INSERT INTO source_aliases (alias_domain, source_id) VALUES (?, ?)",
+                       [other, source_id])
         self.invalidate()
         return canonical
 
@@ -337,11 +361,15 @@ class SourceBook:
         return [_event(r) for r in rows]
 
     def _event_by_id(self, rating_id: int) -> RatingEvent:
-        row = self.db.execute(
-            _HISTORY_SQL.replace("WHERE h.domain IN (SELECT unnest(?::VARCHAR[]))",
-                                 "WHERE h.domain = (SELECT domain FROM ratings WHERE rating_id = ?)"),
-            [rating_id]).fetchall()
-        return next(_event(r) for r in row if r[0] == rating_id)
+        cur = self.db.cursor()
+        try:
+            rows = cur.execute(
+                _HISTORY_SQL.replace("WHERE h.domain IN (SELECT unnest(?::VARCHAR[]))",
+                                     "WHERE h.domain = (SELECT domain FROM ratings WHERE rating_id = ?)"),
+                [rating_id]).fetchall()
+        finally:
+            cur.close()
+        return next(_event(r) for r in rows if r[0] == rating_id)
 
     def current(self, domain: str) -> list[RatingEvent]:
         """The latest rating of each rater for a source (those the effective value uses)."""
@@ -459,8 +487,7 @@ class SourceBook:
             "       (SELECT count(DISTINCT domain) FROM ratings WHERE rater = $rater "
             "        AND rater_kind = $kind AND domain NOT IN (SELECT unnest($domains::VARCHAR[])))",
             {"rater": rater, "kind": kind, "domains": domains}).fetchone()
-        try:
-            con.execute("BEGIN TRANSACTION")
+        with self._transaction() as con:
             set_id = int(con.execute(
                 "INSERT INTO rating_sets (name, format, version, licence, attribution, file_path, "
                 "file_hash, weight, imported_by, rows_read, rows_imported, rows_rejected) "
@@ -468,8 +495,8 @@ class SourceBook:
                 [set_name, fmt, version or digest[:12], licence or info.licence, info.attribution,
                  str(file), digest, 1.0 if weight is None else float(weight), by,
                  parsed.rows_read, len(parsed.rows), len(errors)]).fetchone()[0])
-            self._bulk_insert(set_id, rater, kind, parsed)
-            self._insert_issues(set_id, parsed.issues)
+            self._bulk_insert(con, set_id, rater, kind, parsed)
+            self._insert_issues(con, set_id, parsed.issues)
             named = [(r.domain, r.name) for r in parsed.rows if r.name]
             if named:
                 con.execute(
@@ -477,10 +504,6 @@ class SourceBook:
                     "SELECT unnest($d::VARCHAR[]), unnest($n::VARCHAR[]), $origin, $set",
                     {"d": [d for d, _ in named], "n": [n for _, n in named],
                      "origin": set_name, "set": set_id})
-            con.execute("COMMIT")
-        except Exception:
-            _rollback(con)
-            raise
         self.invalidate()
         report = ImportReport(set_id, set_name, version or digest[:12], fmt, str(file),
                               parsed.rows_read, len(parsed.rows), len(errors), skipped,
@@ -490,10 +513,10 @@ class SourceBook:
                  report.rows_imported, report.rows_rejected, report.rows_skipped)
         return report
 
-    def _bulk_insert(self, set_id: int, rater: str, kind: str, parsed: Parsed) -> None:
+    def _bulk_insert(self, con: Any, set_id: int, rater: str, kind: str, parsed: Parsed) -> None:
         """Insert all parsed rows in one statement (lists unnested by DuckDB)."""
         rows = parsed.rows
-        self.db.execute(
+        con.execute(
             "INSERT INTO ratings (domain, rater, rater_kind, rating_set_id, scale, raw_value, "
             "reliability, label, rationale, method) "
             "SELECT unnest($domain::VARCHAR[]), $rater, $kind, $set, unnest($scale::VARCHAR[]), "
@@ -504,11 +527,11 @@ class SourceBook:
              "rel": [r.reliability for r in rows], "label": [r.label for r in rows],
              "why": [r.rationale for r in rows], "method": parsed.method})
 
-    def _insert_issues(self, set_id: int, issues: Iterable[ImportIssue]) -> None:
+    def _insert_issues(self, con: Any, set_id: int, issues: Iterable[ImportIssue]) -> None:
         items = list(issues)
         if not items:
             return
-        self.db.execute(
+        con.execute(
             "INSERT INTO rating_import_issues (rating_set_id, location, line, field, kind, reason) "
             "SELECT $set, unnest($loc::VARCHAR[]), unnest($line::INTEGER[]), unnest($field::VARCHAR[]), "
             "unnest($kind::VARCHAR[]), unnest($reason::VARCHAR[])",

@@ -23,6 +23,9 @@ _IPV4 = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
 GOV_EDU_LABELS = frozenset({"gov", "edu", "mil", "ac", "gouv", "gob", "govt", "go", "gv"})
 
 _extractor: Any = None
+_fast_index: Any = None
+_SELF_CHECK = ("news.bbc.co.uk", "ons.gov.uk", "gov.uk", "foo.blogspot.com", "a.b.ck", "x.notatld",
+               "bücher.de", "www.city.kawasaki.jp")
 
 
 def _extract(host: str) -> Any:
@@ -33,6 +36,42 @@ def _extract(host: str) -> Any:
 
         _extractor = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
     return _extractor(host)
+
+
+def _public_suffix_slow(labels: list[str]) -> int:
+    """Index of the first public-suffix label, through tldextract's public API."""
+    suffix = _extract(".".join(labels)).suffix
+    return len(labels) - (len(suffix.split(".")) if suffix else 0)
+
+
+def _public_suffix_index(labels: list[str]) -> int:
+    """Index of the first public-suffix label (len(labels) when there is none).
+
+    Uses tldextract's suffix trie directly (about 6x faster than a full extract) when its
+    answers agree with the public API on a few known hosts; else the public API.
+    """
+    global _fast_index
+    if _fast_index is None:
+        _fast_index = _slow_index_fn
+        try:
+            _extract("example.com")
+            inner = _extractor._get_tld_extractor()
+
+            def fast(labels: list[str]) -> int:
+                found = inner.suffix_index(labels, include_psl_private_domains=False)
+                if found is None:
+                    return len(labels)
+                first = found[0]
+                return int(first[0] if isinstance(first, tuple) else first)
+
+            if all(fast(h.split(".")) == _public_suffix_slow(h.split(".")) for h in _SELF_CHECK):
+                _fast_index = fast
+        except Exception:  # pragma: no cover - tldextract internals changed
+            _fast_index = _slow_index_fn
+    return int(_fast_index(labels))
+
+
+_slow_index_fn = _public_suffix_slow
 
 
 @dataclass(frozen=True)
@@ -72,11 +111,11 @@ def parse_domain(text: str) -> ParsedDomain:
         raise InputError(f"not a domain name: {raw!r}")
     if _IPV4.match(host):
         raise InputError(f"an IP address is not a source domain: {raw!r}")
-    ext = _extract(host)
-    suffix = ext.suffix
-    if not suffix:
+    index = _public_suffix_index(labels)
+    if index >= len(labels):
         raise InputError(f"not a domain (unknown top-level domain): {raw!r}")
-    registrable = f"{ext.domain}.{suffix}" if ext.domain else host  # gov.uk itself
+    suffix = ".".join(labels[index:])
+    registrable = ".".join(labels[index - 1:]) if index > 0 else host  # gov.uk itself
     path = rest.strip("/") if rest else ""
     return ParsedDomain(host=host, path=path, registrable=registrable, suffix=suffix)
 

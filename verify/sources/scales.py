@@ -8,11 +8,15 @@ Label scales use documented tables:
 MBFC factual reporting (``mbfc``)    reliability
 -----------------------------------  -----------
 very-high                            0.95
-high                                 0.85
+high                                 0.80
 mostly-factual                       0.65
 mixed                                0.45
-low                                  0.20
-very-low                             0.05
+low                                  0.25
+very-low                             0.10
+
+(Ordinal steps, checked against Lin et al. 2023 pc1 medians per label in
+``benchmarks/sources.py``: very-high 0.91, high 0.72, mostly-factual 0.71, mixed 0.46,
+low 0.24, very-low 0.23.)
 
 MBFC credibility (``mbfc-credibility``, used only when factual reporting is missing):
 high-credibility 0.80, medium-credibility 0.50, low-credibility 0.20.
@@ -33,11 +37,11 @@ from verify.errors import InputError
 
 MBFC_REPORTING: dict[str, float] = {
     "very-high": 0.95,
-    "high": 0.85,
+    "high": 0.80,
     "mostly-factual": 0.65,
     "mixed": 0.45,
-    "low": 0.20,
-    "very-low": 0.05,
+    "low": 0.25,
+    "very-low": 0.10,
 }
 MBFC_CREDIBILITY: dict[str, float] = {
     "high-credibility": 0.80,

@@ -187,18 +187,12 @@ def accept(book: SourceBook, suggestion_id: int, by: str, note: str = "") -> Rat
                  f"(was {s.current_value if s.current_value is not None else float('nan'):.2f})")
     if note and note.strip():
         rationale += f"; {note.strip()}"
-    con = book.db
-    con.execute("BEGIN TRANSACTION")
-    try:
-        rating_id = book._write_person_rating(s.domain, s.suggested_value, rationale=rationale, by=by,
-                                              scale="0-1", label=None, method="track-record")
+    with book._transaction() as con:
+        rating_id = book._write_person_rating(con, s.domain, s.suggested_value, rationale=rationale,
+                                              by=by, scale="0-1", label=None, method="track-record")
         con.execute("INSERT INTO suggestion_decisions (suggestion_id, decision, decided_by, note, "
                     "rating_id) VALUES (?, 'accepted', ?, ?, ?)",
                     [s.suggestion_id, str(by).strip(), note or None, rating_id])
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     book.invalidate()
     return book._event_by_id(rating_id)
 
