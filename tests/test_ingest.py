@@ -314,3 +314,13 @@ def test_ingest_syncs_the_index_and_remove_updates_it(ws, tmp_path: Path) -> Non
     assert status.in_sync and status.vectors == 1
     again = ingest_paths(ws, [tmp_path / "b.md"], progress=False)
     assert again.skipped == 1 and not again.index_synced
+
+
+@pytest.mark.real
+def test_real_demo_workspace_is_ingested_and_indexed(real_ws) -> None:
+    stats = real_ws.corpus_stats()
+    assert stats.documents == 28 and stats.sources == 12
+    status = real_ws.index_status()
+    assert status.in_sync and status.vectors == stats.passages
+    runs = real_ws.db.execute("SELECT added, failed FROM ingest_runs ORDER BY started_at").fetchall()
+    assert runs[0] == (28, 0)

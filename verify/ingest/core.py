@@ -16,7 +16,6 @@ from verify.ingest.readers import DEFAULT_MAX_BYTES, SUPPORTED_EXTENSIONS, Field
 from verify.ingest.store import (
     content_hash,
     delete_documents,
-    existing_document,
     record_run,
     write_document,
 )
@@ -98,6 +97,8 @@ def ingest_paths(ws: Workspace, paths: list[Path], *, text_field: str = "text",
     report.errors.extend(errors)
     report.failed += len(errors)
     report.ignored.extend(ignored)
+    known = {key: (int(doc_id), str(digest)) for key, doc_id, digest in ws.db.execute(
+        "SELECT origin_key, document_id, content_hash FROM documents").fetchall()}
     for path in tqdm(files, desc="ingest", unit="file", disable=not progress):
         for item in iter_documents(path, fields, max_bytes):
             if item.error is not None or item.doc is None:
@@ -109,12 +110,12 @@ def ingest_paths(ws: Workspace, paths: list[Path], *, text_field: str = "text",
             for warning in doc.meta.pop("_warnings", []):
                 report.warnings.append(IngestIssue(str(path), item.location, warning))
             digest = content_hash(doc)
-            existing = existing_document(ws.db, item.origin_key)
+            existing = known.get(item.origin_key)
             if existing is not None and existing[1] == digest:
                 report.skipped += 1
                 continue
             try:
-                added, removed = write_document(
+                doc_id, added, removed = write_document(
                     ws.db, origin_key=item.origin_key, file_path=str(path.resolve()), doc=doc,
                     digest=digest, spans=make_passages(doc.text),
                     existing_id=existing[0] if existing else None)
@@ -123,6 +124,7 @@ def ingest_paths(ws: Workspace, paths: list[Path], *, text_field: str = "text",
                 report.failed += 1
                 report.errors.append(IngestIssue(str(path), item.location, f"could not store: {exc}"))
                 continue
+            known[item.origin_key] = (doc_id, digest)
             report.passages_added += added
             report.passages_removed += removed
             if existing is None:

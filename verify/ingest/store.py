@@ -60,14 +60,6 @@ def ensure_source(con: duckdb.DuckDBPyConnection, domain: str | None, name: str 
     return int(row[0]) if row else None
 
 
-def existing_document(con: duckdb.DuckDBPyConnection, origin_key: str) -> tuple[int, str] | None:
-    """(document_id, content_hash) of the document stored under ``origin_key``."""
-    row = con.execute(
-        "SELECT document_id, content_hash FROM documents WHERE origin_key = ?", [origin_key]
-    ).fetchone()
-    return (int(row[0]), str(row[1])) if row else None
-
-
 def _insert_passages(con: duckdb.DuckDBPyConnection, document_id: int, text: str,
                      spans: Sequence[tuple[int, int]]) -> None:
     """Insert passages in multi-row batches (much faster than one statement per row)."""
@@ -84,8 +76,11 @@ def _insert_passages(con: duckdb.DuckDBPyConnection, document_id: int, text: str
 
 def write_document(con: duckdb.DuckDBPyConnection, *, origin_key: str, file_path: str,
                    doc: ParsedDocument, digest: str, spans: Sequence[tuple[int, int]],
-                   existing_id: int | None) -> tuple[int, int]:
-    """Insert or replace one document and its passages atomically; (added, removed) passages."""
+                   existing_id: int | None) -> tuple[int, int, int]:
+    """Insert or replace one document and its passages atomically.
+
+    Returns (document_id, passages added, passages removed).
+    """
     con.execute("BEGIN TRANSACTION")
     try:
         source_id = ensure_source(con, source_domain(con, doc), doc.source_name)
@@ -115,7 +110,7 @@ def write_document(con: duckdb.DuckDBPyConnection, *, origin_key: str, file_path
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    return len(spans), removed
+    return int(document_id), len(spans), removed
 
 
 def delete_documents(con: duckdb.DuckDBPyConnection, document_ids: Sequence[int]) -> int:
