@@ -70,7 +70,8 @@ def docs(ws) -> list[tuple]:
     ("http://www.frontier-courier.com.pk/a?b=c", "frontier-courier.com.pk"),
     ("HTTPS://WWW.Example.ORG:8080/path", "example.org"),
     ("frontline-truth.blogverse.net/2020/08/x.html", "blogverse.net"),
-    ("http://192.168.1.20/page", "192.168.1.20"),
+    ("http://192.168.1.20/page", None),
+    ("http://[::1]:8000/page", None),
     ("", None),
     ("not a url at all", None),
 ])

@@ -35,7 +35,7 @@ def hostname(url_or_host: str) -> str | None:
 
 @lru_cache(maxsize=4096)
 def registrable_domain(url_or_host: str) -> str | None:
-    """The registrable domain (``news.bbc.co.uk`` -> ``bbc.co.uk``), or None.
+    """The registrable domain (``news.bbc.co.uk`` -> ``bbc.co.uk``), or None (IPs, bad input).
 
     Example:
         >>> registrable_domain("https://news.bbc.co.uk/world")
@@ -45,8 +45,8 @@ def registrable_domain(url_or_host: str) -> str | None:
     if not host:
         return None
     try:
-        ipaddress.ip_address(host)
-        return host
+        ipaddress.ip_address(host.strip("[]"))
+        return None  # an IP address is not a publisher (same rule as verify.sources)
     except ValueError:
         pass
     parts = _extractor()(host)
