@@ -41,8 +41,12 @@ DEFAULT_PERSON_WEIGHT = 10.0
 SEED_NAME = "lin2023"
 SEED_VERSION = "seed"
 SEED_PATH = Path(__file__).resolve().parent.parent / "data" / "lin2023_seed.csv"
-# Domains the seed keeps: plain ASCII host names (the file has a few "site.com/section" rows).
+# Domains the seed keeps: plain ASCII host names (the file has a few "site.com/section" rows),
+# not "www." forms (lookups strip www.) and not IP addresses.
 SEED_DOMAIN_PATTERN = r"^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)+$"
+_SEED_KEEP = ("(regexp_full_match(lower(trim(domain)), $pattern) "
+              "AND NOT regexp_matches(lower(trim(domain)), '^www[0-9]*[.]') "
+              "AND NOT regexp_full_match(trim(domain), '[0-9.]+') AND pc1 BETWEEN 0 AND 1)")
 _MEMO_LIMIT = 200_000
 SORTS = ("domain", "value", "value-asc", "raters")
 
@@ -237,7 +241,7 @@ class SourceBook:
             return None
         info = FORMATS["lin2023"]
         src = ("(SELECT domain, trim(pc1) AS raw, TRY_CAST(trim(pc1) AS DOUBLE) AS pc1 FROM "
-               "read_csv(?, header = true, columns = {'domain': 'VARCHAR', 'pc1': 'VARCHAR'}))")
+               "read_csv($path, header = true, columns = {'domain': 'VARCHAR', 'pc1': 'VARCHAR'}))")
         try:
             with self._transaction() as con:
                 set_id = con.execute(
@@ -249,18 +253,18 @@ class SourceBook:
                 con.execute(
                     f"INSERT INTO ratings (domain, rater, rater_kind, rating_set_id, scale, raw_value, "
                     f"reliability, label, rationale, method) "
-                    f"SELECT lower(trim(domain)), ?, 'rating_set', ?, '0-1', raw, pc1, NULL, "
+                    f"SELECT lower(trim(domain)), $name, 'rating_set', $set, '0-1', raw, pc1, NULL, "
                     f"'Lin et al. 2023 aggregate domain quality (pc1)', 'lin2023-pc1' FROM {src} "
-                    f"WHERE regexp_full_match(lower(trim(domain)), ?) AND pc1 BETWEEN 0 AND 1",
-                    [SEED_NAME, set_id, str(SEED_PATH), SEED_DOMAIN_PATTERN])
+                    f"WHERE {_SEED_KEEP}",
+                    {"name": SEED_NAME, "set": set_id, "path": str(SEED_PATH),
+                     "pattern": SEED_DOMAIN_PATTERN})
                 con.execute(
                     f"INSERT INTO rating_import_issues (rating_set_id, location, line, field, kind, "
-                    f"reason) SELECT ?, 'line ' || (n + 1), n + 1, 'domain', 'skipped', "
-                    f"'not a plain domain name: ' || domain FROM ("
+                    f"reason) SELECT $set, 'line ' || (n + 1), n + 1, 'domain', 'skipped', "
+                    f"'not a plain domain name or no pc1: ' || domain FROM ("
                     f"SELECT row_number() OVER () AS n, domain, pc1 FROM {src}) "
-                    f"WHERE NOT regexp_full_match(lower(trim(domain)), ?) OR pc1 IS NULL "
-                    f"OR pc1 NOT BETWEEN 0 AND 1",
-                    [set_id, str(SEED_PATH), SEED_DOMAIN_PATTERN])
+                    f"WHERE NOT coalesce({_SEED_KEEP}, false)",
+                    {"set": set_id, "path": str(SEED_PATH), "pattern": SEED_DOMAIN_PATTERN})
                 counts = con.execute(
                     "SELECT (SELECT count(*) FROM ratings WHERE rating_set_id = $1), "
                     "(SELECT count(*) FROM rating_import_issues WHERE rating_set_id = $1)",

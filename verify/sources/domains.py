@@ -15,7 +15,10 @@ from typing import Any
 from verify.errors import InputError
 
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.\-]*://")
-_LABEL = re.compile(r"^[\w](?:[\w\-]{0,61}[\w])?$", re.UNICODE)
+_LABEL = r"[^\W](?:[\w\-]{0,61}[^\W])?"
+_HOST = re.compile(rf"^(?:{_LABEL}\.)+{_LABEL}$")
+_SPACE = re.compile(r"\s")
+_PATH_START = re.compile(r"[/?#]")
 _WWW = re.compile(r"^www\d*\.")
 _IPV4 = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
 # Labels of a public suffix that mark government, military or academic domains
@@ -95,20 +98,24 @@ def parse_domain(text: str) -> ParsedDomain:
     text = text.strip().lower()
     if not text:
         raise InputError("empty domain")
-    if any(ch.isspace() for ch in text):
+    if _SPACE.search(text):
         raise InputError(f"not a domain (contains spaces): {raw!r}")
-    text = _SCHEME.sub("", text)
-    host, _sep, rest = _split_host(text)
+    if "://" in text:
+        text = _SCHEME.sub("", text)
+    cut = _PATH_START.search(text)
+    host, rest = (text[: cut.start()], text[cut.start():]) if cut else (text, "")
     if "@" in host:
         host = host.rsplit("@", 1)[1]
     if ":" in host:
         host, _, port = host.partition(":")
         if port and not port.isdigit():
             raise InputError(f"not a domain (bad port): {raw!r}")
-    host = _WWW.sub("", host.rstrip("."))
-    labels = host.split(".")
-    if len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
+    host = host.rstrip(".")
+    if host.startswith("www"):
+        host = _WWW.sub("", host)
+    if not _HOST.match(host):
         raise InputError(f"not a domain name: {raw!r}")
+    labels = host.split(".")
     if _IPV4.match(host):
         raise InputError(f"an IP address is not a source domain: {raw!r}")
     index = _public_suffix_index(labels)
@@ -118,14 +125,6 @@ def parse_domain(text: str) -> ParsedDomain:
     registrable = ".".join(labels[index - 1:]) if index > 0 else host  # gov.uk itself
     path = rest.strip("/") if rest else ""
     return ParsedDomain(host=host, path=path, registrable=registrable, suffix=suffix)
-
-
-def _split_host(text: str) -> tuple[str, str, str]:
-    """``host/rest`` -> (host, separator, rest)."""
-    match = re.search(r"[/?#]", text)
-    if match is None:
-        return text, "", ""
-    return text[: match.start()], match.group(), text[match.start():]
 
 
 def normalize_domain(text: str | None, *, allow_path: bool = False) -> str:
