@@ -325,3 +325,25 @@ def test_real_demo_workspace_is_ingested_and_indexed(real_ws) -> None:
     assert status.in_sync and status.vectors == stats.passages
     runs = real_ws.db.execute("SELECT added, failed FROM ingest_runs ORDER BY started_at").fetchall()
     assert runs[0] == (28, 0)
+
+
+def test_rows_gone_from_a_jsonl_file_are_removed_only_when_every_row_read(ws, tmp_path: Path) -> None:
+    path = tmp_path / "rows.jsonl"
+    rows = [{"text": "Row A.", "url": "https://r.example.com/a"},
+            {"text": "Row B.", "url": "https://r.example.com/b"},
+            {"text": "Row C without a URL."}]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    assert ingest_paths(ws, [path], progress=False, sync_index=False).added == 3
+    # B is gone and the bad line blocks pruning: nothing stored is lost
+    path.write_text(json.dumps(rows[0]) + "\n{bad json\n")
+    report = ingest_paths(ws, [path], progress=False, sync_index=False)
+    assert (report.skipped, report.failed, report.removed) == (1, 1, 0)
+    assert "2 earlier row(s)" in report.warnings[0].reason
+    assert ws.db.execute("SELECT count(*) FROM documents").fetchone()[0] == 3
+    # a clean file: rows no longer present are removed with their passages
+    path.write_text(json.dumps(rows[0]) + "\n" + json.dumps({"text": "Row B2.", "url": "https://r.example.com/b2"}) + "\n")
+    report = ingest_paths(ws, [path], progress=False, sync_index=False)
+    assert (report.skipped, report.added, report.removed, report.passages_removed) == (1, 1, 2, 2)
+    titles = sorted(r[0] for r in ws.db.execute("SELECT text FROM documents").fetchall())
+    assert titles == ["Row A.", "Row B2."]
+    assert ws.db.execute("SELECT count(*) FROM passages").fetchone()[0] == 2

@@ -55,10 +55,12 @@ def _print_report(report: object) -> None:
     from rich.table import Table
 
     table = Table(title="ingest")
-    for name in ("files", "added", "updated", "skipped", "failed", "passages added", "passages removed"):
+    for name in ("files", "added", "updated", "skipped", "removed", "failed", "passages added",
+                 "passages removed"):
         table.add_column(name, justify="right")
     table.add_row(*(str(getattr(report, f)) for f in (
-        "files", "added", "updated", "skipped", "failed", "passages_added", "passages_removed")))
+        "files", "added", "updated", "skipped", "removed", "failed", "passages_added",
+        "passages_removed")))
     Console().print(table)
     for issue in getattr(report, "errors", []):
         click.echo(f"{issue}", err=True)

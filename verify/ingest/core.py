@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING
 from verify.errors import InputError
 from verify.ingest.models import CorpusStats, IngestIssue, IngestReport, SourceCount
 from verify.ingest.passages import make_passages
-from verify.ingest.readers import DEFAULT_MAX_BYTES, SUPPORTED_EXTENSIONS, FieldMap, iter_documents
+from verify.ingest.readers import (
+    DEFAULT_MAX_BYTES,
+    ROW_FORMATS,
+    SUPPORTED_EXTENSIONS,
+    FieldMap,
+    ReadItem,
+    iter_documents,
+)
 from verify.ingest.store import (
     content_hash,
     delete_documents,
@@ -100,37 +107,13 @@ def ingest_paths(ws: Workspace, paths: list[Path], *, text_field: str = "text",
     known = {key: (int(doc_id), str(digest)) for key, doc_id, digest in ws.db.execute(
         "SELECT origin_key, document_id, content_hash FROM documents").fetchall()}
     for path in tqdm(files, desc="ingest", unit="file", disable=not progress):
+        seen: set[str] = set()
+        all_ok = True
         for item in iter_documents(path, fields, max_bytes):
-            if item.error is not None or item.doc is None:
-                report.failed += 1
-                report.errors.append(IngestIssue(str(path), item.location, item.error or "unreadable"))
-                continue
-            doc = item.doc
-            doc.language = doc.language or DEFAULT_LANGUAGE
-            for warning in doc.meta.pop("_warnings", []):
-                report.warnings.append(IngestIssue(str(path), item.location, warning))
-            digest = content_hash(doc)
-            existing = known.get(item.origin_key)
-            if existing is not None and existing[1] == digest:
-                report.skipped += 1
-                continue
-            try:
-                doc_id, added, removed = write_document(
-                    ws.db, origin_key=item.origin_key, file_path=str(path.resolve()), doc=doc,
-                    digest=digest, spans=make_passages(doc.text),
-                    existing_id=existing[0] if existing else None)
-            except Exception as exc:  # a database error for one document must not stop the batch
-                log.exception("storing %s failed", item.origin_key)
-                report.failed += 1
-                report.errors.append(IngestIssue(str(path), item.location, f"could not store: {exc}"))
-                continue
-            known[item.origin_key] = (doc_id, digest)
-            report.passages_added += added
-            report.passages_removed += removed
-            if existing is None:
-                report.added += 1
-            else:
-                report.updated += 1
+            seen.add(item.origin_key)
+            all_ok = _store_item(ws, report, known, path, item) and all_ok
+        if path.suffix.lower() in ROW_FORMATS:
+            _prune_rows(ws, report, known, path, seen, all_ok)
     record_run(ws.db, report, started)
     for issue in report.errors:
         log.warning("ingest: %s", issue)
@@ -138,6 +121,61 @@ def ingest_paths(ws: Workspace, paths: list[Path], *, text_field: str = "text",
         ws.sync_index(progress=progress)
         report.index_synced = True
     return report
+
+
+def _store_item(ws: Workspace, report: IngestReport, known: dict[str, tuple[int, str]],
+                path: Path, item: ReadItem) -> bool:
+    """Add, update or skip one read document; False when it failed."""
+    if item.error is not None or item.doc is None:
+        report.failed += 1
+        report.errors.append(IngestIssue(str(path), item.location, item.error or "unreadable"))
+        return False
+    doc = item.doc
+    doc.language = doc.language or DEFAULT_LANGUAGE
+    for warning in doc.meta.pop("_warnings", []):
+        report.warnings.append(IngestIssue(str(path), item.location, warning))
+    digest = content_hash(doc)
+    existing = known.get(item.origin_key)
+    if existing is not None and existing[1] == digest:
+        report.skipped += 1
+        return True
+    try:
+        doc_id, added, removed = write_document(
+            ws.db, origin_key=item.origin_key, file_path=str(path.resolve()), doc=doc,
+            digest=digest, spans=make_passages(doc.text),
+            existing_id=existing[0] if existing else None)
+    except Exception as exc:  # a database error for one document must not stop the batch
+        log.exception("storing %s failed", item.origin_key)
+        report.failed += 1
+        report.errors.append(IngestIssue(str(path), item.location, f"could not store: {exc}"))
+        return False
+    known[item.origin_key] = (doc_id, digest)
+    report.passages_added += added
+    report.passages_removed += removed
+    if existing is None:
+        report.added += 1
+    else:
+        report.updated += 1
+    return True
+
+
+def _prune_rows(ws: Workspace, report: IngestReport, known: dict[str, tuple[int, str]],
+                path: Path, seen: set[str], all_ok: bool) -> None:
+    """Remove documents of rows no longer in a JSONL/CSV file (only when every row read)."""
+    prefix = f"{path.resolve()}#"
+    gone = [(key, doc_id) for key, (doc_id, _) in known.items()
+            if key.startswith(prefix) and key not in seen]
+    if not gone:
+        return
+    if not all_ok:
+        report.warnings.append(IngestIssue(
+            str(path), None, f"{len(gone)} earlier row(s) no longer in the file were kept "
+            "because some rows failed; fix the file and ingest again to remove them"))
+        return
+    report.passages_removed += delete_documents(ws.db, [doc_id for _, doc_id in gone])
+    report.removed += len(gone)
+    for key, _ in gone:
+        known.pop(key, None)
 
 
 def _find_documents(ws: Workspace, ref: int | str) -> list[int]:

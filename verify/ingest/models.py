@@ -44,6 +44,7 @@ class IngestReport:
     updated: int = 0
     skipped: int = 0
     failed: int = 0
+    removed: int = 0
     passages_added: int = 0
     passages_removed: int = 0
     errors: list[IngestIssue] = field(default_factory=list)
@@ -54,7 +55,7 @@ class IngestReport:
     @property
     def changed(self) -> bool:
         """Whether any document was added, updated or removed."""
-        return bool(self.added or self.updated or self.passages_removed)
+        return bool(self.added or self.updated or self.removed or self.passages_removed)
 
     @property
     def all_failed(self) -> bool:
