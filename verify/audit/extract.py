@@ -54,6 +54,7 @@ _REFERENCE = re.compile(
 _EXPLETIVE_IT = re.compile(r"\s*(?:is|was|'s|has been|had been|seems|seemed|appears|remains)\b"
                            r"[^.;]{0,60}?\b(?:that|to|whether|how|why|when)\b", re.IGNORECASE)
 _ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]*[A-Z](?:-[A-Z0-9]+)*\b|\b[A-Z]{2,}-[A-Z0-9]+\b")
+_POSSESSIVE_END = re.compile(r"['\u2019]s?$")
 _CLAUSE_WORDS = {"and", "but", "while", "whereas", "although", "though"}
 _SUBJECT_BREAK = {"that", "which", "who", "whom", ",", ";", ":"}
 
@@ -132,9 +133,13 @@ def _entity_mentions(doc: Any) -> list[tuple[int, int, str, str]]:
     """
     out: list[tuple[int, int, str, str]] = []
     for e in doc.ents:
-        name = e.text.strip(" .,;:'\"")
+        name = e.text.strip(" .,;:\"")
+        start = e.start_char
+        if name.lower().startswith("the "):
+            name, start = name[4:], start + 4
+        name = _POSSESSIVE_END.sub("", name).strip(" '")
         if e.label_ in ACTOR_LABELS and any(ch.isalpha() for ch in name):
-            out.append((e.start_char, e.start_char + len(name), name, e.label_))
+            out.append((start, start + len(name), name, e.label_))
     taken = [(a, b) for a, b, _, _ in out]
     for m in _ACRONYM.finditer(doc.text):
         if not any(a < m.end() and m.start() < b for a, b in taken):
@@ -144,7 +149,8 @@ def _entity_mentions(doc: Any) -> list[tuple[int, int, str, str]]:
 
 def _pick_entity(mentions: list[tuple[int, int, str, str]], labels: tuple[str, ...],
                  before: int, window_start: int,
-                 sentence_starts: frozenset[int] = frozenset()) -> tuple[int, int, str, str] | None:
+                 sentence_starts: frozenset[int] = frozenset(),
+                 text: str = "") -> tuple[int, int, str, str] | None:
     """The antecedent: a PERSON is the most recent one; a group or place the most salient
     recent one (preferred label first, then mentions so far, subjects counting double)."""
     prior = [m for m in mentions if m[1] <= before and m[3] in labels]
@@ -154,8 +160,11 @@ def _pick_entity(mentions: list[tuple[int, int, str, str]], labels: tuple[str, .
     if labels[0] == "PERSON":
         return recent[-1]
     counts: Counter[str] = Counter()
-    for m in prior:
-        counts[m[2]] += 2 if m[0] in sentence_starts else 1
+    for m in prior:   # subjects count double, possessive modifiers ("X's branch") half
+        weight = 2.0 if m[0] in sentence_starts or m[0] - 4 in sentence_starts else 1.0
+        if text[m[1]:m[1] + 2] in ("'s", "\u2019s"):
+            weight /= 2
+        counts[m[2]] += weight
     pref = {lbl: i for i, lbl in enumerate(labels)}
     return max(enumerate(recent),
                key=lambda im: (-pref[im[1][3]], counts[im[1][2]], im[0]))[1]
@@ -220,7 +229,7 @@ def find_rewrites(doc: Any, mentions: list[tuple[int, int, str, str]],
                 continue
             if any(start <= a < m_start and lbl in PRONOUNS[word] for a, _, _, lbl in mentions):
                 continue                           # a local antecedent: fine as it is
-            ent = _pick_entity(mentions, PRONOUNS[word], m_start, window_start, starts)
+            ent = _pick_entity(mentions, PRONOUNS[word], m_start, window_start, starts, doc.text)
             if ent is None or ent[0] >= start:
                 continue
             name = ent[2]
@@ -231,7 +240,7 @@ def find_rewrites(doc: Any, mentions: list[tuple[int, int, str, str]],
                 continue
             replacement = phrase
         else:
-            ent = _pick_entity(mentions, DEFINITES[word], m_start, window_start, starts)
+            ent = _pick_entity(mentions, DEFINITES[word], m_start, window_start, starts, doc.text)
             if ent is None or ent[0] >= start or ent[2].lower() in sentence.lower():
                 continue
             name = ent[2]
@@ -350,14 +359,18 @@ def default_scorer(threshold: float | None = None) -> tuple[Scorer, float]:
 
 def extract_claims_batch(texts: Sequence[str], *, scorer: Scorer | None = None,
                          threshold: float | None = None, resolve: bool = True,
-                         split_figures: bool = True, batch_size: int = 16) -> list[Extraction]:
-    """Extract claims from several articles: spaCy and embeddings run batched."""
+                         split_figures: bool = True, batch_size: int = 16,
+                         nlp: Any = None) -> list[Extraction]:
+    """Extract claims from several articles: spaCy and embeddings run batched.
+
+    ``nlp`` defaults to the shared spaCy pipeline; tests may pass ``spacy.blank("en")``.
+    """
     from verify.audit.nlp import get_nlp
 
     if scorer is None:
         scorer, threshold = default_scorer(threshold)
     thr = 0.5 if threshold is None else float(threshold)
-    nlp = get_nlp()
+    nlp = nlp if nlp is not None else get_nlp()
     docs = list(nlp.pipe(list(texts), batch_size=batch_size))
     per_doc_spans: list[list[tuple[int, int]]] = []
     flat_text: list[str] = []

@@ -156,6 +156,9 @@ def read_file_article(path: Path, *, max_chars: int = DEFAULT_MAX_CHARS) -> Arti
     except OSError as exc:
         return Article(key, key, status="unreadable", message=f"cannot read file: {exc.strerror or exc}")
     article = Article(key, key, content_hash=_hash(data))
+    if not data.strip():
+        article.status, article.message = "empty", "empty file"
+        return article
     try:
         text, meta = _read_single(path, data)
     except InputError as exc:

@@ -116,9 +116,10 @@ def render_csv(result: AuditResult) -> str:
 
 # ---- Markdown ------------------------------------------------------------------------
 def _md(text: Any) -> str:
-    """Flatten and escape Markdown table/markup characters."""
+    """Flatten; HTML-escape ``& < >`` and backslash-escape Markdown markup characters."""
     value = " ".join(str("" if text is None else text).split())
-    for ch in ("\\", "|", "*", "_", "`", "[", "]", "<", ">", "#"):
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    for ch in ("\\", "|", "*", "_", "`", "[", "]", "#"):
         value = value.replace(ch, "\\" + ch)
     return value
 

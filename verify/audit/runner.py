@@ -303,15 +303,16 @@ def run_audit(ws: Workspace, inputs: Sequence[str | os.PathLike[str]], *,
               workers: int | None = None, verifier: Verifier | None = None,
               scorer: Scorer | None = None, fields: Mapping[str, str] | None = None,
               max_chars: int = DEFAULT_MAX_CHARS, claimreview: str | os.PathLike[str] | None = None,
-              reviewer_org: str = "verify", report_url: str | None = None) -> AuditResult:
+              reviewer_org: str = "verify", report_url: str | None = None,
+              nlp: Any = None) -> AuditResult:
     """Audit articles: extract check-worthy claims, verify each, store, and write reports.
 
     ``inputs``: files or folders (.txt .md .html .jsonl .csv); ``out``: report path(s),
     format from the extension (json, jsonl, csv, md, html) unless ``formats`` is given.
     ``audit_id`` names the audit (default: derived from the inputs' paths and content
     hashes); with ``resume`` (default) articles already done are skipped, failed ones
-    retried. ``verifier`` (claim -> unsaved CheckResult) and ``scorer`` are seams for
-    tests; by default claims are checked with ``verify.check.check_claim``.
+    retried. ``verifier`` (claim -> unsaved CheckResult), ``scorer`` and ``nlp`` are seams
+    for tests; by default claims are checked with ``verify.check.check_claim``.
 
     Example:
         >>> result = run_audit(ws, ["article.md"], out="report.md")   # doctest: +SKIP
@@ -392,13 +393,13 @@ def run_audit(ws: Workspace, inputs: Sequence[str | os.PathLike[str]], *,
             chunk = ready[i:i + EXTRACT_CHUNK]
             try:
                 extractions = extract_claims_batch([a.text for a in chunk], scorer=scorer,
-                                                   threshold=threshold)
+                                                   threshold=threshold, nlp=nlp)
             except Exception as exc:
                 log.warning("claim extraction failed for a batch, retrying one by one: %s", exc)
                 extractions = [None] * len(chunk)  # type: ignore[list-item]
             for article, extraction in zip(chunk, extractions, strict=True):
                 _process_article(ws, audit_id, article, positions[article.key], extraction,
-                                 scorer, threshold, verifier, pool, thread_verifier)
+                                 scorer, threshold, verifier, pool, thread_verifier, nlp)
                 processed += 1
                 if bar:
                     bar.update(1)
@@ -424,11 +425,12 @@ def _process_article(ws: Workspace, audit_id: str, article: Article, position: i
                      extraction: Extraction | None, scorer: Scorer | None,
                      threshold: float | None, verifier: Verifier | None,
                      pool: ThreadPoolExecutor | None,
-                     thread_verifier: Callable[[], Verifier] | None) -> None:
+                     thread_verifier: Callable[[], Verifier] | None, nlp: Any = None) -> None:
     """Extract (if not done in the batch), verify and store one article."""
     try:
         if extraction is None:
-            extraction = extract_claims_batch([article.text], scorer=scorer, threshold=threshold)[0]
+            extraction = extract_claims_batch([article.text], scorer=scorer, threshold=threshold,
+                                              nlp=nlp)[0]
     except Exception as exc:
         log.warning("claim extraction failed for %s: %s", article.key, exc)
         _write_article(ws, audit_id, article, position, FAILED, f"claim extraction failed: {exc}", [])
