@@ -1,0 +1,620 @@
+"""Agreement benchmark: stance, claim verdicts, numeric claims, calibration, speed.
+
+One printed table with the baselines side by side in the same run:
+
+- majority class (of the fitting part),
+- embedding cosine with thresholds fitted on the fitting part,
+- the stance model alone (argmax, no numeric reasoning, no aggregation),
+- the full checker: stance + numeric reasoning + weighted aggregation (``verify.check``).
+
+Every set is split once with a fixed hash of the item id: about 30% "fit" (thresholds,
+label mapping of NOT ENOUGH EVIDENCE where a set has no such label, calibration) and
+70% "eval" (every score printed). Nothing is tuned on the eval part.
+
+Usage:
+    python benchmarks/agreement.py                      # all sections
+    python benchmarks/agreement.py --limit 200          # quick run
+    python benchmarks/agreement.py --fit-calibration    # also refit + save the calibrator
+    python benchmarks/agreement.py --sections pairs,quantemp
+
+Data: ``--data`` or $VERIFY_EVAL_DATA (else ../shared/data); skips cleanly without it.
+Built SciFact/FM2 workspaces and stance scores are cached under benchmarks/artifacts/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+import os
+import pickle
+import statistics
+import sys
+import time
+import warnings
+from collections import Counter
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "benchmarks" / "artifacts"
+FIT_SHARE = 0.3
+S, R, N, C = "SUPPORTS", "REFUTES", "NOT_ENOUGH_INFO", "CONFLICTING"
+VERDICT_TO_LABEL = {"SUPPORTED": S, "REFUTED": R, "NOT ENOUGH EVIDENCE": N, "CONFLICTING": C}
+SYSTEMS = ("majority", "cosine", "stance", "full")
+SYSTEM_NAMES = {"majority": "majority class", "cosine": "embedding cosine (fit thresholds)",
+                "stance": "stance model alone", "full": "model + numeric + aggregation"}
+log = logging.getLogger("agreement")
+
+
+# ---------------------------------------------------------------- data
+def load_jsonl(path: Path) -> list[dict[str, Any]]:
+    """Rows of a JSONL file (bad lines are skipped with a warning)."""
+    rows = []
+    with path.open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                rows.append(json.loads(line))
+            except ValueError:
+                log.warning("%s line %d: not JSON, skipped", path, n)
+    return rows
+
+
+def is_fit(item_id: str) -> bool:
+    """Fixed split: ~30% of ids (by md5) are for fitting, the rest for scoring."""
+    return int(hashlib.md5(str(item_id).encode()).hexdigest()[:8], 16) % 100 < FIT_SHARE * 100
+
+
+def limited(items: list[dict[str, Any]], limit: int | None) -> list[dict[str, Any]]:
+    """At most ``limit`` items, chosen by a fixed hash order (not file order)."""
+    if not limit or len(items) <= limit:
+        return items
+    ordered = sorted(items, key=lambda it: hashlib.md5(str(it["id"]).encode()).hexdigest())
+    return ordered[:limit]
+
+
+def norm_label(label: str) -> str:
+    """Dataset label to S/R/NEI/CONFLICTING."""
+    text = str(label).upper().replace(" ", "_")
+    return {"SUPPORTED": S, "REFUTED": R, "NEI": N, "NOT_SUPPORTED": N,
+            "NOT_ENOUGH_EVIDENCE": N}.get(text, text)
+
+
+# ---------------------------------------------------------------- metrics
+def macro_f1(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str]) -> float:
+    """Macro-F1 over ``labels`` (sklearn)."""
+    from sklearn.metrics import f1_score
+
+    return float(f1_score(list(gold), list(pred), labels=list(labels), average="macro",
+                          zero_division=0))
+
+
+def ece(conf: Sequence[float], correct: Sequence[int]) -> float:
+    """Expected calibration error, 10 bins."""
+    from verify.calibration import expected_calibration_error
+
+    return expected_calibration_error(list(conf), list(correct))
+
+
+# ---------------------------------------------------------------- cached models
+class Cache:
+    """A pickled dict under benchmarks/artifacts (stance probabilities, vectors)."""
+
+    def __init__(self, name: str) -> None:
+        self.path = ARTIFACTS / f"{name}.pkl"
+        self.data: dict[str, Any] = {}
+        if self.path.is_file():
+            try:
+                self.data = pickle.loads(self.path.read_bytes())
+            except Exception:  # a damaged cache is rebuilt
+                self.data = {}
+        self.dirty = False
+
+    def save(self) -> None:
+        if self.dirty:
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(".tmp")
+            tmp.write_bytes(pickle.dumps(self.data))
+            tmp.replace(self.path)
+            self.dirty = False
+
+
+def _key(*parts: str) -> str:
+    return hashlib.sha1("\x00".join(parts).encode()).hexdigest()
+
+
+class StanceScorer:
+    """The stance model with a disk cache; counts uncached pairs/second."""
+
+    def __init__(self, name: str) -> None:
+        from verify.stance import get_stance_model
+
+        self.model = get_stance_model(name)
+        self.tag = f"{getattr(self.model, 'model_id', name)}-{getattr(self.model, 'version', '')}"
+        self.cache = Cache(f"stance-{_key(self.tag)[:10]}")
+
+    def probs(self, claims: Sequence[str], evidence: Sequence[str], batch: int = 64) -> np.ndarray:
+        keys = [_key(c, e) for c, e in zip(claims, evidence, strict=True)]
+        todo = sorted({i for i, k in enumerate(keys) if k not in self.cache.data})
+        todo_unique: dict[str, int] = {}
+        for i in todo:
+            todo_unique.setdefault(keys[i], i)
+        idx = list(todo_unique.values())
+        for start in range(0, len(idx), batch):
+            chunk = idx[start:start + batch]
+            out = self.model.predict_batch([claims[i] for i in chunk], [evidence[i] for i in chunk])
+            for i, row in zip(chunk, np.asarray(out), strict=True):
+                self.cache.data[keys[i]] = np.asarray(row, dtype=np.float32)
+            self.cache.dirty = True
+            if start // batch % 20 == 19:
+                self.cache.save()
+        self.cache.save()
+        return np.stack([self.cache.data[k] for k in keys]) if keys else np.zeros((0, 3))
+
+
+class Vectors:
+    """The embedder with a disk cache of normalised vectors."""
+
+    def __init__(self, name: str) -> None:
+        from verify.embedders import get_embedder
+
+        self.embedder = get_embedder(name)
+        self.cache = Cache(f"vectors-{_key(self.embedder.model_id)[:10]}")
+
+    def get(self, texts: Sequence[str]) -> np.ndarray:
+        keys = [_key(t) for t in texts]
+        missing = list(dict.fromkeys(t for t, k in zip(texts, keys, strict=True)
+                                     if k not in self.cache.data))
+        if missing:
+            vecs = self.embedder.embed_many(missing, batch_size=64)
+            for t, v in zip(missing, vecs, strict=True):
+                self.cache.data[_key(t)] = np.asarray(v, dtype=np.float32)
+            self.cache.dirty = True
+            self.cache.save()
+        return np.stack([self.cache.data[k] for k in keys])
+
+    def cosine(self, a: Sequence[str], b: Sequence[str]) -> np.ndarray:
+        va, vb = self.get(a), self.get(b)
+        return np.sum(va * vb, axis=1)
+
+
+# ---------------------------------------------------------------- fitted baselines
+def fit_cosine_thresholds(cos: np.ndarray, gold: Sequence[str], labels: Sequence[str]
+                          ) -> tuple[float, float]:
+    """Thresholds (t_low, t_high): below t_low NEI, above t_high SUPPORTS, else REFUTES."""
+    grid = np.quantile(cos, np.linspace(0.02, 0.98, 25)) if len(cos) else np.array([0.5])
+    best, best_t = -1.0, (0.0, 0.5)
+    lows = grid if N in labels else [-np.inf]
+    for lo in lows:
+        for hi in grid:
+            if hi < lo:
+                continue
+            pred = apply_cosine(cos, (lo, hi), labels)
+            score = macro_f1(gold, pred, labels)
+            if score > best:
+                best, best_t = score, (float(lo), float(hi))
+    return best_t
+
+
+def apply_cosine(cos: np.ndarray, t: tuple[float, float], labels: Sequence[str]) -> list[str]:
+    """Cosine thresholds to labels."""
+    out = []
+    for c in cos:
+        if N in labels and c < t[0]:
+            out.append(N)
+        elif c >= t[1]:
+            out.append(S)
+        else:
+            out.append(R if R in labels else N)
+    return out
+
+
+def fit_output_map(outputs: Sequence[str], gold: Sequence[str], labels: Sequence[str]
+                   ) -> dict[str, str]:
+    """Map system outputs a set has no label for (e.g. NEI on a S/R set) to the gold
+    label they most often hide, counted on the fitting part."""
+    mapping = {}
+    for out in set(outputs) | {S, R, N, C}:
+        if out in labels:
+            mapping[out] = out
+            continue
+        hidden = Counter(g for o, g in zip(outputs, gold, strict=True) if o == out)
+        mapping[out] = hidden.most_common(1)[0][0] if hidden else Counter(gold).most_common(1)[0][0]
+    return mapping
+
+
+def stance_label(row: np.ndarray, labels: Sequence[str]) -> str:
+    """Argmax of the stance probabilities over the labels a set has."""
+    cols = {S: 0, R: 1, N: 2}
+    allowed = [lab for lab in (S, R, N) if lab in labels]
+    return max(allowed, key=lambda lab: row[cols[lab]])
+
+
+# ---------------------------------------------------------------- the full checker
+def _hit(pid: int, text: str, dense: float | None, domain: str | None = None) -> Any:
+    from verify.types import PassageRef, SearchHit
+
+    ref = PassageRef(pid, pid, 0, text, 0, len(text), None, None, domain, None, "en")
+    return SearchHit(ref, pid + 1, dense, None, 0.0)
+
+
+def full_check(claim: str, hits: Sequence[Any], probs: np.ndarray, vectors: np.ndarray | None,
+               settings: Any, reliability: Callable[[str | None], Any]) -> Any:
+    """``verify.check.assess_hits`` with given stance scores and raw (identity) confidence."""
+    from verify.calibration import Calibrator
+    from verify.check import assess_hits
+
+    return assess_hits(claim, hits, stance_model=None, embedder=None,  # type: ignore[arg-type]
+                       settings=settings, reliability=reliability,
+                       calibrator=Calibrator.identity(), stance_probs=probs,
+                       passage_vectors=vectors)
+
+
+def _default_reliability(domain: str | None) -> Any:
+    from verify.types import Reliability
+
+    return Reliability(domain or "", 0.5, "benchmark: no ratings")
+
+
+# ---------------------------------------------------------------- section 1: pairs
+def pair_sets(root: Path) -> dict[str, list[dict[str, Any]]]:
+    """Claim/evidence pairs: FEVER-Symmetric, HealthVer, Climate-FEVER evidence labels."""
+    sets: dict[str, list[dict[str, Any]]] = {}
+    for name, rel in (("fever-symmetric", "pairs/fever-symmetric.jsonl"),
+                      ("healthver", "pairs/healthver.jsonl")):
+        if (root / rel).is_file():
+            sets[name] = [{"id": r["id"], "claim": r["claim"], "evidence": r["evidence"],
+                           "label": norm_label(r["label"])} for r in load_jsonl(root / rel)]
+    cf = root / "claims/climate-fever/claims.jsonl"
+    if cf.is_file():
+        rows = []
+        for r in load_jsonl(cf):
+            for j, ev in enumerate(r.get("evidence", [])):
+                if ev.get("label"):
+                    # split by claim so one claim's evidence stays on one side
+                    rows.append({"id": r["id"], "sub": j, "claim": r["claim"], "evidence": ev["text"],
+                                 "label": norm_label(ev["label"])})
+        sets["climate-fever (evidence)"] = rows
+    return sets
+
+
+def run_pairs(items: list[dict[str, Any]], stance: StanceScorer, vec: Vectors, settings: Any
+              ) -> dict[str, float]:
+    """Pair-level macro-F1 of the four systems on the eval part."""
+    labels = sorted({it["label"] for it in items})
+    claims = [it["claim"] for it in items]
+    evidence = [it["evidence"] for it in items]
+    gold = [it["label"] for it in items]
+    fit = np.array([is_fit(it["id"]) for it in items])
+    probs = stance.probs(claims, evidence)
+    cos = vec.cosine(claims, evidence)
+    ev_vecs = vec.get(evidence)
+    full_out = []
+    for i in range(len(items)):
+        res = full_check(claims[i], [_hit(0, evidence[i], float(cos[i]))], probs[i:i + 1],
+                         ev_vecs[i:i + 1], settings, _default_reliability)
+        full_out.append(VERDICT_TO_LABEL[res.verdict])
+    g_fit = [g for g, f in zip(gold, fit, strict=True) if f]
+    g_ev = [g for g, f in zip(gold, fit, strict=True) if not f]
+    out: dict[str, float] = {}
+    majority = Counter(g_fit).most_common(1)[0][0]
+    out["majority"] = macro_f1(g_ev, [majority] * len(g_ev), labels)
+    t = fit_cosine_thresholds(cos[fit], g_fit, labels)
+    out["cosine"] = macro_f1(g_ev, apply_cosine(cos[~fit], t, labels), labels)
+    st = [stance_label(p, labels) for p in probs]
+    out["stance"] = macro_f1(g_ev, [s for s, f in zip(st, fit, strict=True) if not f], labels)
+    mapping = fit_output_map([o for o, f in zip(full_out, fit, strict=True) if f], g_fit, labels)
+    out["full"] = macro_f1(g_ev, [mapping[o] for o, f in zip(full_out, fit, strict=True) if not f],
+                           labels)
+    out["n"] = float(len(g_ev))
+    return out
+
+
+# ---------------------------------------------------------------- section 2: claims + retrieval
+def build_workspace(name: str, corpus: Path, limit_docs: int | None, embedder: str) -> Any:
+    """A workspace of a claim set's corpus, ingested once and cached under artifacts/."""
+    from verify import Workspace
+    from verify.config import Settings
+
+    folder = ARTIFACTS / (f"ws-{name}" + ("" if not limit_docs else f"-{limit_docs}"))
+    ws = Workspace.open(folder, settings=Settings(embedder=embedder))
+    done = folder / "BUILT"
+    if done.is_file():
+        return ws
+    rows = load_jsonl(corpus)
+    if limit_docs:
+        rows = rows[:limit_docs]
+    jsonl = folder / f"{name}-corpus.jsonl"
+    with jsonl.open("w", encoding="utf-8") as fh:
+        for r in rows:
+            # one publisher per document, so documents are independent sources
+            doc = str(r["doc_id"]).replace("/", "_")
+            fh.write(json.dumps({"title": r.get("title") or None, "text": r["text"],
+                                 "url": f"https://d{hashlib.md5(doc.encode()).hexdigest()[:10]}.org/{doc}"})
+                     + "\n")
+    t0 = time.perf_counter()
+    report = ws.ingest([jsonl], progress=False)
+    print(f"  built {name} workspace: {report} in {time.perf_counter() - t0:.0f}s", flush=True)
+    done.write_text("ok\n")
+    return ws
+
+
+def run_claims(items: list[dict[str, Any]], ws: Any, stance: StanceScorer, settings: Any,
+               k: int, calib_rows: list[tuple[str, float, int, bool]],
+               latencies: list[float] | None = None) -> dict[str, float]:
+    """Claim-level verdict macro-F1 with retrieval from the set's corpus."""
+    from verify.check import _stored_vectors
+
+    labels = sorted({it["label"] for it in items})
+    gold = [it["label"] for it in items]
+    fit = [is_fit(it["id"]) for it in items]
+    outs: dict[str, list[str]] = {s: [] for s in ("cosine_score", "stance", "full")}
+    top_cos: list[float] = []
+    for it in items:
+        claim = it["claim"]
+        t0 = time.perf_counter()
+        hits = ws.search(claim, k=k)
+        search_s = time.perf_counter() - t0
+        texts = [h.passage.text for h in hits]
+        probs = stance.probs([claim] * len(hits), texts) if hits else np.zeros((0, 3))
+        t1 = time.perf_counter()
+        res = full_check(claim, hits, probs, _stored_vectors(ws, hits), settings,
+                         _default_reliability)
+        if latencies is not None:
+            latencies.append(search_s + time.perf_counter() - t1)
+        outs["full"].append(VERDICT_TO_LABEL[res.verdict])
+        calib_rows.append((res.verdict, res.confidence, int(VERDICT_TO_LABEL[res.verdict] == it["label"]),
+                           is_fit(it["id"])))
+        top_cos.append(max((h.dense_score or 0.0) for h in hits) if hits else 0.0)
+        # stance alone: the most confident side-taking passage among the top k
+        best_lab, best_p = N, 0.5
+        for row in probs:
+            for lab, col in ((S, 0), (R, 1)):
+                if row[col] > best_p and row[col] >= row[2]:
+                    best_lab, best_p = lab, float(row[col])
+        outs["stance"].append(best_lab)
+    g_fit = [g for g, f in zip(gold, fit, strict=True) if f]
+    g_ev = [g for g, f in zip(gold, fit, strict=True) if not f]
+    out: dict[str, float] = {}
+    majority = Counter(g_fit).most_common(1)[0][0]
+    out["majority"] = macro_f1(g_ev, [majority] * len(g_ev), labels)
+    cos = np.asarray(top_cos)
+    fit_a = np.asarray(fit)
+    t = fit_cosine_thresholds(cos[fit_a], g_fit, labels)
+    out["cosine"] = macro_f1(g_ev, apply_cosine(cos[~fit_a], t, labels), labels)
+    for system in ("stance", "full"):
+        mapping = fit_output_map([o for o, f in zip(outs[system], fit, strict=True) if f], g_fit, labels)
+        out[system] = macro_f1(g_ev, [mapping[o] for o, f in zip(outs[system], fit, strict=True)
+                                      if not f], labels)
+    out["n"] = float(len(g_ev))
+    return out
+
+
+# ---------------------------------------------------------------- section 3: QuanTemp
+def run_quantemp(items: list[dict[str, Any]], stance: StanceScorer, vec: Vectors, settings: Any,
+                 calib_rows: list[tuple[str, float, int, bool]]) -> dict[str, float]:
+    """3-class macro-F1 (SUPPORTS/REFUTES/CONFLICTING) with the given snippets."""
+    labels = [S, R, C]
+    items = [it for it in items if it["label"] in labels]
+    gold = [it["label"] for it in items]
+    fit = [is_fit(it["id"]) for it in items]
+    pairs_c, pairs_e, owner = [], [], []
+    for i, it in enumerate(items):
+        for ev in it.get("evidence", [])[:3]:
+            pairs_c.append(it["claim"])
+            pairs_e.append(ev["text"])
+            owner.append(i)
+    probs = stance.probs(pairs_c, pairs_e)
+    cos = vec.cosine(pairs_c, pairs_e) if pairs_c else np.zeros(0)
+    ev_vecs = vec.get(pairs_e) if pairs_e else np.zeros((0, 1))
+    by_item: dict[int, list[int]] = {}
+    for j, i in enumerate(owner):
+        by_item.setdefault(i, []).append(j)
+    full_out, stance_out, mean_cos = [], [], []
+    for i, it in enumerate(items):
+        js = by_item.get(i, [])
+        hits = [_hit(n, pairs_e[j], float(cos[j])) for n, j in enumerate(js)]
+        res = full_check(it["claim"], hits, probs[js] if js else np.zeros((0, 3)),
+                         ev_vecs[js] if js else None, settings, _default_reliability)
+        full_out.append(VERDICT_TO_LABEL[res.verdict])
+        calib_rows.append((res.verdict, res.confidence, int(VERDICT_TO_LABEL[res.verdict] == it["label"]),
+                           is_fit(it["id"])))
+        sides = {stance_label(probs[j], (S, R, N)) for j in js}
+        stance_out.append(C if {S, R} <= sides else S if S in sides else R if R in sides else N)
+        mean_cos.append(float(np.mean(cos[js])) if js else 0.0)
+    g_fit = [g for g, f in zip(gold, fit, strict=True) if f]
+    g_ev = [g for g, f in zip(gold, fit, strict=True) if not f]
+    out: dict[str, float] = {}
+    majority = Counter(g_fit).most_common(1)[0][0]
+    out["majority"] = macro_f1(g_ev, [majority] * len(g_ev), labels)
+    mc, fa = np.asarray(mean_cos), np.asarray(fit)
+    t = fit_cosine_thresholds(mc[fa], g_fit, [S, R])
+    out["cosine"] = macro_f1(g_ev, apply_cosine(mc[~fa], t, [S, R]), labels)
+    for system, outs in (("stance", stance_out), ("full", full_out)):
+        mapping = fit_output_map([o for o, f in zip(outs, fit, strict=True) if f], g_fit, labels)
+        out[system] = macro_f1(g_ev, [mapping[o] for o, f in zip(outs, fit, strict=True) if not f],
+                               labels)
+    out["n"] = float(len(g_ev))
+    return out
+
+
+# ---------------------------------------------------------------- main
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", default=None, help="eval data folder")
+    parser.add_argument("--limit", type=int, default=None, help="at most N items per set")
+    parser.add_argument("--sections", default="pairs,claims,quantemp,speed",
+                        help="comma list of pairs, claims, quantemp, speed")
+    parser.add_argument("--stance-model", default="verify-stance")
+    parser.add_argument("--limit-docs", type=int, default=None,
+                        help="ingest only the first N corpus documents (smoke runs)")
+    parser.add_argument("--embedder", default="minilm")
+    parser.add_argument("-k", type=int, default=None, help="passages per claim (default settings)")
+    parser.add_argument("--fit-calibration", action="store_true",
+                        help="fit the confidence calibrator on the fitting parts and save it")
+    args = parser.parse_args(argv)
+    warnings.filterwarnings("ignore")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    logging.basicConfig(level=logging.WARNING)
+
+    from verify.config import Settings, eval_data_path
+
+    root = eval_data_path(args.data)
+    if root is None:
+        print("eval data not found (pass --data or set VERIFY_EVAL_DATA); skipping")
+        return 0
+    sections = {s.strip() for s in args.sections.split(",") if s.strip()}
+    settings = Settings(embedder=args.embedder, stance_model=args.stance_model)
+    k = args.k or settings.verdict.evidence_k
+    try:
+        stance = StanceScorer(args.stance_model)
+    except Exception as exc:
+        print(f"stance model {args.stance_model!r} unavailable ({exc}); skipping")
+        return 0
+    vec = Vectors(args.embedder)
+    results: dict[str, dict[str, float]] = {}
+    calib_rows: list[tuple[str, float, int, bool]] = []
+    latencies: list[float] = []
+    search_lat: list[float] = []
+    t_start = time.perf_counter()
+
+    if "pairs" in sections:
+        for name, items in pair_sets(root).items():
+            items = limited(items, args.limit)
+            print(f"[pairs] {name}: {len(items)} pairs", flush=True)
+            results[name] = run_pairs(items, stance, vec, settings)
+
+    claim_ws: dict[str, Any] = {}
+    if "claims" in sections or "speed" in sections:
+        for name in ("scifact", "fm2"):
+            base = root / "claims" / name
+            if not (base / "claims.jsonl").is_file():
+                continue
+            if "claims" not in sections and name != "scifact":
+                continue
+            claim_ws[name] = build_workspace(name, base / "corpus.jsonl", args.limit_docs,
+                                             args.embedder)
+            ws = claim_ws[name]
+            items = [{"id": r["id"], "claim": r["claim"], "label": norm_label(r["label"])}
+                     for r in load_jsonl(base / "claims.jsonl")]
+            items = limited(items, args.limit)
+            if "claims" in sections:
+                print(f"[claims] {name}: {len(items)} claims, k={k}", flush=True)
+                results[f"{name} (claims)"] = run_claims(
+                    items, ws, stance, settings, k, calib_rows,
+                    latencies if name == "scifact" else None)
+
+    if "quantemp" in sections and (root / "numeric/quantemp.jsonl").is_file():
+        items = [{"id": r["id"], "claim": r["claim"], "label": norm_label(r["label"]),
+                  "evidence": r.get("evidence", [])}
+                 for r in load_jsonl(root / "numeric/quantemp.jsonl")]
+        items = limited(items, args.limit)
+        print(f"[quantemp] {len(items)} claims", flush=True)
+        qt_rows: list[tuple[str, float, int, bool]] = []
+        results["quantemp (3-class)"] = run_quantemp(items, stance, vec, settings, qt_rows)
+        calib_rows += qt_rows
+
+    # ---- calibration (section 4)
+    from verify.calibration import CALIBRATOR_PATH, Calibrator, fit_calibrator
+
+    calib = None
+    if calib_rows:
+        fit_rows = [r for r in calib_rows if r[3]]
+        eval_rows = [r for r in calib_rows if not r[3]]
+        if args.fit_calibration and fit_rows:
+            calib = fit_calibrator([r[0] for r in fit_rows], [r[1] for r in fit_rows],
+                                   [r[2] for r in fit_rows],
+                                   version=f"logreg-{time.strftime('%Y%m%d')}-n{len(fit_rows)}",
+                                   meta={"fitted_on": "fit parts (md5 split, 30%) of the claim "
+                                         "sets run: " + ", ".join(sorted(k_ for k_ in results
+                                                                        if "claims" in k_ or "quantemp" in k_)),
+                                         "stance_model": stance.tag})
+            calib.save(CALIBRATOR_PATH)
+            print(f"saved calibrator {calib.version} to {CALIBRATOR_PATH}", flush=True)
+        calib = calib or Calibrator.load(CALIBRATOR_PATH)
+        raw_ece = ece([r[1] for r in eval_rows], [r[2] for r in eval_rows])
+        cal_ece = ece([calib.predict(r[0], r[1]) for r in eval_rows], [r[2] for r in eval_rows])
+        results["_ece"] = {"raw": raw_ece, "calibrated": cal_ece, "n": float(len(eval_rows)),
+                           "version": 0.0}
+
+    # ---- speed (section 5)
+    speed: dict[str, float] = {}
+    if "speed" in sections:
+        pairs = load_jsonl(root / "pairs/fever-symmetric.jsonl")[:256]
+        cl, ev = [p["claim"] for p in pairs], [p["evidence"] for p in pairs]
+        stance.model.predict_batch(cl[:8], ev[:8])
+        t0 = time.perf_counter()
+        for s in range(0, len(cl), 64):
+            stance.model.predict_batch(cl[s:s + 64], ev[s:s + 64])
+        speed["stance_pairs_s"] = len(cl) / (time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        vec.embedder.embed_many([*cl, *ev], batch_size=64)
+        speed["cosine_pairs_s"] = len(cl) / (time.perf_counter() - t0)
+        if "scifact" in claim_ws:
+            ws = claim_ws["scifact"].with_settings(stance_model=args.stance_model)
+            claims = [r["claim"] for r in limited(
+                [{"id": r["id"], "claim": r["claim"]} for r in
+                 load_jsonl(root / "claims/scifact/claims.jsonl")], 40)]
+            ws.check(claims[0], save=False)
+            check_lat = []
+            for c in claims:
+                t0 = time.perf_counter()
+                ws.search(c, k=k)
+                search_lat.append(time.perf_counter() - t0)
+                t0 = time.perf_counter()
+                ws.check(c, save=False)
+                check_lat.append(time.perf_counter() - t0)
+            speed["check_p50_ms"] = 1000 * statistics.median(check_lat)
+            speed["search_p50_ms"] = 1000 * statistics.median(search_lat)
+
+    print_report(results, speed, args, stance.tag, time.perf_counter() - t_start, calib)
+    return 0
+
+
+def print_report(results: dict[str, dict[str, float]], speed: dict[str, float], args: Any,
+                 tag: str, seconds: float, calib: Any) -> None:
+    """The one table."""
+    cols = [c for c in results if not c.startswith("_")]
+    width = max([len(SYSTEM_NAMES[s]) for s in SYSTEMS] + [20])
+    print()
+    print(f"Agreement benchmark — stance model {tag}; macro-F1 on the eval part "
+          f"(70%, md5 split); thresholds/mappings fitted on the other 30%")
+    header = "system".ljust(width) + "".join(f" | {c[:24]:>24}" for c in cols)
+    print(header)
+    print("-" * len(header))
+    for s in SYSTEMS:
+        row = SYSTEM_NAMES[s].ljust(width)
+        for c in cols:
+            row += f" | {results[c].get(s, float('nan')):>24.3f}"
+        print(row)
+    print("n (eval)".ljust(width) + "".join(f" | {int(results[c]['n']):>24d}" for c in cols))
+    targets = {"fever-symmetric": 0.75, "quantemp (3-class)": 0.55, "scifact (claims)": 0.60}
+    for c, t in targets.items():
+        if c in results:
+            got = results[c]["full"]
+            print(f"target {c}: >= {t:.2f} -> {got:.3f} ({'met' if got >= t else 'NOT met'})")
+    if "_ece" in results:
+        e = results["_ece"]
+        print(f"confidence ECE (claim-level eval parts, n={int(e['n'])}): raw {e['raw']:.3f} -> "
+              f"calibrated {e['calibrated']:.3f} ({getattr(calib, 'version', '?')})")
+    if speed:
+        if "stance_pairs_s" in speed:
+            print(f"stance throughput: {speed['stance_pairs_s']:.1f} pairs/s vs embedding-cosine "
+                  f"baseline {speed['cosine_pairs_s']:.1f} pairs/s "
+                  f"(ratio {speed['stance_pairs_s'] / speed['cosine_pairs_s']:.2f})")
+        if "check_p50_ms" in speed:
+            print(f"full check p50 on SciFact corpus: {speed['check_p50_ms']:.0f} ms vs retrieval "
+                  f"alone {speed['search_p50_ms']:.0f} ms (ratio "
+                  f"{speed['check_p50_ms'] / max(1e-9, speed['search_p50_ms']):.2f}; target <= 300 ms)")
+    print(f"limit={args.limit} k={args.k or 'settings'} total {seconds:.0f}s; "
+          f"cpu threads={os.cpu_count()}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
