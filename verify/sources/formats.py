@@ -62,6 +62,8 @@ class _Collector:
         self.seen: dict[str, int] = {}
 
     def reject(self, line: int, field_name: str | None, reason: str) -> None:
+        if field_name and reason.startswith(f"{field_name}: "):
+            reason = reason[len(field_name) + 2:]
         self.out.issues.append(ImportIssue(f"{self.unit} {line}", line, field_name, reason, "rejected"))
 
     def skip(self, line: int, field_name: str | None, reason: str) -> None:
