@@ -140,3 +140,20 @@ def test_show_includes_track_record_and_open_suggestions(record, book) -> None:
     view = book.show("alpha-news.com")
     assert view.track_record is not None and view.track_record.disagreements == 6
     assert [s.domain for s in view.suggestions] == ["alpha-news.com"]
+
+
+def test_evidence_behind_an_accepted_suggestion_is_not_counted_twice(record, book, ws) -> None:
+    alpha = next(s for s in book.suggestions() if s.domain == "alpha-news.com")
+    book.accept_suggestion(alpha.suggestion_id, by="editor")
+    # a few more checks are not enough on their own (min_n counts only the new ones)
+    for i in range(3):
+        add_check(ws, f"n{i}", f"new claim {i}", "SUPPORTED", [("alpha-news.com", "supports")],
+                  reviewed="REFUTED")
+    assert all(s.domain != "alpha-news.com" for s in book.suggestions())
+    for i in range(3, 8):
+        add_check(ws, f"n{i}", f"new claim {i}", "SUPPORTED", [("alpha-news.com", "supports")],
+                  reviewed="REFUTED")
+    (again,) = [s for s in book.suggestions() if s.domain == "alpha-news.com"]
+    assert {e["check_id"] for e in again.evidence} == {f"n{i}" for i in range(8)}
+    assert again.current_value == pytest.approx(alpha.suggested_value)
+    assert again.suggested_value < again.current_value

@@ -153,9 +153,10 @@ class SourceBook:
             try:
                 chain = lookup_chain(str(domain))
             except Exception:  # InputError or anything odd from a URL: prior, never raise
-                result = Reliability(str(domain), self.ws.settings.reliability_prior,
-                                     f"{domain!r} is not a domain name; default prior "
-                                     f"{self.ws.settings.reliability_prior:.2f}")
+                prior = self.ws.settings.reliability_prior
+                result = Reliability(str(domain), prior,
+                                     f"{domain!r} is not a domain name; default prior {prior:.2f}",
+                                     (("prior", prior, 1.0),))
             else:
                 result = next((table[key] for key in chain if key in table), None) \
                     or self._prior(chain[-1])

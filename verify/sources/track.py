@@ -11,6 +11,7 @@ and ``machine_weight`` otherwise.
 The agreement rate gets a Beta prior centred on the source's current effective reliability
 (``prior_strength`` pseudo-checks); a suggestion is made when the posterior mean differs
 from the current value by more than ``threshold`` with at least ``min_n`` checks.
+Checks behind an already accepted suggestion are not counted again for the next one.
 A suggestion never changes a rating by itself.
 """
 
@@ -83,21 +84,23 @@ def track_record(book: SourceBook, domain: str | None = None, *,
         weight = reviewed_weight if reviewed else machine_weight
         per_source.setdefault(key, []).append(
             TrackEvidence(str(check_id), str(claim), stance, str(verdict), bool(reviewed), agrees, weight))
-    records = []
-    for key, items in sorted(per_source.items()):
-        current = book.reliability(key).value
-        wa = sum(e.weight for e in items if e.agrees)
-        wd = sum(e.weight for e in items if not e.agrees)
-        a = current * prior_strength + wa
-        b = (1 - current) * prior_strength + wd
-        a, b = max(a, 1e-6), max(b, 1e-6)
-        records.append(TrackRecord(
-            domain=key, current=current,
-            agreements=sum(1 for e in items if e.agrees),
-            disagreements=sum(1 for e in items if not e.agrees),
-            weighted_agreements=wa, weighted_disagreements=wd,
-            posterior_mean=a / (a + b), interval=_beta_interval(a, b), evidence=tuple(items)))
-    return records
+    return [_record(key, book.reliability(key).value, items, prior_strength)
+            for key, items in sorted(per_source.items())]
+
+
+def _record(domain: str, current: float, items: list[TrackEvidence] | tuple[TrackEvidence, ...],
+            prior_strength: float) -> TrackRecord:
+    """The Beta posterior over agreement, prior centred on ``current``."""
+    wa = sum(e.weight for e in items if e.agrees)
+    wd = sum(e.weight for e in items if not e.agrees)
+    a = max(current * prior_strength + wa, 1e-6)
+    b = max((1 - current) * prior_strength + wd, 1e-6)
+    return TrackRecord(
+        domain=domain, current=current,
+        agreements=sum(1 for e in items if e.agrees),
+        disagreements=sum(1 for e in items if not e.agrees),
+        weighted_agreements=wa, weighted_disagreements=wd,
+        posterior_mean=a / (a + b), interval=_beta_interval(a, b), evidence=tuple(items))
 
 
 def _evidence_json(record: TrackRecord) -> str:
@@ -111,7 +114,15 @@ def refresh_suggestions(book: SourceBook, *, threshold: float = THRESHOLD, min_n
     """Store a suggestion for each source whose track record departs from its rating."""
     con = book.db
     created: list[int] = []
+    strength = float(options.get("prior_strength", PRIOR_STRENGTH))
     for record in track_record(book, **options):
+        accepted = {item["check_id"] for (ev,) in con.execute(
+            "SELECT s.evidence FROM rating_suggestions s JOIN suggestion_decisions d "
+            "ON d.suggestion_id = s.suggestion_id WHERE s.domain = ? AND d.decision = 'accepted'",
+            [record.domain]).fetchall() for item in json.loads(ev or "[]")}
+        if accepted:  # evidence already folded into an accepted rating counts once only
+            record = _record(record.domain, record.current,
+                             [e for e in record.evidence if e.check_id not in accepted], strength)
         if record.n < min_n or abs(record.posterior_mean - record.current) <= threshold:
             continue
         checks = sorted(e.check_id for e in record.evidence)
