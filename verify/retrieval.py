@@ -20,6 +20,9 @@ without a language by a language filter.
 from __future__ import annotations
 
 import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -68,6 +71,32 @@ def registrable_domain(text: str) -> str:
         log.debug("tldextract failed on %r", value)
     host = value.split("://")[-1].split("/")[0]
     return host[4:] if host.startswith("www.") else host
+
+
+@contextmanager
+def single_threaded_torch() -> Iterator[None]:
+    """Run one short query on one torch thread, then restore the thread count.
+
+    A single query gains nothing from intra-op threads, and on a busy machine the
+    OpenMP fan-out makes it 5-10x slower (measured: ~40 ms vs ~350 ms for MiniLM
+    on 2 shared cores; see benchmarks/retrieval.py).
+    """
+    torch = sys.modules.get("torch")
+    if torch is None:
+        yield
+        return
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
+def embed_query(ws: Workspace, text: str) -> np.ndarray:
+    """The claim's embedding, computed on one thread."""
+    with single_threaded_torch():
+        return ws.embedder.embed(text)
 
 
 def _reliability(ws: Workspace, domain: str | None) -> float:
@@ -138,7 +167,7 @@ def search(ws: Workspace, claim: str, k: int = 10, filters: SearchFilters | None
         if not len(allowed):
             return []
     retriever = get_retriever(ws.settings.retriever, index, ws.settings.retrieval)
-    vector = ws.embedder.embed(claim) if retriever.needs_vector else None
+    vector = embed_query(ws, claim) if retriever.needs_vector else None
     ranked = retriever.search(claim, vector, k, allowed)
     ids = [pid for pid, _ in ranked]
     dense = index.dense_scores(vector, ids) if vector is not None else {}

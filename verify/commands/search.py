@@ -45,6 +45,7 @@ def search(ctx: click.Context, claim: str, k: int, domains: tuple[str, ...], sin
         click.echo(json.dumps([h.to_dict() for h in hits], indent=2, ensure_ascii=False))
         return
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = Console()
@@ -52,17 +53,18 @@ def search(ctx: click.Context, claim: str, k: int, domains: tuple[str, ...], sin
         console.print("No passages matched (check the filters).")
         return
     table = Table(title=f"search: {claim}", show_lines=True)
-    for name, justify in (("#", "right"), ("fused", "right"), ("dense", "right"), ("bm25", "right"),
-                          ("domain", "left"), ("date", "left"), ("title / passage", "left")):
-        table.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    for name in ("#", "fused", "dense", "bm25"):
+        table.add_column(name, justify="right", no_wrap=True)
+    table.add_column("domain / date", no_wrap=True, overflow="ellipsis", max_width=24)
+    table.add_column("title / passage", overflow="fold", ratio=1)
     for h in hits:
         p = h.passage
         snippet = p.text if len(p.text) <= 240 else p.text[:237] + "..."
         table.add_row(str(h.rank), f"{h.fused_score:.3f}",
                       "—" if h.dense_score is None else f"{h.dense_score:.3f}",
                       "—" if h.lexical_score is None else f"{h.lexical_score:.2f}",
-                      p.domain or "—", p.published_date.isoformat() if p.published_date else "—",
-                      f"[bold]{p.title or '(untitled)'}[/]\n{snippet}")
+                      f"{p.domain or '—'}\n{p.published_date.isoformat() if p.published_date else '—'}",
+                      f"[bold]{escape(p.title or '(untitled)')}[/]\n{escape(snippet)}")
     console.print(table)
 
 

@@ -31,6 +31,9 @@ FLAT_MAX = 50_000
 DEFAULT_NPROBE = 32
 RETRAIN_GROWTH = 4.0
 EXACT_FILTER_MAX = 20_000
+# One query at a time is fastest on one thread: OpenMP fan-out costs more than it
+# saves below ~1M flat vectors and degrades badly on a busy machine (benchmarks/scale.py).
+SEARCH_THREADS = 1
 TRAIN_POINTS_PER_LIST = 64
 
 
@@ -198,7 +201,12 @@ class DenseIndex:
                 params.sel = selector
         elif selector is not None:
             params = faiss.SearchParameters(sel=selector)
-        scores, ids = self.index.search(query, k, params=params)
+        threads = faiss.omp_get_max_threads()
+        faiss.omp_set_num_threads(SEARCH_THREADS)
+        try:
+            scores, ids = self.index.search(query, k, params=params)
+        finally:
+            faiss.omp_set_num_threads(threads)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
     def _exact(self, query: np.ndarray, k: int, ids: np.ndarray) -> list[tuple[int, float]]:

@@ -30,6 +30,7 @@ class LexicalIndex:
         self.model = model
         self.passage_ids = ids if ids is not None else np.zeros(0, np.int64)
         self._vocab: dict[str, int] = getattr(model, "vocab_dict", None) or {}
+        self._last: tuple[str, np.ndarray] | None = None  # one-query cache: search then scores
 
     @classmethod
     def build(cls, texts: Sequence[str], ids: Sequence[int] | np.ndarray) -> LexicalIndex:
@@ -51,10 +52,16 @@ class LexicalIndex:
 
     def scores_all(self, query: str) -> np.ndarray:
         """BM25 score of every indexed passage for ``query`` (position order)."""
+        if self._last is not None and self._last[0] == query:
+            return self._last[1]
         tokens = [t for t in tokenize(query) if t in self._vocab]
         if self.model is None or not tokens:
-            return np.zeros(self.size, np.float32)
-        return np.asarray(self.model.get_scores(tokens), dtype=np.float32)  # type: ignore[attr-defined]
+            scores = np.zeros(self.size, np.float32)
+        else:
+            scores = np.asarray(self.model.get_scores(tokens), dtype=np.float32)  # type: ignore[attr-defined]
+        scores.flags.writeable = False
+        self._last = (query, scores)
+        return scores
 
     def search(self, query: str, k: int,
                allowed_ids: Sequence[int] | np.ndarray | None = None) -> list[tuple[int, float]]:
