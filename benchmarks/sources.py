@@ -36,14 +36,20 @@ def fresh_book() -> tuple[Workspace, SourceBook]:
     return ws, ws.sources
 
 
-def bulk_import(path: Path, fmt: str) -> tuple[float, int]:
-    """SourceBook.import_file (parse + one bulk INSERT) -> (seconds, rows)."""
-    ws, book = fresh_book()
-    t = time.perf_counter()
-    report = book.import_file(path, fmt)
-    elapsed = time.perf_counter() - t
-    ws.close()
-    return elapsed, report.rows_imported
+def bulk_import(path: Path, fmt: str, repeat: int = 3) -> tuple[float, int]:
+    """SourceBook.import_file (parse + one bulk INSERT) -> (best seconds of ``repeat``, rows)."""
+    from verify.sources.domains import parse_domain
+
+    best, rows = float("inf"), 0
+    for _ in range(repeat):
+        parse_domain.cache_clear()  # no help from an earlier run's domain cache
+        ws, book = fresh_book()
+        t = time.perf_counter()
+        report = book.import_file(path, fmt)
+        best = min(best, time.perf_counter() - t)
+        rows = report.rows_imported
+        ws.close()
+    return best, rows
 
 
 def row_by_row_import(path: Path, fmt: str) -> tuple[float, int]:
@@ -66,15 +72,17 @@ def row_by_row_import(path: Path, fmt: str) -> tuple[float, int]:
     return elapsed, len(parsed.rows)
 
 
-def seed_time() -> tuple[float, int]:
-    """ensure_seed(): DuckDB read_csv insert of the shipped Lin 2023 figures."""
-    ws = Workspace.in_memory()
-    t = time.perf_counter()
-    ws.sources.ensure_seed()
-    elapsed = time.perf_counter() - t
-    n = ws.db.execute("SELECT count(*) FROM ratings").fetchone()[0]
-    ws.close()
-    return elapsed, int(n)
+def seed_time(repeat: int = 3) -> tuple[float, int]:
+    """ensure_seed(): DuckDB read_csv insert of the shipped Lin 2023 figures (best of ``repeat``)."""
+    best, n = float("inf"), 0
+    for _ in range(repeat):
+        ws = Workspace.in_memory()
+        t = time.perf_counter()
+        ws.sources.ensure_seed()
+        best = min(best, time.perf_counter() - t)
+        n = int(ws.db.execute("SELECT count(*) FROM ratings").fetchone()[0])
+        ws.close()
+    return best, n
 
 
 def lookups(data: Path, n: int) -> list[tuple[str, float, float]]:
@@ -122,7 +130,7 @@ def lookups(data: Path, n: int) -> list[tuple[str, float, float]]:
             ("  slow path: each domain seen for the first time", len(unseen) / slow,
              slow / len(unseen) * 1e6),
             ("uncached: one SQL query per lookup", m / uncached, uncached / m * 1e6),
-            ("  uncached, simpler SQL (latest per rater, no aliases)", m / simple, simple / m * 1e6),
+            ("  uncached, simpler SQL (no aliases, no set weights)", m / simple, simple / m * 1e6),
             ("first lookup on a new workspace (seed + load)", 1 / first, first * 1e6)]
 
 
@@ -172,7 +180,8 @@ def main(argv: list[str] | None = None) -> int:
         print("skipped: reliability data not found (set --data or VERIFY_EVAL_DATA)")
         return 0
 
-    print("Import time (in-memory workspace; parse + validate + insert)")
+    print("Import time (in-memory workspace; parse + validate + insert; bulk: best of 3, "
+          "row-by-row: one run)")
     print(f"{'file':<26}{'rows':>8}{'bulk (s)':>11}{'row-by-row (s)':>16}{'ratio':>8}{'rows/s bulk':>13}")
     for fmt in ("lin2023", "mbfc", "lasser"):
         path = data / FILES[fmt]

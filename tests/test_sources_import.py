@@ -92,6 +92,8 @@ def test_reimport_of_a_newer_version_supersedes_and_keeps_history(book, ws) -> N
     assert _count(ws) == 6                        # nothing lost
     assert book.reliability("alpha-news.com").value == pytest.approx(0.91)
     assert book.reliability("gamma-blog.net").value == pytest.approx(0.12)
+    assert book.reliability("gamma-blog.net").parts[0][0] == "lin2023@2023-01"   # kept from v1
+    assert book.reliability("alpha-news.com").parts[0][0] == "lin2023@2023-06"
     assert book.reliability("delta-radio.org").value == pytest.approx(0.5)
     trail = book.history("alpha-news.com")
     assert [(e.set_version, e.reliability) for e in trail] == [("2023-01", 0.95), ("2023-06", 0.91)]

@@ -57,21 +57,21 @@ WITH canon AS (
     FROM source_aliases a JOIN sources s ON s.source_id = a.source_id
 ),
 set_weights AS (
-    SELECT name, arg_max(weight, rating_set_id) AS weight,
-           arg_max(coalesce(version, ''), rating_set_id) AS version
-    FROM rating_sets GROUP BY name
+    SELECT name, arg_max(weight, rating_set_id) AS weight FROM rating_sets GROUP BY name
 ),
 latest AS (
     SELECT coalesce(c.canonical, r.domain) AS canonical, r.rater, r.rater_kind, r.reliability,
-           CASE WHEN r.rater_kind = 'person' THEN '' ELSE r.rater END AS slot
+           r.rating_set_id
     FROM ratings r LEFT JOIN canon c ON c.alias_domain = r.domain
     QUALIFY row_number() OVER (
         PARTITION BY coalesce(c.canonical, r.domain),
                      CASE WHEN r.rater_kind = 'person' THEN '' ELSE r.rater END
         ORDER BY r.valid_from DESC, r.rating_id DESC) = 1
 )
-SELECT l.canonical, l.rater, l.rater_kind, l.reliability, w.weight, w.version
-FROM latest l LEFT JOIN set_weights w ON l.rater_kind <> 'person' AND w.name = l.rater
+SELECT l.canonical, l.rater, l.rater_kind, l.reliability, w.weight, rs.version
+FROM latest l
+LEFT JOIN set_weights w ON l.rater_kind <> 'person' AND w.name = l.rater
+LEFT JOIN rating_sets rs ON rs.rating_set_id = l.rating_set_id
 ORDER BY l.canonical, l.rater_kind DESC, l.rater
 """
 
