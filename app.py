@@ -16,16 +16,16 @@ import streamlit as st  # noqa: E402
 
 from verify.ui import desk  # noqa: E402
 
-st.set_page_config(page_title="verify desk", page_icon="🔎", layout="wide",
+st.set_page_config(page_title="verify desk", page_icon=":material/fact_check:", layout="wide",
                    initial_sidebar_state="expanded")
 desk.inject_css()
 
 pages = [
-    st.Page(desk.PAGE_CHECK, title="Check", icon="🔎", default=True),
-    st.Page(desk.PAGE_AUDIT, title="Audit", icon="📰"),
-    st.Page(desk.PAGE_SOURCES, title="Sources", icon="⚖️"),
-    st.Page(desk.PAGE_CORPUS, title="Corpus", icon="📚"),
-    st.Page(desk.PAGE_HISTORY, title="History", icon="🕘"),
+    st.Page(desk.PAGE_CHECK, title="Check", icon=":material/fact_check:", default=True),
+    st.Page(desk.PAGE_AUDIT, title="Audit", icon=":material/article:"),
+    st.Page(desk.PAGE_SOURCES, title="Sources", icon=":material/balance:"),
+    st.Page(desk.PAGE_CORPUS, title="Corpus", icon=":material/library_books:"),
+    st.Page(desk.PAGE_HISTORY, title="History", icon=":material/history:"),
 ]
 page = st.navigation(pages)
 

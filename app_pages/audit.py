@@ -22,7 +22,7 @@ REPORTS = (  # (label, renderer name in verify.audit, file extension, mime)
     ("CSV", "render_csv", "csv", "text/csv"),
     ("JSON", "render_json", "json", "application/json"),
     ("JSON Lines", "render_jsonl", "jsonl", "application/x-ndjson"),
-    ("ClaimReview (JSON-LD)", "render_claimreview", "jsonld", "application/ld+json"),
+    ("ClaimReview", "render_claimreview", "jsonld", "application/ld+json"),
 )
 
 
@@ -43,7 +43,7 @@ def _pasted_file(text: str, title: str) -> Path:
     digest = hashlib.sha1((title + "\n" + text).encode("utf-8")).hexdigest()[:12]
     path = _inbox("pasted") / f"pasted-{digest}.md"
     if not path.exists():
-        header = f"---\ntitle: {json.dumps(title)}\n---\n\n" if title.strip() else ""
+        header = f"---\ntitle: {json.dumps(title.strip() or 'Pasted text')}\n---\n\n"
         path.write_text(header + text, encoding="utf-8")
     return path
 
@@ -116,7 +116,7 @@ def show_article(i: int, article: Any) -> None:
                 return
         spans, titles = claim_spans(article)
         with st.expander("Article with claims highlighted", expanded=True):
-            desk.html('<div class="vf-text">'
+            desk.html('<div class="vf-text" style="margin-bottom:.5rem">'
                       '<span class="vf-meta">Legend: </span>'
                       '<mark class="vf-claim-supported">supported</mark> '
                       '<mark class="vf-claim-refuted">refuted</mark> '
@@ -160,13 +160,15 @@ def show_downloads(result: Any) -> None:
     """A download button per report format."""
     import verify.audit as audit_mod
 
+    st.markdown("**Download the report**")
     cols = st.columns(len(REPORTS))
     for col, (label, fn_name, ext, mime) in zip(cols, REPORTS, strict=True):
         fn = getattr(audit_mod, fn_name, None)
         if fn is None:
             continue
         with col, desk.guard(f"preparing the {label} report"):
-            col.download_button(label, fn(result), file_name=f"{result.audit_id}.{ext}",
+            col.download_button(label, lambda f=fn, r=result: f(r),
+                                file_name=f"{result.audit_id}.{ext}",
                                 mime=mime, key=f"audit_dl_{ext}", width="stretch")
 
 

@@ -80,18 +80,19 @@ def show_chart(result) -> None:  # noqa: ANN001
     data = pd.DataFrame(rows)
     chart = (
         alt.Chart(data)
-        .mark_bar()
+        .mark_bar(cornerRadius=2)
         .encode(
             x=alt.X("agreement:Q", title="← refutes · supports →  (stance × reliability)",
                     scale=alt.Scale(domain=[-1, 1])),
-            y=alt.Y("evidence:N", sort=None, title=None),
+            y=alt.Y("evidence:N", sort=None, title=None,
+                    axis=alt.Axis(labelLimit=150, labelOverlap=False)),
             color=alt.Color("stance:N", scale=alt.Scale(
                 domain=list(render.STANCE_COLOUR), range=list(render.STANCE_COLOUR.values())),
-                legend=alt.Legend(orient="bottom")),
+                legend=alt.Legend(orient="top", title=None)),
             tooltip=["evidence", "title", "stance", "reliability", "weight",
                      "p_supports", "p_refutes"],
         )
-        .properties(height=max(120, 28 * len(rows)))
+        .properties(height=alt.Step(24))
     )
     st.altair_chart(chart, width="stretch")
 
@@ -126,7 +127,11 @@ def show_result(result) -> None:  # noqa: ANN001
         if not result.evidence:
             st.info("No passage in the corpus bears on this claim. Ingest more documents on "
                     "the Corpus page or loosen the filters.")
-        tabs = st.tabs([f"{render.STANCE_TITLE[s]} ({len(evs)})" for s, evs in groups])
+        labels = [f"{render.STANCE_TITLE[s]} ({len(evs)})" for s, evs in groups]
+        lead = {"SUPPORTED": 0, "REFUTED": 1, "CONFLICTING": 1}.get(result.verdict, 0)
+        if not groups[lead][1]:
+            lead = next((i for i, (_, evs) in enumerate(groups) if evs), 0)
+        tabs = st.tabs(labels, default=labels[lead])
         for tab, (stance, evs) in zip(tabs, groups, strict=True):
             with tab:
                 if not evs:

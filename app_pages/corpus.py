@@ -67,13 +67,12 @@ def show_report(report: Any) -> None:
 def show_stats() -> None:
     """Documents, passages, sources and dates."""
     stats = ws.corpus_stats()
-    cols = st.columns(4)
+    cols = st.columns(5)
     cols[0].metric("Documents", stats.documents)
     cols[1].metric("Passages", stats.passages)
     cols[2].metric("Sources", stats.sources)
-    lo, hi = stats.earliest, stats.latest
-    cols[3].metric("Published", f"{render.fmt_date(lo)} → {render.fmt_date(hi)}"
-                   if lo or hi else "undated")
+    cols[3].metric("Earliest", render.fmt_date(stats.earliest))
+    cols[4].metric("Latest", render.fmt_date(stats.latest))
     if stats.per_source:
         frame = pd.DataFrame(render.to_rows(stats.per_source,
                                             ["name", "domain", "documents", "passages"]))

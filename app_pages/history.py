@@ -58,8 +58,17 @@ with tab_checks, desk.guard("listing past checks"):
         frame = pd.DataFrame(rows)
         preferred = [c for c in ("created_at", "claim", "verdict", "confidence",
                                  "reviewed_verdict", "reviewer", "check_id") if c in frame]
+        for col in ("reviewed_verdict", "reviewer"):
+            if col in frame:
+                frame[col] = frame[col].fillna("")
         st.dataframe(frame[preferred or list(frame.columns)], hide_index=True,
-                     width="stretch", key="history_checks_table")
+                     width="stretch", key="history_checks_table",
+                     column_config={
+                         "created_at": st.column_config.TextColumn("checked at"),
+                         "confidence": st.column_config.NumberColumn("confidence",
+                                                                     format="percent"),
+                         "reviewed_verdict": st.column_config.TextColumn("reviewed as"),
+                         "check_id": st.column_config.TextColumn("check id")})
         labels = {str(_field(c, "check_id")): f"{_field(c, 'verdict')} — {_field(c, 'claim')}"
                   for c in checks}
         chosen = st.selectbox("Reopen a check", list(labels), key="history_check_pick",

@@ -49,7 +49,7 @@ def distribution_chart(frame: pd.DataFrame) -> None:
             y=alt.Y("count():Q", title="sources"),
             color=alt.Color("band:N", scale=alt.Scale(
                 domain=list(render.BAND_COLOUR), range=list(render.BAND_COLOUR.values())),
-                legend=alt.Legend(orient="bottom")),
+                legend=alt.Legend(orient="bottom", columns=3, title=None)),
             tooltip=["band:N", "count():Q"],
         )
         .properties(height=220)
@@ -58,27 +58,38 @@ def distribution_chart(frame: pd.DataFrame) -> None:
 
 
 def show_source(domain: str) -> None:
-    """Effective reliability with its explanation, the rating history and the track record."""
+    """Effective reliability with its explanation and the track record."""
     view = book.show(domain)
     rel = view.reliability
     aliases = f" · also {', '.join(view.aliases)}" if view.aliases else ""
     desk.html("<div>" + f'<span class="vf-title">{render.esc(view.name or view.domain)}</span> '
-              + f'<span class="vf-meta">{render.esc(view.domain + aliases)}</span> '
+              + f'<span class="vf-meta">{render.esc(view.domain + aliases)}</span><br>'
               + render.reliability_badge(rel.value, rel.explanation)
-              + f'<div class="vf-meta">{render.esc(rel.explanation)}</div></div>')
-    if view.history:
-        st.markdown("**Rating history**")
-        columns = ["valid_from", "valid_to", "rater", "rater_kind", "rating_set", "raw_value",
-                   "reliability", "previous", "rationale"]
-        st.dataframe(pd.DataFrame(render.to_rows(reversed(view.history), columns)),
-                     hide_index=True, width="stretch", key="source_history")
-    else:
-        st.caption("No rating recorded for this source yet; it gets the default prior.")
+              + f'<div class="vf-meta" style="margin-top:.3rem">{render.esc(rel.explanation)}'
+              + "</div></div>")
     tr = view.track_record
     if tr is not None and tr.n:
         lo, hi = tr.interval
         st.caption(f"Track record: {tr.agreements} agreeing and {tr.disagreements} disagreeing "
                    f"verdicts; posterior {tr.posterior_mean:.2f} (90% interval {lo:.2f}–{hi:.2f}).")
+    else:
+        st.caption("No track record yet: it builds up as checks that cite this source are "
+                   "reviewed.")
+
+
+def show_history(domain: str) -> None:
+    """Every rating of the source, newest first (append-only: nothing is overwritten)."""
+    history = book.history(book.canonical(domain))
+    st.markdown("**Rating history**")
+    if not history:
+        st.caption("No rating recorded for this source yet; it gets the default prior.")
+        return
+    columns = ["valid_from", "valid_to", "rater", "rater_kind", "rating_set", "raw_value",
+               "reliability", "previous", "rationale"]
+    rows = render.to_rows(reversed(history), columns)
+    for row in rows:
+        row["valid_to"] = row["valid_to"] or "current"
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="source_history")
 
 
 def rate_form(domain: str) -> None:
@@ -177,11 +188,13 @@ def import_export() -> None:
         st.markdown("**Export ratings** (every rating with its history)")
         out_fmt = st.radio("Export format", ["csv", "json"], horizontal=True,
                            key="ratings_export_fmt")
-        with tempfile.TemporaryDirectory() as tmp:
-            target = Path(tmp) / f"ratings.{out_fmt}"
-            rows = book.export(target, out_fmt)
-            payload = target.read_bytes()
-        st.download_button(f"Download ratings.{out_fmt} ({rows} ratings)", payload,
+        def _export(ws_: Any, fmt: str = out_fmt) -> bytes:
+            with tempfile.TemporaryDirectory() as tmp:
+                target = Path(tmp) / f"ratings.{fmt}"
+                ws_.sources.export(target, fmt)
+                return target.read_bytes()
+
+        st.download_button(f"Download ratings.{out_fmt}", desk.with_workspace(_export),
                            file_name=f"ratings.{out_fmt}", key="ratings_download",
                            mime="text/csv" if out_fmt == "csv" else "application/json")
 
@@ -190,28 +203,29 @@ st.title("Sources")
 desk.show_flash()
 domains: list[str] = []
 with desk.guard("listing sources"):
-    frame = sources_frame(book.list_sources(limit=None))
-    search = st.text_input("Search sources", key="sources_q",
+    corpus_domains = sorted({s.domain for s in ws.corpus_stats().per_source if s.domain})
+    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+    search = c1.text_input("Search sources", key="sources_q",
                            placeholder="domain, name or alias")
-    shown = sources_frame(book.list_sources(search.strip(), limit=None)) \
-        if search.strip() else frame
-    left, right = st.columns([3, 2], gap="large")
-    with left:
-        st.dataframe(shown, hide_index=True, width="stretch", key="sources_table",
-                     column_config={"reliability": st.column_config.ProgressColumn(
-                         "reliability", min_value=0.0, max_value=1.0, format="%.2f")})
-    with right:
-        st.markdown("**Reliability distribution**")
+    only_corpus = c2.toggle("Only sources in the corpus", value=True, key="sources_only_corpus")
+    listed = book.list_sources(search.strip() or None, limit=None)
+    if only_corpus:
+        keep = set(corpus_domains)
+        listed = [s for s in listed if s.domain in keep]
+    frame = sources_frame(listed)
+    st.dataframe(frame, hide_index=True, width="stretch", key="sources_table",
+                 column_config={
+                     "reliability": st.column_config.ProgressColumn(
+                         "reliability", min_value=0.0, max_value=1.0, format="%.2f",
+                         width="small"),
+                     "parts": st.column_config.TextColumn("parts (rater: value, weight)",
+                                                          width="large")})
+    st.caption(f"{len(frame)} source(s) shown"
+               + ("" if not only_corpus else " (switch off the toggle to list every rated "
+                  "source, including imported rating sets)"))
+    with st.expander("Reliability distribution", expanded=True):
         distribution_chart(frame)
-
-    if search.strip():
-        domains = list(shown["domain"])[:500]
-    else:
-        stats = ws.corpus_stats()
-        in_corpus = sorted({s.domain for s in stats.per_source if s.domain})
-        domains = in_corpus or list(shown["domain"])[:500]
-        st.caption(f"{len(frame)} rated sources. Pick one of the corpus's sources below, or "
-                   "search to open any rated source.")
+    domains = list(frame["domain"])[:500]
 if domains:
     st.subheader("Source detail")
     domain = st.selectbox("Source", domains, key="source_pick")
@@ -220,6 +234,8 @@ if domains:
         show_source(domain)
     with rating, desk.guard("rating the source"):
         rate_form(domain)
+    with desk.guard("showing the rating history"):
+        show_history(domain)
 
 st.subheader("Suggestions")
 with desk.guard("listing suggestions"):

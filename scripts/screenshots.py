@@ -112,17 +112,29 @@ def wait_for_app(page: Any, title: str, timeout_ms: int = FIRST_LOAD_TIMEOUT_MS)
 
 
 def wait_idle(page: Any, timeout_ms: int = 60_000) -> None:
-    """Wait until Streamlit's status widget says the script is no longer running."""
+    """Wait until Streamlit has finished the script run and no skeleton is left."""
+    page.wait_for_timeout(250)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " || !document.querySelector('[data-testid=\"stStatusWidget\"]').innerText.includes('Running')",
+        " && !document.querySelector('[data-testid=\"stSkeleton\"]')",
         timeout=timeout_ms)
-    page.wait_for_timeout(300)
+    page.wait_for_timeout(400)
+
+
+def full_screenshot(page: Any, path: Path, width: int = 1400) -> None:
+    """Screenshot the whole app (Streamlit scrolls inside its main block, not the body)."""
+    height = page.evaluate(
+        "() => { const m = document.querySelector('[data-testid=\"stMain\"]');"
+        " return m ? m.scrollHeight : document.body.scrollHeight; }")
+    page.set_viewport_size({"width": width, "height": max(800, min(int(height) + 40, 12000))})
+    page.wait_for_timeout(600)
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size({"width": width, "height": 1000})
 
 
 def submit_claim(page: Any, claim: str, timeout_ms: int = 60_000) -> float:
     """Type a claim, press Check, wait for its verdict; returns seconds from click to verdict."""
-    box = page.get_by_label("Claim")
+    box = page.get_by_role("textbox", name="Claim", exact=True)
     box.fill(claim)
     button = page.get_by_role("button", name="Check claim")
     start = time.perf_counter()
@@ -132,8 +144,26 @@ def submit_claim(page: Any, claim: str, timeout_ms: int = 60_000) -> float:
     return time.perf_counter() - start
 
 
-def screenshot_all(page: Any, base: str, out: Path, claim: str | None = None) -> list[Path]:
-    """Visit every page (after one check) and save full-page screenshots."""
+SAMPLE_ARTICLE = (
+    "IS-K has killed 338 civilians in Pakistan since January 2017, according to CSIS. "
+    "The group had about 800 fighters in 2018. When gunmen stormed the Jalalabad prison "
+    "in August 2020 it held 17,000 prisoners. The weather in Kabul was pleasant that week."
+)
+
+
+def audit_text(page: Any, text: str, timeout_ms: int = 240_000) -> float:
+    """Paste an article on the Audit page and wait for its report; returns seconds."""
+    page.get_by_role("textbox", name="Article text", exact=True).fill(text)
+    start = time.perf_counter()
+    page.get_by_role("button", name="Audit pasted text").click()
+    page.get_by_text("Claims checked", exact=True).first.wait_for(timeout=timeout_ms)
+    wait_idle(page, timeout_ms)
+    return time.perf_counter() - start
+
+
+def screenshot_all(page: Any, base: str, out: Path, claim: str | None = None,
+                   article: str | None = SAMPLE_ARTICLE) -> list[Path]:
+    """Visit every page (after one check and one audit) and save full-page screenshots."""
     out.mkdir(parents=True, exist_ok=True)
     saved = []
     page.goto(base + "/")
@@ -142,7 +172,7 @@ def screenshot_all(page: Any, base: str, out: Path, claim: str | None = None) ->
         submit_claim(page, claim)
         wait_idle(page)
     target = out / "desk-check.png"
-    page.screenshot(path=str(target), full_page=True)
+    full_screenshot(page, target)
     saved.append(target)
     titles = {"audit": "Audit articles", "sources": "Sources", "corpus": "Corpus",
               "history": "History"}
@@ -151,8 +181,10 @@ def screenshot_all(page: Any, base: str, out: Path, claim: str | None = None) ->
             continue
         page.goto(f"{base}/{path}")
         wait_for_app(page, titles[name])
+        if name == "audit" and article:
+            audit_text(page, article)
         target = out / f"desk-{name}.png"
-        page.screenshot(path=str(target), full_page=True)
+        full_screenshot(page, target)
         saved.append(target)
     return saved
 

@@ -229,3 +229,20 @@ def show_flash() -> None:
     message = st.session_state.pop(_FLASH_KEY, None)
     if message:
         st.success(message, icon="✅")
+
+
+def with_workspace(fn: Any) -> Any:
+    """A no-argument callable that opens the workspace, runs ``fn(ws)`` and closes it.
+
+    For ``st.download_button(data=...)``: Streamlit calls it on another thread
+    after the script run, when the run's own workspace is already closed.
+    """
+    target = workspace_target()
+
+    def _run() -> Any:
+        from verify.workspace import Workspace
+
+        with Workspace.open(target) as ws:
+            return fn(ws)
+
+    return _run

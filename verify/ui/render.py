@@ -293,7 +293,7 @@ def alignment_table(alignments: Iterable[Any]) -> str:
             if row["evidence counts"] else "")
         note = f'<br><span class="vf-meta">{esc(row["note"])}</span>' if row["note"] else ""
         body.append(f'<tr><td>{claim}</td><td>{evid}</td>'
-                    f'<td class="{cls}">{esc(row["result"])}{note}</td></tr>')
+                    f'<td><span class="{cls}">{esc(row["result"])}</span>{note}</td></tr>')
     return (f'<div><table class="vf-align"><thead><tr>{head}</tr></thead>'
             f'<tbody>{"".join(body)}</tbody></table></div>')
 
