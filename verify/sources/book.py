@@ -211,18 +211,17 @@ class SourceBook:
 
     def _combine(self, domain: str, parts: tuple[tuple[str, float, float], ...]) -> Reliability:
         """Weighted mean of the parts, with a one-line explanation."""
+        if len(parts) == 1 and parts[0][2] > 0:  # the common case: one rater
+            who, v, _ = parts[0]
+            return Reliability(domain, v, f"{v:.2f} from {who} ({band(v)})", parts)
         total = sum(w for _, _, w in parts)
         if total <= 0:
             prior = self._prior(domain)
             return Reliability(domain, prior.value, prior.explanation + " (all raters weighted 0)",
                                parts)
         value = sum(v * w for _, v, w in parts) / total
-        if len(parts) == 1:
-            who, v, _ = parts[0]
-            text = f"{value:.2f} from {who} ({band(v)})"
-        else:
-            text = f"{value:.2f} = weighted mean of " + ", ".join(
-                f"{who} {v:.2f} (weight {w:g})" for who, v, w in parts)
+        text = f"{value:.2f} = weighted mean of " + ", ".join(
+            f"{who} {v:.2f} (weight {w:g})" for who, v, w in parts)
         return Reliability(domain, value, text, parts)
 
     def invalidate(self) -> None:
