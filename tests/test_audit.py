@@ -321,3 +321,16 @@ def test_cli_audit_writes_reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert seen["progress"] is False and seen["resume"] is True
     res = CliRunner().invoke(cli, ["-w", str(tmp_path / "ws"), "audit"])
     assert res.exit_code != 0 and "--resume" in res.output
+
+
+def test_two_verify_threads_give_the_same_results(corpus_ws: Any, tmp_path: Path,
+                                                  blank_nlp: Any) -> None:
+    paths = write(tmp_path / "articles", ARTICLES)
+    one = audit(corpus_ws, paths, blank_nlp, audit_id="one-thread")
+    two = audit(corpus_ws, paths, blank_nlp, audit_id="two-threads", workers=2)
+
+    def verdicts(result: Any) -> list[tuple[str, str | None, float | None]]:
+        return [(c.claim_text, c.verdict, c.confidence) for _, c in result.claims()]
+
+    assert verdicts(one) == verdicts(two)
+    assert counts(corpus_ws)["checks"] == 10

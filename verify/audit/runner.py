@@ -25,6 +25,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from verify.audit.extract import Claim, Extraction, Scorer, extract_claims_batch
 from verify.audit.inputs import DEFAULT_MAX_CHARS, Article, read_articles
 from verify.audit.models import (
@@ -258,25 +260,75 @@ def _attach_reviews(ws: Workspace, result: AuditResult) -> None:
 
 
 # ---- verification -----------------------------------------------------------------------
-def _thread_verifiers(ws: Workspace) -> Callable[[], Verifier]:
-    """A factory of per-thread verifiers: each thread gets its own DuckDB cursor."""
+class _CachedEmbedder:
+    """The workspace's embedder with a per-article cache, primed with one batched call
+    for all claims so each check's query embedding is a lookup."""
+
+    def __init__(self, base: Any) -> None:
+        self.base = base
+        self.model_id = base.model_id
+        self.dimension = base.dimension
+        self.metric = getattr(base, "metric", "inner_product")
+        self._cache: dict[str, np.ndarray] = {}
+
+    def prime(self, texts: Sequence[str]) -> None:
+        """Embed the texts not cached yet, in one batch."""
+        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if missing:
+            vectors = self.base.embed_many(missing, batch_size=64)
+            self._cache.update(zip(missing, np.asarray(vectors, dtype=np.float32), strict=True))
+
+    def clear(self) -> None:
+        self._cache.clear()
+
+    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+        missing = [t for t in texts if t not in self._cache]
+        if missing:
+            vectors = self.base.embed_batch(missing)
+            self._cache.update(zip(missing, np.asarray(vectors, dtype=np.float32), strict=True))
+        return np.stack([self._cache[t] for t in texts]).astype(np.float32, copy=False)
+
+    def embed(self, text: str) -> np.ndarray:
+        return self.embed_batch([text])[0]
+
+    def embed_many(self, texts: Sequence[str], batch_size: int = 128,
+                   progress: bool = False) -> np.ndarray:
+        self.prime(texts)
+        return self.embed_batch(texts)
+
+
+def _workspace_view(ws: Workspace, embedder: _CachedEmbedder, *, own_cursor: bool) -> Workspace:
+    """The workspace as checks see it: same store and index, the caching embedder, and
+    (for worker threads) a DuckDB cursor of its own."""
     import copy
 
-    from verify.check import check_claim
     from verify.workspace import Workspace as _Workspace
 
-    local = threading.local()
+    class _View(_Workspace):
+        @property
+        def embedder(self) -> Any:
+            return embedder
+
     main_index = ws.index
+    view = _View(ws.path, ws.db.cursor() if own_cursor else ws.db, ws.settings)
+    index = copy.copy(main_index) if own_cursor else main_index
+    if own_cursor and hasattr(index, "ws"):
+        index.ws = view
+    view._index = index
+    view._sources = ws._sources
+    return view
+
+
+def _thread_verifiers(ws: Workspace, embedder: _CachedEmbedder) -> Callable[[], Verifier]:
+    """A factory of per-thread verifiers: each thread gets its own DuckDB cursor."""
+    from verify.check import check_claim
+
+    local = threading.local()
 
     def get() -> Verifier:
         if not hasattr(local, "verify"):
-            clone = _Workspace(ws.path, ws.db.cursor(), ws.settings)
-            index = copy.copy(main_index)
-            if hasattr(index, "ws"):
-                index.ws = clone
-            clone._index = index
-            clone._sources = ws._sources
-            local.verify = lambda claim: check_claim(clone, claim, save=False)
+            view = _workspace_view(ws, embedder, own_cursor=True)
+            local.verify = lambda claim: check_claim(view, claim, save=False)
         return local.verify  # type: ignore[no-any-return]
 
     return get
@@ -368,12 +420,19 @@ def run_audit(ws: Workspace, inputs: Sequence[str | os.PathLike[str]], *,
         scorer, threshold = default_scorer(threshold)
     n_workers = max(1, int(workers or 1))
     pool = ThreadPoolExecutor(n_workers) if n_workers > 1 else None
-    thread_verifier = _thread_verifiers(ws) if verifier is None and pool else None
-    if verifier is None and pool is None:
+    cache: _CachedEmbedder | None = None
+    thread_verifier = None
+    if verifier is None and any(a.status == "ok" for a in todo):
         from verify.check import check_claim
 
-        def verifier(claim: str) -> CheckResult:
-            return check_claim(ws, claim, save=False)
+        cache = _CachedEmbedder(ws.embedder)
+        if pool is not None:
+            thread_verifier = _thread_verifiers(ws, cache)
+        else:
+            view = _workspace_view(ws, cache, own_cursor=False)
+
+            def verifier(claim: str) -> CheckResult:
+                return check_claim(view, claim, save=False)
 
     bar = None
     if progress:
@@ -399,7 +458,7 @@ def run_audit(ws: Workspace, inputs: Sequence[str | os.PathLike[str]], *,
                 extractions = [None] * len(chunk)  # type: ignore[list-item]
             for article, extraction in zip(chunk, extractions, strict=True):
                 _process_article(ws, audit_id, article, positions[article.key], extraction,
-                                 scorer, threshold, verifier, pool, thread_verifier, nlp)
+                                 scorer, threshold, verifier, pool, thread_verifier, nlp, cache)
                 processed += 1
                 if bar:
                     bar.update(1)
@@ -425,7 +484,8 @@ def _process_article(ws: Workspace, audit_id: str, article: Article, position: i
                      extraction: Extraction | None, scorer: Scorer | None,
                      threshold: float | None, verifier: Verifier | None,
                      pool: ThreadPoolExecutor | None,
-                     thread_verifier: Callable[[], Verifier] | None, nlp: Any = None) -> None:
+                     thread_verifier: Callable[[], Verifier] | None, nlp: Any = None,
+                     cache: _CachedEmbedder | None = None) -> None:
     """Extract (if not done in the batch), verify and store one article."""
     try:
         if extraction is None:
@@ -444,6 +504,9 @@ def _process_article(ws: Workspace, audit_id: str, article: Article, position: i
                        sentences_scored=len(extraction.sentences))
         return
     try:
+        if cache is not None:
+            cache.clear()
+            cache.prime([c.claim_text for c in extraction.claims])
         results = _verify_claims(extraction.claims, verifier, pool, thread_verifier)
     except Exception as exc:   # the article is marked failed and retried on resume
         log.warning("verification failed for %s: %s", article.key, exc)
