@@ -76,22 +76,29 @@ with tab_checks, desk.guard("listing past checks"):
         if st.button("Open in Check page", key="history_open_check", type="primary"):
             reopen_check(chosen)
 
-with tab_audits, desk.guard("listing past audits"):
+def show_audits() -> None:
+    """Past audits, searchable, each reopenable."""
     import verify.audit as audit_mod
 
-    if not hasattr(audit_mod, "list_audits"):
-        st.info("Audit history needs `verify.audit.list_audits`, which this install lacks.")
-        st.stop()
-    list_audits = audit_mod.list_audits
+    list_audits = getattr(audit_mod, "list_audits", None)
+    if list_audits is None:
+        st.info("Listing past audits needs `verify.audit.list_audits`, which this install "
+                "lacks. A finished audit can still be reopened on the Audit page by running "
+                "it again on the same input (it resumes).")
+        return
     fields_a = ("audit_id", "inputs", "status", "title")
     audits = [a for a in list_audits(ws) if _matches(a, query, fields_a)]
     if not audits:
         st.info("No audits yet. Audit an article on the Audit page and it will be listed here."
                 if not query else "No audit matches the search.")
-    else:
-        st.dataframe(pd.DataFrame(render.to_rows(audits)), hide_index=True,
-                     width="stretch", key="history_audits_table")
-        ids = [str(_field(a, "audit_id")) for a in audits]
-        chosen_a = st.selectbox("Reopen an audit", ids, key="history_audit_pick")
-        if st.button("Open in Audit page", key="history_open_audit", type="primary"):
-            reopen_audit(chosen_a)
+        return
+    st.dataframe(pd.DataFrame(render.to_rows(audits)), hide_index=True,
+                 width="stretch", key="history_audits_table")
+    ids = [str(_field(a, "audit_id")) for a in audits]
+    chosen_a = st.selectbox("Reopen an audit", ids, key="history_audit_pick")
+    if st.button("Open in Audit page", key="history_open_audit", type="primary"):
+        reopen_audit(chosen_a)
+
+
+with tab_audits, desk.guard("listing past audits"):
+    show_audits()

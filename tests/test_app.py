@@ -204,3 +204,100 @@ def test_hostile_document_is_shown_as_text(app: AppTest, demo_home: Path,
     finally:
         with Workspace.open(demo_home / "demo") as ws:
             ws.remove(str(doc))
+
+
+PARAGRAPH = (
+    "IS-K has killed 338 civilians in Pakistan since January 2017, according to CSIS. "
+    "The group had about 800 fighters in 2018. When gunmen stormed the Jalalabad prison in "
+    "August 2020 it held 17,000 prisoners."
+)
+
+
+def test_audit_of_pasted_paragraph_lists_its_claims(app: AppTest) -> None:
+    go(app, "app_pages/audit.py")
+    app.text_area(key="audit_text").input(PARAGRAPH)
+    next(b for b in app.button if b.label == "Audit pasted text").click()
+    app.run()
+    assert not app.exception, app.exception
+    claims = table_with(app, "check-worthiness")
+    assert len(claims) >= 2
+    assert any("338" in c for c in claims["claim"])
+    assert any("17,000" in c for c in claims["claim"])
+    assert set(claims["verdict"]) <= {"SUPPORTED", "REFUTED", "CONFLICTING",
+                                      "NOT ENOUGH EVIDENCE", "error"}
+    # the article is shown with each claim highlighted by verdict, escaped
+    shown = page_html(app)
+    assert 'class="vf-claim-' in shown and "17,000 prisoners" in shown
+    # one expander per claim, and a download for every report format
+    assert sum(1 for e in app.expander if e.label.startswith("\\#")) == len(claims)
+    labels = {b.label for b in app.get("download_button")}
+    assert {"HTML report", "Markdown", "CSV", "JSON", "JSON Lines", "ClaimReview"} <= labels
+
+
+def test_corpus_folder_ingest_reports_bad_files_and_keeps_good_ones(
+        app: AppTest, demo_home: Path, tmp_path: Path) -> None:
+    from verify.workspace import Workspace
+
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    good = folder / "good.md"
+    good.write_text("---\ntitle: Harbour dredging\ndate: 2020-08-09\n---\n\n"
+                    "The harbour authority dredged 12,000 cubic metres of silt in August.\n",
+                    encoding="utf-8")
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.4 this is not really a pdf \x00\x01\x02")
+    go(app, "app_pages/corpus.py")
+    app.text_input(key="corpus_path").input(str(folder))
+    next(b for b in app.button if b.label == "Ingest folder").click()
+    app.run()
+    try:
+        assert not app.exception, app.exception
+        metrics = {m.label: m.value for m in app.metric}
+        assert int(metrics["Added"]) == 1
+        assert int(metrics["Failed"]) == 1
+        assert any("could not be ingested" in str(e.value) for e in app.error)
+        errors = table_with(app, "reason")
+        assert any("broken.pdf" in p for p in errors["path"])
+    finally:
+        with Workspace.open(demo_home / "demo") as ws:
+            ws.remove(str(good))
+
+
+def test_locked_workspace_shows_busy_message(app: AppTest, demo_home: Path) -> None:
+    import subprocess
+    import sys
+
+    db = demo_home / "demo" / "verify.duckdb"
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True);"
+         " time.sleep(120)", str(db)],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        app.run()
+        assert not app.exception, app.exception
+        assert any("workspace is busy" in str(w.value) for w in app.warning)
+    finally:
+        holder.terminate()
+        holder.wait(timeout=10)
+    app.run()
+    assert not any("workspace is busy" in str(w.value) for w in app.warning)
+
+
+def _db_locked(db: Path) -> bool:
+    import subprocess
+    import sys
+
+    probe = subprocess.run(
+        [sys.executable, "-c", "import duckdb, sys; duckdb.connect(sys.argv[1]).close()", str(db)],
+        capture_output=True, text=True, timeout=60)
+    return probe.returncode != 0
+
+
+def test_every_page_releases_the_workspace_between_runs(app: AppTest, demo_home: Path) -> None:
+    """The CLI can ingest while the desk is open: no page keeps the database locked."""
+    db = demo_home / "demo" / "verify.duckdb"
+    for page in ("app_pages/check.py", "app_pages/audit.py", "app_pages/sources.py",
+                 "app_pages/corpus.py", "app_pages/history.py"):
+        go(app, page)
+        assert not _db_locked(db), f"{page} left the workspace database locked"

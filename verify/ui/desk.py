@@ -167,9 +167,10 @@ def session_workspace() -> Iterator[Any]:
     try:
         yield ws
     finally:
-        st.session_state[_WS_KEY] = None
         if ws is not None:
-            ws.close()
+            ws.close()  # first: nothing below may keep the database locked
+        with contextlib.suppress(Exception):
+            st.session_state[_WS_KEY] = None
 
 
 def workspace() -> Any:
