@@ -56,7 +56,7 @@ def _ensure_demo_ratings(ws: Workspace) -> None:
     if not path.is_file():
         return
     ws.sources.import_file(path, "generic", name=DEMO_RATINGS_NAME, version="1",
-                           licence="written by the verify project", by="verify demo",
+                           licence="written by the verify project", by="verify demo", in_house=True,
                            skip_if_unchanged=True)
 
 
