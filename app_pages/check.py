@@ -82,13 +82,13 @@ def show_chart(result) -> None:  # noqa: ANN001
         alt.Chart(data)
         .mark_bar(cornerRadius=2)
         .encode(
-            x=alt.X("agreement:Q", title="← refutes · supports →  (stance × reliability)",
-                    scale=alt.Scale(domain=[-1, 1])),
+            x=alt.X("agreement:Q", title="refutes ← stance × reliability → supports",
+                    scale=alt.Scale(domain=[-1, 1]), axis=alt.Axis(values=[-1, -0.5, 0, 0.5, 1])),
             y=alt.Y("evidence:N", sort=None, title=None,
                     axis=alt.Axis(labelLimit=150, labelOverlap=False)),
             color=alt.Color("stance:N", scale=alt.Scale(
                 domain=list(render.STANCE_COLOUR), range=list(render.STANCE_COLOUR.values())),
-                legend=alt.Legend(orient="top", title=None)),
+                legend=alt.Legend(orient="bottom", title=None, direction="horizontal")),
             tooltip=["evidence", "title", "stance", "reliability", "weight",
                      "p_supports", "p_refutes"],
         )

@@ -26,7 +26,7 @@ from typing import Any
 
 import streamlit as st
 
-from verify.errors import VerifyError, WorkspaceLockedError
+from verify.errors import IndexMissingError, VerifyError, WorkspaceLockedError
 
 log = logging.getLogger(__name__)
 
@@ -64,15 +64,18 @@ def show_error(exc: BaseException, action: str = "") -> None:
     """A friendly message for a library error (never a traceback)."""
     if isinstance(exc, WorkspaceLockedError):
         st.warning("The workspace is busy (an ingest is running). Retry in a moment.",
-                   icon="⏳")
+                   icon=":material/hourglass_top:")
+        return
+    if isinstance(exc, IndexMissingError):
+        st.error(f"{exc.user_message()}\n\nOr add documents on the **Corpus** page.", icon=":material/error:")
         return
     if isinstance(exc, VerifyError):
-        st.error(exc.user_message(), icon="⚠️")
+        st.error(exc.user_message(), icon=":material/error:")
         return
     log.exception("unexpected error while %s", action or "running the desk")
     what = f" while {action}" if action else ""
     st.error(f"Something went wrong{what}: {type(exc).__name__}: {exc}. "
-             "Check the input and try again; the server log has the details.", icon="⚠️")
+             "Check the input and try again; the server log has the details.", icon=":material/error:")
 
 
 @contextlib.contextmanager
@@ -140,22 +143,30 @@ def warm_models(embedder: str, stance_model: str) -> bool:
     return True
 
 
+@st.cache_resource(show_spinner="Warming up (first page load only)…")
+def warm_pipeline(_ws: Any, workspace_key: str) -> bool:
+    """One unsaved check through the whole pipeline (spaCy, figures, index), once per process."""
+    _ws.check("Warm-up: 1 claim checked at start", save=False)
+    return True
+
+
 def open_workspace() -> Any:
     """Open the workspace for this run (building the demo on first start); None on failure."""
     from verify.workspace import Workspace
 
     target = workspace_target()
     try:
-        if target is None or os.environ.get("VERIFY_BUILD_DEMO", "1") != "0":
-            _ensure_built(target)
+        if target is None and os.environ.get("VERIFY_BUILD_DEMO", "1") != "0":
+            _ensure_built(target)  # only the default workspace gets the demo corpus
         ws = Workspace.open(target)
     except Exception as exc:  # noqa: BLE001
         show_error(exc, "opening the workspace")
         return None
     try:
         warm_models(ws.settings.embedder, ws.settings.stance_model)
+        warm_pipeline(ws, str(ws.path))
     except Exception as exc:  # noqa: BLE001 - browsing still works; a check reports it
-        log.warning("could not preload the models: %s", exc)
+        log.warning("could not warm up the models: %s", exc)
     return ws
 
 
@@ -229,7 +240,7 @@ def show_flash() -> None:
     """Show (once) the message kept by :func:`flash`."""
     message = st.session_state.pop(_FLASH_KEY, None)
     if message:
-        st.success(message, icon="✅")
+        st.success(message, icon=":material/check_circle:")
 
 
 def with_workspace(fn: Any) -> Any:
