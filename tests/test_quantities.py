@@ -118,3 +118,9 @@ def test_synonymous_nouns_align():
     assert a[0].status == "match"
     b = align_quantities("The group had 800 fighters", "The group had about 800 militants.")
     assert b[0].status == "match"
+
+
+def test_units_and_day_month_dates():
+    qs = extract_quantities("The storm hit 40 km inland on 16 apr 2023 with 90 mph winds.")
+    assert [(q.value, q.kind, q.unit) for q in qs] == [
+        (40, "measure", "kilometre"), (90, "measure", "mile per hour")]

@@ -144,7 +144,26 @@ _DATE_DAY_RE = re.compile(
     r"(?:\b(?:january|february|march|april|may|june|july|august|september|october|november|"
     r"december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?\s+\d{1,2}(?:st|nd|rd|th)?\b)"
     r"|(?:\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:january|february|march|april|may|june|july|"
-    r"august|september|october|november|december)\b)", re.IGNORECASE)
+    r"august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|"
+    r"dec|gen|mag|giu|lug|ago|set|ott|dic)\b\.?)", re.IGNORECASE)
+# Common units read without quantulum3 (which is slow to load).
+UNIT_TABLE = {
+    "km": "kilometre", "kilometres": "kilometre", "kilometers": "kilometre", "mi": "mile",
+    "miles": "mile", "mile": "mile", "m": "metre", "metres": "metre", "meters": "metre",
+    "cm": "centimetre", "mm": "millimetre", "ft": "foot", "feet": "foot", "kg": "kilogram",
+    "kilograms": "kilogram", "g": "gram", "grams": "gram", "lb": "pound-mass",
+    "lbs": "pound-mass", "t": "tonne", "tonnes": "tonne", "tons": "tonne", "mph": "mile per hour",
+    "kph": "kilometre per hour", "km/h": "kilometre per hour", "c": "degree Celsius",
+    "°c": "degree Celsius", "f": "degree Fahrenheit", "°f": "degree Fahrenheit",
+    "mw": "megawatt", "gw": "gigawatt", "kw": "kilowatt", "kwh": "kilowatt hour",
+    "acres": "acre", "hectares": "hectare", "ha": "hectare", "l": "litre", "litres": "litre",
+    "liters": "litre", "gallons": "gallon", "bpd": "barrel per day", "ppm": "part per million",
+}
+# A short unit symbol right after a number (3 km, 40 mph, 5°C): worth asking quantulum3.
+_UNIT_SYMBOL_RE = re.compile(
+    r"\s?(?:°|µ|(?!(?:a|an|am|as|at|by|do|he|if|in|is|it|me|my|no|of|on|or|so|to|up|us|we|"
+    r"and|are|but|for|had|has|her|his|its|not|now|out|per|she|the|was|who|yet|you)\b)"
+    r"[A-Za-z]{1,3}\b)")
 _PLURAL_AFTER_RE = re.compile(r"\s+(?:[a-z]+\s+)?[a-z]+s\b")
 LEMMA_FIXES = {"bases": "base", "basis": "base", "data": "data", "media": "media"}
 _SENT_RE = re.compile(r"[^.!?;]+(?:[.!?;]+|$)")
@@ -395,7 +414,11 @@ def _counted_noun(doc: Any, text: str, start: int, end: int) -> tuple[str | None
 
 
 def _physical_unit(text: str, start: int, end: int) -> tuple[str, float] | None:
-    """quantulum3's unit and value for a number followed by a unit symbol (3 km, 40 mph)."""
+    """The unit of a number followed by a unit symbol (3 km, 40 mph): a small table first,
+    then quantulum3."""
+    m = re.match(r"\s?(°?[A-Za-z]+(?:/[a-z]+)?)", text[end:end + 12])
+    if m and m.group(1).lower() in UNIT_TABLE:
+        return UNIT_TABLE[m.group(1).lower()], 0.0
     parser = _quantulum()
     if parser is None:
         return None
@@ -525,9 +548,11 @@ def _extract_cached(text: str) -> tuple[Quantity, ...]:
             elif w and not any(w.startswith(x) for x in ("of", "in", "at", "and", "to", "the")):
                 noun, keys = _counted_noun(doc, text, a, end)
                 if noun is None:
-                    phys = _physical_unit(text, a, end) if re.match(r"\s?[a-zA-Z°µ]", after) else None
+                    phys = _physical_unit(text, a, end) if _UNIT_SYMBOL_RE.match(after) else None
                     if phys is not None:
                         kind, unit, unit_text = "measure", phys[0], phys[0]
+                elif noun.lower() in UNIT_TABLE and re.match(r"[\s-]*" + re.escape(noun), after):
+                    kind, unit, unit_text = "measure", UNIT_TABLE[noun.lower()], noun
                 else:
                     unit_text, unit = noun, _lemma(doc, noun, a)
             else:
