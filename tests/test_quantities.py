@@ -124,3 +124,9 @@ def test_units_and_day_month_dates():
     qs = extract_quantities("The storm hit 40 km inland on 16 apr 2023 with 90 mph winds.")
     assert [(q.value, q.kind, q.unit) for q in qs] == [
         (40, "measure", "kilometre"), (90, "measure", "mile per hour")]
+
+
+def test_a_year_in_an_earlier_sentence_scopes_the_figure():
+    passage = "In early 2016, officials were worried. The group had between 1,000 and 3,000 fighters."
+    a = align_quantities("CSIS estimated IS-K had roughly 800 fighters in 2018", passage)
+    assert a[0].status == "different_scope"

@@ -569,6 +569,10 @@ def _extract_cached(text: str) -> tuple[Quantity, ...]:
         low, high = interval(value, direction, rounding, high=high_value)
         s0, s1 = _sentence_bounds(text, a)
         sent_scopes = tuple(s for s in scopes + month_scopes if s0 <= s.span[0] < s1)
+        if not sent_scopes:
+            # no date in the sentence: the nearest year mentioned shortly before applies
+            before = [s for s in scopes if s.year and s0 - 300 <= s.span[0] < s0]
+            sent_scopes = tuple(before[-1:])
         context = _content_lemmas(doc, text, s0, s1)
         out.append(Quantity(
             text=text[start:end], value=value, low=low, high=high, direction=direction,
