@@ -8,17 +8,13 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from verify.demo import DEMO_CLAIMS
 from verify.types import VERDICTS, SearchFilters
 from verify.ui import desk, render
 
 ws = desk.workspace()
 RESULT_KEY = "check_result"
-EXAMPLES = (
-    "IS-K killed 338 civilians in Pakistan since 2017",
-    "IS-K killed more than 3,000 civilians in Pakistan since 2017",
-    "CSIS estimated IS-K had roughly 800 fighters in 2018",
-    "The Jalalabad prison held 17,000 prisoners",
-)
+EXAMPLES = DEMO_CLAIMS
 
 
 def _use_example() -> None:

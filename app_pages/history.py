@@ -69,7 +69,9 @@ with tab_checks, desk.guard("listing past checks"):
                                                                      format="percent"),
                          "reviewed_verdict": st.column_config.TextColumn("reviewed as"),
                          "check_id": st.column_config.TextColumn("check id")})
-        labels = {str(_field(c, "check_id")): f"{_field(c, 'verdict')} — {_field(c, 'claim')}"
+        labels = {str(_field(c, "check_id")):
+                  f"{render.fmt_date(_field(c, 'created_at'))} · {_field(c, 'verdict')} — "
+                  f"{_field(c, 'claim')} ({str(_field(c, 'check_id'))[-6:]})"
                   for c in checks}
         chosen = st.selectbox("Reopen a check", list(labels), key="history_check_pick",
                               format_func=lambda k: labels[k])

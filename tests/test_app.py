@@ -123,16 +123,19 @@ def test_empty_claim_gives_friendly_message(app: AppTest) -> None:
 
 def test_review_is_recorded(app: AppTest) -> None:
     run_check(app, SUPPORTED_CLAIM)
-    app.selectbox(key="review_verdict").set_value("CONFLICTING")
+    machine = app.session_state["check_result"].verdict
+    override = "CONFLICTING" if machine != "CONFLICTING" else "NOT ENOUGH EVIDENCE"
+    app.selectbox(key="review_verdict").set_value(override)
     app.text_input(key="review_name").input("Amina")
     app.text_area(key="review_note").input("Second source pending")
     next(b for b in app.button if b.label == "Record review").click()
     app.run()
-    assert any("overridden to CONFLICTING by Amina" in str(s.value) for s in app.success)
+    assert any(f"overridden to {override} by Amina" in str(s.value) for s in app.success)
     go(app, "app_pages/history.py")
     table = table_with(app, "reviewed_verdict")
     row = table[table["check_id"] == app.session_state["check_result"].check_id]
-    assert list(row["reviewed_verdict"]) == ["CONFLICTING"]
+    assert list(row["reviewed_verdict"]) == [override]
+    assert list(row["reviewer"]) == ["Amina"]
 
 
 def test_history_lists_the_check_and_reopens_it(app: AppTest) -> None:
@@ -301,3 +304,11 @@ def test_every_page_releases_the_workspace_between_runs(app: AppTest, demo_home:
                  "app_pages/corpus.py", "app_pages/history.py"):
         go(app, page)
         assert not _db_locked(db), f"{page} left the workspace database locked"
+
+
+def test_sidebar_source_filter_limits_the_evidence(app: AppTest) -> None:
+    app.multiselect(key="f_sources").set_value(["globewire-news.com"])
+    run_check(app, SUPPORTED_CLAIM)
+    result = app.session_state["check_result"]
+    assert result.evidence
+    assert {e.passage.domain for e in result.evidence} == {"globewire-news.com"}
