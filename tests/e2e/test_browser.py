@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import time
 from pathlib import Path
 
@@ -89,3 +90,36 @@ def test_screenshot_every_page(page, server: str) -> None:
     for path in saved:
         assert path.stat().st_size > 10_000, path
     print("\n" + "\n".join(str(p) for p in saved))
+
+
+def test_hostile_document_is_inert_text_in_browser(page, server: str, tmp_path) -> None:
+    """A document with <script> and <img onerror> is ingested and shown as text; nothing runs."""
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    doc = tmp_path / "hostile.md"
+    doc.write_text(
+        "---\ntitle: \"Quarry <img src=x onerror=alert('title')> report\"\n"
+        "url: https://hostile.example/quarry\ndate: 2020-08-09\n---\n\n"
+        "The Zelborn quarry produced 4,417 tonnes of basalt in 2020 "
+        "<script>alert('body')</script> <img src=x onerror=alert('img')> said its owner.\n",
+        encoding="utf-8")
+    page.goto(server + "/corpus")
+    shots.wait_for_app(page, "Corpus")
+    page.get_by_role("tab", name="Folder path").click()
+    page.get_by_role("textbox", name="Folder or file path on the server").fill(str(doc))
+    page.get_by_role("button", name="Ingest folder").click()
+    page.get_by_text("Last ingest").wait_for(timeout=120_000)
+    shots.wait_idle(page)
+    page.goto(server + "/")
+    shots.wait_for_app(page, "Check a claim")
+    shots.submit_claim(page, "The Zelborn quarry produced 4,417 tonnes of basalt in 2020")
+    shots.wait_idle(page)
+    texts = []
+    for name in ("Supporting", "Refuting", "Related"):
+        page.get_by_role("tab", name=re.compile(f"^{name} ")).click()
+        texts.append(page.inner_text("body"))
+    body = "\n".join(texts)
+    assert "<script>alert('body')</script>" in body
+    assert "<img src=x onerror=alert('img')>" in body
+    assert page.locator("img[src=x]").count() == 0
+    assert dialogs == []
