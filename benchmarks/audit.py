@@ -98,7 +98,7 @@ def demo_workspace(path: Path) -> Any:
     from verify.config import demo_corpus_path
 
     ws = Workspace.open(path)
-    if ws.db.execute("SELECT count(*) FROM passages").fetchone()[0] == 0:
+    if ws.db.execute("SELECT count(*) FROM passages").fetchall()[0][0] == 0:
         ws.ingest([demo_corpus_path()], progress=False)
     ws.sync_index()
     return ws
@@ -109,10 +109,10 @@ def large_workspace(path: Path, n_passages: int) -> Any:
     import pandas as pd
 
     ws = demo_workspace(path)
-    have = ws.db.execute("SELECT count(*) FROM passages").fetchone()[0]
+    have = ws.db.execute("SELECT count(*) FROM passages").fetchall()[0][0]
     if have >= n_passages and ws.index_status().in_sync:
         return ws
-    real_max = ws.db.execute("SELECT max(passage_id) FROM passages").fetchone()[0]
+    real_max = ws.db.execute("SELECT max(passage_id) FROM passages").fetchall()[0][0]
     vocab = sorted({w.lower() for s in demo_sentences() for w in re.findall(r"[A-Za-z]{3,}", s)})
     rng = np.random.default_rng(7)
     missing = n_passages - have
@@ -238,7 +238,7 @@ def main() -> None:
     rows = []
     for label, path, size in corpora:
         ws = large_workspace(path, size) if size else demo_workspace(path)
-        n = ws.db.execute("SELECT count(*) FROM passages").fetchone()[0]
+        n = ws.db.execute("SELECT count(*) FROM passages").fetchall()[0][0]
         timed_audit(ws, [warm])                       # load every model and the index
         base_s, base_claims = timed_baseline(ws, [article])
         one_s, one_claims = timed_audit(ws, [article])

@@ -161,6 +161,10 @@ def test_audit_verifies_claims_and_stores_them(corpus_ws: Any, tmp_path: Path, b
     assert c["articles"] == 5 and c["claims"] == 5 and c["checks"] == 5 and c["linked_checks"] == 5
     assert result.summary["claims_checked"] == 5
     assert first.summary["claims_checked"] == 1
+    # every scored sentence is reported with its offsets, check-worthy or not
+    assert [round(v, 2) for _, _, v in first.sentence_scores] == [0.9, 0.1]
+    assert [first.text[a:b] for a, b, _ in first.sentence_scores][1] == \
+        "Raids of this type are a common tactic."
 
 
 def test_rerunning_the_same_audit_skips_everything(corpus_ws: Any, tmp_path: Path,

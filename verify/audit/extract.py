@@ -12,7 +12,6 @@ Example:
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -159,12 +158,12 @@ def _pick_entity(mentions: list[tuple[int, int, str, str]], labels: tuple[str, .
     recent = [m for m in prior if m[0] >= window_start] or prior[-1:]
     if labels[0] == "PERSON":
         return recent[-1]
-    counts: Counter[str] = Counter()
+    counts: dict[str, float] = {}
     for m in prior:   # subjects count double, possessive modifiers ("X's branch") half
         weight = 2.0 if m[0] in sentence_starts or m[0] - 4 in sentence_starts else 1.0
         if text[m[1]:m[1] + 2] in ("'s", "\u2019s"):
             weight /= 2
-        counts[m[2]] += weight
+        counts[m[2]] = counts.get(m[2], 0.0) + weight
     pref = {lbl: i for i, lbl in enumerate(labels)}
     return max(enumerate(recent),
                key=lambda im: (-pref[im[1][3]], counts[im[1][2]], im[0]))[1]

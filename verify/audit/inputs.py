@@ -60,30 +60,12 @@ def _decode(data: bytes) -> str:
 
 
 def html_to_text(html: str) -> tuple[str, dict[str, Any]]:
-    """Article text and metadata from HTML, using ingestion's extractor when present."""
-    try:
-        from verify.ingest import extract_html_text
-    except ImportError:
-        extract_html_text = None
-    if extract_html_text is not None:
-        got = extract_html_text(html)
-        if isinstance(got, tuple):
-            text, meta = got[0], (got[1] if len(got) > 1 and isinstance(got[1], dict) else {})
-            return str(text), dict(meta)
-        if hasattr(got, "text"):
-            meta = {k: getattr(got, k, None) for k in ("title", "url", "author", "published_date")}
-            return str(got.text), meta
-        return str(got), {}
-    from bs4 import BeautifulSoup
+    """Article text and metadata from HTML, with ingestion's extractor."""
+    from verify.ingest import extract_html_text
 
-    soup = BeautifulSoup(html, "lxml")
-    for tag in soup(["script", "style", "noscript", "nav", "header", "footer", "aside", "form"]):
-        tag.decompose()
-    title = soup.title.get_text(" ", strip=True) if soup.title else None
-    root = soup.find("article") or soup.find("main") or soup.body or soup
-    blocks = [el.get_text(" ", strip=True) for el in root.find_all(["h1", "h2", "h3", "p", "li"])]
-    text = "\n\n".join(b for b in blocks if b) or root.get_text("\n", strip=True)
-    return text, {"title": title}
+    doc = extract_html_text(html)
+    meta = {k: getattr(doc, k, None) for k in ("title", "url", "author", "published_date")}
+    return str(doc.text), meta
 
 
 def _clean(text: str) -> str:
@@ -189,8 +171,8 @@ def _rows(path: Path, raw: str) -> Iterator[tuple[str, dict[str, Any] | None, st
             continue
         try:
             row = json.loads(line)
-        except ValueError as exc:
-            yield f"line {n}", None, f"invalid JSON: {exc.msg}"
+        except json.JSONDecodeError as exc:
+            yield f"line {n}", None, f"invalid JSON: {exc.msg} (column {exc.colno})"
             continue
         if not isinstance(row, dict):
             yield f"line {n}", None, "expected a JSON object"

@@ -82,6 +82,7 @@ class ArticleReport:
     text: str = ""
     position: int = 0
     sentences_scored: int = 0
+    sentence_scores: list[tuple[int, int, float]] = field(default_factory=list)  # (start, end, score)
     claims: list[ClaimReport] = field(default_factory=list)
 
     @property

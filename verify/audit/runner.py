@@ -22,7 +22,6 @@ import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -132,6 +131,11 @@ class _NoTransaction:
             return self
         return self._con.execute(sql, *args, **kwargs)
 
+    def begin(self) -> Any:
+        return self
+
+    commit = rollback = begin
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self._con, name)
 
@@ -145,16 +149,18 @@ class _SaveView:
         self.path = ws.path
 
 
-def _article_details(article: Article, position: int, sentences_scored: int) -> str:
+def _article_details(article: Article, position: int,
+                     scores: Sequence[tuple[int, int, float]]) -> str:
     return json.dumps({"url": article.url, "author": article.author,
                        "published_date": article.published_date, "position": position,
-                       "content_hash": article.content_hash, "sentences_scored": sentences_scored,
+                       "content_hash": article.content_hash, "sentences_scored": len(scores),
+                       "sentence_scores": [[a, b, round(float(v), 4)] for a, b, v in scores],
                        **({"meta": article.meta} if article.meta else {})})
 
 
 def _write_article(ws: Workspace, audit_id: str, article: Article, position: int, status: str,
                    message: str, claims: Sequence[tuple[ClaimReport, CheckResult | None]],
-                   sentences_scored: int = 0) -> None:
+                   scores: Sequence[tuple[int, int, float]] = ()) -> None:
     """Store one article, its claims and their checks in one transaction."""
     from verify.check import save_check
 
@@ -176,7 +182,7 @@ def _write_article(ws: Workspace, audit_id: str, article: Article, position: int
             "INSERT INTO audit_articles (audit_id, article_key, file_path, title, text, status,"
             " message, finished_at, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [audit_id, article.key, article.file_path, article.title, article.text, status,
-             message, dt.datetime.now(), _article_details(article, position, sentences_scored)])
+             message, dt.datetime.now(), _article_details(article, position, scores)])
         if claims:
             con.executemany(
                 "INSERT INTO audit_claims (audit_id, article_key, claim_index, sentence,"
@@ -236,6 +242,7 @@ def load_audit(ws: Workspace, audit_id: str) -> AuditResult:
             url=d.get("url"), author=d.get("author"), published_date=d.get("published_date"),
             text=text or "", position=int(d.get("position", 0)),
             sentences_scored=int(d.get("sentences_scored", 0)),
+            sentence_scores=[(int(a), int(b), float(v)) for a, b, v in d.get("sentence_scores", [])],
             claims=by_article.get(key, [])))
     result.articles.sort(key=lambda a: (a.position, a.key))
     _attach_reviews(ws, result)
@@ -390,7 +397,7 @@ def run_audit(ws: Workspace, inputs: Sequence[str | os.PathLike[str]], *,
     if not articles:
         raise InputError("no article files found in " + ", ".join(str(p) for p in inputs))
     audit_id = audit_id or derive_audit_id(articles, threshold)
-    input_list = [str(Path(p)) for p in inputs]
+    input_list = [os.path.abspath(p) for p in inputs]
 
     existing = ws.db.execute("SELECT status FROM audits WHERE audit_id = ?", [audit_id]).fetchone()
     if existing is not None and not resume:
@@ -498,10 +505,11 @@ def _process_article(ws: Workspace, audit_id: str, article: Article, position: i
     if not extraction.sentences:
         _write_article(ws, audit_id, article, position, EMPTY, "no sentences to check", [])
         return
+    scores = [(s.start, s.end, s.score) for s in extraction.sentences]
     if not extraction.claims:
         _write_article(ws, audit_id, article, position, NO_CLAIMS,
                        f"no check-worthy sentences (threshold {extraction.threshold:.2f})", [],
-                       sentences_scored=len(extraction.sentences))
+                       scores=scores)
         return
     try:
         if cache is not None:
@@ -512,9 +520,9 @@ def _process_article(ws: Workspace, audit_id: str, article: Article, position: i
         log.warning("verification failed for %s: %s", article.key, exc)
         _write_article(ws, audit_id, article, position, FAILED,
                        f"verification failed: {type(exc).__name__}: {exc}", [],
-                       sentences_scored=len(extraction.sentences))
+                       scores=scores)
         return
     rows = [(claim_report(c, r), r) for c, r in zip(extraction.claims, results, strict=True)]
     _write_article(ws, audit_id, article, position, DONE,
                    f"{len(rows)} claims from {len(extraction.sentences)} sentences", rows,
-                   sentences_scored=len(extraction.sentences))
+                   scores=scores)
