@@ -183,7 +183,8 @@ body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:60
 padding:0 1rem;color:#1d1d1f;line-height:1.55}
 h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2.5rem;border-top:1px solid #ddd;padding-top:1rem}
 .article{white-space:pre-wrap;background:#fafafa;border:1px solid #e3e3e3;padding:1rem;border-radius:6px}
-details.claim{display:inline}details.claim>summary{display:inline;cursor:pointer;list-style:none;
+details.claim{display:inline}details.claim:not([open])::details-content{display:none}
+details.claim[open]::details-content{display:block}details.claim>summary{display:inline;cursor:pointer;list-style:none;
 border-radius:3px;padding:0 .1rem}details.claim>summary::-webkit-details-marker{display:none}
 .v-supported>summary{background:#d6f5dd;border-bottom:2px solid #1e8e3e}
 .v-refuted>summary{background:#fbd9d6;border-bottom:2px solid #c5221f}
