@@ -134,10 +134,42 @@ def format_number(value: float, like: str) -> str:
     return str(number)
 
 
+LOWER_BOUNDS = ("more than", "over", "at least", "above")
+UPPER_BOUNDS = ("less than", "fewer than", "under", "up to", "at most", "below")
+
+
+def hedge_of(text: str, start: int) -> str | None:
+    """The hedge ("more than", "about", ...) right before the figure at ``start``, if any."""
+    before = text[max(0, start - 16):start].lower().rstrip()
+    for hedge in HEDGES:
+        if before.endswith(hedge) and (len(before) == len(hedge)
+                                       or not before[-len(hedge) - 1].isalpha()):
+            return hedge
+    return None
+
+
 def _hedged(text: str, start: int) -> bool:
     """True when the figure at ``start`` is preceded by a hedge like "more than"."""
-    before = text[max(0, start - 16):start].lower().rstrip()
-    return any(before.endswith(h) for h in HEDGES)
+    return hedge_of(text, start) is not None
+
+
+def hedged_changed_value(fig: Figure, hedge: str, rng: random.Random) -> float | None:
+    """A value that a hedged figure cannot cover: x10 up for lower bounds ("more than"),
+    /10 down for upper bounds ("less than"), either way for "about"/"nearly"."""
+    if fig.is_year or fig.raw < 2:
+        return None
+    if hedge in LOWER_BOUNDS:
+        factor = 10.0
+    elif hedge in UPPER_BOUNDS:
+        factor = 0.1
+    else:
+        factor = rng.choice([10.0, 0.1])
+    new = fig.raw * factor
+    if fig.raw == int(fig.raw):
+        if new < 2:
+            return None
+        new = float(round(new))
+    return new
 
 
 def shared_figures(claim: str, evidence: str) -> list[Figure]:
@@ -174,15 +206,29 @@ def is_negated(text: str) -> bool:
     return bool(NEGATION_RE.search(text))
 
 
-def numeric_counterfactual(claim: str, evidence: str, rng: random.Random) -> str | None:
-    """Claim with one shared, unhedged figure changed, so the evidence now refutes it."""
+def numeric_counterfactual(claim: str, evidence: str, rng: random.Random,
+                           hedged: bool = True) -> str | None:
+    """Claim with one shared figure changed, so the evidence now refutes it.
+
+    A hedged figure ("about 800") is only moved by x10 or /10 in the direction its hedge
+    cannot cover; ``hedged=False`` skips hedged figures altogether (recipe v1).
+    """
     if is_negated(claim):
         return None
-    candidates = [f for f in shared_figures(claim, evidence) if not _hedged(claim, f.start)]
+    candidates = shared_figures(claim, evidence)
+    if not hedged:
+        candidates = [f for f in candidates if not _hedged(claim, f.start)]
     if not candidates:
         return None
     fig = rng.choice(candidates)
-    new = format_number(changed_value(fig, rng), fig.text)
+    hedge = hedge_of(claim, fig.start)
+    if hedge is None:
+        value: float | None = changed_value(fig, rng)
+    else:
+        value = hedged_changed_value(fig, hedge, rng)
+    if value is None:
+        return None
+    new = format_number(value, fig.text)
     if parse_number(new) == fig.raw:
         return None
     return claim[:fig.start] + new + claim[fig.end:]
@@ -273,13 +319,15 @@ def antonym_swap(claim: str, rng: random.Random) -> str | None:
     """Swap one word for its opposite (increased <-> decreased, won <-> lost, ...)."""
     if is_negated(claim):
         return None
+    kept_open = re.search(r"\bkept (\w+ )?open\b", claim, re.IGNORECASE)
+    if kept_open:  # "kept (all bases) open" is one phrase: -> "closed (all bases)"
+        middle = f" {kept_open.group(1).strip()}" if kept_open.group(1) else ""
+        return claim[:kept_open.start()] + "closed" + middle + claim[kept_open.end():]
     words = list(re.finditer(r"[A-Za-z]+", claim))
     hits = [m for m in words if m.group(0).lower() in ANTONYMS]
     if not hits:
         return None
     m = rng.choice(hits)
-    if m.group(0).lower() == "open" and claim[:m.start()].lower().endswith("kept "):
-        return claim[:m.start() - 5] + "closed" + claim[m.end():]
     new = _match_case(ANTONYMS[m.group(0).lower()], m.group(0))
     return claim[:m.start()] + new + claim[m.end():]
 

@@ -202,13 +202,13 @@ class Builder:
         return out
 
     # -- augmentation ----------------------------------------------------------------
-    def numeric(self, pairs: list[Pair], rng: random.Random) -> list[Pair]:
+    def numeric(self, pairs: list[Pair], rng: random.Random, hedged: bool = True) -> list[Pair]:
         """Numeric counterfactuals (refutes), unit swaps (refutes), paraphrases (supports)."""
         out = []
         for p in pairs:
             if p.label != SUPPORTS:
                 continue
-            cf = augment.numeric_counterfactual(p.claim, p.evidence, rng)
+            cf = augment.numeric_counterfactual(p.claim, p.evidence, rng, hedged=hedged)
             if cf:
                 out.append(Pair(cf, p.evidence, REFUTES, p.src + "+num-cf"))
             unit = augment.unit_swap(p.claim, p.evidence, rng)
@@ -219,14 +219,15 @@ class Builder:
                 out.append(Pair(para, p.evidence, SUPPORTS, p.src + "+num-para"))
         return out
 
-    def edits(self, pairs: list[Pair], rng: random.Random, entities: dict | None) -> list[Pair]:
+    def edits(self, pairs: list[Pair], rng: random.Random, entities: dict | None,
+              neg_scale: float = 1.0) -> list[Pair]:
         """Negation / antonym edits (supports -> refutes) and entity swaps."""
         out = []
         for p in pairs:
             if p.label != SUPPORTS:
                 continue
             is_nli = p.src in {"mnli", "snli", "cad-snli", "scitail"}
-            if rng.random() < (0.25 if is_nli else 0.6):
+            if rng.random() < (0.25 if is_nli else 0.6) * neg_scale:
                 neg = augment.negate(p.claim, rng)
                 if neg:
                     out.append(Pair(neg, p.evidence, REFUTES, p.src + "+neg"))
@@ -267,7 +268,8 @@ class Builder:
                 out.append(Pair(new, p.evidence, stance, p.src + "+ent"))
         return out
 
-    def unrelated(self, pairs: list[Pair], rng: random.Random) -> list[Pair]:
+    def unrelated(self, pairs: list[Pair], rng: random.Random,
+                  numeric: bool = True) -> list[Pair]:
         """Claims paired with another claim's evidence, and BM25 hard negatives."""
         out = []
         by_src: dict[str, list[Pair]] = defaultdict(list)
@@ -281,7 +283,30 @@ class Builder:
                     if other.claim != p.claim and other.evidence != p.evidence:
                         out.append(Pair(p.claim, other.evidence, UNRELATED, src + "+rand"))
         out.extend(self._bm25_negatives(pairs, rng))
+        if numeric:
+            out.extend(self._numeric_unrelated(pairs, rng))
         return out
+
+    def _numeric_unrelated(self, pairs: list[Pair], rng: random.Random) -> list[Pair]:
+        """A claim with a figure against another pair's evidence with other figures: so a
+        number mismatch alone does not mean "refutes" when the topic differs."""
+        with_figs = [p for p in pairs if augment.find_figures(p.claim)
+                     and p.src not in {"snli", "cad-snli"}]
+        pool = [p.evidence for p in with_figs]
+        out = []
+        for p in with_figs:
+            if rng.random() > 0.5:
+                continue
+            ev = rng.choice(pool)
+            if ev == p.evidence or augment.shared_figures(p.claim, ev):
+                continue
+            out.append(Pair(p.claim, ev, UNRELATED, p.src + "+num-rand"))
+        return out
+
+    def upsample(self, pairs: list[Pair]) -> list[Pair]:
+        """A second copy of the real-world claim sets (SciFact S/R, FM2, WiCE)."""
+        return [Pair(p.claim, p.evidence, p.label, p.src + "+dup") for p in pairs
+                if p.src in {"fm2", "wice"} or (p.src == "scifact" and p.label != UNRELATED)]
 
     def _bm25_negatives(self, pairs: list[Pair], rng: random.Random) -> list[Pair]:
         """Top BM25 passages for a claim that are not among its gold evidence."""
@@ -338,19 +363,32 @@ class Builder:
         return out
 
 
-def build(data: Path, out: Path, seed: int = 13) -> dict:
+RECIPES = {
+    # v1: the shipped model's data (verify-stance-minilm-v1).
+    "v1": {"hedged_cf": False, "neg_scale": 1.0, "numeric_unrelated": False, "upsample": False},
+    # v2: tried on the GPU, not better on the held-out dev sets (see MODEL_CARD.md).
+    "v2": {"hedged_cf": True, "neg_scale": 0.5, "numeric_unrelated": True, "upsample": True},
+}
+
+
+def build(data: Path, out: Path, seed: int = 13, recipe: str = "v1") -> dict:
     """Build everything into ``out``; returns the manifest (counts, hashes)."""
+    r = RECIPES[recipe]
     b = Builder(data, seed)
     b.load_base()
     ents = b.entities(b.train + b.dev)
     groups = {
-        "numeric": b.numeric(b.train, random.Random(seed + 1)),
-        "edits": b.edits(b.train, random.Random(seed + 2), ents),
-        "unrelated": b.unrelated(b.train, random.Random(seed + 3)),
+        "numeric": b.numeric(b.train, random.Random(seed + 1), hedged=r["hedged_cf"]),
+        "edits": b.edits(b.train, random.Random(seed + 2), ents, neg_scale=r["neg_scale"]),
+        "unrelated": b.unrelated(b.train, random.Random(seed + 3),
+                                 numeric=r["numeric_unrelated"]),
     }
-    dev_aug = (b.numeric(b.dev + b.evals["mnli_heldout"], random.Random(seed + 11))
+    if r["upsample"]:
+        groups["upsample"] = b.upsample(b.train)
+    dev_aug = (b.numeric(b.dev + b.evals["mnli_heldout"], random.Random(seed + 11),
+                         hedged=r["hedged_cf"])
                + b.edits(b.dev + b.evals["mnli_heldout"], random.Random(seed + 12), ents))
-    manifest: dict = {"seed": seed, "files": {}, "sources": TRAIN_SOURCES}
+    manifest: dict = {"seed": seed, "recipe": recipe, "files": {}, "sources": TRAIN_SOURCES}
     files = {"train_base": b.train, **{f"train_{k}": v for k, v in groups.items()},
              "dev_base": b.dev, "dev_aug": dev_aug,
              **{f"eval_{k}": v for k, v in b.evals.items()}}
@@ -377,13 +415,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", default=None, help="shared data folder ($VERIFY_EVAL_DATA)")
     parser.add_argument("--out", default=".gpu/data")
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--recipe", choices=sorted(RECIPES), default="v1")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     data = eval_data_path(args.data)
     if data is None:
         log.error("no shared data folder: pass --data or set VERIFY_EVAL_DATA")
         return 2
-    manifest = build(data, Path(args.out), args.seed)
+    manifest = build(data, Path(args.out), args.seed, args.recipe)
     for name, info in manifest["files"].items():
         log.info("%-22s %6d  S/R/U %s", name, info["n"], info["labels"])
     return 0

@@ -35,6 +35,8 @@ import torch
 LABEL_NAMES = ("supports", "refutes", "unrelated")
 VARIANTS = {
     "full": ("base", "numeric", "edits", "unrelated"),
+    "full_up": ("base", "numeric", "edits", "unrelated", "upsample"),
+    "noedits_up": ("base", "numeric", "unrelated", "upsample"),
     "base": ("base",),
     "no_numeric": ("base", "edits", "unrelated"),
     "no_edits": ("base", "numeric", "unrelated"),
@@ -351,8 +353,12 @@ def drive(args: argparse.Namespace) -> int:
     summary = {v: {"select": m["select"], "probes_passed": m["probes_passed"],
                    **{n: m["eval"][n]["f1"] for n in m["eval"]}} for v, m in done.items()}
     print(json.dumps(summary, indent=1), flush=True)
-    chosen = max(done, key=lambda v: (done[v]["select"], done[v]["probes_passed"]))
-    if args.prefer in done and done[args.prefer]["select"] >= done[chosen]["select"] - 0.005:
+    def key(v: str) -> float:
+        """Dev score plus a small bonus per passed probe."""
+        return done[v]["select"] + 0.005 * done[v]["probes_passed"]
+
+    chosen = max(done, key=key)
+    if args.prefer in done and key(args.prefer) >= key(chosen) - 0.005:
         chosen = args.prefer
     log(f"chosen variant: {chosen}; wall {time.time() - t0:.0f}s")
     all_metrics = {"chosen": chosen, "wall_seconds": time.time() - t0, "variants": done}

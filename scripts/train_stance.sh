@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Rebuild verify's stance model (verify-stance-minilm-v1) from the shared data.
+#
+#   VERIFY_EVAL_DATA=../shared/data scripts/train_stance.sh [cpu]
+#
+# Steps 1-2 and 4-6 run on the CPU. Step 3 is the training: on a GPU it takes ~4 minutes
+# for five data variants in parallel (H200: 222 s wall for the shipped run); with "cpu" it trains
+# only the shipped variant and takes hours on 2 cores (~10-40 pairs/s, 3 x 67k pairs).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+: "${VERIFY_EVAL_DATA:?set VERIFY_EVAL_DATA to the shared data folder}"
+export HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false PYTHONUNBUFFERED=1
+OUT=${OUT:-.gpu/out}
+
+# 1. data: licensed training sets + seeded augmentation; eval-only benchmark sets.
+python -m verify.training.data --data "$VERIFY_EVAL_DATA" --out .gpu/data --recipe v1
+# 2. base encoder as fp16 safetensors (small enough to carry to a GPU machine).
+python -m verify.training.prepare_base --out .gpu/base
+
+# 3. train (plain script: only torch + transformers + numpy are needed on the machine).
+mkdir -p "$OUT"
+if [[ "${1:-gpu}" == "cpu" ]]; then
+  python3 verify/training/train.py --data .gpu/data --base .gpu/base --out "$OUT" \
+    --variants full --epochs 2 --cpu 2>&1 | tee "$OUT/train.log"
+else
+  python3 verify/training/train.py --data .gpu/data --base .gpu/base --out "$OUT" \
+    --workroot /tmp/stance-work --variants full,base,no_numeric,no_edits,no_unrelated \
+    --parallel --epochs 3 --variant-budget 270 --time-budget 430 2>&1 | tee "$OUT/train.log"
+fi
+
+# 4. reassemble the model (the GPU trip returns it in 15 MiB parts).
+cat "$OUT"/model.tar.part* | tar -x -C "$OUT"
+# 5. ONNX int8 export into the shipped folder (needs `pip install onnx` for this step).
+python -m verify.training.export_onnx --model "$OUT/model" --out verify/models/stance \
+  --manifest .gpu/data/manifest.json
+# 6. score the shipped folder on the dev/eval sets and the probes (CPU).
+python -m verify.training.evaluate --data .gpu/data

@@ -1,0 +1,125 @@
+"""Unit tests of the stance-training augmentation (no shared data, no models)."""
+
+from __future__ import annotations
+
+import random
+
+from verify.training import augment
+from verify.training.data import UNRELATED, Builder, Pair, bucket
+
+CLAIM = "IS-K killed 338 civilians in Pakistan since January 2017"
+EVIDENCE = "The group killed 338 civilians in Pakistan since January 2017, the report says."
+
+
+def _values(text: str) -> set[float]:
+    return {f.value for f in augment.find_figures(text)}
+
+
+def test_find_figures_reads_commas_words_and_scales() -> None:
+    assert _values("about 1,700 prisoners") == {1700.0}
+    assert _values("five bases were closed") == {5.0}
+    assert _values("a budget of 2 million dollars") == {2_000_000.0}
+    assert augment.find_figures("caspase-11 activity") == []
+
+
+def test_numeric_counterfactual_changes_a_shared_figure() -> None:
+    for seed in range(20):
+        edited = augment.numeric_counterfactual(CLAIM, EVIDENCE, random.Random(seed))
+        assert edited is not None and edited != CLAIM
+        changed = _values(CLAIM) - _values(edited)
+        assert changed, edited
+        assert not _values(edited) - _values(CLAIM) <= _values(EVIDENCE)
+
+
+def test_numeric_counterfactual_is_deterministic_per_seed() -> None:
+    first = [augment.numeric_counterfactual(CLAIM, EVIDENCE, random.Random(s)) for s in range(10)]
+    again = [augment.numeric_counterfactual(CLAIM, EVIDENCE, random.Random(s)) for s in range(10)]
+    assert first == again
+    assert len(set(first)) > 1
+
+
+def test_numeric_counterfactual_needs_a_shared_unnegated_figure() -> None:
+    rng = random.Random(0)
+    assert augment.numeric_counterfactual("Prices rose sharply", "Prices rose 5%", rng) is None
+    assert augment.numeric_counterfactual(
+        "The army did not close 5 bases", "The army closed 5 bases", rng) is None
+
+
+def test_hedged_figure_moves_outside_its_hedge() -> None:
+    claim, evidence = "More than 1,000 people attended", "Police counted 1,000 people"
+    for seed in range(10):
+        edited = augment.numeric_counterfactual(claim, evidence, random.Random(seed))
+        assert edited is not None
+        assert min(_values(edited)) >= 10_000  # "more than" only moves up, by x10
+    assert augment.numeric_counterfactual(claim, evidence, random.Random(0), hedged=False) is None
+
+
+def test_numeric_paraphrase_keeps_the_figure_true() -> None:
+    evidence = "Police said 1,200 people attended and five buses came."
+    for seed in range(30):
+        rng = random.Random(seed)
+        para = augment.numeric_paraphrase("1,200 people attended with five buses", evidence, rng)
+        assert para is not None
+        low = para.lower()
+        if "more than" in low:
+            bound = augment.find_figures(low.split("more than", 1)[1])[0].value
+            assert bound < 1200
+        else:
+            assert _values(para) <= _values(evidence)
+
+
+def test_word_number_paraphrase_rule() -> None:
+    outs = {augment.numeric_paraphrase("They closed five bases", "They closed five bases",
+                                       random.Random(s)) for s in range(20)}
+    assert "They closed 5 bases" in outs
+    assert "They closed about five bases" in outs
+
+
+def test_negation_insert_and_remove() -> None:
+    rng = random.Random(0)
+    assert augment.negate("The man is sleeping.", rng) == "The man is not sleeping."
+    assert augment.negate("He was not born in Paris", rng) == "He was born in Paris"
+    assert augment.negate("IS-K killed people", rng) is None
+
+
+def test_antonym_swap() -> None:
+    rng = random.Random(0)
+    assert augment.antonym_swap("Unemployment increased in 2020", rng) == \
+        "Unemployment decreased in 2020"
+    assert augment.antonym_swap("The army closed five bases", rng) == \
+        "The army kept open five bases"
+    assert augment.antonym_swap("The bases were kept open", rng) == "The bases were closed"
+    assert augment.antonym_swap("Nobody is here", rng) is None
+
+
+def test_entity_swap() -> None:
+    assert augment.entity_swap("Obama was born in Hawaii", "Hawaii", "Kenya") == \
+        "Obama was born in Kenya"
+    assert augment.entity_swap("Obama was born in Hawaii", "Paris", "Kenya") is None
+
+
+def test_bucket_is_stable_and_spread() -> None:
+    assert bucket("mnli-1") == bucket("mnli-1")
+    spread = {bucket(f"id-{i}") for i in range(2000)}
+    assert len(spread) == 100
+
+
+def test_builder_numeric_augmentation_labels(tmp_path) -> None:
+    builder = Builder(tmp_path, seed=1)
+    pairs = [Pair(CLAIM, EVIDENCE, 0, "fm2"), Pair("A cat sat", "A dog ran", 1, "fm2")]
+    out = builder.numeric(pairs, random.Random(3))
+    assert out
+    for p in out:
+        assert p.evidence == EVIDENCE
+        assert (p.label == 1) == p.src.endswith(("num-cf", "unit"))
+
+
+def test_numeric_unrelated_pairs_share_no_figure(tmp_path) -> None:
+    builder = Builder(tmp_path, seed=1)
+    pairs = [Pair(f"The town has {100 + i} schools", f"Reports list {100 + i} schools", 0, "fm2")
+             for i in range(40)]
+    out = builder._numeric_unrelated(pairs, random.Random(5))
+    assert out
+    for p in out:
+        assert p.label == UNRELATED
+        assert not augment.shared_figures(p.claim, p.evidence)

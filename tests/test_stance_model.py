@@ -1,0 +1,80 @@
+"""The shipped stance model: loading, output contract and numeric probes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from verify.errors import ModelLoadError
+from verify.stance import get_stance_model
+from verify.stance.model import TransformerStanceModel
+
+CLAIM = "IS-K killed 338 civilians in Pakistan since January 2017"
+SAME = ("A monitoring group says the Islamic State's Khorasan branch (IS-K) has killed 338 "
+        "civilians in Pakistan since January 2017.")
+MORE = ("A monitoring group says the Islamic State's Khorasan branch (IS-K) has killed more "
+        "than 3,000 civilians in Pakistan since January 2017.")
+SPORTS = "The visitors won the league match 3-1 after two late goals from their captain."
+
+
+def test_missing_files_raise_model_load_error(tmp_path) -> None:
+    with pytest.raises(ModelLoadError, match="stance model files missing"):
+        TransformerStanceModel(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def model():
+    return get_stance_model("verify-stance")
+
+
+@pytest.mark.real
+def test_loads_through_the_registry_with_an_id(model) -> None:
+    assert model.model_id.startswith("verify-stance-minilm")
+    assert model.version
+
+
+@pytest.mark.real
+def test_probabilities_are_well_formed(model) -> None:
+    probs = model.predict_batch([CLAIM, CLAIM, CLAIM], [SAME, MORE, SPORTS])
+    assert probs.shape == (3, 3)
+    assert np.allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+    assert (probs >= 0).all()
+    assert model.predict_batch([], []).shape == (0, 3)
+    with pytest.raises(ValueError):
+        model.predict_batch([CLAIM], [])
+
+
+@pytest.mark.real
+def test_batch_order_matches_single_predictions(model) -> None:
+    batch = model.predict_batch([CLAIM, CLAIM, CLAIM], [SPORTS, SAME, MORE])
+    for row, ev in zip(batch, [SPORTS, SAME, MORE], strict=True):
+        single = model.predict(CLAIM, ev)
+        assert np.allclose(row, [single.supports, single.refutes, single.unrelated], atol=1e-4)
+
+
+@pytest.mark.real
+def test_same_figure_supports(model) -> None:
+    scores = model.predict(CLAIM, SAME)
+    assert scores.supports > scores.refutes
+
+
+@pytest.mark.real
+def test_different_figure_refutes(model) -> None:
+    scores = model.predict(CLAIM, MORE)
+    assert scores.refutes > scores.supports
+
+
+@pytest.mark.real
+def test_unrelated_passage_is_unrelated(model) -> None:
+    assert model.predict(CLAIM, SPORTS).label == "unrelated"
+
+
+def test_backend_needs_its_weights_file(tmp_path) -> None:
+    for name in ("config.json", "tokenizer.json", "version.json"):
+        (tmp_path / name).write_text("{}", encoding="utf-8")
+    with pytest.raises(ModelLoadError, match="model.safetensors"):
+        TransformerStanceModel(tmp_path, backend="torch")
+    with pytest.raises(ModelLoadError, match="model.int8.onnx"):
+        TransformerStanceModel(tmp_path, backend="onnx")
+    with pytest.raises(ValueError, match="unknown stance backend"):
+        TransformerStanceModel(tmp_path, backend="tpu")

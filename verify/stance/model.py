@@ -1,0 +1,155 @@
+"""verify's own stance model: a MiniLM-L6 cross-encoder fine-tuned for 3 labels.
+
+The weights ship in ``verify/models/stance/`` as an int8 ONNX graph run with onnxruntime.
+A folder holding ``model.safetensors`` instead (e.g. straight from training, fp16) runs
+with torch in fp32. Trained by ``verify/training/train.py``; see the folder's MODEL_CARD.md.
+
+Example:
+    >>> from verify.stance import get_stance_model
+    >>> model = get_stance_model("verify-stance")           # doctest: +SKIP
+    >>> model.predict("IS-K killed 338 civilians", "The group killed 338 civilians.").label  # doctest: +SKIP
+    'supports'
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from verify.errors import ModelLoadError
+from verify.stance.base import StanceModel
+from verify.types import STANCES
+
+log = logging.getLogger(__name__)
+
+MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "stance"
+REQUIRED_FILES = ("config.json", "tokenizer.json", "version.json")
+ONNX_FILE = "model.int8.onnx"
+TORCH_FILE = "model.safetensors"
+MAX_LENGTH = 256
+BATCH_SIZE = 32
+
+
+class TransformerStanceModel(StanceModel):
+    """A sequence-classification cross-encoder over (claim, evidence) pairs.
+
+    Loads lazily on the first ``predict_batch`` call: the ONNX int8 graph when the folder
+    has one (and ``backend`` is "auto" or "onnx"), else the safetensors weights in fp32.
+    """
+
+    def __init__(self, path: str | Path = MODEL_DIR, *, batch_size: int = BATCH_SIZE,
+                 max_length: int = MAX_LENGTH, device: str = "cpu",
+                 backend: str = "auto") -> None:
+        self.path = Path(path)
+        self.batch_size = batch_size
+        self.max_length = max_length
+        self.device = device
+        missing = [name for name in REQUIRED_FILES if not (self.path / name).is_file()]
+        has_onnx, has_torch = (self.path / ONNX_FILE).is_file(), (self.path / TORCH_FILE).is_file()
+        if backend == "auto":
+            backend = "onnx" if has_onnx else "torch"
+        if backend not in {"onnx", "torch"}:
+            raise ValueError(f"unknown stance backend {backend!r}: use auto, onnx or torch")
+        if not (has_onnx if backend == "onnx" else has_torch):
+            missing.append(ONNX_FILE if backend == "onnx" else TORCH_FILE)
+        self.backend = backend
+        if missing:
+            raise ModelLoadError(
+                f"stance model files missing in {self.path}: {', '.join(missing)}",
+                hint="reinstall verify, or retrain with scripts/train_stance.sh")
+        try:
+            info = json.loads((self.path / "version.json").read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ModelLoadError(f"unreadable {self.path / 'version.json'}: {exc}") from exc
+        self.model_id = str(info.get("model_id", "verify-stance"))
+        self.version = str(info.get("version", ""))
+        self._model: Any = None
+        self._tokenizer: Any = None
+        self._order: list[int] = []
+        self._lock = threading.Lock()
+
+    def _label_order(self, label2id: dict) -> list[int]:
+        """Model output columns for supports, refutes, unrelated (from the config)."""
+        mapping = {str(k).lower(): int(v) for k, v in label2id.items()}
+        if set(mapping) != set(STANCES):
+            raise ModelLoadError(f"stance model labels {sorted(mapping)} are not {list(STANCES)}")
+        return [mapping[name] for name in STANCES]
+
+    def _load(self) -> None:
+        """Load tokenizer and weights once (ONNX int8, or fp16 on disk -> fp32 in torch)."""
+        with self._lock:
+            if self._model is not None:
+                return
+            from transformers import AutoTokenizer
+
+            try:
+                config = json.loads((self.path / "config.json").read_text(encoding="utf-8"))
+                tokenizer = AutoTokenizer.from_pretrained(str(self.path), local_files_only=True)
+                if self.backend == "onnx":
+                    import onnxruntime as ort
+
+                    model: Any = ort.InferenceSession(str(self.path / ONNX_FILE),
+                                                      providers=["CPUExecutionProvider"])
+                else:
+                    import torch
+                    from transformers import AutoModelForSequenceClassification
+
+                    model = AutoModelForSequenceClassification.from_pretrained(
+                        str(self.path), local_files_only=True, dtype=torch.float32)
+                    model.to(self.device).eval()
+            except ImportError as exc:
+                raise ModelLoadError(f"the stance model needs {exc.name}: {exc}",
+                                     hint="pip install onnxruntime") from exc
+            except (OSError, ValueError, RuntimeError, json.JSONDecodeError) as exc:
+                raise ModelLoadError(f"cannot load the stance model from {self.path}: {exc}",
+                                     hint="reinstall verify") from exc
+            self._order = self._label_order(config.get("label2id", {}))
+            self._tokenizer, self._model = tokenizer, model
+            log.info("loaded stance model %s (%s, %s) from %s", self.model_id, self.version,
+                     self.backend, self.path)
+
+    def _logits(self, claims: list[str], evidence: list[str]) -> np.ndarray:
+        """Raw logits for one batch."""
+        if self.backend == "onnx":
+            enc = self._tokenizer(claims, evidence, truncation="longest_first",
+                                  max_length=self.max_length, padding=True, return_tensors="np")
+            feeds = {k: enc[k].astype(np.int64)
+                     for k in ("input_ids", "attention_mask", "token_type_ids")}
+            return np.asarray(self._model.run(["logits"], feeds)[0], dtype=np.float32)
+        import torch
+
+        enc = self._tokenizer(claims, evidence, truncation="longest_first",
+                              max_length=self.max_length, padding=True,
+                              return_tensors="pt").to(self.device)
+        with torch.inference_mode():
+            return self._model(**enc).logits.float().cpu().numpy()
+
+    def predict_batch(self, claims: Sequence[str], evidence: Sequence[str]) -> np.ndarray:
+        """Return an (n, 3) float array of probabilities: supports, refutes, unrelated."""
+        if len(claims) != len(evidence):
+            raise ValueError(f"{len(claims)} claims but {len(evidence)} evidence passages")
+        if not claims:
+            return np.zeros((0, 3), dtype=np.float32)
+        self._load()
+        out = np.zeros((len(claims), 3), dtype=np.float32)
+        # Sort by length so each batch pads little; restore the order at the end.
+        order = sorted(range(len(claims)), key=lambda i: len(claims[i]) + len(evidence[i]))
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start:start + self.batch_size]
+            logits = self._logits([str(claims[i]) for i in idx], [str(evidence[i]) for i in idx])
+            logits = logits - logits.max(axis=1, keepdims=True)
+            probs = np.exp(logits)
+            probs /= probs.sum(axis=1, keepdims=True)
+            out[idx] = probs[:, self._order]
+        return out
+
+
+def load_shipped_model() -> StanceModel:
+    """The stance model shipped with verify (registry name ``verify-stance``)."""
+    return TransformerStanceModel(MODEL_DIR)

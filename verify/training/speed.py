@@ -1,0 +1,71 @@
+"""CPU speed of the stance model: torch fp32 (safetensors) vs ONNX int8 (onnxruntime).
+
+Prints a table with batch-32 throughput (pairs/s), single-pair latency and, when an
+eval file is given, macro-F1 of each, side by side in the same run, and the ratio.
+
+Example:
+    $ python -m verify.training.speed --pairs .gpu/data/eval_mnli_heldout.jsonl.gz \
+          --torch-model /tmp/stance/model --onnx-model verify/models/stance --n 320
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+
+from verify.stance.model import MODEL_DIR, TransformerStanceModel
+from verify.training.train import read_pairs, score
+
+
+def measure(model, claims: list[str], evidence: list[str], repeats: int = 20) -> dict:
+    """Batch throughput over all pairs and median single-pair latency."""
+    model.predict_batch(claims[:4], evidence[:4])  # warm-up
+    t0 = time.perf_counter()
+    model.predict_batch(claims, evidence)
+    throughput = len(claims) / (time.perf_counter() - t0)
+    lat = []
+    for i in range(repeats):
+        t = time.perf_counter()
+        model.predict_batch([claims[i]], [evidence[i]])
+        lat.append(time.perf_counter() - t)
+    return {"pairs_per_s": throughput, "latency_ms": 1000 * statistics.median(lat)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """CLI entry: print the side-by-side table."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--torch-model", default=None, help="folder with model.safetensors")
+    parser.add_argument("--onnx-model", default=str(MODEL_DIR), help="folder with the ONNX")
+    parser.add_argument("--pairs", required=True, help="a built .jsonl.gz pair file")
+    parser.add_argument("--n", type=int, default=320, help="pairs for the throughput run")
+    parser.add_argument("--accuracy", action="store_true", help="also score the whole file")
+    args = parser.parse_args(argv)
+    rows = read_pairs(Path(args.pairs))
+    claims, evidence = [r["claim"] for r in rows], [r["evidence"] for r in rows]
+    runners = {}
+    if args.torch_model:
+        runners["torch fp32"] = TransformerStanceModel(args.torch_model, backend="torch")
+    runners["onnx int8"] = TransformerStanceModel(args.onnx_model, backend="onnx")
+    results = {}
+    for name, runner in runners.items():
+        results[name] = measure(runner, claims[:args.n], evidence[:args.n])
+        if args.accuracy:
+            probs = runner.predict_batch(claims, evidence)
+            results[name]["f1"] = score(np.array([r["label"] for r in rows]), probs)["f1"]
+    print(f"{'runtime':<12}{'pairs/s (b32)':>14}{'latency ms':>12}{'macroF1':>9}")  # noqa: T201
+    for name, r in results.items():
+        f1 = f"{r['f1']:.3f}" if "f1" in r else "-"
+        print(f"{name:<12}{r['pairs_per_s']:>14.1f}{r['latency_ms']:>12.1f}{f1:>9}")  # noqa: T201
+    if len(results) == 2:
+        a, b = results["torch fp32"], results["onnx int8"]
+        print(f"ratio onnx/torch: throughput x{b['pairs_per_s'] / a['pairs_per_s']:.2f}, "  # noqa: T201
+              f"latency x{b['latency_ms'] / a['latency_ms']:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
