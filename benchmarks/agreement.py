@@ -157,6 +157,10 @@ class StanceScorer:
         self.cache.save()
         return np.stack([self.cache.data[k] for k in keys]) if keys else np.zeros((0, 3))
 
+    def predict_batch(self, claims: Sequence[str], evidence: Sequence[str]) -> np.ndarray:
+        """The ``StanceModel`` method, served from the cache."""
+        return self.probs(claims, evidence)
+
 
 class Vectors:
     """The embedder with a disk cache of normalised vectors."""
@@ -244,16 +248,15 @@ def _hit(pid: int, text: str, dense: float | None, domain: str | None = None) ->
     return SearchHit(ref, pid + 1, dense, None, 0.0)
 
 
-def full_check(claim: str, hits: Sequence[Any], probs: np.ndarray, vectors: np.ndarray | None,
+def full_check(claim: str, hits: Sequence[Any], stance: StanceScorer, vectors: np.ndarray | None,
                settings: Any, reliability: Callable[[str | None], Any]) -> Any:
-    """``verify.check.assess_hits`` with given stance scores and raw (identity) confidence."""
+    """``verify.check.assess_hits`` with the cached stance model and raw (identity) confidence."""
     from verify.calibration import Calibrator
     from verify.check import assess_hits
 
-    return assess_hits(claim, hits, stance_model=None, embedder=None,  # type: ignore[arg-type]
+    return assess_hits(claim, hits, stance_model=stance, embedder=None,  # type: ignore[arg-type]
                        settings=settings, reliability=reliability,
-                       calibrator=Calibrator.identity(), stance_probs=probs,
-                       passage_vectors=vectors)
+                       calibrator=Calibrator.identity(), passage_vectors=vectors)
 
 
 def _default_reliability(domain: str | None) -> Any:
@@ -297,7 +300,7 @@ def run_pairs(items: list[dict[str, Any]], stance: StanceScorer, vec: Vectors, s
     ev_vecs = vec.get(evidence)
     full_out = []
     for i in range(len(items)):
-        res = full_check(claims[i], [_hit(0, evidence[i], float(cos[i]))], probs[i:i + 1],
+        res = full_check(claims[i], [_hit(0, evidence[i], float(cos[i]))], stance,
                          ev_vecs[i:i + 1], settings, _default_reliability)
         full_out.append(VERDICT_TO_LABEL[res.verdict])
     g_fit = [g for g, f in zip(gold, fit, strict=True) if f]
@@ -364,7 +367,7 @@ def run_claims(items: list[dict[str, Any]], ws: Any, stance: StanceScorer, setti
         texts = [h.passage.text for h in hits]
         probs = stance.probs([claim] * len(hits), texts) if hits else np.zeros((0, 3))
         t1 = time.perf_counter()
-        res = full_check(claim, hits, probs, _stored_vectors(ws, hits), settings,
+        res = full_check(claim, hits, stance, _stored_vectors(ws, hits), settings,
                          _default_reliability)
         if latencies is not None:
             latencies.append(search_s + time.perf_counter() - t1)
@@ -420,8 +423,8 @@ def run_quantemp(items: list[dict[str, Any]], stance: StanceScorer, vec: Vectors
     for i, it in enumerate(items):
         js = by_item.get(i, [])
         hits = [_hit(n, pairs_e[j], float(cos[j])) for n, j in enumerate(js)]
-        res = full_check(it["claim"], hits, probs[js] if js else np.zeros((0, 3)),
-                         ev_vecs[js] if js else None, settings, _default_reliability)
+        res = full_check(it["claim"], hits, stance, ev_vecs[js] if js else None, settings,
+                         _default_reliability)
         full_out.append(VERDICT_TO_LABEL[res.verdict])
         calib_rows.append((res.verdict, res.confidence, int(VERDICT_TO_LABEL[res.verdict] == it["label"]),
                            is_fit(it["id"])))

@@ -121,6 +121,38 @@ def match_spans(claim: str, passage: str,
     return tuple(merged)
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9])|\n\s*\n")
+
+
+def focus_sentence(claim: str, passage: str) -> str | None:
+    """The passage sentence that shares most of the claim's content words, if the passage
+    has more than one sentence and that sentence shares at least one word."""
+    parts = [p.strip() for p in _SENTENCE_END.split(passage) if p and p.strip()]
+    if len(parts) < 2:
+        return None
+    scored = [(lexical_overlap(claim, p), -i, p) for i, p in enumerate(parts)]
+    best = max(scored)
+    return best[2] if best[0] > 0 else None
+
+
+def score_stance(model: StanceModel, claim: str, texts: Sequence[str],
+                 sentence_weight: float) -> np.ndarray:
+    """Stance of each passage, blended with the stance of its focus sentence (one batch).
+
+    Words elsewhere in a passage ("the Taliban denied any role") can sway a small
+    cross-encoder; the sentence that carries the claim's words is scored too and the two
+    are mixed: ``sentence_weight`` x sentence + (1 - sentence_weight) x passage.
+    """
+    focus = [focus_sentence(claim, t) if sentence_weight > 0 else None for t in texts]
+    extra = [(i, f) for i, f in enumerate(focus) if f is not None]
+    batch = list(texts) + [f for _, f in extra]
+    out = np.asarray(model.predict_batch([claim] * len(batch), batch), dtype=np.float64)
+    probs = out[: len(texts)].copy()
+    for row, (i, _f) in enumerate(extra):
+        probs[i] = sentence_weight * out[len(texts) + row] + (1.0 - sentence_weight) * probs[i]
+    return probs
+
+
 def _validate_claim(claim: object) -> str:
     """A non-empty claim string or InputError."""
     if not isinstance(claim, str) or not claim.strip():
@@ -151,7 +183,7 @@ def assess_hits(claim: str, hits: Sequence[SearchHit], *, stance_model: StanceMo
     texts = [h.passage.text for h in hits]
     n = len(hits)
     if n and stance_probs is None:
-        stance_probs = np.asarray(stance_model.predict_batch([claim] * n, texts), dtype=np.float64)
+        stance_probs = score_stance(stance_model, claim, texts, vs.sentence_view_weight)
     probs = np.zeros((0, 3)) if stance_probs is None else np.asarray(stance_probs, dtype=np.float64)
     cos_claim: list[float | None] = [h.dense_score for h in hits]
     cos_pp: np.ndarray | None = None

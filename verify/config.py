@@ -81,6 +81,8 @@ class VerdictSettings:
     - ``numeric_mismatch_weight``: refute probability forced by a clear figure mismatch.
     - ``numeric_match_boost``: share of "unrelated" mass moved to "supports" when the
       figures agree.
+    - ``sentence_view_weight``: weight of the passage's focus sentence (the one sharing
+      most claim words) in its stance; 0 scores whole passages only.
     """
 
     evidence_k: int = 8
@@ -99,6 +101,7 @@ class VerdictSettings:
     same_source_discount: float = 0.5
     numeric_mismatch_weight: float = 0.9
     numeric_match_boost: float = 0.5
+    sentence_view_weight: float = 0.5
 
 
 @dataclass(frozen=True)
