@@ -14,7 +14,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import streamlit as st  # noqa: E402
 
-from verify.ui import desk  # noqa: E402
+from verify.ui import desk, render  # noqa: E402
 
 st.set_page_config(page_title="verify desk", page_icon=":material/fact_check:", layout="wide",
                    initial_sidebar_state="expanded")
@@ -30,8 +30,7 @@ pages = [
 page = st.navigation(pages)
 
 with st.sidebar:
-    st.caption("Workspace")
-    st.code(desk.workspace_label(), language=None)
+    st.caption("Workspace: " + render.md_escape(desk.workspace_label()))
 
 with desk.session_workspace():
     page.run()

@@ -133,7 +133,9 @@ def show_article(i: int, article: Any) -> None:
         } for c in article.claims]
         if rows:
             st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
-                         key=f"audit_claims_{i}")
+                         key=f"audit_claims_{i}", column_config={
+                             "confidence": st.column_config.NumberColumn(format="percent"),
+                             "check-worthiness": st.column_config.NumberColumn(format="%.2f")})
         for c in article.claims:
             label = f"#{c.index + 1} · {c.verdict or 'error'} · {c.claim_text}"
             with st.expander(render.md_escape(label)):

@@ -78,19 +78,22 @@ def show_chart(result) -> None:  # noqa: ANN001
         alt.Chart(data)
         .mark_bar(cornerRadius=2)
         .encode(
-            x=alt.X("agreement:Q", title="refutes ← stance × reliability → supports",
+            x=alt.X("agreement:Q", title="stance × reliability",
                     scale=alt.Scale(domain=[-1, 1]), axis=alt.Axis(values=[-1, -0.5, 0, 0.5, 1])),
             y=alt.Y("evidence:N", sort=None, title=None,
                     axis=alt.Axis(labelLimit=150, labelOverlap=False)),
             color=alt.Color("stance:N", scale=alt.Scale(
                 domain=list(render.STANCE_COLOUR), range=list(render.STANCE_COLOUR.values())),
-                legend=alt.Legend(orient="bottom", title=None, direction="horizontal")),
+                legend=None),
             tooltip=["evidence", "title", "stance", "reliability", "weight",
                      "p_supports", "p_refutes"],
         )
         .properties(height=alt.Step(24))
     )
     st.altair_chart(chart, width="stretch")
+    desk.html('<div class="vf-meta">Bars right of 0 support the claim, left refute it; '
+              "length is the stance probability × the source's reliability. "
+              + " ".join(render.stance_badge(s) for s in render.STANCE_COLOUR) + "</div>")
 
 
 def show_review(result) -> None:  # noqa: ANN001

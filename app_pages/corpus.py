@@ -90,14 +90,13 @@ def show_index() -> None:
     cols[1].metric("Index type", str(getattr(status, "index_type", "?")))
     in_sync = bool(getattr(status, "in_sync", False))
     cols[2].metric("In sync", "yes" if in_sync else "no")
-    cols[3].metric("Embedder", str(getattr(status, "embedder_id", "?")))
-    details = []
-    if getattr(status, "missing", 0):
-        details.append(f"{status.missing} passage(s) not indexed yet")
+    cols[3].metric("Not yet indexed", int(getattr(status, "missing", 0) or 0))
+    details = [f"embedder {status.embedder_id} ({status.dimension} dimensions, "
+               f"{status.metric})"]
     if getattr(status, "stale", 0):
         details.append(f"{status.stale} stale vector(s)")
     built = getattr(status, "built_at", None)
-    st.caption(" · ".join(details + [f"built {render.md_escape(built or 'never')}"]))
+    st.caption(render.md_escape(" · ".join(details + [f"built {built or 'never'}"])))
     if not in_sync and st.button("Bring the index in sync", key="sync_index"):
         with st.spinner("Syncing the index…"), desk.guard("syncing the index"):
             ws.sync_index()
