@@ -25,13 +25,15 @@ def _parse_date(value: str | None, option: str) -> dt.date | None:
         raise click.BadParameter(f"{value!r} is not a date like 2020-08-03", param_hint=option) from None
 
 
-def _highlight(text: str, spans: Any, limit: int = 320) -> Any:
-    """The passage as rich Text with the matching spans in bold, shortened around them."""
+def _highlight(text: str, spans: Any, limit: int = 320, anchor: int | None = None) -> Any:
+    """The passage as rich Text with the matching spans in bold, shortened around
+    ``anchor`` (an aligned figure) or the first span."""
     from rich.text import Text
 
     start = 0
     if spans and len(text) > limit:
-        start = max(0, spans[0][0] - 60)
+        focus = anchor if anchor is not None else spans[0][0]
+        start = max(0, min(focus - 100, len(text) - limit))
     end = min(len(text), start + limit)
     out = Text(("…" if start else "") + text[start:end] + ("…" if end < len(text) else ""))
     shift = 1 if start else 0
@@ -73,8 +75,10 @@ def _print_result(result: Any) -> None:
                 meta.append(f"repeats passage {e.duplicate_of}")
             if e.model_stance != e.stance:
                 meta.append(f"model said {e.model_stance}")
+            figures = [a.evidence_span[0] for a in e.alignments
+                       if a.evidence_span is not None and a.status != "unaligned"]
             table.add_row(str(e.rank), "\n".join(meta), f"{e.reliability:.2f}", f"{e.weight:.2f}",
-                          _highlight(p.text, e.spans))
+                          _highlight(p.text, e.spans, anchor=figures[0] if figures else None))
         console.print(table)
     figures = [(e, a) for e in result.evidence for a in e.alignments
                if a.status != "unaligned" and e.weight > 0]
