@@ -52,7 +52,8 @@ def show_verdict(result) -> None:  # noqa: ANN001 - CheckResult
     """Badge, confidence and the one-line reason."""
     with st.container(border=True):
         desk.html(
-            "<div>" + render.verdict_badge(result.verdict, result.confidence, big=True)
+            f'<div data-check-id="{render.esc(result.check_id)}">'
+            + render.verdict_badge(result.verdict, result.confidence, big=True)
             + f'<div class="vf-reason">{render.esc(result.reason)}</div>'
             + f'<div class="vf-meta">Claim: {render.esc(result.claim)}</div>'
             + f'<div class="vf-meta">support {result.support_score:.2f} · refute '

@@ -92,12 +92,18 @@ def show_history(domain: str) -> None:
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="source_history")
 
 
+def _reset_rating_form() -> None:
+    """A newly picked source starts the rating slider at its current value."""
+    st.session_state.pop("rate_value", None)
+
+
 def rate_form(domain: str) -> None:
     """Record a person's rating, with a rationale and a name."""
+    current = round(round(ws.reliability(domain).value / 0.05) * 0.05, 2)
     with st.form("rate_form"):
         st.markdown("**Rate this source**")
         cols = st.columns([1, 1])
-        value = cols[0].slider("Reliability", 0.0, 1.0, 0.5, 0.05, key="rate_value")
+        value = cols[0].slider("Reliability", 0.0, 1.0, current, 0.05, key="rate_value")
         by = cols[1].text_input("Your name", key="rate_by")
         rationale = st.text_area("Rationale", key="rate_rationale", height=80,
                                  placeholder="What the rating rests on (corrections policy, "
@@ -228,7 +234,7 @@ with desk.guard("listing sources"):
     domains = list(frame["domain"])[:500]
 if domains:
     st.subheader("Source detail")
-    domain = st.selectbox("Source", domains, key="source_pick")
+    domain = st.selectbox("Source", domains, key="source_pick", on_change=_reset_rating_form)
     detail, rating = st.columns([3, 2], gap="large")
     with detail, desk.guard("showing the source"):
         show_source(domain)

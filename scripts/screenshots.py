@@ -137,11 +137,18 @@ def submit_claim(page: Any, claim: str, timeout_ms: int = 60_000) -> float:
     box = page.get_by_role("textbox", name="Claim", exact=True)
     box.fill(claim)
     button = page.get_by_role("button", name="Check claim")
+    shown = page.locator("[data-check-id]")
+    previous = shown.first.get_attribute("data-check-id") if shown.count() else ""
     start = time.perf_counter()
     button.click()
-    page.locator(VERDICT_SELECTOR).first.wait_for(timeout=timeout_ms)
+    # a new check has its own id: wait for the verdict of *this* submission
+    page.wait_for_function(
+        "prev => { const e = document.querySelector('[data-check-id]');"
+        " return e && e.getAttribute('data-check-id') !== prev; }",
+        arg=previous, timeout=timeout_ms, polling=20)
+    elapsed = time.perf_counter() - start
     page.get_by_text(f"Claim: {claim}", exact=True).wait_for(timeout=timeout_ms)
-    return time.perf_counter() - start
+    return elapsed
 
 
 SAMPLE_ARTICLE = (
