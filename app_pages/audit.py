@@ -52,9 +52,14 @@ def run(inputs: list[Path], threshold: float | None) -> None:
     """Run the audit with progress, keep the result in the session."""
     with st.status(f"Auditing {len(inputs)} input(s): finding claims and checking each…",
                    expanded=False) as status, desk.guard("auditing"):
+        from verify.audit import run_audit
+
         options: dict[str, Any] = {"progress": False}
         if threshold is not None:
             options["threshold"] = threshold
+        if desk.accepts(run_audit, "progress_callback"):
+            bar = st.progress(0.0, text="Auditing")
+            options["progress_callback"] = desk.progress_callback(bar, "Auditing")
         result = ws.audit([str(p) for p in inputs], **options)
         st.session_state[RESULT_KEY] = result
         s = result.summary

@@ -206,13 +206,12 @@ def html(fragment: str) -> None:
 
 
 def accepts(fn: Any, name: str) -> bool:
-    """True when ``fn`` takes a keyword ``name`` (or ``**kwargs``)."""
+    """True when ``fn`` names a parameter ``name`` (``**kwargs`` alone does not count)."""
     try:
         params = inspect.signature(fn).parameters
     except (TypeError, ValueError):
         return False
-    return name in params or any(p.kind is inspect.Parameter.VAR_KEYWORD
-                                 for p in params.values())
+    return name in params
 
 
 def progress_callback(bar: Any, label: str) -> Any:
