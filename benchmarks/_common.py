@@ -70,6 +70,15 @@ def current_rss_mb() -> float:
         return peak_rss_mb()
 
 
+def machine_note() -> str:
+    """CPU count and load average, to print beside timings from a shared machine."""
+    try:
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:  # pragma: no cover - not on this platform
+        load = "n/a"
+    return f"{os.cpu_count()} CPUs, load average {load}"
+
+
 def percentile(values: Sequence[float], q: float) -> float:
     """The q-th percentile (0..100) of ``values``."""
     import numpy as np

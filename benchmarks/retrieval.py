@@ -37,6 +37,7 @@ from _common import (  # noqa: E402
     Timer,
     add_data_option,
     data_path_or_exit,
+    machine_note,
     peak_rss_mb,
     percentile,
     print_table,
@@ -261,7 +262,7 @@ def main() -> None:
 
     with Timer() as t_model:
         get_embedder("minilm")
-    print(f"model load {t_model.seconds:.1f}s (excluded from every figure below)", flush=True)
+    print(f"model load {t_model.seconds:.1f}s (excluded from every figure below); {machine_note()}", flush=True)
     settings = RetrievalSettings()
     quality, speed, build, sweep, persist = [], [], [], [], []
     for name in args.sets.split(","):
@@ -302,7 +303,8 @@ def main() -> None:
                 ["dataset", "weights", "nDCG@10"], sweep)
     print_table("BM25: rebuild from DuckDB vs bm25s save/load (ms)",
                 ["dataset", "docs", "rebuild", "save", "load"], persist)
-    print(f"\npeak RSS {peak_rss_mb():.0f} MiB")
+    print(f"\nmachine: {machine_note()}")
+    print(f"peak RSS {peak_rss_mb():.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -22,7 +22,14 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import Timer, current_rss_mb, peak_rss_mb, percentile, print_table  # noqa: E402
+from _common import (  # noqa: E402
+    Timer,
+    current_rss_mb,
+    machine_note,
+    peak_rss_mb,
+    percentile,
+    print_table,
+)
 
 DIM = 384
 CLUSTERS = 2000
@@ -69,7 +76,8 @@ def main() -> None:
     from verify.index.dense import DEFAULT_NPROBE, DenseIndex, choose_nlist
 
     print(f"faiss {faiss.__version__}, {faiss.omp_get_max_threads()} threads, dim {DIM}, "
-          f"{CLUSTERS} clusters, noise {NOISE}, {args.queries} queries; default nprobe {DEFAULT_NPROBE}")
+          f"{CLUSTERS} clusters, noise {NOISE}, {args.queries} queries; default nprobe {DEFAULT_NPROBE}; "
+          f"{machine_note()}", flush=True)
     rng = np.random.default_rng(0)
     centres = rng.standard_normal((CLUSTERS, DIM)).astype(np.float32)
     rows = []
@@ -116,7 +124,8 @@ def main() -> None:
                 ["vectors", "index", "build s", "p50 ms", "p95 ms", "index MB", "RSS growth MB",
                  "recall@10 vs exact"], rows)
     print_table("IVF-SQ8 nprobe sweep", ["vectors", "nprobe", "p50 ms", "p95 ms", "recall@10 vs exact"], sweep)
-    print(f"\npeak RSS {peak_rss_mb():.0f} MiB. Targets at 1M: p50 <= 50 ms, index <= 1,000 MB.")
+    print(f"\nmachine: {machine_note()}")
+    print(f"peak RSS {peak_rss_mb():.0f} MiB. Targets at 1M: p50 <= 50 ms, index <= 1,000 MB.")
 
 
 if __name__ == "__main__":

@@ -80,7 +80,7 @@ class DenseIndex:
                                             faiss.ScalarQuantizer.QT_8bit,
                                             faiss.METRIC_INNER_PRODUCT)
         ivf.own_fields = True
-        quantizer.this.disown()
+        quantizer.this.disown()  # type: ignore[attr-defined]
         sample = train
         limit = TRAIN_POINTS_PER_LIST * nlist
         if len(train) > limit:
@@ -88,7 +88,7 @@ class DenseIndex:
             sample = train[np.sort(rng.choice(len(train), limit, replace=False))]
         ivf.cp.max_points_per_centroid = TRAIN_POINTS_PER_LIST
         ivf.train(_as_vectors(sample))
-        ivf.set_direct_map_type(faiss.DirectMap.Hashtable)
+        ivf.set_direct_map_type(faiss.DirectMap.Hashtable)  # type: ignore[attr-defined]
         ivf.nprobe = min(self.nprobe, nlist)
         return ivf
 
@@ -143,7 +143,7 @@ class DenseIndex:
         if self.index_type == "flat":
             ids = self._read_ids()
             flat = faiss.downcast_index(self.index.index)
-            codes = faiss.vector_to_array(flat.codes).view(np.float32)
+            codes = faiss.vector_to_array(flat.codes).view(np.float32)  # type: ignore[attr-defined]
             return ids, codes.reshape(-1, self.dimension).copy()
         ids = self.ids()
         return ids, self.vectors(ids)
@@ -196,11 +196,11 @@ class DenseIndex:
             selector = faiss.IDSelectorBatch(allowed)
             k = min(k, len(allowed))
         if self.index_type == "ivf-sq8":
-            params = faiss.SearchParametersIVF(nprobe=min(self.nprobe, self.index.nlist))
+            params = faiss.SearchParametersIVF(nprobe=min(self.nprobe, self.index.nlist))  # type: ignore[call-arg]
             if selector is not None:
                 params.sel = selector
         elif selector is not None:
-            params = faiss.SearchParameters(sel=selector)
+            params = faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
         threads = faiss.omp_get_max_threads()
         faiss.omp_set_num_threads(SEARCH_THREADS)
         try:
@@ -245,7 +245,7 @@ class DenseIndex:
         if not isinstance(index, expected):
             raise ValueError(f"{path.name} holds a {type(index).__name__}, expected {expected.__name__}")
         if index_type == "ivf-sq8":
-            index.set_direct_map_type(faiss.DirectMap.Hashtable)
+            index.set_direct_map_type(faiss.DirectMap.Hashtable)  # type: ignore[union-attr, attr-defined]
         if int(index.d) != dimension:
             raise ValueError(f"index dimension {index.d} != metadata dimension {dimension}")
         return cls(dimension, index, index_type, trained_on=trained_on, nprobe=nprobe)
