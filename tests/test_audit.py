@@ -338,3 +338,31 @@ def test_two_verify_threads_give_the_same_results(corpus_ws: Any, tmp_path: Path
 
     assert verdicts(one) == verdicts(two)
     assert counts(corpus_ws)["checks"] == 10
+
+
+def test_a_missing_model_stops_the_audit_with_a_clear_error(corpus_ws: Any, tmp_path: Path,
+                                                            blank_nlp: Any) -> None:
+    from verify.check import check_claim
+    from verify.errors import ModelLoadError
+
+    paths = write(tmp_path / "articles", ARTICLES)
+
+    def no_model_after_two(claim: str) -> Any:
+        if "Kandahar" in claim:
+            raise ModelLoadError("stance model files missing")
+        return check_claim(corpus_ws, claim, save=False)
+
+    with pytest.raises(ModelLoadError, match="stance model files missing"):
+        audit(corpus_ws, paths, blank_nlp, verifier=no_model_after_two)
+    assert counts(corpus_ws)["articles"] == 2          # what was done is kept for a resume
+    assert audit(corpus_ws, paths, blank_nlp).processed == 3
+
+
+def test_a_repeated_claim_is_checked_once_per_run(corpus_ws: Any, tmp_path: Path,
+                                                  blank_nlp: Any) -> None:
+    paths = write(tmp_path / "articles", {"original.md": ARTICLES["a2.md"],
+                                          "syndicated.md": ARTICLES["a2.md"].replace("Two", "Copy")})
+    result = audit(corpus_ws, paths, blank_nlp)
+    ids = [c.check_id for _, c in result.claims()]
+    assert len(ids) == 2 and ids[0] == ids[1]
+    assert counts(corpus_ws) == {"articles": 2, "claims": 2, "linked_checks": 1, "checks": 1}

@@ -38,7 +38,7 @@ from verify.audit.models import (
     ClaimReport,
     EvidenceSummary,
 )
-from verify.errors import InputError
+from verify.errors import InputError, ModelLoadError, WorkspaceError
 from verify.types import CheckResult, EvidenceAssessment, to_jsonable
 
 if TYPE_CHECKING:
@@ -343,15 +343,26 @@ def _thread_verifiers(ws: Workspace, embedder: _CachedEmbedder) -> Callable[[], 
 
 def _verify_claims(claims: Sequence[Claim], verifier: Verifier | None,
                    pool: ThreadPoolExecutor | None,
-                   thread_verifier: Callable[[], Verifier] | None) -> list[CheckResult]:
-    """Verify every claim of one article (in a thread pool when one is given)."""
-    def one(claim: Claim) -> CheckResult:
-        fn = verifier if verifier is not None else thread_verifier()  # type: ignore[misc]
-        return fn(claim.claim_text)
+                   thread_verifier: Callable[[], Verifier] | None,
+                   memo: dict[str, CheckResult] | None = None) -> list[CheckResult]:
+    """Verify every claim of one article (in a thread pool when one is given).
 
-    if pool is None or len(claims) < 2:
-        return [one(c) for c in claims]
-    return list(pool.map(one, claims))
+    A claim text already checked in this run (a syndicated copy, a repeated sentence)
+    reuses that check instead of running it again.
+    """
+    memo = {} if memo is None else memo
+
+    def one(text: str) -> CheckResult:
+        fn = verifier if verifier is not None else thread_verifier()  # type: ignore[misc]
+        return fn(text)
+
+    todo = [t for t in dict.fromkeys(c.claim_text for c in claims) if t not in memo]
+    if pool is None or len(todo) < 2:
+        results = [one(t) for t in todo]
+    else:
+        results = list(pool.map(one, todo))
+    memo.update(zip(todo, results, strict=True))
+    return [memo[c.claim_text] for c in claims]
 
 
 # ---- the run ------------------------------------------------------------------------------
@@ -447,6 +458,7 @@ def run_audit(ws: Workspace, inputs: Sequence[str | os.PathLike[str]], *,
 
         bar = tqdm(total=len(todo), desc=f"auditing ({audit_id})", unit="article")
     processed = 0
+    memo: dict[str, CheckResult] = {}
     try:
         for article in [a for a in todo if a.status != "ok"]:
             _write_article(ws, audit_id, article, positions[article.key], article.status,
@@ -460,12 +472,15 @@ def run_audit(ws: Workspace, inputs: Sequence[str | os.PathLike[str]], *,
             try:
                 extractions = extract_claims_batch([a.text for a in chunk], scorer=scorer,
                                                    threshold=threshold, nlp=nlp)
+            except ModelLoadError:
+                raise
             except Exception as exc:
                 log.warning("claim extraction failed for a batch, retrying one by one: %s", exc)
                 extractions = [None] * len(chunk)  # type: ignore[list-item]
             for article, extraction in zip(chunk, extractions, strict=True):
                 _process_article(ws, audit_id, article, positions[article.key], extraction,
-                                 scorer, threshold, verifier, pool, thread_verifier, nlp, cache)
+                                 scorer, threshold, verifier, pool, thread_verifier, nlp, cache,
+                                 memo)
                 processed += 1
                 if bar:
                     bar.update(1)
@@ -492,12 +507,15 @@ def _process_article(ws: Workspace, audit_id: str, article: Article, position: i
                      threshold: float | None, verifier: Verifier | None,
                      pool: ThreadPoolExecutor | None,
                      thread_verifier: Callable[[], Verifier] | None, nlp: Any = None,
-                     cache: _CachedEmbedder | None = None) -> None:
+                     cache: _CachedEmbedder | None = None,
+                     memo: dict[str, CheckResult] | None = None) -> None:
     """Extract (if not done in the batch), verify and store one article."""
     try:
         if extraction is None:
             extraction = extract_claims_batch([article.text], scorer=scorer, threshold=threshold,
                                               nlp=nlp)[0]
+    except ModelLoadError:
+        raise
     except Exception as exc:
         log.warning("claim extraction failed for %s: %s", article.key, exc)
         _write_article(ws, audit_id, article, position, FAILED, f"claim extraction failed: {exc}", [])
@@ -515,7 +533,9 @@ def _process_article(ws: Workspace, audit_id: str, article: Article, position: i
         if cache is not None:
             cache.clear()
             cache.prime([c.claim_text for c in extraction.claims])
-        results = _verify_claims(extraction.claims, verifier, pool, thread_verifier)
+        results = _verify_claims(extraction.claims, verifier, pool, thread_verifier, memo)
+    except (ModelLoadError, WorkspaceError):
+        raise                  # a missing model or index fails every article: stop, clearly
     except Exception as exc:   # the article is marked failed and retried on resume
         log.warning("verification failed for %s: %s", article.key, exc)
         _write_article(ws, audit_id, article, position, FAILED,
