@@ -207,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
         print("chromium is not installed; apt-get install -y chromium", file=sys.stderr)
         return 2
     out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
     with contextlib.ExitStack() as stack:
         home = Path(args.home) if args.home else Path(
             stack.enter_context(tempfile.TemporaryDirectory(prefix="verify-shots-")))
