@@ -366,3 +366,14 @@ def test_a_repeated_claim_is_checked_once_per_run(corpus_ws: Any, tmp_path: Path
     ids = [c.check_id for _, c in result.claims()]
     assert len(ids) == 2 and ids[0] == ids[1]
     assert counts(corpus_ws) == {"articles": 2, "claims": 2, "linked_checks": 1, "checks": 1}
+
+
+def test_resuming_by_id_redoes_an_article_whose_content_changed(corpus_ws: Any, tmp_path: Path,
+                                                                blank_nlp: Any) -> None:
+    paths = write(tmp_path / "articles", {"a2.md": ARTICLES["a2.md"], "a3.md": ARTICLES["a3.md"]})
+    audit(corpus_ws, paths, blank_nlp, audit_id="desk")
+    paths[0].write_text(ARTICLES["a2.md"].replace("1,700", "1,900"), encoding="utf-8")
+    again = audit(corpus_ws, paths, blank_nlp, audit_id="desk")
+    assert (again.skipped, again.processed) == (1, 1)
+    assert "1,900" in again.articles[0].claims[0].claim_text
+    assert counts(corpus_ws)["claims"] == 2

@@ -424,10 +424,14 @@ def run_audit(ws: Workspace, inputs: Sequence[str | os.PathLike[str]], *,
     else:
         ws.db.execute("UPDATE audits SET status = 'running', finished_at = NULL WHERE audit_id = ?",
                       [audit_id])
-    done = dict(ws.db.execute("SELECT article_key, status FROM audit_articles WHERE audit_id = ?",
-                              [audit_id]).fetchall())
+    done = {key: (status, json.loads(details or "{}").get("content_hash"))
+            for key, status, details in ws.db.execute(
+                "SELECT article_key, status, details FROM audit_articles WHERE audit_id = ?",
+                [audit_id]).fetchall()}
     positions = {a.key: i for i, a in enumerate(articles)}
-    todo = [a for a in articles if a.key not in done or done[a.key] == FAILED]
+    # redo: new articles, failed ones, and ones whose content changed since (same audit id)
+    todo = [a for a in articles if a.key not in done or done[a.key][0] == FAILED
+            or done[a.key][1] != a.content_hash]
     skipped = len(articles) - len(todo)
     if skipped:
         log.info("audit %s: %d of %d articles already done", audit_id, skipped, len(articles))
