@@ -45,9 +45,10 @@ ARTIFACTS = ROOT / "benchmarks" / "artifacts"
 FIT_SHARE = 0.3
 S, R, N, C = "SUPPORTS", "REFUTES", "NOT_ENOUGH_INFO", "CONFLICTING"
 VERDICT_TO_LABEL = {"SUPPORTED": S, "REFUTED": R, "NOT ENOUGH EVIDENCE": N, "CONFLICTING": C}
-SYSTEMS = ("majority", "cosine", "stance", "full")
+SYSTEMS = ("majority", "cosine", "stance", "full", "full_fit")
 SYSTEM_NAMES = {"majority": "majority class", "cosine": "embedding cosine (fit thresholds)",
-                "stance": "stance model alone", "full": "model + numeric + aggregation"}
+                "stance": "stance model alone", "full": "model + numeric + aggregation",
+                "full_fit": "  same, verdict thresholds fit on split"}
 log = logging.getLogger("agreement")
 
 
@@ -233,6 +234,43 @@ def fit_output_map(outputs: Sequence[str], gold: Sequence[str], labels: Sequence
     return mapping
 
 
+def fit_decision(masses: Sequence[tuple[float, float]], gold: Sequence[str], labels: Sequence[str],
+                 base: Any) -> tuple[Any, dict[str, str]]:
+    """Grid-search min_support_mass, min_refute_mass and conflict_ratio on the fitting part
+    (the evidence masses are computed once; only the final decision is refitted)."""
+    from dataclasses import replace
+
+    from verify.verdict import decide
+
+    grid = [0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95]
+    best: tuple[float, Any, dict[str, str]] = (-1.0, base, {})
+    for ms in grid:
+        for mr in grid:
+            for cr in (0.2, 0.4, 0.6, 0.8, 1.01):
+                vs = replace(base, min_support_mass=ms, min_refute_mass=mr, conflict_ratio=cr)
+                outs = [VERDICT_TO_LABEL[decide(sm, rm, vs)[0]] for sm, rm in masses]
+                mapping = fit_output_map(outs, gold, labels)
+                score = macro_f1(gold, [mapping[o] for o in outs], labels)
+                if score > best[0]:
+                    best = (score, vs, mapping)
+    return best[1], best[2]
+
+
+def score_fitted(masses: Sequence[tuple[float, float]], gold: Sequence[str], fit: Sequence[bool],
+                 labels: Sequence[str], base: Any) -> float:
+    """Macro-F1 on the eval part with decision thresholds fitted on the fitting part."""
+    from verify.verdict import decide
+
+    m_fit = [m for m, f in zip(masses, fit, strict=True) if f]
+    g_fit = [g for g, f in zip(gold, fit, strict=True) if f]
+    vs, mapping = fit_decision(m_fit, g_fit, labels, base)
+    outs = [mapping[VERDICT_TO_LABEL[decide(sm, rm, vs)[0]]]
+            for (sm, rm), f in zip(masses, fit, strict=True) if not f]
+    log.info("fitted thresholds: support %.2f refute %.2f conflict %.2f", vs.min_support_mass,
+             vs.min_refute_mass, vs.conflict_ratio)
+    return macro_f1([g for g, f in zip(gold, fit, strict=True) if not f], outs, labels)
+
+
 def stance_label(row: np.ndarray, labels: Sequence[str]) -> str:
     """Argmax of the stance probabilities over the labels a set has."""
     cols = {S: 0, R: 1, N: 2}
@@ -298,11 +336,12 @@ def run_pairs(items: list[dict[str, Any]], stance: StanceScorer, vec: Vectors, s
     probs = stance.probs(claims, evidence)
     cos = vec.cosine(claims, evidence)
     ev_vecs = vec.get(evidence)
-    full_out = []
+    full_out, masses = [], []
     for i in range(len(items)):
         res = full_check(claims[i], [_hit(0, evidence[i], float(cos[i]))], stance,
                          ev_vecs[i:i + 1], settings, _default_reliability)
         full_out.append(VERDICT_TO_LABEL[res.verdict])
+        masses.append((res.support_score, res.refute_score))
     g_fit = [g for g, f in zip(gold, fit, strict=True) if f]
     g_ev = [g for g, f in zip(gold, fit, strict=True) if not f]
     out: dict[str, float] = {}
@@ -315,6 +354,7 @@ def run_pairs(items: list[dict[str, Any]], stance: StanceScorer, vec: Vectors, s
     mapping = fit_output_map([o for o, f in zip(full_out, fit, strict=True) if f], g_fit, labels)
     out["full"] = macro_f1(g_ev, [mapping[o] for o, f in zip(full_out, fit, strict=True) if not f],
                            labels)
+    out["full_fit"] = score_fitted(masses, gold, list(fit), labels, settings.verdict)
     out["n"] = float(len(g_ev))
     return out
 
@@ -359,6 +399,7 @@ def run_claims(items: list[dict[str, Any]], ws: Any, stance: StanceScorer, setti
     fit = [is_fit(it["id"]) for it in items]
     outs: dict[str, list[str]] = {s: [] for s in ("cosine_score", "stance", "full")}
     top_cos: list[float] = []
+    masses: list[tuple[float, float]] = []
     for it in items:
         claim = it["claim"]
         t0 = time.perf_counter()
@@ -372,6 +413,7 @@ def run_claims(items: list[dict[str, Any]], ws: Any, stance: StanceScorer, setti
         if latencies is not None:
             latencies.append(search_s + time.perf_counter() - t1)
         outs["full"].append(VERDICT_TO_LABEL[res.verdict])
+        masses.append((res.support_score, res.refute_score))
         calib_rows.append((res.verdict, res.confidence, int(VERDICT_TO_LABEL[res.verdict] == it["label"]),
                            is_fit(it["id"])))
         top_cos.append(max((h.dense_score or 0.0) for h in hits) if hits else 0.0)
@@ -395,6 +437,7 @@ def run_claims(items: list[dict[str, Any]], ws: Any, stance: StanceScorer, setti
         mapping = fit_output_map([o for o, f in zip(outs[system], fit, strict=True) if f], g_fit, labels)
         out[system] = macro_f1(g_ev, [mapping[o] for o, f in zip(outs[system], fit, strict=True)
                                       if not f], labels)
+    out["full_fit"] = score_fitted(masses, gold, fit, labels, settings.verdict)
     out["n"] = float(len(g_ev))
     return out
 
@@ -419,13 +462,14 @@ def run_quantemp(items: list[dict[str, Any]], stance: StanceScorer, vec: Vectors
     by_item: dict[int, list[int]] = {}
     for j, i in enumerate(owner):
         by_item.setdefault(i, []).append(j)
-    full_out, stance_out, mean_cos = [], [], []
+    full_out, stance_out, mean_cos, masses = [], [], [], []
     for i, it in enumerate(items):
         js = by_item.get(i, [])
         hits = [_hit(n, pairs_e[j], float(cos[j])) for n, j in enumerate(js)]
         res = full_check(it["claim"], hits, stance, ev_vecs[js] if js else None, settings,
                          _default_reliability)
         full_out.append(VERDICT_TO_LABEL[res.verdict])
+        masses.append((res.support_score, res.refute_score))
         calib_rows.append((res.verdict, res.confidence, int(VERDICT_TO_LABEL[res.verdict] == it["label"]),
                            is_fit(it["id"])))
         sides = {stance_label(probs[j], (S, R, N)) for j in js}
@@ -443,6 +487,7 @@ def run_quantemp(items: list[dict[str, Any]], stance: StanceScorer, vec: Vectors
         mapping = fit_output_map([o for o, f in zip(outs, fit, strict=True) if f], g_fit, labels)
         out[system] = macro_f1(g_ev, [mapping[o] for o, f in zip(outs, fit, strict=True) if not f],
                                labels)
+    out["full_fit"] = score_fitted(masses, gold, fit, labels, settings.verdict)
     out["n"] = float(len(g_ev))
     return out
 
@@ -455,6 +500,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sections", default="pairs,claims,quantemp,speed",
                         help="comma list of pairs, claims, quantemp, speed")
     parser.add_argument("--stance-model", default="verify-stance")
+    parser.add_argument("--claim-sets", default="scifact,fm2",
+                        help="claim sets checked with retrieval (comma list)")
     parser.add_argument("--limit-docs", type=int, default=None,
                         help="ingest only the first N corpus documents (smoke runs)")
     parser.add_argument("--embedder", default="minilm")
@@ -465,6 +512,7 @@ def main(argv: list[str] | None = None) -> int:
     warnings.filterwarnings("ignore")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     logging.basicConfig(level=logging.WARNING)
+    log.setLevel(logging.INFO)
 
     from verify.config import Settings, eval_data_path
 
@@ -495,7 +543,7 @@ def main(argv: list[str] | None = None) -> int:
 
     claim_ws: dict[str, Any] = {}
     if "claims" in sections or "speed" in sections:
-        for name in ("scifact", "fm2"):
+        for name in [n.strip() for n in args.claim_sets.split(",") if n.strip()]:
             base = root / "claims" / name
             if not (base / "claims.jsonl").is_file():
                 continue
