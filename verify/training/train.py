@@ -151,7 +151,7 @@ def length_grouped_batches(lengths: list[int], batch: int, rng: random.Random) -
     """Shuffle, sort within mega-chunks of 50 batches by length, then shuffle the batches."""
     idx = list(range(len(lengths)))
     rng.shuffle(idx)
-    batches = []
+    batches: list[list[int]] = []
     mega = batch * 50
     for i in range(0, len(idx), mega):
         chunk = sorted(idx[i:i + mega], key=lambda j: lengths[j])
