@@ -237,3 +237,31 @@ def test_cli_check_json_and_review(stub, monkeypatch):
     bad = runner.invoke(cli_module.cli, ["review", data["check_id"], "--verdict", "maybe",
                                          "--by", "amina"])
     assert bad.exit_code != 0
+
+
+def test_focus_sentence_is_scored_and_blended():
+    from verify.check import focus_sentence, score_stance
+
+    passage = ("IS-K has killed 338 civilians in Pakistan since January 2017, according to CSIS. "
+               "The Taliban denied any role in the attack.")
+    claim = "IS-K killed 338 civilians in Pakistan since 2017"
+    assert focus_sentence(claim, passage).startswith("IS-K has killed 338")
+    assert focus_sentence(claim, "One sentence only about 338 civilians.") is None
+
+    class Recorder:
+        def __init__(self):
+            self.seen = []
+
+        def predict_batch(self, claims, evidence):
+            self.seen.append(list(evidence))
+            import numpy as np
+            # whole passages look refuting (the denial), the focus sentence supporting
+            return np.asarray([[0.1, 0.8, 0.1] if "denied" in e else [0.9, 0.05, 0.05]
+                               for e in evidence])
+
+    model = Recorder()
+    probs = score_stance(model, claim, [passage], 0.5)
+    assert len(model.seen) == 1 and len(model.seen[0]) == 2  # one batch: passage + sentence
+    assert probs[0][0] == pytest.approx(0.5) and probs[0][1] == pytest.approx(0.425)
+    only_passage = score_stance(Recorder(), claim, [passage], 0.0)
+    assert only_passage[0][1] == pytest.approx(0.8)
