@@ -76,7 +76,9 @@ class SentenceTransformerEmbedder(Embedder):
         except Exception as exc:
             raise ModelLoadError(f"cannot load embedder from {model_path}: {exc}") from exc
         self.model_id = model_id
-        self.dimension = int(self._model.get_sentence_embedding_dimension() or 0)
+        dim_of = getattr(self._model, "get_embedding_dimension", None) or \
+            self._model.get_sentence_embedding_dimension
+        self.dimension = int(dim_of() or 0)
         self.max_seq_length = int(self._model.max_seq_length)
 
     @property
