@@ -26,7 +26,7 @@ DEMO_CLAIMS: tuple[str, ...] = (
     "IS-K killed more than 3,000 civilians in Pakistan since 2017",
     "CSIS estimated IS-K had roughly 800 fighters in 2018",
     "The Jalalabad prison held 17,000 prisoners",
-    "Under the February 29 agreement the US would close five bases within 135 days",
+    "The US agreed to close five bases within 135 days",
     "The Eiffel Tower was repainted green in 2019",
 )
 
