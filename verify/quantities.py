@@ -462,6 +462,7 @@ def _extract_cached(text: str) -> tuple[Quantity, ...]:
         return any(s <= a and b <= e for s, e in taken)
 
     candidates: list[tuple[int, int, float, str, re.Match[str] | None, Kind, str | None]] = []
+    m: re.Match[str] | None
     for m in _FRACTION_RE.finditer(text):
         num = 1 if m.group("n").lower() in ("one", "a") else UNITS_WORDS[m.group("n").lower()]
         den = FRACTION_DENOMS[m.group("d").lower()]
@@ -529,8 +530,9 @@ def _extract_cached(text: str) -> tuple[Quantity, ...]:
             if re.fullmatch(r"\s*(?:and|to|-|–)\s*", gap) and (
                     _RANGE_RE.search(text[max(0, a - 10):a]) or gap.strip() in ("to", "-", "–")):
                 if nxt_c[2] >= value and not re.match(r"\s*-?\s*(?:hour|day|week|month|year)", text[nxt_c[1]:]):
-                    if _RANGE_RE.search(text[max(0, a - 10):a]):
-                        start = a - len(text[max(0, a - 10):a]) + _RANGE_RE.search(text[max(0, a - 10):a]).start()
+                    between = _RANGE_RE.search(text[max(0, a - 10):a])
+                    if between is not None:
+                        start = max(0, a - 10) + between.start()
                     high_value, direction, end = nxt_c[2], "range", nxt_c[1]
                     skip_next = True
                     after = text[end:end + 30]

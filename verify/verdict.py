@@ -111,7 +111,7 @@ def _normalise(p: np.ndarray) -> np.ndarray:
     return p / total if total > 0 else np.asarray([0.0, 0.0, 1.0])
 
 
-def final_stance(p: Sequence[float], settings: VerdictSettings) -> Stance:
+def final_stance(p: Sequence[float] | np.ndarray, settings: VerdictSettings) -> Stance:
     """Supports/refutes only when that side is the most likely and clears the bar."""
     idx = int(np.argmax(p))
     if idx < 2 and p[idx] >= settings.decisive_stance:
