@@ -48,13 +48,16 @@ class LazyGroup(click.Group):
 @click.group(cls=LazyGroup)
 @click.option("--workspace", "-w", envvar="VERIFY_WORKSPACE", default=None,
               help="Workspace name (under $VERIFY_HOME) or folder path. Default: demo.")
-@click.option("--verbose", "-v", count=True, help="More logging (-v info, -vv debug).")
+@click.option("--verbose", "-v", count=True, help="More logging (-v warnings, -vv info, -vvv debug).")
 @click.version_option(package_name="verify-claims")
 @click.pass_context
 def cli(ctx: click.Context, workspace: str | None, verbose: int) -> None:
     """verify: check claims against a corpus of sources, weighted by source reliability."""
-    level = logging.WARNING - 10 * min(verbose, 2)
+    # Problems the library reports are echoed by the commands themselves, so the
+    # default shows only errors; -v adds warnings, -vv info, -vvv debug.
+    level = logging.ERROR - 10 * min(verbose, 3)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("bm25s").setLevel(max(level, logging.WARNING))
     ctx.obj = {"workspace": workspace}
 
 
