@@ -377,3 +377,18 @@ def test_resuming_by_id_redoes_an_article_whose_content_changed(corpus_ws: Any, 
     assert (again.skipped, again.processed) == (1, 1)
     assert "1,900" in again.articles[0].claims[0].claim_text
     assert counts(corpus_ws)["claims"] == 2
+
+
+def test_list_audits_shows_each_audit_with_its_counts(corpus_ws: Any, tmp_path: Path,
+                                                     blank_nlp: Any) -> None:
+    from verify.audit import list_audits
+
+    paths = write(tmp_path / "listed", ARTICLES)
+    result = audit(corpus_ws, paths, blank_nlp)
+    listed = {a["audit_id"]: a for a in list_audits(corpus_ws)}
+    assert result.audit_id in listed
+    entry = listed[result.audit_id]
+    assert entry["articles"] == len(ARTICLES)
+    stored_claims = corpus_ws.db.execute(
+        "SELECT count(*) FROM audit_claims WHERE audit_id = ?", [result.audit_id]).fetchone()[0]
+    assert entry["claims"] == stored_claims > 0

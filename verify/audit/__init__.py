@@ -24,10 +24,11 @@ from verify.audit.reports import (
     render_markdown,
     write_reports,
 )
-from verify.audit.runner import derive_audit_id, load_audit, run_audit
+from verify.audit.runner import derive_audit_id, list_audits, load_audit, run_audit
 
 __all__ = [
     "Article",
+    "list_audits",
     "ArticleReport",
     "AuditResult",
     "CheckworthyModel",

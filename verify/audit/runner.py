@@ -550,3 +550,24 @@ def _process_article(ws: Workspace, audit_id: str, article: Article, position: i
     _write_article(ws, audit_id, article, position, DONE,
                    f"{len(rows)} claims from {len(extraction.sentences)} sentences", rows,
                    scores=scores)
+
+
+def list_audits(ws: Workspace, limit: int = 200) -> list[dict[str, Any]]:
+    """Past audits, newest first, with article and claim counts (for the History page).
+
+    >>> [a["audit_id"] for a in list_audits(ws)]   # doctest: +SKIP
+    ['aud_3f2c...']
+    """
+    rows = ws.db.cursor().execute(
+        """
+        SELECT a.audit_id, a.status, a.created_at, a.finished_at, a.inputs,
+               (SELECT count(*) FROM audit_articles x WHERE x.audit_id = a.audit_id) AS articles,
+               (SELECT count(*) FROM audit_claims c WHERE c.audit_id = a.audit_id) AS claims,
+               (SELECT string_agg(coalesce(x.title, x.file_path, x.article_key), '; ')
+                  FROM audit_articles x WHERE x.audit_id = a.audit_id) AS title
+        FROM audits a ORDER BY a.created_at DESC LIMIT ?
+        """,
+        [limit],
+    ).fetchall()
+    keys = ("audit_id", "status", "created_at", "finished_at", "inputs", "articles", "claims", "title")
+    return [dict(zip(keys, row, strict=True)) for row in rows]
