@@ -347,3 +347,17 @@ def test_rows_gone_from_a_jsonl_file_are_removed_only_when_every_row_read(ws, tm
     titles = sorted(r[0] for r in ws.db.execute("SELECT text FROM documents").fetchall())
     assert titles == ["Row A.", "Row B2."]
     assert ws.db.execute("SELECT count(*) FROM passages").fetchone()[0] == 2
+
+
+def test_progress_callback_reports_each_file(ws, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "progress"
+    folder.mkdir()
+    for i in range(3):
+        (folder / f"doc{i}.txt").write_text(f"Document {i} says 33{i} civilians were counted.\n",
+                                            encoding="utf-8")
+    calls: list[tuple[int, int, str]] = []
+    ws.ingest([folder], progress=False, sync_index=False,
+              progress_callback=lambda d, t, m: calls.append((d, t, m)))
+    assert [c[0] for c in calls[:3]] == [0, 1, 2]
+    assert all(c[1] == 3 for c in calls)
+    assert calls[-1] == (3, 3, "done")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,9 @@ def demo_ratings_path() -> Path:
 
 
 def ensure_demo_workspace(name_or_path: str | os.PathLike[str] | None = None, *,
-                          progress: bool = False) -> Workspace:
+                          progress: bool = False,
+                          progress_callback: Callable[[int, int, str], None] | None = None,
+                          ) -> Workspace:
     """Open the default workspace and make sure the demo corpus and ratings are in it.
 
     Ingestion is idempotent, so this is cheap when the workspace is already built.
@@ -45,7 +48,7 @@ def ensure_demo_workspace(name_or_path: str | os.PathLike[str] | None = None, *,
     ws = Workspace.open(name_or_path)
     corpus = demo_corpus_path()
     if corpus.is_dir():
-        ws.ingest([corpus], progress=progress)
+        ws.ingest([corpus], progress=progress, progress_callback=progress_callback)
     _ensure_demo_ratings(ws)
     return ws
 

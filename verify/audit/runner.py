@@ -374,7 +374,8 @@ def run_audit(ws: Workspace, inputs: Sequence[str | os.PathLike[str]], *,
               scorer: Scorer | None = None, fields: Mapping[str, str] | None = None,
               max_chars: int = DEFAULT_MAX_CHARS, claimreview: str | os.PathLike[str] | None = None,
               reviewer_org: str = "verify", report_url: str | None = None,
-              nlp: Any = None) -> AuditResult:
+              nlp: Any = None,
+              progress_callback: Callable[[int, int, str], None] | None = None) -> AuditResult:
     """Audit articles: extract check-worthy claims, verify each, store, and write reports.
 
     ``inputs``: files or folders (.txt .md .html .jsonl .csv); ``out``: report path(s),
@@ -463,13 +464,21 @@ def run_audit(ws: Workspace, inputs: Sequence[str | os.PathLike[str]], *,
         bar = tqdm(total=len(todo), desc=f"auditing ({audit_id})", unit="article")
     processed = 0
     memo: dict[str, CheckResult] = {}
+
+    def _tick(message: str) -> None:
+        if bar:
+            bar.update(1)
+        if progress_callback is not None:
+            progress_callback(processed, len(todo), message)
+
+    if progress_callback is not None:
+        progress_callback(0, len(todo), "extracting claims")
     try:
         for article in [a for a in todo if a.status != "ok"]:
             _write_article(ws, audit_id, article, positions[article.key], article.status,
                            article.message, [])
             processed += 1
-            if bar:
-                bar.update(1)
+            _tick(article.key)
         ready = [a for a in todo if a.status == "ok"]
         for i in range(0, len(ready), EXTRACT_CHUNK):
             chunk = ready[i:i + EXTRACT_CHUNK]
@@ -486,8 +495,7 @@ def run_audit(ws: Workspace, inputs: Sequence[str | os.PathLike[str]], *,
                                  scorer, threshold, verifier, pool, thread_verifier, nlp, cache,
                                  memo)
                 processed += 1
-                if bar:
-                    bar.update(1)
+                _tick(article.key)
     finally:
         if bar:
             bar.close()

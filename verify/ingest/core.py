@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import os
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -79,12 +80,18 @@ def collect_files(paths: list[Path]) -> tuple[list[Path], list[IngestIssue], lis
     return files, errors, ignored
 
 
+ProgressCallback = Callable[[int, int, str], None]
+
+
 def ingest_paths(ws: Workspace, paths: list[Path], *, text_field: str = "text",
                  url_field: str = "url", title_field: str = "title", date_field: str = "date",
                  source_field: str = "source", author_field: str = "author",
                  language_field: str = "language", progress: bool = True,
-                 sync_index: bool = True, max_bytes: int = DEFAULT_MAX_BYTES) -> IngestReport:
+                 sync_index: bool = True, max_bytes: int = DEFAULT_MAX_BYTES,
+                 progress_callback: ProgressCallback | None = None) -> IngestReport:
     """Ingest files and folders; idempotent and incremental. Returns an :class:`IngestReport`.
+
+    ``progress_callback(done, total, message)`` is called after each file (for UIs).
 
     Example:
         >>> report = ingest_paths(ws, [Path("corpus/demo")], progress=False)  # doctest: +SKIP
@@ -106,7 +113,9 @@ def ingest_paths(ws: Workspace, paths: list[Path], *, text_field: str = "text",
     report.ignored.extend(ignored)
     known = {key: (int(doc_id), str(digest)) for key, doc_id, digest in ws.db.execute(
         "SELECT origin_key, document_id, content_hash FROM documents").fetchall()}
-    for path in tqdm(files, desc="ingest", unit="file", disable=not progress):
+    for done, path in enumerate(tqdm(files, desc="ingest", unit="file", disable=not progress)):
+        if progress_callback is not None:
+            progress_callback(done, len(files), path.name)
         seen: set[str] = set()
         all_ok = True
         for item in iter_documents(path, fields, max_bytes):
@@ -118,8 +127,12 @@ def ingest_paths(ws: Workspace, paths: list[Path], *, text_field: str = "text",
     for issue in report.errors:
         log.warning("ingest: %s", issue)
     if report.changed and sync_index:
+        if progress_callback is not None:
+            progress_callback(len(files), len(files), "embedding and indexing passages")
         ws.sync_index(progress=progress)
         report.index_synced = True
+    if progress_callback is not None:
+        progress_callback(len(files), len(files), "done")
     return report
 
 
