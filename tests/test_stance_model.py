@@ -47,9 +47,12 @@ def test_probabilities_are_well_formed(model) -> None:
 @pytest.mark.real
 def test_batch_order_matches_single_predictions(model) -> None:
     batch = model.predict_batch([CLAIM, CLAIM, CLAIM], [SPORTS, SAME, MORE])
+    # fp32 is exact; under bf16 autocast padding shifts rounding a little, never the label.
+    atol = 1e-4 if getattr(model, "precision", "fp32") == "fp32" else 0.03
     for row, ev in zip(batch, [SPORTS, SAME, MORE], strict=True):
         single = model.predict(CLAIM, ev)
-        assert np.allclose(row, [single.supports, single.refutes, single.unrelated], atol=1e-4)
+        assert np.allclose(row, [single.supports, single.refutes, single.unrelated], atol=atol)
+        assert int(np.argmax(row)) == ["supports", "refutes", "unrelated"].index(single.label)
 
 
 @pytest.mark.real

@@ -266,6 +266,7 @@ def _model_versions(ws: Workspace, stance_model: StanceModel) -> dict[str, str]:
         "embedder": ws.settings.embedder,
         "stance_model": getattr(stance_model, "model_id", "") or ws.settings.stance_model,
         "stance_version": str(getattr(stance_model, "version", "")),
+        "stance_precision": str(getattr(stance_model, "precision", "")),
     }
     try:
         versions["embedder_id"] = ws.embedder.model_id

@@ -1,0 +1,80 @@
+"""Full ``check`` latency: stance model in fp32 vs bf16 autocast, side by side.
+
+Runs on the demo workspace (built if needed) and, when the eval data is present, on SciFact
+claims against a workspace given with ``--scifact-workspace`` (the agreement benchmark
+caches one under benchmarks/artifacts/ws-scifact). Also reports the verdicts that differ
+between the two precisions.
+
+    python benchmarks/check_latency.py [--scifact-workspace benchmarks/artifacts/ws-scifact]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks._common import add_data_option, fmt, machine_note, percentile, print_table  # noqa: E402
+
+
+def _time_checks(ws, claims, precision):  # type: ignore[no-untyped-def]
+    """p50/p95 ms and verdicts of full checks with the stance model at ``precision``."""
+    from verify.stance.base import STANCE_MODELS
+    from verify.stance.model import MODEL_DIR, TransformerStanceModel
+
+    name = f"bench-{precision}"
+    STANCE_MODELS.register(name, lambda: TransformerStanceModel(MODEL_DIR, precision=precision),
+                           replace=True)
+    view = ws.with_settings(stance_model=name)
+    view.check(claims[0], save=False)  # warm-up: loads the model
+    times, verdicts = [], []
+    for claim in claims:
+        start = time.perf_counter()
+        result = view.check(claim, save=False)
+        times.append((time.perf_counter() - start) * 1000)
+        verdicts.append(result.verdict)
+    return percentile(times, 50), percentile(times, 95), verdicts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    add_data_option(parser)
+    parser.add_argument("--scifact-workspace", default="benchmarks/artifacts/ws-scifact")
+    args = parser.parse_args()
+
+    from verify import Workspace
+    from verify.config import eval_data_path
+    from verify.demo import DEMO_CLAIMS, ensure_demo_workspace
+
+    suites = []
+    demo_ws = ensure_demo_workspace(Path("benchmarks/artifacts/ws-demo-latency"))
+    suites.append(("demo corpus", demo_ws, list(DEMO_CLAIMS) * 3))
+    data = eval_data_path(args.data)
+    sci_path = Path(args.scifact_workspace)
+    if data is not None and (sci_path / "verify.duckdb").is_file():
+        claims = [json.loads(line)["claim"]
+                  for line in (data / "claims/scifact/claims.jsonl").open(encoding="utf-8")]
+        suites.append(("scifact (5,183 abstracts)", Workspace.open(sci_path, read_only=True),
+                       claims[: args.limit or 60]))
+    else:
+        print(f"no SciFact workspace at {sci_path} (or no eval data); demo only")
+
+    rows = []
+    for label, ws, claims in suites:
+        p50_32, p95_32, v32 = _time_checks(ws, claims, "fp32")
+        p50_16, p95_16, v16 = _time_checks(ws, claims, "bf16")
+        changed = sum(a != b for a, b in zip(v32, v16, strict=True))
+        rows.append([label, len(claims), fmt(p50_32, 0), fmt(p95_32, 0), fmt(p50_16, 0),
+                     fmt(p95_16, 0), f"{p50_32 / p50_16:.2f}x", changed])
+    print_table("full check latency (ms), stance model fp32 vs bf16 autocast",
+                ["corpus", "claims", "fp32 p50", "fp32 p95", "bf16 p50", "bf16 p95",
+                 "speed-up (p50)", "verdicts changed"], rows)
+    print(machine_note())
+
+
+if __name__ == "__main__":
+    main()
