@@ -8,6 +8,7 @@ Example:
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import logging
 import sys
@@ -59,6 +60,16 @@ def cli(ctx: click.Context, workspace: str | None, verbose: int) -> None:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("bm25s").setLevel(max(level, logging.WARNING))
     ctx.obj = {"workspace": workspace}
+
+
+def parse_date_option(value: str | None, option: str) -> dt.date | None:
+    """A YYYY-MM-DD option value, or a clean usage error naming the option."""
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2020-08-03", param_hint=option) from None
 
 
 def open_workspace(ctx: click.Context, **kwargs: Any) -> Any:

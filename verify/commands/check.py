@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
 import click
+
+from verify.cli import parse_date_option
 
 VERDICT_STYLE = {"SUPPORTED": "bold green", "REFUTED": "bold red",
                  "CONFLICTING": "bold yellow", "NOT ENOUGH EVIDENCE": "bold blue"}
@@ -15,14 +16,6 @@ STANCE_TITLE = (("supports", "Supporting evidence", "green"),
                 ("unrelated", "Related passages (no clear stance)", "dim"))
 
 
-def _parse_date(value: str | None, option: str) -> dt.date | None:
-    """A YYYY-MM-DD option value."""
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2020-08-03", param_hint=option) from None
 
 
 def _highlight(text: str, spans: Any, limit: int = 320, anchor: int | None = None) -> Any:
@@ -122,8 +115,8 @@ def check(ctx: click.Context, claim: str, k: int | None, domains: tuple[str, ...
     from verify.cli import open_workspace
     from verify.types import SearchFilters
 
-    filters = SearchFilters(domains=domains, date_from=_parse_date(since, "--since"),
-                            date_to=_parse_date(until, "--until"),
+    filters = SearchFilters(domains=domains, date_from=parse_date_option(since, "--since"),
+                            date_to=parse_date_option(until, "--until"),
                             min_reliability=min_reliability)
     with open_workspace(ctx) as ws:
         result = ws.check(claim, k=k, filters=None if filters.is_empty() else filters,

@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 import click
 
-
-def _parse_date(value: str | None, option: str) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2020-08-03", param_hint=option) from None
+from verify.cli import parse_date_option
 
 
 @click.command()
@@ -36,8 +28,8 @@ def search(ctx: click.Context, claim: str, k: int, domains: tuple[str, ...], sin
     from verify.cli import open_workspace
     from verify.types import SearchFilters
 
-    filters = SearchFilters(domains=domains, date_from=_parse_date(since, "--since"),
-                            date_to=_parse_date(until, "--until"), languages=languages,
+    filters = SearchFilters(domains=domains, date_from=parse_date_option(since, "--since"),
+                            date_to=parse_date_option(until, "--until"), languages=languages,
                             min_reliability=min_reliability)
     with open_workspace(ctx) as ws:
         hits = ws.search(claim, k=k, filters=filters)
