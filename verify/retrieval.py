@@ -23,7 +23,6 @@ import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -49,28 +48,15 @@ _FROM = """
 """
 
 
-@lru_cache(maxsize=1)
-def _extractor() -> Any:
-    import tldextract
-
-    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
-
-
 def registrable_domain(text: str) -> str:
-    """``https://www.bbc.co.uk/news`` -> ``bbc.co.uk`` (offline public-suffix list)."""
+    """A filter's domain as stored in ``sources.domain`` (``https://www.bbc.co.uk/news`` ->
+    ``bbc.co.uk``); the bare host when it has no registrable domain."""
+    from verify.ingest.domains import hostname
+    from verify.ingest.domains import registrable_domain as ingest_domain
+
     value = text.strip().lower()
-    if not value:
-        return value
-    try:
-        parts = _extractor()(value)
-        domain = parts.top_domain_under_public_suffix if hasattr(parts, "top_domain_under_public_suffix") \
-            else parts.registered_domain
-        if domain:
-            return str(domain)
-    except Exception:  # pragma: no cover - tldextract failure: fall back to the raw host
-        log.debug("tldextract failed on %r", value)
-    host = value.split("://")[-1].split("/")[0]
-    return host[4:] if host.startswith("www.") else host
+    host = hostname(value) or value
+    return ingest_domain(value) or (host[4:] if host.startswith("www.") else host)
 
 
 @contextmanager

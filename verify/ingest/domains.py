@@ -12,7 +12,7 @@ _SLUG = re.compile(r"[^a-z0-9]+")
 
 
 @lru_cache(maxsize=1)
-def _extractor() -> Any:
+def suffix_extractor() -> Any:
     """The tldextract extractor, built once on first use (never fetches the list)."""
     import tldextract
 
@@ -49,7 +49,7 @@ def registrable_domain(url_or_host: str) -> str | None:
         return None  # an IP address is not a publisher (same rule as verify.sources)
     except ValueError:
         pass
-    parts = _extractor()(host)
+    parts = suffix_extractor()(host)
     top = getattr(parts, "top_domain_under_public_suffix", None)
     if top is None:  # older tldextract
         top = parts.registered_domain

@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from verify.errors import InputError
+from verify.ingest.domains import suffix_extractor
 
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.\-]*://")
 _LABEL = r"[^\W](?:[\w\-]{0,61}[^\W])?"
@@ -25,7 +26,6 @@ _IPV4 = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
 # (gov, gov.uk, edu.au, ac.uk, gouv.fr, go.jp, mil, ...).
 GOV_EDU_LABELS = frozenset({"gov", "edu", "mil", "ac", "gouv", "gob", "govt", "go", "gv"})
 
-_extractor: Any = None
 _fast_index: Any = None
 _SELF_CHECK = ("news.bbc.co.uk", "ons.gov.uk", "gov.uk", "foo.blogspot.com", "a.b.ck", "x.notatld",
                "bücher.de", "www.city.kawasaki.jp")
@@ -33,12 +33,7 @@ _SELF_CHECK = ("news.bbc.co.uk", "ons.gov.uk", "gov.uk", "foo.blogspot.com", "a.
 
 def _extract(host: str) -> Any:
     """tldextract with the bundled suffix list (never fetches); created on first use."""
-    global _extractor
-    if _extractor is None:
-        import tldextract
-
-        _extractor = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
-    return _extractor(host)
+    return suffix_extractor()(host)
 
 
 def _public_suffix_slow(labels: list[str]) -> int:
@@ -58,7 +53,7 @@ def _public_suffix_index(labels: list[str]) -> int:
         _fast_index = _slow_index_fn
         try:
             _extract("example.com")
-            inner = _extractor._get_tld_extractor()
+            inner = suffix_extractor()._get_tld_extractor()
 
             def fast(labels: list[str]) -> int:
                 found = inner.suffix_index(labels, include_psl_private_domains=False)
