@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         f1sr = f"{s['f1_sr']:.3f}" if "f1_sr" in s else "-"
         lines.append(f"{name:<16}{s['n']:>6}{s['acc']:>8.3f}{s['f1']:>9.3f}{f1sr:>9}  {rec}")
     lines.append(f"probes passed {res['probes_passed']}/{len(res['probes'])}")
-    print("\n".join(lines))  # noqa: T201 - CLI output
+    log.info("\n".join(lines))
     if args.json:
         Path(args.json).write_text(json.dumps(res, indent=2), encoding="utf-8")
     return 0

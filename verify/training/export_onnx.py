@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import shutil
 import tempfile
 from pathlib import Path
 
 COPY = ("config.json", "tokenizer.json", "tokenizer_config.json")
 ONNX_NAME = "model.int8.onnx"
+
+log = logging.getLogger(__name__)
 
 
 def export(model_dir: Path, out: Path, opset: int = 17) -> Path:
@@ -46,12 +49,13 @@ def export(model_dir: Path, out: Path, opset: int = 17) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     """CLI entry."""
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", required=True, help="trained folder (safetensors)")
     parser.add_argument("--out", required=True)
     args = parser.parse_args(argv)
     path = export(Path(args.model), Path(args.out))
-    print(json.dumps({"onnx": str(path), "bytes": path.stat().st_size}))  # noqa: T201
+    log.info(json.dumps({"onnx": str(path), "bytes": path.stat().st_size}))
     return 0
 
 

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import shutil
 from pathlib import Path
 
 from verify.stance.model import MODEL_DIR, ONNX_FILE, TORCH_FILE
 
 FILES = ("config.json", "tokenizer.json", "tokenizer_config.json")
+
+log = logging.getLogger(__name__)
 
 
 def write_version(out: Path, manifest: Path, weights: str, metrics: Path | None = None) -> dict:
@@ -61,6 +64,7 @@ def ship(model_dir: Path, manifest: Path, out: Path = MODEL_DIR, onnx: bool = Fa
 
 def main(argv: list[str] | None = None) -> int:
     """CLI entry."""
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", required=True, help="trained folder (model.safetensors)")
     parser.add_argument("--manifest", required=True, help="the data build's manifest.json")
@@ -68,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--onnx", action="store_true", help="ship ONNX int8 instead")
     args = parser.parse_args(argv)
     info = ship(Path(args.model), Path(args.manifest), Path(args.out), args.onnx)
-    print(json.dumps(info, indent=2))  # noqa: T201
+    log.info(json.dumps(info, indent=2))
     return 0
 
 

@@ -12,6 +12,7 @@ Example:
 from __future__ import annotations
 
 import argparse
+import logging
 import statistics
 import time
 from pathlib import Path
@@ -20,6 +21,8 @@ import numpy as np
 
 from verify.stance.model import MODEL_DIR, TransformerStanceModel
 from verify.training.train import read_pairs, score
+
+log = logging.getLogger(__name__)
 
 
 def measure(model, claims: list[str], evidence: list[str], repeats: int = 20) -> dict:
@@ -37,7 +40,8 @@ def measure(model, claims: list[str], evidence: list[str], repeats: int = 20) ->
 
 
 def main(argv: list[str] | None = None) -> int:
-    """CLI entry: print the side-by-side table."""
+    """CLI entry: log the side-by-side table."""
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--torch-model", default=None, help="folder with model.safetensors")
     parser.add_argument("--onnx-model", default=str(MODEL_DIR), help="folder with the ONNX")
@@ -57,14 +61,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.accuracy:
             probs = runner.predict_batch(claims, evidence)
             results[name]["f1"] = score(np.array([r["label"] for r in rows]), probs)["f1"]
-    print(f"{'runtime':<12}{'batch':>6}{'pairs/s':>10}{'latency ms':>12}{'macroF1':>9}")  # noqa: T201
+    log.info(f"{'runtime':<12}{'batch':>6}{'pairs/s':>10}{'latency ms':>12}{'macroF1':>9}")
     for name, r in results.items():
         f1 = f"{r['f1']:.3f}" if "f1" in r else "-"
         batch = runners[name].batch_size
-        print(f"{name:<12}{batch:>6}{r['pairs_per_s']:>10.1f}{r['latency_ms']:>12.1f}{f1:>9}")  # noqa: T201
+        log.info(f"{name:<12}{batch:>6}{r['pairs_per_s']:>10.1f}{r['latency_ms']:>12.1f}{f1:>9}")
     if len(results) == 2:
         a, b = results["torch fp32"], results["onnx int8"]
-        print(f"ratio onnx/torch: throughput x{b['pairs_per_s'] / a['pairs_per_s']:.2f}, "  # noqa: T201
+        log.info(f"ratio onnx/torch: throughput x{b['pairs_per_s'] / a['pairs_per_s']:.2f}, "
               f"latency x{b['latency_ms'] / a['latency_ms']:.2f}")
     return 0
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import logging
 import math
 import os
 import random
@@ -82,9 +83,12 @@ PROBES = [
 ]
 
 
+_logger = logging.getLogger("verify.training.train")
+
+
 def log(msg: str) -> None:
-    """Print a timestamped line (this is a script, not the library)."""
-    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
+    """A progress line (timestamped by the handler ``main`` sets up)."""
+    _logger.info(msg)
 
 
 def read_pairs(path: Path, limit: int | None = None) -> list[dict]:
@@ -349,10 +353,10 @@ def drive(args: argparse.Namespace) -> int:
         log("no variant finished")
         return 1
     for m in done.values():
-        print(table(m), flush=True)
+        log(table(m))
     summary = {v: {"select": m["select"], "probes_passed": m["probes_passed"],
                    **{n: m["eval"][n]["f1"] for n in m["eval"]}} for v, m in done.items()}
-    print(json.dumps(summary, indent=1), flush=True)
+    log(json.dumps(summary, indent=1))
     def key(v: str) -> float:
         """Dev score plus a small bonus per passed probe."""
         return done[v]["select"] + 0.005 * done[v]["probes_passed"]
@@ -420,6 +424,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point: one variant (internal) or the driver."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    logging.basicConfig(level=logging.INFO, format="[%(asctime)s] %(message)s", datefmt="%H:%M:%S")
     args = parse(argv)
     if args.variant:
         train_variant(args)
