@@ -219,17 +219,13 @@ def aggregate(evidence: Sequence[EvidenceAssessment], settings: VerdictSettings)
     support, refute, sup, ref = side_masses(evidence)
     verdict, raw = decide(support, refute, settings)
     figure_note = ""
-    if verdict == "SUPPORTED":
-        decisive = [e for _, e in sup[:3]]
-        figure_note = _figure_note(decisive, "match")
-        indep = sum(1 for _, e in sup if e.duplicate_of is None)
-        reason = (f"{indep} independent source{'s' if indep != 1 else ''} support{'s' if indep == 1 else ''} "
-                  f"it (best: {_source(decisive[0])}, reliability {decisive[0].reliability:.2f})")
-    elif verdict == "REFUTED":
-        decisive = [e for _, e in ref[:3]]
-        figure_note = _figure_note(decisive, "mismatch")
-        indep = sum(1 for _, e in ref if e.duplicate_of is None)
-        reason = (f"{indep} independent source{'s' if indep != 1 else ''} contradict{'s' if indep == 1 else ''} "
+    if verdict in ("SUPPORTED", "REFUTED"):
+        side, status, verb = ((sup, "match", "support") if verdict == "SUPPORTED"
+                              else (ref, "mismatch", "contradict"))
+        decisive = [e for _, e in side[:3]]
+        figure_note = _figure_note(decisive, status)
+        indep = sum(1 for _, e in side if e.duplicate_of is None)
+        reason = (f"{indep} independent source{'s' if indep != 1 else ''} {verb}{'s' if indep == 1 else ''} "
                   f"it (best: {_source(decisive[0])}, reliability {decisive[0].reliability:.2f})")
     elif verdict == "CONFLICTING":
         decisive = [e for _, e in sup[:2]] + [e for _, e in ref[:2]]
