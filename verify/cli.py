@@ -58,7 +58,6 @@ def cli(ctx: click.Context, workspace: str | None, verbose: int) -> None:
     # default shows only errors; -v adds warnings, -vv info, -vvv debug.
     level = logging.ERROR - 10 * min(verbose, 3)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("bm25s").setLevel(max(level, logging.WARNING))
     ctx.obj = {"workspace": workspace}
 
 

@@ -11,6 +11,7 @@ import json
 import logging
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -22,6 +23,14 @@ K1 = 0.9  # Anserini/BEIR defaults
 B = 0.4
 IDS_FILE = "lexical.ids.npy"
 
+
+
+def _bm25s() -> Any:
+    """bm25s, with the DEBUG level it sets on its own logger at import put back to WARNING."""
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    return bm25s
 
 class LexicalIndex:
     """BM25 over the passages, with passage ids."""
@@ -35,8 +44,7 @@ class LexicalIndex:
     @classmethod
     def build(cls, texts: Sequence[str], ids: Sequence[int] | np.ndarray) -> LexicalIndex:
         """Tokenise and index ``texts`` (one per passage id)."""
-        import bm25s
-
+        bm25s = _bm25s()
         ids = np.asarray(ids, dtype=np.int64)
         if not len(ids):
             return cls()
@@ -100,8 +108,7 @@ class LexicalIndex:
     @classmethod
     def read(cls, folder: Path, *, mmap: bool = False) -> LexicalIndex:
         """Load what :meth:`write` saved."""
-        import bm25s
-
+        bm25s = _bm25s()
         ids = np.load(folder / IDS_FILE)
         if not len(ids):
             return cls()
