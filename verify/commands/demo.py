@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 
@@ -32,7 +33,16 @@ def demo(ctx: click.Context, as_json: bool) -> None:
         for r in results:
             top = next((e for e in r.evidence if e.passage.passage_id in r.decisive_passage_ids),
                        r.evidence[0] if r.evidence else None)
-            where = f"{top.passage.domain}: {top.passage.text[:90]}…" if top else "—"
+            where = f"{top.passage.domain}: {_snippet(top)}" if top else "—"
             table.add_row(r.claim, r.verdict, f"{r.confidence:.2f}", where)
         Console().print(table)
         console.print("Try: verify check \"your claim\"  ·  streamlit run app.py")
+
+
+def _snippet(evidence: Any, width: int = 90) -> str:
+    """The passage around its first aligned figure or matching span."""
+    text = evidence.passage.text
+    anchors = [a.evidence_span[0] for a in evidence.alignments if a.evidence_span]
+    anchors += [start for start, _ in evidence.spans]
+    start = max(0, min(anchors[0] - 30, len(text) - width)) if anchors else 0
+    return ("…" if start else "") + text[start:start + width] + ("…" if start + width < len(text) else "")
