@@ -8,9 +8,11 @@
 Models are loaded (a warm-up audit runs first) before anything is timed.
 
 * **audit**: ``run_audit`` as shipped: spaCy and the check-worthiness embeddings run
-  batched over all sentences (and over articles, 8 at a time), then each claim is
-  verified with ``check_claim`` and each article is stored in one transaction.
-* **audit, 2 workers**: the same with claims verified by two threads.
+  batched over all sentences (and over articles, 8 at a time), then the article's
+  claims are verified together with ``check_claims`` (retrieval per claim, one
+  length-sorted stance batch over every claim-passage pair) and each article is stored
+  in one transaction.
+* **audit, 2 workers**: the same with the claims split between two threads.
 * **baseline**: no batching: every sentence parsed, embedded and scored on its own,
   then ``ws.check(claim, save=True)`` for each check-worthy sentence, one at a time.
 

@@ -9,6 +9,7 @@ import pytest
 from verify.check import (
     _reliability,
     check_claim,
+    check_claims,
     list_checks,
     load_check,
     match_spans,
@@ -265,3 +266,31 @@ def test_focus_sentence_is_scored_and_blended():
     assert probs[0][0] == pytest.approx(0.5) and probs[0][1] == pytest.approx(0.425)
     only_passage = score_stance(Recorder(), claim, [passage], 0.0)
     assert only_passage[0][1] == pytest.approx(0.8)
+
+
+def test_check_claims_in_one_batch_equals_one_by_one(ws, monkeypatch):
+    """Each claim keeps its own evidence and verdict when checked together."""
+    by_claim = {
+        "IS-K killed 338 civilians in Pakistan since 2017":
+            [_hit(1, CSIS, "csis.org"), _hit(2, OTHER, "weather.example")],
+        "IS-K killed more than 3,000 civilians in Pakistan since 2017":
+            [_hit(1, CSIS, "csis.org")],
+        "The Eiffel Tower was repainted green in 2019": [_hit(2, OTHER, "weather.example")],
+    }
+    monkeypatch.setattr(ws, "search", lambda claim, k=10, filters=None: by_claim[claim][:k])
+    monkeypatch.setattr(ws, "reliability", lambda domain: Reliability(
+        domain or "", RELIABILITY.get(domain or "", 0.5), "test rating"))
+    claims = list(by_claim)
+    together = check_claims(ws, claims, save=False)
+    alone = [check_claim(ws, c, save=False) for c in claims]
+    assert [r.claim for r in together] == claims
+    assert [r.verdict for r in together] == [r.verdict for r in alone]
+    assert [r.verdict for r in together][:2] == ["SUPPORTED", "REFUTED"]
+    for a, b in zip(together, alone, strict=True):
+        assert [(e.passage.passage_id, e.stance, round(e.p_supports, 6)) for e in a.evidence] == \
+            [(e.passage.passage_id, e.stance, round(e.p_supports, 6)) for e in b.evidence]
+
+
+def test_check_claims_rejects_an_empty_claim_before_any_work(ws):
+    with pytest.raises(InputError, match="empty"):
+        check_claims(ws, ["IS-K killed 338 civilians", "  "])

@@ -61,3 +61,23 @@ def test_saved_real_check_reopens(demo_ws):
 
     result = demo_ws.check("The Jalalabad prison held 17,000 prisoners")
     assert load_check(demo_ws, result.check_id) == result
+
+
+def test_batched_checks_match_one_by_one(demo_ws):
+    """check_claims (one stance batch, as audits use it) decides as check_claim does."""
+    from verify.check import check_claim, check_claims
+
+    claims = ["IS-K killed 338 civilians in Pakistan since 2017",
+              "The Jalalabad prison held 17,000 prisoners",
+              "The Eiffel Tower was repainted green in 2019"]
+    batched = check_claims(demo_ws, claims, save=False)
+    for claim, together in zip(claims, batched, strict=True):
+        alone = check_claim(demo_ws, claim, save=False)
+        assert together.claim == claim
+        assert together.verdict == alone.verdict
+        assert [e.passage.passage_id for e in together.evidence] == \
+            [e.passage.passage_id for e in alone.evidence]
+        for a, b in zip(together.evidence, alone.evidence, strict=True):
+            assert a.stance == b.stance
+            assert abs(a.p_supports - b.p_supports) < 0.03
+            assert abs(a.p_refutes - b.p_refutes) < 0.03

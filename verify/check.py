@@ -25,7 +25,7 @@ import numpy as np
 from verify.calibration import Calibrator, shipped_calibrator
 from verify.config import Settings
 from verify.errors import InputError
-from verify.quantities import align_quantities, extract_quantities
+from verify.quantities import align_quantities, extract_quantities, prime_quantities
 from verify.types import (
     STANCES,
     VERDICTS,
@@ -135,6 +135,33 @@ def focus_sentence(claim: str, passage: str) -> str | None:
     return best[2] if best[0] > 0 else None
 
 
+def stance_inputs(claim: str, texts: Sequence[str], sentence_weight: float
+                  ) -> tuple[list[str], list[tuple[int, int]]]:
+    """The texts to score for one claim: every passage, then each passage's focus sentence.
+
+    Returns the batch and ``(passage index, batch row)`` for each focus sentence.
+    """
+    batch = list(texts)
+    extra: list[tuple[int, int]] = []
+    if sentence_weight > 0:
+        for i, text in enumerate(texts):
+            focus = focus_sentence(claim, text)
+            if focus is not None:
+                extra.append((i, len(batch)))
+                batch.append(focus)
+    return batch, extra
+
+
+def blend_stance(out: np.ndarray, n: int, extra: Sequence[tuple[int, int]],
+                 sentence_weight: float) -> np.ndarray:
+    """Mix each passage's stance with its focus sentence's: w x sentence + (1 - w) x passage."""
+    out = np.asarray(out, dtype=np.float64)
+    probs = out[:n].copy()
+    for i, row in extra:
+        probs[i] = sentence_weight * out[row] + (1.0 - sentence_weight) * probs[i]
+    return probs
+
+
 def score_stance(model: StanceModel, claim: str, texts: Sequence[str],
                  sentence_weight: float) -> np.ndarray:
     """Stance of each passage, blended with the stance of its focus sentence (one batch).
@@ -143,14 +170,9 @@ def score_stance(model: StanceModel, claim: str, texts: Sequence[str],
     cross-encoder; the sentence that carries the claim's words is scored too and the two
     are mixed: ``sentence_weight`` x sentence + (1 - sentence_weight) x passage.
     """
-    focus = [focus_sentence(claim, t) if sentence_weight > 0 else None for t in texts]
-    extra = [(i, f) for i, f in enumerate(focus) if f is not None]
-    batch = list(texts) + [f for _, f in extra]
-    out = np.asarray(model.predict_batch([claim] * len(batch), batch), dtype=np.float64)
-    probs = out[: len(texts)].copy()
-    for row, (i, _f) in enumerate(extra):
-        probs[i] = sentence_weight * out[len(texts) + row] + (1.0 - sentence_weight) * probs[i]
-    return probs
+    batch, extra = stance_inputs(claim, texts, sentence_weight)
+    out = model.predict_batch([claim] * len(batch), batch)
+    return blend_stance(out, len(texts), extra, sentence_weight)
 
 
 def _validate_claim(claim: object) -> str:
@@ -200,7 +222,10 @@ def assess_hits(claim: str, hits: Sequence[SearchHit], *, stance_model: StanceMo
                  for i in range(n)]
     # the most relevant, most reliable copy of a repeated passage keeps its weight
     order = sorted(range(n), key=lambda i: -(relevance[i] * reliability_factor(rels[i].value, vs)))
-    all_alignments = [tuple(align_quantities(claim_qs, t)) if claim_qs else () for t in texts]
+    # figures are compared only in passages relevant enough to weigh
+    all_alignments = [tuple(align_quantities(claim_qs, t))
+                      if claim_qs and relevance[i] >= vs.min_relevance else ()
+                      for i, t in enumerate(texts)]
     adjusted_all = [numeric_adjust(probs[i], all_alignments[i], relevance[i], vs)[0]
                     for i in range(n)]
     stances = [final_stance(p, vs) for p in adjusted_all]
@@ -283,6 +308,22 @@ def _model_versions(ws: Workspace, stance_model: StanceModel) -> dict[str, str]:
     return versions
 
 
+UNSCORED = np.asarray([0.0, 0.0, 1.0])   # the stance given to a passage too remote to score
+
+
+def _worth_scoring(claim: str, hit: SearchHit, settings: Settings) -> bool:
+    """Whether a hit is relevant enough to carry weight, so worth a stance-model pass.
+
+    A passage below ``min_relevance`` gets weight 0 whatever its stance; it is shown as
+    unrelated without running the model on it. Hits without a dense score are scored.
+    """
+    if hit.dense_score is None:
+        return True
+    relevance = relevance_from_scores(hit.dense_score, lexical_overlap(claim, hit.passage.text),
+                                      settings.verdict)
+    return relevance >= settings.verdict.min_relevance
+
+
 def check_claim(ws: Workspace, claim: str, *, k: int | None = None,
                 filters: SearchFilters | None = None, save: bool = True) -> CheckResult:
     """Verify one claim against the workspace's corpus and (by default) save the result.
@@ -292,13 +333,44 @@ def check_claim(ws: Workspace, claim: str, *, k: int | None = None,
         >>> r.verdict, r.evidence[0].alignments[0].status                      # doctest: +SKIP
         ('REFUTED', 'mismatch')
     """
+    return check_claims(ws, [claim], k=k, filters=filters, save=save)[0]
+
+
+def check_claims(ws: Workspace, claims: Sequence[str], *, k: int | None = None,
+                 filters: SearchFilters | None = None, save: bool = True) -> list[CheckResult]:
+    """Verify several claims at once: the same results as ``check_claim`` on each, with
+    the stance model run over every (claim, passage) pair in one length-sorted batch.
+
+    Example:
+        >>> rs = check_claims(ws, ["IS-K killed 338 civilians", "The prison held 17,000"])  # doctest: +SKIP
+        >>> [r.verdict for r in rs]                                               # doctest: +SKIP
+        ['SUPPORTED', 'REFUTED']
+    """
     from verify.stance import get_stance_model
 
-    claim = _validate_claim(claim)
+    texts = [_validate_claim(c) for c in claims]
     if k is not None and k < 1:
         raise InputError(f"k must be at least 1 (got {k})")
-    hits = ws.search(claim, k=k or ws.settings.verdict.evidence_k, filters=filters)
     model = get_stance_model(ws.settings.stance_model)
+    weight = ws.settings.verdict.sentence_view_weight
+    all_hits = [ws.search(c, k=k or ws.settings.verdict.evidence_k, filters=filters) for c in texts]
+    if len(texts) > 1:   # spaCy in batches: the claims, then the passages figures meet
+        prime_quantities(texts)
+        prime_quantities([h.passage.text for claim, hits in zip(texts, all_hits, strict=True)
+                          if extract_quantities(claim) for h in hits
+                          if _worth_scoring(claim, h, ws.settings)])
+    pair_claims: list[str] = []
+    pair_texts: list[str] = []
+    layout: list[tuple[int, list[int], list[tuple[int, int]]]] = []
+    for claim, hits in zip(texts, all_hits, strict=True):
+        scored = [i for i, h in enumerate(hits) if _worth_scoring(claim, h, ws.settings)]
+        batch, extra = stance_inputs(claim, [hits[i].passage.text for i in scored], weight)
+        offset = len(pair_texts)
+        layout.append((offset, scored, [(i, offset + row) for i, row in extra]))
+        pair_claims.extend([claim] * len(batch))
+        pair_texts.extend(batch)
+    out = (np.asarray(model.predict_batch(pair_claims, pair_texts), dtype=np.float64)
+           if pair_texts else np.zeros((0, 3)))
     cache: dict[str | None, Reliability] = {}
 
     def reliability(domain: str | None) -> Reliability:
@@ -306,14 +378,22 @@ def check_claim(ws: Workspace, claim: str, *, k: int | None = None,
             cache[domain] = _reliability(ws, domain)
         return cache[domain]
 
-    embedder = ws.embedder if hits else None
-    result = assess_hits(claim, hits, stance_model=model, embedder=embedder,
-                         settings=ws.settings, reliability=reliability,
-                         model_versions=_model_versions(ws, model),
-                         passage_vectors=_stored_vectors(ws, hits))
-    if save:
-        save_check(ws, result, filters=filters)
-    return result
+    versions = _model_versions(ws, model)
+    results: list[CheckResult] = []
+    for claim, hits, (offset, scored, extra) in zip(texts, all_hits, layout, strict=True):
+        n = len(hits)
+        probs = np.tile(UNSCORED, (n, 1))
+        probs[scored] = blend_stance(out[offset:], len(scored),
+                                     [(i, row - offset) for i, row in extra], weight)
+        result = assess_hits(claim, hits, stance_model=model,
+                             embedder=ws.embedder if hits else None, settings=ws.settings,
+                             reliability=reliability, model_versions=versions,
+                             stance_probs=probs if n else None,
+                             passage_vectors=_stored_vectors(ws, hits))
+        if save:
+            save_check(ws, result, filters=filters)
+        results.append(result)
+    return results
 
 
 # ---------------------------------------------------------------- persistence

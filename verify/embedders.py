@@ -82,7 +82,7 @@ class SentenceTransformerEmbedder(Embedder):
         dim_of = getattr(self._model, "get_embedding_dimension", None) or \
             self._model.get_sentence_embedding_dimension
         self.dimension = int(dim_of() or 0)
-        self.max_seq_length = int(self._model.max_seq_length)
+        self.max_seq_length = int(self._model.max_seq_length or 0)
 
     @property
     def model(self):  # type: ignore[no-untyped-def]

@@ -19,6 +19,9 @@ from __future__ import annotations
 import logging
 import math
 import re
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Literal
@@ -238,11 +241,58 @@ def _quantulum() -> Any:
         return None
 
 
-@lru_cache(maxsize=4096)
+class _ParseCache:
+    """spaCy parses of recent texts (at most ``size``), filled one by one or in batches."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._docs: OrderedDict[str, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _put(self, text: str, doc: Any) -> None:
+        with self._lock:
+            self._docs[text] = doc
+            self._docs.move_to_end(text)
+            while len(self._docs) > self.size:
+                self._docs.popitem(last=False)
+
+    def get(self, text: str) -> Any:
+        with self._lock:
+            doc = self._docs.get(text)
+        if doc is None:
+            nlp = _nlp()
+            if nlp is None:
+                return None
+            doc = nlp(text)
+            self._put(text, doc)
+        return doc
+
+    def prime(self, texts: Sequence[str]) -> None:
+        """Parse the texts not cached yet with one ``nlp.pipe`` pass."""
+        nlp = _nlp()
+        with self._lock:
+            missing = [t for t in dict.fromkeys(texts) if t not in self._docs]
+        if nlp is None or not missing:
+            return
+        for text, doc in zip(missing, nlp.pipe(missing, batch_size=64), strict=True):
+            self._put(text, doc)
+
+
+@lru_cache(maxsize=1)
+def _parses() -> _ParseCache:
+    """The process's parse cache, made on first use."""
+    return _ParseCache()
+
+
 def _parse(text: str) -> Any:
     """spaCy parse of one text, cached per text."""
-    nlp = _nlp()
-    return nlp(text) if nlp is not None else None
+    return _parses().get(text)
+
+
+def prime_quantities(texts: Sequence[str]) -> None:
+    """Parse many texts in one batch so that later ``extract_quantities`` calls on them
+    skip the per-text spaCy call (used when many claims are checked at once)."""
+    _parses().prime([t for t in texts if t and _has_digit_or_number_word(t)])
 
 
 def canonical(word: str) -> str:
@@ -443,12 +493,16 @@ def extract_quantities(text: str) -> list[Quantity]:
     return list(_extract_cached(text))
 
 
+def _has_digit_or_number_word(text: str) -> bool:
+    """Whether the text could hold a figure at all (a digit or a number word)."""
+    return bool(re.search(r"\d", text) or re.search(
+        _WORDNUM + r"|dozen|hundreds|thousands|millions|half|third|quarter", text, re.IGNORECASE))
+
+
 @lru_cache(maxsize=4096)
 def _extract_cached(text: str) -> tuple[Quantity, ...]:
     """Cached extraction (per exact text)."""
-    if not text or not (re.search(r"\d", text) or re.search(
-            _WORDNUM + r"|dozen|hundreds|thousands|millions|half|third|quarter", text,
-            re.IGNORECASE)):
+    if not text or not _has_digit_or_number_word(text):
         return ()
     doc = _parse(text)
     scopes = _year_spans(text)

@@ -37,10 +37,6 @@ log = logging.getLogger(__name__)
 
 MAX_K = 1000
 
-_PASSAGE_COLUMNS = """
-    p.passage_id, p.document_id, p.passage_order, p.text, p.char_start, p.char_end,
-    d.title, d.url, s.domain, d.published_date, d.language
-"""
 _FROM = """
     FROM passages p
     JOIN documents d ON d.document_id = p.document_id
@@ -122,13 +118,33 @@ def allowed_passage_ids(ws: Workspace, filters: SearchFilters) -> np.ndarray:
 
 
 def fetch_passages(ws: Workspace, ids: list[int]) -> dict[int, PassageRef]:
-    """Passages with their document and source metadata, in one query."""
+    """Passages with their document and source metadata.
+
+    Two point lookups (passages by id, then their documents) rather than one join: a
+    join makes DuckDB scan the whole passages table, 20 ms at 100k passages.
+    """
     if not ids:
         return {}
     marks = ", ".join("?" for _ in ids)
-    rows = ws.db.execute(f"SELECT {_PASSAGE_COLUMNS} {_FROM} WHERE p.passage_id IN ({marks})", ids).fetchall()
-    return {int(r[0]): PassageRef(int(r[0]), int(r[1]), int(r[2]), r[3], int(r[4]), int(r[5]),
-                                  r[6], r[7], r[8], r[9], r[10]) for r in rows}
+    passages = ws.db.execute(
+        "SELECT passage_id, document_id, passage_order, text, char_start, char_end "
+        f"FROM passages WHERE passage_id IN ({marks})", ids).fetchall()
+    doc_ids = sorted({int(r[1]) for r in passages})
+    if not doc_ids:
+        return {}
+    doc_marks = ", ".join("?" for _ in doc_ids)
+    docs = {int(r[0]): r[1:] for r in ws.db.execute(
+        "SELECT d.document_id, d.title, d.url, s.domain, d.published_date, d.language "
+        "FROM documents d LEFT JOIN sources s ON s.source_id = d.source_id "
+        f"WHERE d.document_id IN ({doc_marks})", doc_ids).fetchall()}
+    out: dict[int, PassageRef] = {}
+    for pid, doc_id, order, text, start, end in passages:
+        if int(doc_id) not in docs:     # a passage whose document is gone is not served
+            continue
+        title, url, domain, published, language = docs[int(doc_id)]
+        out[int(pid)] = PassageRef(int(pid), int(doc_id), int(order), text, int(start), int(end),
+                                   title, url, domain, published, language)
+    return out
 
 
 def search(ws: Workspace, claim: str, k: int = 10, filters: SearchFilters | None = None) -> list[SearchHit]:

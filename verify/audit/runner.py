@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Verifier = Callable[[str], CheckResult]
+BatchVerifier = Callable[[Sequence[str]], list[CheckResult]]
 EXTRACT_CHUNK = 8          # articles per batched spaCy/embedding pass
 
 
@@ -326,41 +327,52 @@ def _workspace_view(ws: Workspace, embedder: _CachedEmbedder, *, own_cursor: boo
     return view
 
 
-def _thread_verifiers(ws: Workspace, embedder: _CachedEmbedder) -> Callable[[], Verifier]:
-    """A factory of per-thread verifiers: each thread gets its own DuckDB cursor."""
-    from verify.check import check_claim
+def _thread_verifiers(ws: Workspace, embedder: _CachedEmbedder) -> Callable[[], BatchVerifier]:
+    """A factory of per-thread batch verifiers: each thread gets its own DuckDB cursor."""
+    from verify.check import check_claims
 
     local = threading.local()
 
-    def get() -> Verifier:
+    def get() -> BatchVerifier:
         if not hasattr(local, "verify"):
             view = _workspace_view(ws, embedder, own_cursor=True)
-            local.verify = lambda claim: check_claim(view, claim, save=False)
+            local.verify = lambda claims: check_claims(view, claims, save=False)
         return local.verify  # type: ignore[no-any-return]
 
     return get
 
 
-def _verify_claims(claims: Sequence[Claim], verifier: Verifier | None,
+def _verify_claims(claims: Sequence[Claim], verifier: Verifier | BatchVerifier | None,
                    pool: ThreadPoolExecutor | None,
-                   thread_verifier: Callable[[], Verifier] | None,
-                   memo: dict[str, CheckResult] | None = None) -> list[CheckResult]:
-    """Verify every claim of one article (in a thread pool when one is given).
+                   thread_verifier: Callable[[], BatchVerifier] | None,
+                   memo: dict[str, CheckResult] | None = None, *,
+                   batched: bool = False) -> list[CheckResult]:
+    """Verify every claim of one article.
 
-    A claim text already checked in this run (a syndicated copy, a repeated sentence)
-    reuses that check instead of running it again.
+    A ``batched`` verifier takes all the article's claims at once (the default
+    ``check_claims``: one stance batch); with a pool the claims are split between its
+    threads. A claim text already checked in this run (a syndicated copy, a repeated
+    sentence) reuses that check instead of running it again.
     """
     memo = {} if memo is None else memo
-
-    def one(text: str) -> CheckResult:
-        fn = verifier if verifier is not None else thread_verifier()  # type: ignore[misc]
-        return fn(text)
-
     todo = [t for t in dict.fromkeys(c.claim_text for c in claims) if t not in memo]
-    if pool is None or len(todo) < 2:
-        results = [one(t) for t in todo]
+    results: list[CheckResult]
+    if thread_verifier is not None and pool is not None and len(todo) > 1:
+        n = pool._max_workers  # noqa: SLF001 - the pool's size decides the split
+        parts = [todo[i::n] for i in range(n) if todo[i::n]]
+        done: dict[str, CheckResult] = {}
+        for part, part_results in zip(parts, pool.map(lambda p: thread_verifier()(p), parts),
+                                      strict=True):
+            done.update(zip(part, part_results, strict=True))
+        results = [done[t] for t in todo]
+    elif thread_verifier is not None:
+        results = thread_verifier()(todo) if todo else []
+    elif batched:
+        results = verifier(todo) if todo else []  # type: ignore[arg-type,assignment,misc]
+    elif pool is not None and len(todo) > 1:
+        results = list(pool.map(verifier, todo))  # type: ignore[arg-type]
     else:
-        results = list(pool.map(one, todo))
+        results = [verifier(t) for t in todo]  # type: ignore[misc]
     memo.update(zip(todo, results, strict=True))
     return [memo[c.claim_text] for c in claims]
 
@@ -445,17 +457,21 @@ def run_audit(ws: Workspace, inputs: Sequence[str | os.PathLike[str]], *,
     pool = ThreadPoolExecutor(n_workers) if n_workers > 1 else None
     cache: _CachedEmbedder | None = None
     thread_verifier = None
+    batched = False
     if verifier is None and any(a.status == "ok" for a in todo):
-        from verify.check import check_claim
+        from verify.check import check_claims
 
         cache = _CachedEmbedder(ws.embedder)
         if pool is not None:
             thread_verifier = _thread_verifiers(ws, cache)
         else:
             view = _workspace_view(ws, cache, own_cursor=False)
+            batched = True
 
-            def verifier(claim: str) -> CheckResult:
-                return check_claim(view, claim, save=False)
+            def verify_all(claims: Sequence[str]) -> list[CheckResult]:
+                return check_claims(view, claims, save=False)
+
+            verifier = verify_all  # type: ignore[assignment]
 
     bar = None
     if progress:
@@ -493,7 +509,7 @@ def run_audit(ws: Workspace, inputs: Sequence[str | os.PathLike[str]], *,
             for article, extraction in zip(chunk, extractions, strict=True):
                 _process_article(ws, audit_id, article, positions[article.key], extraction,
                                  scorer, threshold, verifier, pool, thread_verifier, nlp, cache,
-                                 memo)
+                                 memo, batched=batched)
                 processed += 1
                 _tick(article.key)
     finally:
@@ -518,9 +534,10 @@ def _process_article(ws: Workspace, audit_id: str, article: Article, position: i
                      extraction: Extraction | None, scorer: Scorer | None,
                      threshold: float | None, verifier: Verifier | None,
                      pool: ThreadPoolExecutor | None,
-                     thread_verifier: Callable[[], Verifier] | None, nlp: Any = None,
+                     thread_verifier: Callable[[], BatchVerifier] | None, nlp: Any = None,
                      cache: _CachedEmbedder | None = None,
-                     memo: dict[str, CheckResult] | None = None) -> None:
+                     memo: dict[str, CheckResult] | None = None, *,
+                     batched: bool = False) -> None:
     """Extract (if not done in the batch), verify and store one article."""
     try:
         if extraction is None:
@@ -545,7 +562,8 @@ def _process_article(ws: Workspace, audit_id: str, article: Article, position: i
         if cache is not None:
             cache.clear()
             cache.prime([c.claim_text for c in extraction.claims])
-        results = _verify_claims(extraction.claims, verifier, pool, thread_verifier, memo)
+        results = _verify_claims(extraction.claims, verifier, pool, thread_verifier, memo,
+                                 batched=batched)
     except (ModelLoadError, WorkspaceError):
         raise                  # a missing model or index fails every article: stop, clearly
     except Exception as exc:   # the article is marked failed and retried on resume
