@@ -123,3 +123,47 @@ def test_numeric_unrelated_pairs_share_no_figure(tmp_path) -> None:
     for p in out:
         assert p.label == UNRELATED
         assert not augment.shared_figures(p.claim, p.evidence)
+
+
+def test_absent_date_only_where_neither_side_names_a_date() -> None:
+    claim, evidence = "The US agreed to close five bases.", "Five US bases will be closed soon."
+    for seed in range(20):
+        edited = augment.absent_date(claim, evidence, random.Random(seed))
+        assert edited is not None and augment.has_date(edited) and edited.endswith(".")
+        assert "five bases" in edited or "five bases" in edited.lower()
+    assert augment.absent_date("The bridge opened in 1998.", evidence, random.Random(0)) is None
+    assert augment.absent_date(claim, "The bases close in March.", random.Random(0)) is None
+
+
+def test_stated_date_uses_a_year_the_evidence_gives() -> None:
+    evidence = "The bridge was opened to traffic in 1998 after six years of work."
+    for seed in range(10):
+        edited = augment.stated_date("The bridge was opened to traffic.", evidence,
+                                     random.Random(seed))
+        assert edited is not None and augment.years_in(edited) == ["1998"]
+    assert augment.stated_date("The bridge was opened.", "It opened after work.",
+                               random.Random(0)) is None
+
+
+def test_insert_date_keeps_sentence_shape() -> None:
+    rng = random.Random(3)
+    outs = {augment.insert_date("The council approved the plan.", "in 2019", rng) for _ in range(20)}
+    assert "The council approved the plan in 2019." in outs
+    assert "In 2019, the council approved the plan." in outs
+
+
+def test_stage2_detail_pairs_are_labelled_by_what_the_evidence_states() -> None:
+    from verify.training.stage2 import SUPPORTS, detail_pairs
+    from verify.training.stage2 import UNRELATED as U
+
+    base = [{"claim": "The council approved the stadium plan.", "label": SUPPORTS, "src": "t",
+             "evidence": "After a long debate the council approved the stadium plan."},
+            {"claim": "The council approved the stadium plan.", "label": SUPPORTS, "src": "t",
+             "evidence": "In 2019 the council approved the stadium plan."},
+            {"claim": "The council rejected the plan.", "label": 1, "src": "t",
+             "evidence": "The council approved the plan."}]
+    rows = detail_pairs(base, random.Random(0), max_absent=5, max_stated=5)
+    by_label = {r["label"]: r for r in rows}
+    assert len(rows) == 2 and set(by_label) == {SUPPORTS, U}
+    assert "2019" in by_label[SUPPORTS]["claim"]
+    assert augment.has_date(by_label[U]["claim"]) and not augment.has_date(by_label[U]["evidence"])

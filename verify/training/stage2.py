@@ -1,0 +1,137 @@
+"""Stage-2 data (recipe v1.1): absent-detail pairs plus a replay sample of the v1 data.
+
+The v1 model learned from its year-shift counterfactuals that a date in a claim is a
+sign of falsehood: "Under the February 29 agreement the US would close five bases"
+came out *refutes* against a passage that gives no date. Stage 2 fine-tunes the shipped
+model for one short epoch on:
+
+- ``detail``: supported pairs whose claim gets a date the evidence never states
+  (-> unrelated), and the year the evidence does state (-> supports);
+- ``replay``: every v1 numeric counterfactual and seeded samples of the other v1
+  groups, so nothing else is forgotten.
+
+    python -m verify.training.stage2 --data .gpu/data          # adds two train files
+    python verify/training/train.py --data .gpu/data --base verify/models/stance \\
+        --variants stage2 --epochs 1 --lr 2e-5 --cpu --out stance-stage2
+
+Example:
+    >>> import random
+    >>> from verify.training.augment import absent_date
+    >>> absent_date("The US agreed to close five bases.", "Five bases will close.",
+    ...             random.Random(1)) is not None
+    True
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import json
+import logging
+import random
+from collections import Counter
+from pathlib import Path
+
+from verify.training.augment import absent_date, stated_date
+
+log = logging.getLogger(__name__)
+
+SUPPORTS, UNRELATED = 0, 2
+V1_GROUPS = ("base", "numeric", "edits", "unrelated")
+
+
+def read_pairs(path: Path) -> list[dict]:
+    """Rows of one ``*.jsonl.gz`` pair file."""
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def write_pairs(path: Path, rows: list[dict]) -> None:
+    """Write rows as gzipped JSON lines."""
+    with gzip.open(path, "wt", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def detail_pairs(base: list[dict], rng: random.Random, max_absent: int,
+                 max_stated: int) -> list[dict]:
+    """Absent-date (unrelated) and stated-year (supports) pairs from supported pairs."""
+    supported = [r for r in base if r["label"] == SUPPORTS]
+    rng.shuffle(supported)
+    absent: list[dict] = []
+    stated: list[dict] = []
+    for row in supported:
+        if len(absent) < max_absent:
+            claim = absent_date(row["claim"], row["evidence"], rng)
+            if claim is not None:
+                absent.append({"claim": claim, "evidence": row["evidence"], "label": UNRELATED,
+                               "src": f"{row['src']}+date-absent"})
+                continue
+        if len(stated) < max_stated:
+            claim = stated_date(row["claim"], row["evidence"], rng)
+            if claim is not None:
+                stated.append({"claim": claim, "evidence": row["evidence"], "label": SUPPORTS,
+                               "src": f"{row['src']}+date-stated"})
+    return absent + stated
+
+
+# replay per v1 group: every numeric counterfactual (what a date edit most easily
+# unlearns), and samples of the rest
+REPLAY = {"numeric": None, "edits": 4000, "base": 4000, "unrelated": 2000}
+
+
+def _shipped_version() -> str | None:
+    """The version of the model stage 2 starts from (the shipped one)."""
+    from verify.stance.model import MODEL_DIR
+
+    path = MODEL_DIR / "version.json"
+    return json.loads(path.read_text(encoding="utf-8")).get("version") if path.exists() else None
+
+
+def build(data: Path, seed: int = 13, max_absent: int = 1500, max_stated: int = 1500,
+          replay: dict[str, int | None] | None = None) -> dict:
+    """Write ``train_detail`` and ``train_replay`` into ``data``; return their manifest."""
+    groups = {g: read_pairs(data / f"train_{g}.jsonl.gz") for g in V1_GROUPS}
+    detail = detail_pairs(groups["base"], random.Random(seed + 21), max_absent, max_stated)
+    rng = random.Random(seed + 22)
+    replay_rows: list[dict] = []
+    for group, n in (replay or REPLAY).items():
+        rows = groups[group]
+        replay_rows += rows if n is None or n >= len(rows) else rng.sample(rows, n)
+    rng.shuffle(replay_rows)
+    manifest: dict = {"recipe": "v1.1-stage2", "seed": seed, "files": {},
+                      "parent_version": _shipped_version()}
+    digest = hashlib.sha256()
+    # held out: the same edits on the v1 dev pairs, to measure what stage 2 changes
+    dev_detail = detail_pairs(read_pairs(data / "dev_base.jsonl.gz"), random.Random(seed + 23),
+                              max_absent // 5, max_stated // 5)
+    write_pairs(data / "dev_detail.jsonl.gz", dev_detail)
+    dev_labels = Counter(r["label"] for r in dev_detail)
+    manifest["files"]["dev_detail"] = {"n": len(dev_detail),
+                                       "labels": [dev_labels[i] for i in range(3)]}
+    for name, rows in (("train_detail", detail), ("train_replay", replay_rows)):
+        write_pairs(data / f"{name}.jsonl.gz", rows)
+        labels = Counter(r["label"] for r in rows)
+        manifest["files"][name] = {"n": len(rows), "labels": [labels[i] for i in range(3)],
+                                   "sources": dict(sorted(Counter(r["src"] for r in rows).items()))}
+        for r in rows:
+            digest.update(f"{r['claim']}\t{r['evidence']}\t{r['label']}\n".encode())
+    manifest["train_sha256"] = digest.hexdigest()
+    (data / "manifest_stage2.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    return manifest
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", required=True, help="folder built by verify.training.data")
+    parser.add_argument("--seed", type=int, default=13)
+    args = parser.parse_args(argv)
+    manifest = build(Path(args.data), args.seed)
+    for name, info in manifest["files"].items():
+        print(f"{name}: {info['n']} pairs, labels S/R/U {info['labels']}")  # noqa: T201
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
