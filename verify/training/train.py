@@ -311,7 +311,8 @@ def evaluate_all(model, enc: Encoder, data: Path, device: str, limit: int | None
                "probs": [round(float(x), 4) for x in p], "got": LABEL_NAMES[int(p.argmax())]}
               for (c, e, exp), p in zip(PROBES, probs, strict=True)]
     return {"eval": evals, "probes": probes,
-            "probes_passed": sum(p["got"] in p["expected"].split("_or_") for p in probes)}
+            "probes_passed": sum(str(p["got"]) in str(p["expected"]).split("_or_")
+                                 for p in probes)}
 
 
 def table(metrics: dict) -> str:
