@@ -18,6 +18,7 @@ import logging
 import re
 import uuid
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -83,6 +84,7 @@ def content_terms(text: str) -> list[str]:
             if t.lower() not in _STOP and (len(t) > 2 or t[0].isdigit())]
 
 
+@lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     """A crude stem so 'killed' finds 'kill' and 'prisoners' finds 'prisoner'."""
     w = word.lower().replace(",", "")
@@ -92,13 +94,18 @@ def _stem(word: str) -> str:
     return w
 
 
+@lru_cache(maxsize=8192)
+def _stems(text: str) -> frozenset[str]:
+    """The stemmed content words of a text (cached: a passage is compared many times)."""
+    return frozenset(_stem(t) for t in content_terms(text))
+
+
 def lexical_overlap(claim: str, passage: str) -> float:
     """Share of the claim's content words (stemmed) that appear in the passage."""
-    terms = {_stem(t) for t in content_terms(claim)}
+    terms = _stems(claim)
     if not terms:
         return 0.0
-    found = {_stem(t) for t in content_terms(passage)}
-    return len(terms & found) / len(terms)
+    return len(terms & _stems(passage)) / len(terms)
 
 
 def match_spans(claim: str, passage: str,
