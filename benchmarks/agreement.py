@@ -48,7 +48,6 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "benchmarks" / "artifacts"
-FIT_SHARE = 0.3
 S, R, N, C = "SUPPORTS", "REFUTES", "NOT_ENOUGH_INFO", "CONFLICTING"
 VERDICT_TO_LABEL = {"SUPPORTED": S, "REFUTED": R, "NOT ENOUGH EVIDENCE": N, "CONFLICTING": C}
 SYSTEMS = ("majority", "cosine", "stance", "full", "full_fit", "head")
@@ -75,8 +74,11 @@ def load_jsonl(path: Path) -> list[dict[str, Any]]:
 
 
 def is_fit(item_id: str) -> bool:
-    """Fixed split: ~30% of ids (by md5) are for fitting, the rest for scoring."""
-    return int(hashlib.md5(str(item_id).encode()).hexdigest()[:8], 16) % 100 < FIT_SHARE * 100
+    """Fixed split: ~30% of ids (by md5) are for fitting, the rest for scoring. The stance
+    training recipe v1c keeps the scoring part of SciFact and FM2 out of training."""
+    from verify.training.data import benchmark_fit_part
+
+    return benchmark_fit_part(item_id)
 
 
 def limited(items: list[dict[str, Any]], limit: int | None) -> list[dict[str, Any]]:
