@@ -81,3 +81,21 @@ def test_batched_checks_match_one_by_one(demo_ws):
             assert a.stance == b.stance
             assert abs(a.p_supports - b.p_supports) < 0.03
             assert abs(a.p_refutes - b.p_refutes) < 0.03
+
+
+def test_embedder_remembers_recent_texts_without_changing_vectors():
+    """Audits embed a sentence for check-worthiness, then again as a claim: the second
+    time is a memo hit with the same vector."""
+    import numpy as np
+
+    from verify.embedders import get_embedder
+
+    emb = get_embedder("minilm")
+    texts = ["IS-K killed 338 civilians in Pakistan.", "The prison held about 1,700 inmates."]
+    first = emb.embed_many(texts)
+    assert all(t in emb._memo for t in texts)
+    again = emb.embed_batch([texts[1], texts[0], texts[1]])
+    assert np.allclose(again, first[[1, 0, 1]])
+    fresh = emb._encode([texts[0]], 1)[0]
+    assert float(fresh @ first[0]) > 0.9999
+    assert emb.embed_batch([]).shape == (0, emb.dimension)

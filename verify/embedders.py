@@ -10,7 +10,9 @@ Example:
 from __future__ import annotations
 
 import logging
+import threading
 from abc import ABC, abstractmethod
+from collections import OrderedDict
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -18,6 +20,9 @@ import numpy as np
 
 from verify.errors import ModelLoadError
 from verify.registry import Registry
+
+MEMO_SIZE = 4096          # recent texts whose vectors the embedder keeps
+MEMO_MAX_REQUEST = 512    # larger requests (index builds) bypass the memo
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +84,8 @@ class SentenceTransformerEmbedder(Embedder):
         except Exception as exc:
             raise ModelLoadError(f"cannot load embedder from {model_path}: {exc}") from exc
         self.model_id = model_id
+        self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._memo_lock = threading.Lock()
         dim_of = getattr(self._model, "get_embedding_dimension", None) or \
             self._model.get_sentence_embedding_dimension
         self.dimension = int(dim_of() or 0)
@@ -89,18 +96,44 @@ class SentenceTransformerEmbedder(Embedder):
         """The underlying SentenceTransformer (for benchmarks)."""
         return self._model
 
-    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
-        vectors = self._model.encode(list(texts), batch_size=max(1, len(texts)),
-                                     normalize_embeddings=True, convert_to_numpy=True,
-                                     show_progress_bar=False)
+    def _encode(self, texts: list[str], batch_size: int, progress: bool = False) -> np.ndarray:
+        """Normalised vectors straight from the model."""
+        vectors = self._model.encode(texts, batch_size=batch_size, normalize_embeddings=True,
+                                     convert_to_numpy=True, show_progress_bar=progress)
         return np.asarray(vectors, dtype=np.float32)
+
+    def _remembered(self, texts: Sequence[str], batch_size: int) -> np.ndarray:
+        """Vectors of a small request, re-using recent ones: an audit embeds each sentence
+        for check-worthiness and then, as a claim, the same text again."""
+        found: dict[str, np.ndarray] = {}
+        with self._memo_lock:
+            for text in texts:
+                if text in self._memo:
+                    found[text] = self._memo[text]
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
+        if missing:
+            fresh = self._encode(missing, batch_size)
+            with self._memo_lock:
+                for text, vector in zip(missing, fresh, strict=True):
+                    found[text] = vector
+                    self._memo[text] = vector
+                while len(self._memo) > MEMO_SIZE:
+                    self._memo.popitem(last=False)
+        return np.stack([found[t] for t in texts]).astype(np.float32, copy=False)
+
+    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        if len(texts) <= MEMO_MAX_REQUEST:
+            return self._remembered(texts, max(1, len(texts)))
+        return self._encode(list(texts), max(1, len(texts)))
 
     def embed_many(self, texts: Sequence[str], batch_size: int = 128, progress: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        vectors = self._model.encode(list(texts), batch_size=64, normalize_embeddings=True,
-                                     convert_to_numpy=True, show_progress_bar=progress)
-        return np.asarray(vectors, dtype=np.float32)
+        if len(texts) <= MEMO_MAX_REQUEST and not progress:
+            return self._remembered(texts, 64)
+        return self._encode(list(texts), 64, progress)
 
 
 EMBEDDERS: Registry[Embedder] = Registry(
