@@ -327,53 +327,53 @@ def _workspace_view(ws: Workspace, embedder: _CachedEmbedder, *, own_cursor: boo
     return view
 
 
-def _thread_verifiers(ws: Workspace, embedder: _CachedEmbedder) -> Callable[[], BatchVerifier]:
-    """A factory of per-thread batch verifiers: each thread gets its own DuckDB cursor."""
+def _batch_verifier(ws: Workspace, verifier: Verifier | None, pool: ThreadPoolExecutor | None,
+                    workers: int) -> tuple[BatchVerifier, _CachedEmbedder | None]:
+    """One function that verifies a list of claim texts, and the embedder cache it uses.
+
+    By default claims go through ``check_claims`` (one stance batch), split between the
+    pool's threads, each with a DuckDB cursor of its own. A given ``verifier`` (one claim
+    at a time, a test seam) is mapped over the pool or called in turn.
+    """
+    if verifier is not None:
+        one = verifier
+        if pool is None:
+            return (lambda texts: [one(t) for t in texts]), None
+        return (lambda texts: list(pool.map(one, texts))), None
     from verify.check import check_claims
 
+    cache = _CachedEmbedder(ws.embedder)
+    if pool is None:
+        view = _workspace_view(ws, cache, own_cursor=False)
+        return (lambda texts: check_claims(view, texts, save=False)), cache
     local = threading.local()
 
-    def get() -> BatchVerifier:
-        if not hasattr(local, "verify"):
-            view = _workspace_view(ws, embedder, own_cursor=True)
-            local.verify = lambda claims: check_claims(view, claims, save=False)
-        return local.verify  # type: ignore[no-any-return]
+    def check_part(texts: list[str]) -> list[CheckResult]:
+        if not hasattr(local, "view"):
+            local.view = _workspace_view(ws, cache, own_cursor=True)
+        return check_claims(local.view, texts, save=False)
 
-    return get
+    def check_split(texts: Sequence[str]) -> list[CheckResult]:
+        parts = [list(texts[i::workers]) for i in range(workers) if texts[i::workers]]
+        done: dict[str, CheckResult] = {}
+        for part, results in zip(parts, pool.map(check_part, parts), strict=True):
+            done.update(zip(part, results, strict=True))
+        return [done[t] for t in texts]
+
+    return check_split, cache
 
 
-def _verify_claims(claims: Sequence[Claim], verifier: Verifier | BatchVerifier | None,
-                   pool: ThreadPoolExecutor | None,
-                   thread_verifier: Callable[[], BatchVerifier] | None,
-                   memo: dict[str, CheckResult] | None = None, *,
-                   batched: bool = False) -> list[CheckResult]:
-    """Verify every claim of one article.
+def _verify_claims(claims: Sequence[Claim], verify_many: BatchVerifier,
+                   memo: dict[str, CheckResult] | None = None) -> list[CheckResult]:
+    """Verify every claim of one article with ``verify_many``.
 
-    A ``batched`` verifier takes all the article's claims at once (the default
-    ``check_claims``: one stance batch); with a pool the claims are split between its
-    threads. A claim text already checked in this run (a syndicated copy, a repeated
-    sentence) reuses that check instead of running it again.
+    A claim text already checked in this run (a syndicated copy, a repeated sentence)
+    reuses that check instead of running it again.
     """
     memo = {} if memo is None else memo
     todo = [t for t in dict.fromkeys(c.claim_text for c in claims) if t not in memo]
-    results: list[CheckResult]
-    if thread_verifier is not None and pool is not None and len(todo) > 1:
-        n = pool._max_workers  # noqa: SLF001 - the pool's size decides the split
-        parts = [todo[i::n] for i in range(n) if todo[i::n]]
-        done: dict[str, CheckResult] = {}
-        for part, part_results in zip(parts, pool.map(lambda p: thread_verifier()(p), parts),
-                                      strict=True):
-            done.update(zip(part, part_results, strict=True))
-        results = [done[t] for t in todo]
-    elif thread_verifier is not None:
-        results = thread_verifier()(todo) if todo else []
-    elif batched:
-        results = verifier(todo) if todo else []  # type: ignore[arg-type,assignment,misc]
-    elif pool is not None and len(todo) > 1:
-        results = list(pool.map(verifier, todo))  # type: ignore[arg-type]
-    else:
-        results = [verifier(t) for t in todo]  # type: ignore[misc]
-    memo.update(zip(todo, results, strict=True))
+    if todo:
+        memo.update(zip(todo, verify_many(todo), strict=True))
     return [memo[c.claim_text] for c in claims]
 
 
@@ -455,23 +455,10 @@ def run_audit(ws: Workspace, inputs: Sequence[str | os.PathLike[str]], *,
         scorer, threshold = default_scorer(threshold)
     n_workers = max(1, int(workers or 1))
     pool = ThreadPoolExecutor(n_workers) if n_workers > 1 else None
+    verify_many: BatchVerifier | None = None
     cache: _CachedEmbedder | None = None
-    thread_verifier = None
-    batched = False
-    if verifier is None and any(a.status == "ok" for a in todo):
-        from verify.check import check_claims
-
-        cache = _CachedEmbedder(ws.embedder)
-        if pool is not None:
-            thread_verifier = _thread_verifiers(ws, cache)
-        else:
-            view = _workspace_view(ws, cache, own_cursor=False)
-            batched = True
-
-            def verify_all(claims: Sequence[str]) -> list[CheckResult]:
-                return check_claims(view, claims, save=False)
-
-            verifier = verify_all  # type: ignore[assignment]
+    if any(a.status == "ok" for a in todo):
+        verify_many, cache = _batch_verifier(ws, verifier, pool, n_workers)
 
     bar = None
     if progress:
@@ -508,8 +495,7 @@ def run_audit(ws: Workspace, inputs: Sequence[str | os.PathLike[str]], *,
                 extractions = [None] * len(chunk)  # type: ignore[list-item]
             for article, extraction in zip(chunk, extractions, strict=True):
                 _process_article(ws, audit_id, article, positions[article.key], extraction,
-                                 scorer, threshold, verifier, pool, thread_verifier, nlp, cache,
-                                 memo, batched=batched)
+                                 scorer, threshold, verify_many, nlp, cache, memo)
                 processed += 1
                 _tick(article.key)
     finally:
@@ -532,12 +518,9 @@ def run_audit(ws: Workspace, inputs: Sequence[str | os.PathLike[str]], *,
 
 def _process_article(ws: Workspace, audit_id: str, article: Article, position: int,
                      extraction: Extraction | None, scorer: Scorer | None,
-                     threshold: float | None, verifier: Verifier | None,
-                     pool: ThreadPoolExecutor | None,
-                     thread_verifier: Callable[[], BatchVerifier] | None, nlp: Any = None,
-                     cache: _CachedEmbedder | None = None,
-                     memo: dict[str, CheckResult] | None = None, *,
-                     batched: bool = False) -> None:
+                     threshold: float | None, verify_many: BatchVerifier | None,
+                     nlp: Any = None, cache: _CachedEmbedder | None = None,
+                     memo: dict[str, CheckResult] | None = None) -> None:
     """Extract (if not done in the batch), verify and store one article."""
     try:
         if extraction is None:
@@ -562,8 +545,9 @@ def _process_article(ws: Workspace, audit_id: str, article: Article, position: i
         if cache is not None:
             cache.clear()
             cache.prime([c.claim_text for c in extraction.claims])
-        results = _verify_claims(extraction.claims, verifier, pool, thread_verifier, memo,
-                                 batched=batched)
+        if verify_many is None:
+            raise WorkspaceError("internal: no verifier for an article with claims")
+        results = _verify_claims(extraction.claims, verify_many, memo)
     except (ModelLoadError, WorkspaceError):
         raise                  # a missing model or index fails every article: stop, clearly
     except Exception as exc:   # the article is marked failed and retried on resume

@@ -429,6 +429,14 @@ def build(data: Path, out: Path, seed: int = 13, recipe: str = "v1") -> dict:
     files = {"train_base": b.train, **{f"train_{k}": v for k, v in groups.items()},
              "dev_base": b.dev, "dev_aug": dev_aug,
              **{f"eval_{k}": v for k, v in b.evals.items()}}
+    write_pair_files(out, files, manifest)
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    return manifest
+
+
+def write_pair_files(out: Path, files: dict[str, list[Pair]], manifest: dict) -> None:
+    """Write each named pair list as ``<name>.jsonl.gz`` and record, in ``manifest``, its
+    counts per label and source, and the SHA-256 of every ``train_*`` pair (in order)."""
     digest = hashlib.sha256()
     for name, pairs in files.items():
         n = write_jsonl_gz(out / f"{name}.jsonl.gz", pairs)
@@ -440,8 +448,6 @@ def build(data: Path, out: Path, seed: int = 13, recipe: str = "v1") -> dict:
             for p in pairs:
                 digest.update(f"{p.claim}\t{p.evidence}\t{p.label}\n".encode())
     manifest["train_sha256"] = digest.hexdigest()
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-    return manifest
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,7 +16,15 @@ from pathlib import Path
 import numpy as np
 
 from verify.stance.model import TransformerStanceModel
-from verify.training.train import EVAL_SETS, LABEL_NAMES, PROBES, read_pairs, score, set_path
+from verify.training.train import (
+    EVAL_SETS,
+    LABEL_NAMES,
+    PROBES,
+    probe_passed,
+    read_pairs,
+    score,
+    set_path,
+)
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +47,8 @@ def evaluate(model: TransformerStanceModel, data: Path, sets: list[str],
     results["probes"] = [{"claim": c, "evidence": e, "expected": x, "probs": p.round(4).tolist(),
                           "got": LABEL_NAMES[int(p.argmax())]}
                          for (c, e, x), p in zip(PROBES, probs, strict=True)]
-    results["probes_passed"] = sum(p["got"] in p["expected"].split("_or_") for p in results["probes"])
+    results["probes_passed"] = sum(probe_passed(p["got"], p["expected"])
+                                   for p in results["probes"])
     return results
 
 

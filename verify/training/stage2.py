@@ -26,14 +26,13 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import hashlib
 import json
 import logging
 import random
-from collections import Counter
 from pathlib import Path
 
 from verify.training.augment import absent_date, stated_date
+from verify.training.data import Pair, write_pair_files
 
 log = logging.getLogger(__name__)
 
@@ -45,13 +44,6 @@ def read_pairs(path: Path) -> list[dict]:
     """Rows of one ``*.jsonl.gz`` pair file."""
     with gzip.open(path, "rt", encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
-
-
-def write_pairs(path: Path, rows: list[dict]) -> None:
-    """Write rows as gzipped JSON lines."""
-    with gzip.open(path, "wt", encoding="utf-8") as fh:
-        for row in rows:
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
 def detail_pairs(base: list[dict], rng: random.Random, max_absent: int,
@@ -100,24 +92,14 @@ def build(data: Path, seed: int = 13, max_absent: int = 1500, max_stated: int = 
         rows = groups[group]
         replay_rows += rows if n is None or n >= len(rows) else rng.sample(rows, n)
     rng.shuffle(replay_rows)
-    manifest: dict = {"recipe": "v1.1-stage2", "seed": seed, "files": {},
-                      "parent_version": _shipped_version()}
-    digest = hashlib.sha256()
     # held out: the same edits on the v1 dev pairs, to measure what stage 2 changes
     dev_detail = detail_pairs(read_pairs(data / "dev_base.jsonl.gz"), random.Random(seed + 23),
                               max_absent // 5, max_stated // 5)
-    write_pairs(data / "dev_detail.jsonl.gz", dev_detail)
-    dev_labels = Counter(r["label"] for r in dev_detail)
-    manifest["files"]["dev_detail"] = {"n": len(dev_detail),
-                                       "labels": [dev_labels[i] for i in range(3)]}
-    for name, rows in (("train_detail", detail), ("train_replay", replay_rows)):
-        write_pairs(data / f"{name}.jsonl.gz", rows)
-        labels = Counter(r["label"] for r in rows)
-        manifest["files"][name] = {"n": len(rows), "labels": [labels[i] for i in range(3)],
-                                   "sources": dict(sorted(Counter(r["src"] for r in rows).items()))}
-        for r in rows:
-            digest.update(f"{r['claim']}\t{r['evidence']}\t{r['label']}\n".encode())
-    manifest["train_sha256"] = digest.hexdigest()
+    manifest: dict = {"recipe": "v1.1-stage2", "seed": seed, "files": {},
+                      "parent_version": _shipped_version()}
+    files = {name: [Pair(**row) for row in rows] for name, rows in
+             (("dev_detail", dev_detail), ("train_detail", detail), ("train_replay", replay_rows))}
+    write_pair_files(data, files, manifest)
     (data / "manifest_stage2.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     return manifest
 
@@ -127,9 +109,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", required=True, help="folder built by verify.training.data")
     parser.add_argument("--seed", type=int, default=13)
     args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
     manifest = build(Path(args.data), args.seed)
     for name, info in manifest["files"].items():
-        print(f"{name}: {info['n']} pairs, labels S/R/U {info['labels']}")  # noqa: T201
+        log.info("%s: %d pairs, labels S/R/U %s", name, info["n"], info["labels"])
     return 0
 
 

@@ -92,6 +92,11 @@ PROBES = [
 ]
 
 
+def probe_passed(got: object, expected: object) -> bool:
+    """Whether a probe's label is the expected one ("supports_or_unrelated" allows either)."""
+    return str(got) in str(expected).split("_or_")
+
+
 _logger = logging.getLogger("verify.training.train")
 
 
@@ -311,8 +316,7 @@ def evaluate_all(model, enc: Encoder, data: Path, device: str, limit: int | None
                "probs": [round(float(x), 4) for x in p], "got": LABEL_NAMES[int(p.argmax())]}
               for (c, e, exp), p in zip(PROBES, probs, strict=True)]
     return {"eval": evals, "probes": probes,
-            "probes_passed": sum(str(p["got"]) in str(p["expected"]).split("_or_")
-                                 for p in probes)}
+            "probes_passed": sum(probe_passed(p["got"], p["expected"]) for p in probes)}
 
 
 def table(metrics: dict) -> str:
@@ -326,7 +330,7 @@ def table(metrics: dict) -> str:
         lines.append(f"{name:<16}{s['n']:>6}{s['acc']:>8.3f}{s['f1']:>9.3f}{f1sr:>9}  {rec}")
     lines.append(f"probes passed {metrics['probes_passed']}/{len(metrics['probes'])}")
     for p in metrics["probes"]:
-        mark = "ok " if p["got"] in p["expected"].split("_or_") else "XX "
+        mark = "ok " if probe_passed(p["got"], p["expected"]) else "XX "
         lines.append(f"  {mark}{p['expected']:<9} S/R/U={p['probs']}  {p['claim'][:40]} | "
                      f"{p['evidence'][:50]}")
     return "\n".join(lines)
