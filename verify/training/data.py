@@ -17,12 +17,13 @@ import hashlib
 import json
 import logging
 import random
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from verify.training import augment
+from verify.training import augment, science
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ TRAIN_SOURCES = {
     "claims/fm2": "Apache-2.0",
     "claims/scifact": "CC BY 4.0 / ODC-By",
     "pairs/wice.jsonl": "ODC-BY",
+    "claims/liar-plus.jsonl": "CC0 (recipe v1d only)",
 }
 EVAL_PAIR_SETS = {
     "fever_symmetric": "pairs/fever-symmetric.jsonl",
@@ -213,6 +215,61 @@ class Builder:
         return out
 
     # -- augmentation ----------------------------------------------------------------
+    def science(self, pairs: list[Pair], rng: random.Random) -> list[Pair]:
+        """Direction flips of supported SciFact and SciTail statements: supports -> refutes."""
+        out = []
+        for p in pairs:
+            if p.label != SUPPORTS or p.src not in {"scifact", "scitail"}:
+                continue
+            if rng.random() < (0.9 if p.src == "scifact" else 0.6):
+                flipped = science.direction_swap(p.claim, rng)
+                if flipped:
+                    out.append(Pair(flipped, p.evidence, REFUTES, p.src + "+direction"))
+        return out
+
+    def corpus_pairs(self, rng: random.Random, limit: int = 3000) -> list[Pair]:
+        """Pairs made from SciFact corpus abstracts that no benchmark-eval claim cites: the
+        conclusion (stripped of its lead-in) against the sentences before it -> supports,
+        its direction flip -> refutes, and against another abstract -> unrelated."""
+        cited = {str(d) for r in read_jsonl(self.data / "claims/scifact/claims.jsonl")
+                 if not benchmark_fit_part(r["id"]) for d in r.get("cited_doc_ids", [])}
+        docs = [d for d in read_jsonl(self.data / "claims/scifact/corpus.jsonl")
+                if str(d["doc_id"]) not in cited and len(d.get("sentences") or []) >= 4]
+        rng.shuffle(docs)
+        windows = [" ".join(s.strip() for s in d["sentences"][-5:-1]) for d in docs]
+        out: list[Pair] = []
+        for i, d in enumerate(docs):
+            if len(out) >= 3 * limit:
+                break
+            claim = science.conclusion_claim(d["sentences"][-1])
+            if not claim:
+                continue
+            flipped = science.direction_swap(claim, rng)
+            if not flipped:
+                continue
+            out.append(Pair(claim, windows[i], SUPPORTS, "scifact-corpus"))
+            out.append(Pair(flipped, windows[i], REFUTES, "scifact-corpus+direction"))
+            if rng.random() < 0.4:
+                other = windows[rng.randrange(len(windows))]
+                if other != windows[i]:
+                    out.append(Pair(claim, other, UNRELATED, "scifact-corpus+rand"))
+        return out
+
+    def liar_pairs(self) -> list[Pair]:
+        """LIAR-PLUS statements against their ruling's justification: (mostly) true ->
+        supports, false / pants on fire -> refutes; the middle ratings are left out."""
+        path = self.data / "claims/liar-plus.jsonl"
+        out = []
+        for row in read_jsonl(path) if path.exists() else []:
+            label = {"true": SUPPORTS, "mostly-true": SUPPORTS, "false": REFUTES,
+                     "pants-fire": REFUTES}.get(row.get("label", ""))
+            claim = re.sub(r"^Says\s+(that\s+)?", "", (row.get("claim") or "").strip())
+            just = (row.get("justification") or "").strip()
+            if label is None or len(just.split()) < 12 or len(claim.split()) < 4:
+                continue
+            out.append(Pair(claim[:1].upper() + claim[1:], just, label, "liar"))
+        return out
+
     def numeric(self, pairs: list[Pair], rng: random.Random, hedged: bool = True) -> list[Pair]:
         """Numeric counterfactuals (refutes), unit swaps (refutes), paraphrases (supports)."""
         out = []
@@ -385,6 +442,8 @@ class Recipe:
     # keep the claims that benchmarks/agreement.py scores (its 70% eval part of SciFact
     # and FM2) out of training altogether, so claim-level scores are on unseen claims
     hold_out_benchmark_claims: bool = False
+    # v1d groups: science direction flips, SciFact-corpus conclusions, LIAR-PLUS rulings
+    science: bool = False
 
 
 RECIPES = {
@@ -395,6 +454,9 @@ RECIPES = {
     # v1c: v1 without the SciFact/FM2 claims the agreement benchmark evaluates on.
     "v1c": Recipe(hedged_cf=False, neg_scale=1.0, numeric_unrelated=False, upsample=False,
                   hold_out_benchmark_claims=True),
+    # v1d: v1c plus the groups "science", "corpus" and "liar" (variants choose among them).
+    "v1d": Recipe(hedged_cf=False, neg_scale=1.0, numeric_unrelated=False, upsample=False,
+                  hold_out_benchmark_claims=True, science=True),
 }
 
 BENCHMARK_FIT_SHARE = 0.3
@@ -422,6 +484,10 @@ def build(data: Path, out: Path, seed: int = 13, recipe: str = "v1") -> dict:
     }
     if r.upsample:
         groups["upsample"] = b.upsample(b.train)
+    if r.science:
+        groups["science"] = b.science(b.train, random.Random(seed + 4))
+        groups["corpus"] = b.corpus_pairs(random.Random(seed + 5))
+        groups["liar"] = b.liar_pairs()
     dev_aug = (b.numeric(b.dev + b.evals["mnli_heldout"], random.Random(seed + 11),
                          hedged=r.hedged_cf)
                + b.edits(b.dev + b.evals["mnli_heldout"], random.Random(seed + 12), ents))

@@ -3,6 +3,7 @@
 Example:
     $ python -m verify.training.ship --model /tmp/stance/model --manifest .gpu/data/manifest.json
     $ python -m verify.training.ship --model /tmp/stance/model --manifest ... --onnx  # int8
+    $ python -m verify.training.ship --model /tmp/m --layers out/v.layers.part* --manifest ...
 """
 
 from __future__ import annotations
@@ -67,15 +68,40 @@ def ship(model_dir: Path, manifest: Path, out: Path = MODEL_DIR, onnx: bool = Fa
     return write_version(out, manifest, weights, metrics)
 
 
+def join_layers(parts: list[Path], base: Path, like: Path, out: Path) -> Path:
+    """Rebuild a model folder from layer weights returned by ``train.py --return-variants``
+    (everything but the vocabulary matrix) and the base model's vocabulary matrix.
+    ``like`` supplies the 3-label config and tokenizer files (e.g. the shipped folder)."""
+    from safetensors.torch import load, load_file, save_file
+
+    from verify.training.train import WORD_EMBEDDINGS
+
+    tensors = load(b"".join(p.read_bytes() for p in sorted(parts)))
+    base_tensors = load_file(str(base / TORCH_FILE))
+    key = next(k for k in base_tensors if k.endswith("embeddings.word_embeddings.weight"))
+    tensors[WORD_EMBEDDINGS] = base_tensors[key].to(tensors[next(iter(tensors))].dtype)
+    out.mkdir(parents=True, exist_ok=True)
+    save_file(tensors, str(out / TORCH_FILE), metadata={"format": "pt"})
+    for name in FILES:
+        shutil.copyfile(like / name, out / name)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     """CLI entry."""
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--model", required=True, help="trained folder (model.safetensors)")
+    parser.add_argument("--model", required=True, help="trained folder (model.safetensors); "
+                        "with --layers, the folder to rebuild")
+    parser.add_argument("--layers", nargs="*", default=None,
+                        help="returned <variant>.layers.partNN files to rejoin into --model")
+    parser.add_argument("--base", default=".gpu/base", help="base model folder (with --layers)")
     parser.add_argument("--manifest", required=True, help="the data build's manifest.json")
     parser.add_argument("--out", default=str(MODEL_DIR))
     parser.add_argument("--onnx", action="store_true", help="ship ONNX int8 instead")
     args = parser.parse_args(argv)
+    if args.layers:
+        join_layers([Path(p) for p in args.layers], Path(args.base), MODEL_DIR, Path(args.model))
     info = ship(Path(args.model), Path(args.manifest), Path(args.out), args.onnx)
     log.info(json.dumps(info, indent=2))
     return 0

@@ -44,6 +44,11 @@ VARIANTS = {
     "no_unrelated": ("base", "numeric", "edits"),
     # recipe v1.1: a short fine-tune of the shipped model (verify.training.stage2)
     "stage2": ("detail", "replay"),
+    # recipe v1d: science direction flips, abstract conclusions, LIAR-PLUS rulings
+    "full_direction": ("base", "numeric", "edits", "unrelated", "science"),
+    "full_sci": ("base", "numeric", "edits", "unrelated", "science", "corpus"),
+    "full_liar": ("base", "numeric", "edits", "unrelated", "liar"),
+    "full_sci_liar": ("base", "numeric", "edits", "unrelated", "science", "corpus", "liar"),
 }
 DEV_SETS = ("mnli_heldout", "dev_base", "dev_aug")
 EVAL_SETS = ("mnli_heldout", "dev_base", "dev_aug", "dev_detail", "fever_symmetric", "healthver",
@@ -236,7 +241,10 @@ def train_variant(args: argparse.Namespace) -> None:
         args.base, num_labels=3, dtype=torch.float32,
         id2label=dict(enumerate(LABEL_NAMES)), label2id={n: i for i, n in enumerate(LABEL_NAMES)})
     model.to(device)
-    optim = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
+    if args.freeze_word_embeddings:  # the returned weights then need no vocabulary matrix
+        model.get_input_embeddings().weight.requires_grad_(False)
+    optim = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=args.lr,
+                              weight_decay=0.01)
     rng = random.Random(args.seed)
     steps_per_epoch = math.ceil(len(rows) / args.batch)
     total = steps_per_epoch * args.epochs if not args.max_steps else args.max_steps
@@ -294,9 +302,16 @@ def train_variant(args: argparse.Namespace) -> None:
                "gpu": torch.cuda.get_device_name(0) if device == "cuda" else None,
                "hyper": {"lr": args.lr, "batch": args.batch, "epochs": args.epochs,
                          "max_len": args.max_len, "seed": args.seed, "warmup": 0.06,
-                         "weight_decay": 0.01, "autocast": "bf16"},
+                         "weight_decay": 0.01, "autocast": "bf16",
+                         "freeze_word_embeddings": bool(args.freeze_word_embeddings)},
                **results}
     (work / "metrics.json").write_text(json.dumps(metrics, indent=2))
+    if args.score_pairs:
+        rows = read_pairs(Path(args.score_pairs))
+        model.float()
+        probs = predict(model, enc, enc.encode(rows), device)
+        np.save(work / "scored.npy", probs.astype(np.float16))
+        log(f"{args.variant}: scored {len(rows)} pairs from {args.score_pairs}")
     log(f"{args.variant}: done, best epoch {best_epoch}, select {best:.4f}")
 
 
@@ -381,6 +396,13 @@ def drive(args: argparse.Namespace) -> int:
     log(f"chosen variant: {chosen}; wall {time.time() - t0:.0f}s")
     all_metrics = {"chosen": chosen, "wall_seconds": time.time() - t0, "variants": done}
     (out / "metrics.json").write_text(json.dumps(all_metrics, indent=2))
+    scored = {v: np.load(work / v / "scored.npy") for v in done if (work / v / "scored.npy").exists()}
+    if scored:
+        np.savez_compressed(out / "scored.npz", **scored)
+    if args.return_variants:
+        for v in [v.strip() for v in args.return_variants.split(",") if v.strip() in done]:
+            return_layers(work / v / "model", out, v)
+        return 0
     model_dir = work / chosen / "model"
     (model_dir / "metrics.json").write_text(json.dumps(done[chosen], indent=2))
     tar_path = work / "model.tar"
@@ -395,6 +417,26 @@ def drive(args: argparse.Namespace) -> int:
     if args.clean:
         shutil.rmtree(work, ignore_errors=True)
     return 0
+
+
+WORD_EMBEDDINGS = "bert.embeddings.word_embeddings.weight"
+
+
+def return_layers(model_dir: Path, out: Path, name: str, part: int = 15 * 1024 * 1024) -> None:
+    """Write a model's weights less its (frozen) vocabulary matrix as ``<name>.layers.partNN``
+    files: two models fit the trip back where two whole ones do not. Rejoin them with
+    ``verify.training.ship --layers``."""
+    from safetensors.torch import load_file, save_file
+
+    tensors = {k: v for k, v in load_file(str(model_dir / "model.safetensors")).items()
+               if k != WORD_EMBEDDINGS}
+    blob = out / f"{name}.layers.safetensors"
+    save_file(tensors, str(blob))
+    data = blob.read_bytes()
+    blob.unlink()
+    for k in range(0, len(data), part):
+        (out / f"{name}.layers.part{k // part:02d}").write_bytes(data[k:k + part])
+    log(f"{name}: {len(data) / 1e6:.1f} MB of layer weights returned")
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
@@ -421,7 +463,17 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
                    help="seconds of training per variant before it stops and evaluates")
     p.add_argument("--prefer", default="full", help="keep this variant when within 0.005")
     p.add_argument("--clean", action="store_true")
+    p.add_argument("--score-pairs", default=None,
+                   help="pairs file (JSON lines, claim/evidence) every variant scores after "
+                        "training; the probabilities come back in <out>/scored.npz")
+    p.add_argument("--freeze-word-embeddings", action="store_true",
+                   help="keep the vocabulary matrix at the base model's values")
+    p.add_argument("--return-variants", default=None,
+                   help="comma list: write these variants' layer weights (needs "
+                        "--freeze-word-embeddings) instead of the chosen model's tar")
     args = p.parse_args(argv)
+    if args.return_variants and not args.freeze_word_embeddings:
+        p.error("--return-variants needs --freeze-word-embeddings")
     args.passthrough = ["--data", args.data, "--base", args.base, "--epochs", str(args.epochs),
                         "--lr", str(args.lr), "--batch", str(args.batch), "--max-len",
                         str(args.max_len), "--seed", str(args.seed),
@@ -429,8 +481,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
                         "--variant-budget", str(args.variant_budget)]
     if args.limit:
         args.passthrough += ["--limit", str(args.limit)]
+    if args.score_pairs:
+        args.passthrough += ["--score-pairs", args.score_pairs]
     if args.cpu:
         args.passthrough.append("--cpu")
+    if args.freeze_word_embeddings:
+        args.passthrough.append("--freeze-word-embeddings")
     return args
 
 
