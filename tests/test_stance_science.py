@@ -134,3 +134,18 @@ def test_returning_layers_needs_frozen_embeddings() -> None:
     args = parse(["--data", "d", "--base", "b", "--return-variants", "full",
                   "--freeze-word-embeddings"])
     assert "--freeze-word-embeddings" in args.passthrough
+
+
+def test_wider_corpus_group_also_uses_earlier_findings(tmp_path: Path) -> None:
+    sentences = ["Background sentence one.", "Methods were used in mice.", "A third sentence here.",
+                 "Serum levels of IL-6 were higher in the treated group of mice.", CONCLUSION]
+    _write(tmp_path / "claims/scifact/corpus.jsonl",
+           [{"doc_id": "9", "title": "t", "text": "x", "sentences": sentences}])
+    _write(tmp_path / "claims/scifact/claims.jsonl", [])
+    last_only = Builder(tmp_path).corpus_pairs(random.Random(0))
+    wider = Builder(tmp_path).corpus_pairs(random.Random(0), candidates=3)
+    assert {p.claim for p in last_only if p.label == SUPPORTS} == {
+        "Interleukin-6 increases insulin resistance in obese adults."}
+    earlier = [p for p in wider if p.label == SUPPORTS and p.claim.startswith("Serum")]
+    assert len(earlier) == 1
+    assert earlier[0].evidence == " ".join(sentences[:3])   # only sentences before it

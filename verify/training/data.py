@@ -227,10 +227,12 @@ class Builder:
                     out.append(Pair(flipped, p.evidence, REFUTES, p.src + "+direction"))
         return out
 
-    def corpus_pairs(self, rng: random.Random, limit: int = 3000) -> list[Pair]:
-        """Pairs made from SciFact corpus abstracts that no benchmark-eval claim cites: the
-        conclusion (stripped of its lead-in) against the sentences before it -> supports,
-        its direction flip -> refutes, and against another abstract -> unrelated."""
+    def corpus_pairs(self, rng: random.Random, limit: int = 3000,
+                     candidates: int = 1) -> list[Pair]:
+        """Pairs made from SciFact corpus abstracts that no benchmark-eval claim cites: a
+        finding from one of the abstract's last ``candidates`` sentences (stripped of its
+        lead-in) against up to four sentences before it -> supports, its direction flip ->
+        refutes, and against another abstract's window -> unrelated."""
         cited = {str(d) for r in read_jsonl(self.data / "claims/scifact/claims.jsonl")
                  if not benchmark_fit_part(r["id"]) for d in r.get("cited_doc_ids", [])}
         docs = [d for d in read_jsonl(self.data / "claims/scifact/corpus.jsonl")
@@ -239,20 +241,21 @@ class Builder:
         windows = [" ".join(s.strip() for s in d["sentences"][-5:-1]) for d in docs]
         out: list[Pair] = []
         for i, d in enumerate(docs):
-            if len(out) >= 3 * limit:
-                break
-            claim = science.conclusion_claim(d["sentences"][-1])
-            if not claim:
-                continue
-            flipped = science.direction_swap(claim, rng)
-            if not flipped:
-                continue
-            out.append(Pair(claim, windows[i], SUPPORTS, "scifact-corpus"))
-            out.append(Pair(flipped, windows[i], REFUTES, "scifact-corpus+direction"))
-            if rng.random() < 0.4:
-                other = windows[rng.randrange(len(windows))]
-                if other != windows[i]:
-                    out.append(Pair(claim, other, UNRELATED, "scifact-corpus+rand"))
+            sents = d["sentences"]
+            for j in range(len(sents) - 1, max(2, len(sents) - candidates) - 1, -1):
+                if len(out) >= 3 * limit:
+                    return out
+                claim = science.conclusion_claim(sents[j])
+                flipped = science.direction_swap(claim, rng) if claim else None
+                if not claim or not flipped:
+                    continue
+                window = " ".join(s.strip() for s in sents[max(0, j - 4):j])
+                out.append(Pair(claim, window, SUPPORTS, "scifact-corpus"))
+                out.append(Pair(flipped, window, REFUTES, "scifact-corpus+direction"))
+                if rng.random() < 0.4:
+                    other = windows[rng.randrange(len(windows))]
+                    if other != windows[i]:
+                        out.append(Pair(claim, other, UNRELATED, "scifact-corpus+rand"))
         return out
 
     def liar_pairs(self) -> list[Pair]:
@@ -444,6 +447,8 @@ class Recipe:
     hold_out_benchmark_claims: bool = False
     # v1d groups: science direction flips, SciFact-corpus conclusions, LIAR-PLUS rulings
     science: bool = False
+    # v1e: also a wider corpus group (findings from the last three sentences of an abstract)
+    corpus_wide: bool = False
 
 
 RECIPES = {
@@ -457,6 +462,9 @@ RECIPES = {
     # v1d: v1c plus the groups "science", "corpus" and "liar" (variants choose among them).
     "v1d": Recipe(hedged_cf=False, neg_scale=1.0, numeric_unrelated=False, upsample=False,
                   hold_out_benchmark_claims=True, science=True),
+    # v1e: v1d plus "corpus3" (variants choose among the groups).
+    "v1e": Recipe(hedged_cf=False, neg_scale=1.0, numeric_unrelated=False, upsample=False,
+                  hold_out_benchmark_claims=True, science=True, corpus_wide=True),
 }
 
 BENCHMARK_FIT_SHARE = 0.3
@@ -488,6 +496,8 @@ def build(data: Path, out: Path, seed: int = 13, recipe: str = "v1") -> dict:
         groups["science"] = b.science(b.train, random.Random(seed + 4))
         groups["corpus"] = b.corpus_pairs(random.Random(seed + 5))
         groups["liar"] = b.liar_pairs()
+    if r.corpus_wide:
+        groups["corpus3"] = b.corpus_pairs(random.Random(seed + 6), limit=6000, candidates=3)
     dev_aug = (b.numeric(b.dev + b.evals["mnli_heldout"], random.Random(seed + 11),
                          hedged=r.hedged_cf)
                + b.edits(b.dev + b.evals["mnli_heldout"], random.Random(seed + 12), ents))

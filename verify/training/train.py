@@ -49,6 +49,8 @@ VARIANTS = {
     "full_sci": ("base", "numeric", "edits", "unrelated", "science", "corpus"),
     "full_liar": ("base", "numeric", "edits", "unrelated", "liar"),
     "full_sci_liar": ("base", "numeric", "edits", "unrelated", "science", "corpus", "liar"),
+    # recipe v1e: findings from an abstract's last three sentences instead of its last one
+    "full_sci3_liar": ("base", "numeric", "edits", "unrelated", "science", "corpus3", "liar"),
 }
 DEV_SETS = ("mnli_heldout", "dev_base", "dev_aug")
 EVAL_SETS = ("mnli_heldout", "dev_base", "dev_aug", "dev_detail", "fever_symmetric", "healthver",
@@ -220,14 +222,17 @@ def train_variant(args: argparse.Namespace) -> None:
     device = "cuda" if torch.cuda.is_available() and not args.cpu else "cpu"
     if device == "cuda":
         torch.backends.cuda.matmul.allow_tf32 = True
-    random.seed(args.seed)
-    np.random.seed(args.seed)
-    torch.manual_seed(args.seed)
+    # "name@7" trains variant "name" with seed 7 (to see the spread between seeds)
+    name, _, seed_text = args.variant.partition("@")
+    seed = int(seed_text) if seed_text else args.seed
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
     work = Path(args.workdir)
     work.mkdir(parents=True, exist_ok=True)
     data = Path(args.data)
     rows = []
-    for group in VARIANTS[args.variant]:
+    for group in VARIANTS[name]:
         rows.extend(read_pairs(data / f"train_{group}.jsonl.gz", args.limit))
     tok = AutoTokenizer.from_pretrained(args.base)
     enc = Encoder(tok, args.max_len)
@@ -245,7 +250,7 @@ def train_variant(args: argparse.Namespace) -> None:
         model.get_input_embeddings().weight.requires_grad_(False)
     optim = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=args.lr,
                               weight_decay=0.01)
-    rng = random.Random(args.seed)
+    rng = random.Random(seed)
     steps_per_epoch = math.ceil(len(rows) / args.batch)
     total = steps_per_epoch * args.epochs if not args.max_steps else args.max_steps
     warmup = max(1, int(0.06 * total))
@@ -296,12 +301,12 @@ def train_variant(args: argparse.Namespace) -> None:
     results = evaluate_all(model, enc, data, device, args.limit)
     model.half().save_pretrained(work / "model", safe_serialization=True)
     tok.save_pretrained(work / "model")
-    metrics = {"variant": args.variant, "groups": VARIANTS[args.variant], "n_train": len(rows),
+    metrics = {"variant": args.variant, "groups": VARIANTS[name], "n_train": len(rows),
                "best_epoch": best_epoch, "select": best, "history": history,
                "train_seconds": time.time() - t_train, "device": device,
                "gpu": torch.cuda.get_device_name(0) if device == "cuda" else None,
                "hyper": {"lr": args.lr, "batch": args.batch, "epochs": args.epochs,
-                         "max_len": args.max_len, "seed": args.seed, "warmup": 0.06,
+                         "max_len": args.max_len, "seed": seed, "warmup": 0.06,
                          "weight_decay": 0.01, "autocast": "bf16",
                          "freeze_word_embeddings": bool(args.freeze_word_embeddings)},
                **results}
@@ -401,7 +406,7 @@ def drive(args: argparse.Namespace) -> int:
         np.savez_compressed(out / "scored.npz", **scored)
     if args.return_variants:
         for v in [v.strip() for v in args.return_variants.split(",") if v.strip() in done]:
-            return_layers(work / v / "model", out, v)
+            return_layers(work / v / "model", out, v.replace("@", "-s"))
         return 0
     model_dir = work / chosen / "model"
     (model_dir / "metrics.json").write_text(json.dumps(done[chosen], indent=2))
