@@ -113,6 +113,35 @@ def test_different_counted_things_do_not_align():
     assert [x.status for x in a] == ["unaligned"]
 
 
+@pytest.mark.parametrize("claim, passage", [
+    ("Our average private sector employee pays 23 percent for their health care.",
+     "Median state workers in Ohio make 24.6 percent more than their private counterparts."),
+    ("90% of policemen are for expanding background checks to all gun sales.",
+     "40 percent of gun sales occur without a background check."),
+    ("The state received over 63 billion dollars of federal pandemic funding.",
+     "The governor directed $67.5 million in funds to a new clinic."),
+])
+def test_percentages_and_sums_of_different_things_do_not_align(claim, passage):
+    assert [x.status for x in align_quantities(claim, passage)] == ["unaligned"]
+
+
+@pytest.mark.parametrize("claim, passage, status", [
+    ("Unemployment fell to 4.5% in 2019.", "The unemployment rate was 4.5 percent in 2019.", "match"),
+    ("Unemployment fell to 4.5% in 2019.", "The unemployment rate was 7 percent in 2019.", "mismatch"),
+    ("The city spent $5 million on the bridge.", "The bridge cost the city $50 million.", "mismatch"),
+    ("Inflation reached 9% in June.",
+     "Consumer prices rose 9.1 percent in June, the highest inflation rate in decades.", "match"),
+])
+def test_percentages_and_sums_of_the_same_thing_align(claim, passage, status):
+    assert [x.status for x in align_quantities(claim, passage)] == [status]
+
+
+def test_a_decimal_point_does_not_end_the_sentence():
+    q = extract_quantities("Prices rose 9.1 percent in 2022, the statistics office said.")[0]
+    assert q.sentence_span == (0, 60)
+    assert [s.year for s in q.scopes] == [2022]
+
+
 def test_synonymous_nouns_align():
     a = align_quantities("IS-K caused 338 civilian deaths", "IS-K killed 338 civilians.")
     assert a[0].status == "match"

@@ -169,7 +169,7 @@ _UNIT_SYMBOL_RE = re.compile(
     r"[A-Za-z]{1,3}\b)")
 _PLURAL_AFTER_RE = re.compile(r"\s+(?:[a-z]+\s+)?[a-z]+s\b")
 LEMMA_FIXES = {"bases": "base", "basis": "base", "data": "data", "media": "media"}
-_SENT_RE = re.compile(r"[^.!?;]+(?:[.!?;]+|$)")
+_SENT_RE = re.compile(r"(?:[^.!?;]|\.(?=\d))+(?:[.!?;]+|$)")  # "9.1" does not end a sentence
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z'\-]*|\d[\d,.]*")
 STOP = {
     "the", "a", "an", "of", "in", "on", "at", "to", "for", "and", "or", "by", "with", "from",
@@ -615,6 +615,13 @@ def _extract_cached(text: str) -> tuple[Quantity, ...]:
                 noun, keys = _counted_noun(doc, text, a, end)
                 if noun is not None:
                     unit_text, unit = noun, _lemma(doc, noun, a)
+        what: str | None = None
+        if kind in UNNAMED_KINDS:
+            # "90% of policemen", "a $5 million budget", "pays 23 percent for ...": what the
+            # percentage or sum is of, and the verb that governs it
+            noun, keys = _counted_noun(doc, text, a, end)
+            if noun is not None and noun.lower() not in ("percent", "cent", "percentage"):
+                what = canonical(_lemma(doc, noun, a))
         if unit is not None:
             keys = frozenset(keys | {canonical(unit)})
         rounding = _rounding_unit(surface_number, value / (SCALES.get((m.group("scale") or "").strip().lower(), 1.0) if m is not None else 1.0))
@@ -634,7 +641,8 @@ def _extract_cached(text: str) -> tuple[Quantity, ...]:
             text=text[start:end], value=value, low=low, high=high, direction=direction,
             kind=kind, unit=unit, unit_text=unit_text, span=(start, end), keys=keys,
             context=context, scopes=sent_scopes, sentence_span=(s0, s1),
-            extra={"rounding": rounding, "high_value": high_value, "approximator": approx_word},
+            extra={"rounding": rounding, "high_value": high_value, "approximator": approx_word,
+                   "what": what},
         ))
     return tuple(out)
 
@@ -678,6 +686,29 @@ def unit_similarity(a: Quantity, b: Quantity) -> float:
         # one side names the noun, the other leaves it implied ("killed 338")
         return 0.45 if (a.keys & b.keys) else 0.2
     return 0.3
+
+
+UNNAMED_KINDS = ("percent", "money")
+SAME_THING_COVERAGE = 0.5
+
+
+def same_measured_thing(claim: Quantity, evidence: Quantity) -> bool:
+    """Whether a percentage or a sum measures the same thing on both sides.
+
+    Their unit ("%", "USD") does not say what they measure, so: the nouns they are of
+    must agree when both name one ("90% of policemen" is not "40 percent of gun sales"),
+    else their governing words must overlap, else at least half of the claim's content
+    words must be in the evidence sentence.
+    """
+    cw, ew = claim.extra.get("what"), evidence.extra.get("what")
+    if cw and ew:
+        return bool(cw == ew)
+    unit_keys = {canonical(claim.unit or ""), canonical(evidence.unit or "")}
+    if (claim.keys - unit_keys) & (evidence.keys - unit_keys):
+        return True
+    if not claim.context:
+        return True
+    return len(claim.context & evidence.context) / len(claim.context) >= SAME_THING_COVERAGE
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
@@ -735,7 +766,7 @@ def align_quantities(claim: str | list[Quantity], passage: str | list[Quantity],
         scored: list[tuple[float, float, Quantity]] = []
         for eq in e_qs:
             us = unit_similarity(cq, eq)
-            if us <= 0.0:
+            if us <= 0.0 or (cq.kind in UNNAMED_KINDS and not same_measured_thing(cq, eq)):
                 continue
             ctx = _jaccard(cq.context, eq.context)
             key = _jaccard(cq.keys, eq.keys)
