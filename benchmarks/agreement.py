@@ -22,6 +22,10 @@ Usage:
     python benchmarks/agreement.py --fit-calibration    # also refit + save the calibrator
     python benchmarks/agreement.py --sections pairs,quantemp
     python benchmarks/agreement.py --limit 400 --quantemp-limit 0 --fit-calibration
+    # measure variants trained on a GPU without their weights:
+    python benchmarks/agreement.py --limit 400 --quantemp-limit 0 --sections pairs,claims,quantemp \
+        --dump-pairs .gpu/score/pairs.jsonl.gz          # then train.py ... --score-pairs that file
+    python benchmarks/agreement.py ... --pairs .gpu/score/pairs.jsonl.gz --stance-scores scored.npz:full_sci
 
 Data: ``--data`` or $VERIFY_EVAL_DATA (else ../shared/data); skips cleanly without it.
 Built SciFact/FM2 workspaces and stance scores are cached under benchmarks/artifacts/.
@@ -142,15 +146,18 @@ def _key(*parts: str) -> str:
 class StanceScorer:
     """The stance model with a disk cache; counts uncached pairs/second."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, model: Any = None) -> None:
         from verify.stance import get_stance_model
 
-        self.model = get_stance_model(name)
+        self.model = model if model is not None else get_stance_model(name)
         self.tag = f"{getattr(self.model, 'model_id', name)}-{getattr(self.model, 'version', '')}"
         self.cache = Cache(f"stance-{_key(self.tag)[:10]}")
+        self.asked: dict[str, tuple[str, str]] = {}   # every pair scored, for --dump-pairs
 
     def probs(self, claims: Sequence[str], evidence: Sequence[str], batch: int = 64) -> np.ndarray:
         keys = [_key(c, e) for c, e in zip(claims, evidence, strict=True)]
+        for k, c, e in zip(keys, claims, evidence, strict=True):
+            self.asked.setdefault(k, (c, e))
         todo = sorted({i for i, k in enumerate(keys) if k not in self.cache.data})
         todo_unique: dict[str, int] = {}
         for i in todo:
@@ -170,6 +177,36 @@ class StanceScorer:
     def predict_batch(self, claims: Sequence[str], evidence: Sequence[str]) -> np.ndarray:
         """The ``StanceModel`` method, served from the cache."""
         return self.probs(claims, evidence)
+
+
+class PrecomputedStance:
+    """Stance probabilities scored elsewhere (``train.py --score-pairs`` on a GPU) for the
+    pairs a ``--dump-pairs`` run wrote: a trained variant is measured here through the
+    whole CPU pipeline without bringing its weights back."""
+
+    def __init__(self, pairs_path: Path, scores: str) -> None:
+        import gzip
+
+        path, _, variant = scores.partition(":")
+        with np.load(path) as npz:
+            name = variant or npz.files[0]
+            if name not in npz.files:
+                raise SystemExit(f"{path}: no scores for variant {name!r} (has {npz.files})")
+            probs = npz[name].astype(np.float32)
+        with gzip.open(pairs_path, "rt", encoding="utf-8") as fh:
+            keys = [_key(r["claim"], r["evidence"]) for r in map(json.loads, fh)]
+        if len(keys) != len(probs):
+            raise SystemExit(f"{pairs_path}: {len(keys)} pairs but {len(probs)} scores in {path}")
+        self.table = dict(zip(keys, probs, strict=True))
+        self.model_id, self.version = f"scored:{Path(path).name}", name
+
+    def predict_batch(self, claims: Sequence[str], evidence: Sequence[str]) -> np.ndarray:
+        """Look the pairs up; a pair the dump did not hold is an error, never a guess."""
+        try:
+            return np.stack([self.table[_key(c, e)] for c, e in zip(claims, evidence, strict=True)])
+        except KeyError:
+            raise SystemExit("a pair is missing from the scored file: dump the pairs with the "
+                             "same --limit, --sections and --claim-sets") from None
 
 
 class Vectors:
@@ -558,6 +595,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="at most N QuanTemp claims (default: --limit; 0: all)")
     parser.add_argument("--fit-calibration", action="store_true",
                         help="fit the confidence calibrator on the fitting parts and save it")
+    parser.add_argument("--dump-pairs", default=None, metavar="FILE.jsonl.gz",
+                        help="write every claim/passage pair this run scores (for scoring "
+                             "trained variants elsewhere: train.py --score-pairs)")
+    parser.add_argument("--stance-scores", default=None, metavar="FILE.npz[:VARIANT]",
+                        help="use these precomputed probabilities (rows in --dump-pairs "
+                             "order, read from --pairs) instead of running the stance model")
+    parser.add_argument("--pairs", default=None, help="the --dump-pairs file of --stance-scores")
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -571,10 +615,19 @@ def main(argv: list[str] | None = None) -> int:
         print("eval data not found (pass --data or set VERIFY_EVAL_DATA); skipping")
         return 0
     sections = {s.strip() for s in args.sections.split(",") if s.strip()}
+    if args.stance_scores and "speed" in sections:
+        print("speed section skipped: precomputed stance scores have no speed to measure")
+        sections.discard("speed")
     settings = Settings(embedder=args.embedder, stance_model=args.stance_model)
     k = args.k or settings.verdict.evidence_k
+    if args.stance_scores and not args.pairs:
+        parser.error("--stance-scores needs --pairs (the file --dump-pairs wrote)")
+    if args.stance_scores and args.fit_calibration:
+        parser.error("--fit-calibration refits the shipped calibrator: not with --stance-scores")
     try:
-        stance = StanceScorer(args.stance_model)
+        stance = StanceScorer(args.stance_model, PrecomputedStance(Path(args.pairs),
+                                                                   args.stance_scores)
+                              if args.stance_scores else None)
     except Exception as exc:
         print(f"stance model {args.stance_model!r} unavailable ({exc}); skipping")
         return 0
@@ -685,7 +738,22 @@ def main(argv: list[str] | None = None) -> int:
             speed["search_p50_ms"] = 1000 * statistics.median(search_lat)
 
     print_report(results, speed, args, stance.tag, time.perf_counter() - t_start, calib)
+    if args.dump_pairs:
+        write_pairs(Path(args.dump_pairs), stance.asked.values())
     return 0
+
+
+def write_pairs(path: Path, pairs: Any) -> None:
+    """The scored pairs as gzip'd JSON lines (the format train.py --score-pairs reads)."""
+    import gzip
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    n = 0
+    with gzip.open(path, "wt", encoding="utf-8") as fh:
+        for claim, evidence in pairs:
+            fh.write(json.dumps({"claim": claim, "evidence": evidence, "label": 0}) + "\n")
+            n += 1
+    print(f"wrote {n} scored pairs to {path}")
 
 
 def print_report(results: dict[str, dict[str, float]], speed: dict[str, float], args: Any,

@@ -1,0 +1,49 @@
+"""The agreement benchmark's round trip for variants scored elsewhere: the pairs a run
+dumps, scored into an .npz, are looked up exactly (a missing pair is an error)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def agreement():
+    spec = importlib.util.spec_from_file_location("agreement_bench", ROOT / "benchmarks" / "agreement.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["agreement_bench"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_dumped_pairs_come_back_with_their_scores(agreement, tmp_path: Path) -> None:
+    pairs = [("claim one", "passage a"), ("claim two", "passage b"), ("claim one", "passage c")]
+    agreement.write_pairs(tmp_path / "pairs.jsonl.gz", pairs)
+    scores = np.asarray([[0.8, 0.1, 0.1], [0.1, 0.7, 0.2], [0.2, 0.2, 0.6]], dtype=np.float16)
+    np.savez(tmp_path / "scored.npz", v1=scores, v2=scores[::-1])
+    model = agreement.PrecomputedStance(tmp_path / "pairs.jsonl.gz", f"{tmp_path / 'scored.npz'}:v2")
+    got = model.predict_batch(["claim two", "claim one"], ["passage b", "passage a"])
+    np.testing.assert_allclose(got, scores[::-1][[1, 0]].astype(np.float32))
+    assert model.version == "v2"
+    with pytest.raises(SystemExit, match="missing"):
+        model.predict_batch(["claim three"], ["passage a"])
+    with pytest.raises(SystemExit, match="no scores for variant"):
+        agreement.PrecomputedStance(tmp_path / "pairs.jsonl.gz", f"{tmp_path / 'scored.npz'}:v9")
+
+
+def test_scorer_records_every_pair_it_is_asked(agreement, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(agreement, "ARTIFACTS", tmp_path)
+    agreement.write_pairs(tmp_path / "p.jsonl.gz", [("c", "e1"), ("c", "e2")])
+    np.savez(tmp_path / "s.npz", v=np.eye(3, dtype=np.float32)[:2])
+    scorer = agreement.StanceScorer("unused", agreement.PrecomputedStance(
+        tmp_path / "p.jsonl.gz", str(tmp_path / "s.npz")))
+    out = scorer.probs(["c", "c", "c"], ["e2", "e1", "e2"])
+    assert out.argmax(1).tolist() == [1, 0, 1]
+    assert list(scorer.asked.values()) == [("c", "e2"), ("c", "e1")]
