@@ -17,6 +17,12 @@ export HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false PYTHONUNBUFFERED=1
 OUT=${OUT:-.gpu/out}
 RECIPE=${RECIPE:-v1d}
 VARIANT=${VARIANT:-full_sci_liar}
+# the GPU run trains the recipe's variants side by side (v1c has only "full")
+case "$RECIPE" in
+  v1d) GPU_VARIANTS=full,full_direction,full_sci,full_liar,full_sci_liar ;;
+  v1e) GPU_VARIANTS=full_sci_liar,full_sci3_liar ;;
+  *) GPU_VARIANTS=$VARIANT ;;
+esac
 
 # 1. data: licensed training sets + seeded augmentation; eval-only benchmark sets.
 python -m verify.training.data --data "$VERIFY_EVAL_DATA" --out .gpu/data --recipe "$RECIPE"
@@ -31,7 +37,7 @@ if [[ "${1:-gpu}" == "cpu" ]]; then
     --variant-budget 4000 --time-budget 4800 2>&1 | tee "$OUT/train.log"
 else
   python3 verify/training/train.py --data .gpu/data --base .gpu/base --out "$OUT" \
-    --workroot /tmp/stance-work --variants full,full_direction,full_sci,full_liar,full_sci_liar \
+    --workroot /tmp/stance-work --variants "$GPU_VARIANTS" \
     --parallel --epochs 3 --freeze-word-embeddings --prefer "$VARIANT" \
     --variant-budget 270 --time-budget 430 2>&1 | tee "$OUT/train.log"
 fi
