@@ -185,7 +185,7 @@ class PrecomputedStance:
     whole CPU pipeline without bringing its weights back."""
 
     def __init__(self, pairs_path: Path, scores: str) -> None:
-        import gzip
+        from verify.training.train import read_pairs
 
         path, _, variant = scores.partition(":")
         with np.load(path) as npz:
@@ -193,8 +193,7 @@ class PrecomputedStance:
             if name not in npz.files:
                 raise SystemExit(f"{path}: no scores for variant {name!r} (has {npz.files})")
             probs = npz[name].astype(np.float32)
-        with gzip.open(pairs_path, "rt", encoding="utf-8") as fh:
-            keys = [_key(r["claim"], r["evidence"]) for r in map(json.loads, fh)]
+        keys = [_key(r["claim"], r["evidence"]) for r in read_pairs(pairs_path)]
         if len(keys) != len(probs):
             raise SystemExit(f"{pairs_path}: {len(keys)} pairs but {len(probs)} scores in {path}")
         self.table = dict(zip(keys, probs, strict=True))
@@ -744,15 +743,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def write_pairs(path: Path, pairs: Any) -> None:
-    """The scored pairs as gzip'd JSON lines (the format train.py --score-pairs reads)."""
-    import gzip
+    """The scored pairs as a pair file (the format train.py --score-pairs reads)."""
+    from verify.training.data import Pair, write_jsonl_gz
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    n = 0
-    with gzip.open(path, "wt", encoding="utf-8") as fh:
-        for claim, evidence in pairs:
-            fh.write(json.dumps({"claim": claim, "evidence": evidence, "label": 0}) + "\n")
-            n += 1
+    n = write_jsonl_gz(path, (Pair(claim, evidence, 0, "agreement") for claim, evidence in pairs))
     print(f"wrote {n} scored pairs to {path}")
 
 

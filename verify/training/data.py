@@ -12,6 +12,7 @@ Example:
 from __future__ import annotations
 
 import argparse
+import functools
 import gzip
 import hashlib
 import json
@@ -123,6 +124,11 @@ class Builder:
         self.hold_out_benchmark_claims = False
 
     # -- base data -------------------------------------------------------------------
+    @functools.cached_property
+    def scifact_corpus(self) -> dict[str, dict]:
+        """SciFact abstracts by doc id (read once, in file order)."""
+        return {d["doc_id"]: d for d in read_jsonl(self.data / "claims/scifact/corpus.jsonl")}
+
     def _split(self, pairs: list[Pair], key: str) -> None:
         """Send ~4% of pairs (by hash of claim or evidence) to dev, the rest to train."""
         for p in pairs:
@@ -180,8 +186,7 @@ class Builder:
         non-rationale sentences of the cited abstracts (unrelated)."""
         rows = self._claim_rows(self.data / "claims/scifact/claims.jsonl")
         self.claim_sets["scifact"] = rows
-        corpus = {d["doc_id"]: d for d in read_jsonl(self.data / "claims/scifact/corpus.jsonl")}
-        self.scifact_corpus = corpus
+        corpus = self.scifact_corpus
         rng = random.Random(7)
         out = []
         for row in rows:
@@ -235,7 +240,7 @@ class Builder:
         refutes, and against another abstract's window -> unrelated."""
         cited = {str(d) for r in read_jsonl(self.data / "claims/scifact/claims.jsonl")
                  if not benchmark_fit_part(r["id"]) for d in r.get("cited_doc_ids", [])}
-        docs = [d for d in read_jsonl(self.data / "claims/scifact/corpus.jsonl")
+        docs = [d for d in self.scifact_corpus.values()
                 if str(d["doc_id"]) not in cited and len(d.get("sentences") or []) >= 4]
         rng.shuffle(docs)
         windows = [" ".join(s.strip() for s in d["sentences"][-5:-1]) for d in docs]

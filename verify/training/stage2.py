@@ -25,7 +25,6 @@ Example:
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import logging
 import random
@@ -33,17 +32,12 @@ from pathlib import Path
 
 from verify.training.augment import absent_date, stated_date
 from verify.training.data import Pair, write_pair_files
+from verify.training.train import read_pairs
 
 log = logging.getLogger(__name__)
 
 SUPPORTS, UNRELATED = 0, 2
 V1_GROUPS = ("base", "numeric", "edits", "unrelated")
-
-
-def read_pairs(path: Path) -> list[dict]:
-    """Rows of one ``*.jsonl.gz`` pair file."""
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
 
 
 def detail_pairs(base: list[dict], rng: random.Random, max_absent: int,

@@ -413,12 +413,8 @@ def drive(args: argparse.Namespace) -> int:
     tar_path = work / "model.tar"
     with tarfile.open(tar_path, "w") as tar:
         tar.add(model_dir, arcname="model")
-    part, size, k = 15 * 1024 * 1024, tar_path.stat().st_size, 0
-    with tar_path.open("rb") as src:
-        while chunk := src.read(part):
-            (out / f"model.tar.part{k:02d}").write_bytes(chunk)
-            k += 1
-    log(f"model.tar {size / 1e6:.1f} MB in {k} parts")
+    k = write_parts(tar_path.read_bytes(), out, "model.tar")
+    log(f"model.tar {tar_path.stat().st_size / 1e6:.1f} MB in {k} parts")
     if args.clean:
         shutil.rmtree(work, ignore_errors=True)
     return 0
@@ -427,20 +423,27 @@ def drive(args: argparse.Namespace) -> int:
 WORD_EMBEDDINGS = "bert.embeddings.word_embeddings.weight"
 
 
-def return_layers(model_dir: Path, out: Path, name: str, part: int = 15 * 1024 * 1024) -> None:
+PART_BYTES = 15 * 1024 * 1024   # files coming back from a lent machine stay under 16 MiB
+
+
+def write_parts(data: bytes, out: Path, name: str, part: int = PART_BYTES) -> int:
+    """Write ``data`` as ``<name>.part00``, ``.part01``, ...; returns how many."""
+    n = 0
+    for n, start in enumerate(range(0, len(data), part), 1):
+        (out / f"{name}.part{n - 1:02d}").write_bytes(data[start:start + part])
+    return n
+
+
+def return_layers(model_dir: Path, out: Path, name: str, part: int = PART_BYTES) -> None:
     """Write a model's weights less its (frozen) vocabulary matrix as ``<name>.layers.partNN``
     files: two models fit the trip back where two whole ones do not. Rejoin them with
     ``verify.training.ship --layers``."""
-    from safetensors.torch import load_file, save_file
+    from safetensors.torch import load_file, save
 
     tensors = {k: v for k, v in load_file(str(model_dir / "model.safetensors")).items()
                if k != WORD_EMBEDDINGS}
-    blob = out / f"{name}.layers.safetensors"
-    save_file(tensors, str(blob))
-    data = blob.read_bytes()
-    blob.unlink()
-    for k in range(0, len(data), part):
-        (out / f"{name}.layers.part{k // part:02d}").write_bytes(data[k:k + part])
+    data = save(tensors)
+    write_parts(data, out, f"{name}.layers", part)
     log(f"{name}: {len(data) / 1e6:.1f} MB of layer weights returned")
 
 
