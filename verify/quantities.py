@@ -665,29 +665,6 @@ def time_scopes(text: str) -> list[TimeScope]:
 
 
 # ---------------------------------------------------------------- alignment
-def unit_similarity(a: Quantity, b: Quantity) -> float:
-    """How surely two figures count the same kind of thing, in [0, 1]."""
-    if a.kind != b.kind:
-        # a bare count and a duration/money never align
-        return 0.0
-    if a.kind in ("percent", "money", "duration", "measure"):
-        return 1.0 if a.unit == b.unit else 0.0
-    if a.unit and b.unit:
-        if a.unit == b.unit:
-            return 1.0
-        if canonical(a.unit) == canonical(b.unit):
-            return 0.85
-        if canonical(a.unit) in b.keys or canonical(b.unit) in a.keys:
-            return 0.7  # "civilian deaths" vs "killed ... civilians"
-        if frozenset({canonical(a.unit), canonical(b.unit)}) in LOOSE_PAIRS:
-            return 0.5
-        return 0.0
-    if a.unit or b.unit:
-        # one side names the noun, the other leaves it implied ("killed 338")
-        return 0.45 if (a.keys & b.keys) else 0.2
-    return 0.3
-
-
 UNNAMED_KINDS = ("percent", "money")
 SAME_THING_COVERAGE = 0.5
 
@@ -709,6 +686,32 @@ def same_measured_thing(claim: Quantity, evidence: Quantity) -> bool:
     if not claim.context:
         return True
     return len(claim.context & evidence.context) / len(claim.context) >= SAME_THING_COVERAGE
+
+
+def unit_similarity(a: Quantity, b: Quantity) -> float:
+    """How surely two figures count the same kind of thing, in [0, 1] (a percentage or a
+    sum also has to measure the same thing: ``same_measured_thing``)."""
+    if a.kind != b.kind:
+        # a bare count and a duration/money never align
+        return 0.0
+    if a.kind in ("percent", "money", "duration", "measure"):
+        if a.unit != b.unit:
+            return 0.0
+        return 1.0 if a.kind not in UNNAMED_KINDS or same_measured_thing(a, b) else 0.0
+    if a.unit and b.unit:
+        if a.unit == b.unit:
+            return 1.0
+        if canonical(a.unit) == canonical(b.unit):
+            return 0.85
+        if canonical(a.unit) in b.keys or canonical(b.unit) in a.keys:
+            return 0.7  # "civilian deaths" vs "killed ... civilians"
+        if frozenset({canonical(a.unit), canonical(b.unit)}) in LOOSE_PAIRS:
+            return 0.5
+        return 0.0
+    if a.unit or b.unit:
+        # one side names the noun, the other leaves it implied ("killed 338")
+        return 0.45 if (a.keys & b.keys) else 0.2
+    return 0.3
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
@@ -766,7 +769,7 @@ def align_quantities(claim: str | list[Quantity], passage: str | list[Quantity],
         scored: list[tuple[float, float, Quantity]] = []
         for eq in e_qs:
             us = unit_similarity(cq, eq)
-            if us <= 0.0 or (cq.kind in UNNAMED_KINDS and not same_measured_thing(cq, eq)):
+            if us <= 0.0:
                 continue
             ctx = _jaccard(cq.context, eq.context)
             key = _jaccard(cq.keys, eq.keys)
