@@ -241,7 +241,7 @@ def test_cli_check_json_and_review(stub, monkeypatch):
 
 
 def test_focus_sentence_is_scored_and_blended():
-    from verify.check import focus_sentence, score_stance
+    from verify.stance_views import focus_sentence, score_stance
 
     passage = ("IS-K has killed 338 civilians in Pakistan since January 2017, according to CSIS. "
                "The Taliban denied any role in the attack.")

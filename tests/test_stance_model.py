@@ -81,3 +81,26 @@ def test_backend_needs_its_weights_file(tmp_path) -> None:
         TransformerStanceModel(tmp_path, backend="onnx")
     with pytest.raises(ValueError, match="unknown stance backend"):
         TransformerStanceModel(tmp_path, backend="tpu")
+
+
+@pytest.mark.real
+@pytest.mark.parametrize(("claim", "passage"), [
+    ("Under the February 29 agreement the US would close five bases within 135 days.",
+     "The US will cut its troops to 8,600 and close five of its bases within 135 days."),
+    ("In 2019 the council approved the new stadium.",
+     "The city council approved plans for the new stadium after a long debate."),
+])
+def test_a_date_the_passage_never_states_does_not_refute(model, claim, passage) -> None:
+    from verify.stance_views import score_stance
+
+    p = score_stance(model, claim, [passage], 0.5)[0]
+    assert p[1] < max(p[0], p[2]), p
+
+
+@pytest.mark.real
+def test_a_different_year_still_refutes(model) -> None:
+    from verify.stance_views import score_stance
+
+    p = score_stance(model, "In 2019 the council approved the new stadium.",
+                     ["In 2017 the city council approved plans for the new stadium."], 0.5)[0]
+    assert p[1] > max(p[0], p[2]), p

@@ -15,10 +15,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import re
 import uuid
 from collections.abc import Callable, Sequence
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -26,7 +24,15 @@ import numpy as np
 from verify.calibration import Calibrator, shipped_calibrator
 from verify.config import Settings
 from verify.errors import InputError
-from verify.quantities import align_quantities, extract_quantities, prime_quantities
+from verify.overlap import lexical_overlap, match_spans
+from verify.quantities import (
+    align_quantities,
+    date_phrases,
+    extract_quantities,
+    prime_quantities,
+    unstated_dates,
+)
+from verify.stance_views import StancePlan, combine_stance, plan_stance, score_stance
 from verify.types import (
     STANCES,
     VERDICTS,
@@ -55,16 +61,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z\-']+|\d[\d,.]*\d|\d")
-_STOP = {
-    "the", "a", "an", "of", "in", "on", "at", "to", "for", "and", "or", "by", "with", "from",
-    "is", "was", "were", "are", "be", "been", "has", "have", "had", "that", "this", "it", "its",
-    "as", "than", "more", "about", "some", "since", "into", "their", "there", "which", "who",
-    "after", "before", "over", "under", "not", "but", "also", "said", "will", "would", "can",
-    "could", "may", "they", "he", "she", "his", "her", "them", "we", "our", "you",
-    "roughly", "nearly", "around", "least", "almost", "what", "when", "where", "how", "did",
-    "does", "do", "all", "any", "most", "many", "much", "very",
-}
 DEFAULT_RELIABILITY = 0.5
 
 
@@ -76,110 +72,6 @@ def _reliability(ws: Workspace, domain: str | None) -> Reliability:
     except (ImportError, AttributeError):
         return Reliability(domain or "", DEFAULT_RELIABILITY,
                            f"no rating system available; default {DEFAULT_RELIABILITY}")
-
-
-def content_terms(text: str) -> list[str]:
-    """Lower-cased content words and numbers of a text (for overlap and spans)."""
-    return [t.lower().strip(".,") for t in _TOKEN.findall(text)
-            if t.lower() not in _STOP and (len(t) > 2 or t[0].isdigit())]
-
-
-@lru_cache(maxsize=65536)
-def _stem(word: str) -> str:
-    """A crude stem so 'killed' finds 'kill' and 'prisoners' finds 'prisoner'."""
-    w = word.lower().replace(",", "")
-    for suffix in ("ing", "ed", "es", "s"):
-        if len(w) > len(suffix) + 3 and w.endswith(suffix):
-            return w[: -len(suffix)]
-    return w
-
-
-@lru_cache(maxsize=8192)
-def _stems(text: str) -> frozenset[str]:
-    """The stemmed content words of a text (cached: a passage is compared many times)."""
-    return frozenset(_stem(t) for t in content_terms(text))
-
-
-def lexical_overlap(claim: str, passage: str) -> float:
-    """Share of the claim's content words (stemmed) that appear in the passage."""
-    terms = _stems(claim)
-    if not terms:
-        return 0.0
-    return len(terms & _stems(passage)) / len(terms)
-
-
-def match_spans(claim: str, passage: str,
-                alignments: Sequence[QuantityAlignment] = ()) -> tuple[tuple[int, int], ...]:
-    """Char spans in ``passage`` of the claim's content words and aligned figures."""
-    terms = {_stem(t) for t in content_terms(claim)}
-    spans = [(m.start(), m.end()) for m in _TOKEN.finditer(passage)
-             if _stem(m.group(0).strip(".,")) in terms]
-    spans += [a.evidence_span for a in alignments if a.evidence_span is not None
-              and a.status in ("match", "mismatch", "different_scope")]
-    spans.sort()
-    merged: list[tuple[int, int]] = []
-    for s, e in spans:
-        if merged and s <= merged[-1][1] + 1 and passage[merged[-1][1]:s].strip() == "":
-            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
-        elif merged and s < merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
-        else:
-            merged.append((s, e))
-    return tuple(merged)
-
-
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9])|\n\s*\n")
-
-
-def focus_sentence(claim: str, passage: str) -> str | None:
-    """The passage sentence that shares most of the claim's content words, if the passage
-    has more than one sentence and that sentence shares at least one word."""
-    parts = [p.strip() for p in _SENTENCE_END.split(passage) if p and p.strip()]
-    if len(parts) < 2:
-        return None
-    scored = [(lexical_overlap(claim, p), -i, p) for i, p in enumerate(parts)]
-    best = max(scored)
-    return best[2] if best[0] > 0 else None
-
-
-def stance_inputs(claim: str, texts: Sequence[str], sentence_weight: float
-                  ) -> tuple[list[str], list[tuple[int, int]]]:
-    """The texts to score for one claim: every passage, then each passage's focus sentence.
-
-    Returns the batch and ``(passage index, batch row)`` for each focus sentence.
-    """
-    batch = list(texts)
-    extra: list[tuple[int, int]] = []
-    if sentence_weight > 0:
-        for i, text in enumerate(texts):
-            focus = focus_sentence(claim, text)
-            if focus is not None:
-                extra.append((i, len(batch)))
-                batch.append(focus)
-    return batch, extra
-
-
-def blend_stance(out: np.ndarray, n: int, extra: Sequence[tuple[int, int]],
-                 sentence_weight: float) -> np.ndarray:
-    """Mix each passage's stance with its focus sentence's: w x sentence + (1 - w) x passage."""
-    out = np.asarray(out, dtype=np.float64)
-    probs = out[:n].copy()
-    for i, row in extra:
-        probs[i] = sentence_weight * out[row] + (1.0 - sentence_weight) * probs[i]
-    return probs
-
-
-def score_stance(model: StanceModel, claim: str, texts: Sequence[str],
-                 sentence_weight: float) -> np.ndarray:
-    """Stance of each passage, blended with the stance of its focus sentence (one batch).
-
-    Words elsewhere in a passage ("the Taliban denied any role") can sway a small
-    cross-encoder; the sentence that carries the claim's words is scored too and the two
-    are mixed: ``sentence_weight`` x sentence + (1 - sentence_weight) x passage.
-    """
-    batch, extra = stance_inputs(claim, texts, sentence_weight)
-    out = model.predict_batch([claim] * len(batch), batch)
-    return blend_stance(out, len(texts), extra, sentence_weight)
 
 
 def _validate_claim(claim: object) -> str:
@@ -230,8 +122,11 @@ def assess_hits(claim: str, hits: Sequence[SearchHit], *, stance_model: StanceMo
     # the most relevant, most reliable copy of a repeated passage keeps its weight
     order = sorted(range(n), key=lambda i: -(relevance[i] * reliability_factor(rels[i].value, vs)))
     # figures are compared only in passages relevant enough to weigh
-    all_alignments = [tuple(align_quantities(claim_qs, t))
-                      if claim_qs and relevance[i] >= vs.min_relevance else ()
+    # and a claim's dates are listed as unconfirmed where a passage names no date at all
+    dated = bool(date_phrases(claim))
+    all_alignments = [((tuple(align_quantities(claim_qs, t)) if claim_qs else ())
+                       + (tuple(unstated_dates(claim, t)) if dated else ()))
+                      if relevance[i] >= vs.min_relevance else ()
                       for i, t in enumerate(texts)]
     adjusted_all = [numeric_adjust(probs[i], all_alignments[i], relevance[i], vs)[0]
                     for i in range(n)]
@@ -368,14 +263,13 @@ def check_claims(ws: Workspace, claims: Sequence[str], *, k: int | None = None,
                           if _worth_scoring(claim, h, ws.settings)])
     pair_claims: list[str] = []
     pair_texts: list[str] = []
-    layout: list[tuple[int, list[int], list[tuple[int, int]]]] = []
+    layout: list[tuple[int, list[int], StancePlan]] = []
     for claim, hits in zip(texts, all_hits, strict=True):
         scored = [i for i, h in enumerate(hits) if _worth_scoring(claim, h, ws.settings)]
-        batch, extra = stance_inputs(claim, [hits[i].passage.text for i in scored], weight)
-        offset = len(pair_texts)
-        layout.append((offset, scored, [(i, offset + row) for i, row in extra]))
-        pair_claims.extend([claim] * len(batch))
-        pair_texts.extend(batch)
+        plan = plan_stance(claim, [hits[i].passage.text for i in scored], weight)
+        layout.append((len(pair_texts), scored, plan))
+        pair_claims.extend(plan.claims)
+        pair_texts.extend(plan.texts)
     out = (np.asarray(model.predict_batch(pair_claims, pair_texts), dtype=np.float64)
            if pair_texts else np.zeros((0, 3)))
     cache: dict[str | None, Reliability] = {}
@@ -387,11 +281,11 @@ def check_claims(ws: Workspace, claims: Sequence[str], *, k: int | None = None,
 
     versions = _model_versions(ws, model)
     results: list[CheckResult] = []
-    for claim, hits, (offset, scored, extra) in zip(texts, all_hits, layout, strict=True):
+    for claim, hits, (offset, scored, plan) in zip(texts, all_hits, layout, strict=True):
         n = len(hits)
         probs = np.tile(UNSCORED, (n, 1))
-        probs[scored] = blend_stance(out[offset:], len(scored),
-                                     [(i, row - offset) for i, row in extra], weight)
+        if scored:
+            probs[scored] = combine_stance(out[offset:offset + len(plan.texts)], plan)
         result = assess_hits(claim, hits, stance_model=model,
                              embedder=ws.embedder if hits else None, settings=ws.settings,
                              reliability=reliability, model_versions=versions,

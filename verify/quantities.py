@@ -664,6 +664,48 @@ def time_scopes(text: str) -> list[TimeScope]:
     return _year_spans(text)
 
 
+_DATE_LEAD_RE = re.compile(r"\b(?:on|in|at|since|by|during|until|from|of|as of)\s+$", re.IGNORECASE)
+
+
+def date_phrases(text: str) -> list[tuple[str, tuple[int, int]]]:
+    """The dates a text names, with their spans: years ("in 2019", "since January 2017"),
+    days ("February 29", "3 March") and months ("in March"); overlaps are merged.
+
+    Example:
+        >>> [t for t, _ in date_phrases("Under the February 29 deal, signed in 2020")]
+        ['February 29', 'in 2020']
+    """
+    years = [(s.span[0] + 4, s.span[1]) if s.text[:4].lower() == "the " else s.span
+             for s in _year_spans(text)]   # "the 2019 election" keeps its article
+    spans = sorted(years + [m.span() for m in _DATE_DAY_RE.finditer(text)]
+                   + [m.span() for m in _MONTH_ONLY_RE.finditer(text)])
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return [(text[s:e], (s, e)) for s, e in merged]
+
+
+def without_dates(text: str) -> str:
+    """The text with its date phrases (and a preposition left before them) removed.
+
+    Example:
+        >>> without_dates("On February 29, 2020 the US agreed to close five bases.")
+        'The US agreed to close five bases.'
+    """
+    out, last = [], 0
+    for _, (start, end) in date_phrases(text):
+        lead = _DATE_LEAD_RE.search(text, last, start)
+        out.append(text[last:lead.start() if lead else start])
+        last = end
+    out.append(text[last:])
+    joined = re.sub(r"\s+([,.;:!?])", r"\1", " ".join("".join(out).split()))
+    joined = re.sub(r"^[,;:]\s*|(?<=[,;:])\s*[,;:]", "", joined).strip()
+    return joined[:1].upper() + joined[1:] if joined else joined
+
+
 # ---------------------------------------------------------------- alignment
 UNNAMED_KINDS = ("percent", "money")
 SAME_THING_COVERAGE = 0.5
@@ -809,21 +851,21 @@ def _alignment(cq: Quantity, eq: Quantity | None, status: str, note: str) -> Qua
     )
 
 
-def scope_alignments(claim: str, passage: str) -> list[QuantityAlignment]:
-    """Compare the claim's years with the passage's ("in 2016" vs "in 2018")."""
-    out: list[QuantityAlignment] = []
-    e_scopes = _year_spans(passage)
-    for c in _year_spans(claim):
-        if not e_scopes:
-            continue
-        same = [e for e in e_scopes if e.year == c.year]
-        if same:
-            e = same[0]
-            out.append(QuantityAlignment(c.text, float(c.year), "year", c.span, e.text,
-                                         float(e.year), "year", e.span, "match", "same year"))
-        else:
-            e = e_scopes[0]
-            out.append(QuantityAlignment(c.text, float(c.year), "year", c.span, e.text,
-                                         float(e.year), "year", e.span, "different_scope",
-                                         f"claim: {c.text}; evidence: {e.text}"))
+UNSTATED_DATE_NOTE = "the passage names no date: it neither confirms nor refutes this one"
+
+
+def unstated_dates(claim: str, passage: str) -> list[QuantityAlignment]:
+    """The claim's dates, each without a counterpart, when the passage names no date at all.
+
+    Example:
+        >>> [a.claim_text for a in unstated_dates("Signed on February 29", "Five bases close.")]
+        ['February 29']
+    """
+    if date_phrases(passage):
+        return []
+    out = []
+    for text, span in date_phrases(claim):
+        year = re.search(r"(?:18|19|20)\d\d", text)
+        out.append(QuantityAlignment(text, float(year.group(0)) if year else 0.0, "date", span,
+                                     None, None, None, None, "unaligned", UNSTATED_DATE_NOTE))
     return out

@@ -246,8 +246,17 @@ def aggregate(evidence: Sequence[EvidenceAssessment], settings: VerdictSettings)
                 figure_note = scoped
     if figure_note:
         reason = f"{reason}; {figure_note}"
+    if verdict == "SUPPORTED" and (dates := _unstated_dates(decisive)):
+        reason = f"{reason}; none of them states the claim's date ({dates}), so it is unconfirmed"
     return Aggregate(verdict, support, refute, float(raw), reason,
                      tuple(e.passage.passage_id for e in decisive))
+
+
+def _unstated_dates(evidence: Sequence[EvidenceAssessment]) -> str:
+    """The claim's dates, when no passage here names a date (their rows say so)."""
+    rows = [[a.claim_text for a in e.alignments if a.claim_unit == "date" and a.status == "unaligned"]
+            for e in evidence]
+    return ", ".join(rows[0]) if rows and all(rows) else ""
 
 
 def _figure_note(evidence: Sequence[EvidenceAssessment], status: str) -> str:

@@ -1,0 +1,113 @@
+"""Stance views: the focus sentence and the claim without the dates a passage never states."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pytest
+
+from verify.quantities import date_phrases, unstated_dates, without_dates
+from verify.stance_views import plan_stance, score_stance, undated_claim
+from verify.types import PassageRef, Reliability, SearchHit
+
+DATED = "Under the February 29 agreement the US would close five bases within 135 days."
+NO_DATE = "The US will cut its troops and close five of its bases within 135 days."
+OTHER_DATE = "On March 3 the US said it would close five of its bases within 135 days."
+
+
+class DateShy:
+    """Reads any date in a claim as a sign of falsehood (what the small model can do)."""
+
+    def __init__(self, dated: Sequence[float] = (0.1, 0.8, 0.1),
+                 undated: Sequence[float] = (0.8, 0.1, 0.1)) -> None:
+        self.dated, self.undated = list(dated), list(undated)
+        self.calls: list[list[tuple[str, str]]] = []
+
+    def predict_batch(self, claims: Sequence[str], evidence: Sequence[str]) -> np.ndarray:
+        self.calls.append(list(zip(claims, evidence, strict=True)))
+        return np.asarray([self.dated if date_phrases(c) else self.undated for c in claims])
+
+
+@pytest.mark.parametrize(("text", "dates", "rest"), [
+    (DATED, ["February 29"], "Under the agreement the US would close five bases within 135 days."),
+    ("In 2019 the council approved the new stadium.", ["In 2019"],
+     "The council approved the new stadium."),
+    ("On February 29, 2020 the US agreed.", ["February 29, 2020"], "The US agreed."),
+    ("IS-K killed 338 civilians since January 2017", ["since January 2017"],
+     "IS-K killed 338 civilians"),
+    ("The 2019 budget passed.", ["2019"], "The budget passed."),
+    ("It killed 2000 fighters in 3 days.", [], "It killed 2000 fighters in 3 days."),
+])
+def test_dates_are_found_and_taken_out(text, dates, rest):
+    assert [t for t, _ in date_phrases(text)] == dates
+    assert without_dates(text) == rest
+
+
+def test_a_claim_with_too_little_left_has_no_undated_view():
+    assert undated_claim("It happened in 2019.") is None
+    assert undated_claim("The council approved the stadium.") is None  # no date to take out
+    assert undated_claim(DATED) == without_dates(DATED)
+
+
+def test_unstated_dates_only_where_the_passage_names_no_date():
+    rows = unstated_dates(DATED, NO_DATE)
+    assert [(a.claim_text, a.claim_unit, a.status, a.evidence_text) for a in rows] == \
+        [("February 29", "date", "unaligned", None)]
+    assert DATED[slice(*rows[0].claim_span)] == "February 29"
+    assert unstated_dates(DATED, OTHER_DATE) == []
+    assert unstated_dates("The US will close bases.", NO_DATE) == []
+
+
+def test_a_date_the_passage_never_states_cannot_refute():
+    model = DateShy()
+    p = score_stance(model, DATED, [NO_DATE], 0.5)[0]
+    assert len(model.calls) == 1                       # one batch for every view
+    assert p == pytest.approx([0.1, 0.1, 0.8])         # refutes capped, the rest unrelated
+    assert p[0] == pytest.approx(0.1)                  # ...never moved to supports
+
+
+def test_a_passage_naming_another_date_keeps_the_refutation():
+    model = DateShy()
+    p = score_stance(model, DATED, [OTHER_DATE], 0.5)[0]
+    assert p == pytest.approx([0.1, 0.8, 0.1])
+    assert all(c == DATED for c, _ in model.calls[0])  # no undated view was asked for
+
+
+def test_the_undated_view_covers_the_focus_sentence_too():
+    passage = "Talks went on for months. " + NO_DATE
+    plan = plan_stance(DATED, [passage], 0.5)
+    bare = without_dates(DATED)
+    assert plan.claims == (DATED, DATED, bare, bare)
+    assert plan.texts == (passage, NO_DATE, passage, NO_DATE)
+    assert plan.undated == ((0, 2, 3),)
+    # the undated view can lower refutes but never raise it
+    p = score_stance(DateShy(dated=(0.6, 0.2, 0.2), undated=(0.1, 0.8, 0.1)), DATED, [passage], 0.5)
+    assert p[0] == pytest.approx([0.6, 0.2, 0.2])
+
+
+def _hit(pid: int, text: str, domain: str) -> SearchHit:
+    passage = PassageRef(pid, pid, 0, text, 0, len(text), f"doc {pid}", f"https://{domain}/{pid}",
+                         domain, None, "en")
+    return SearchHit(passage, pid, 0.6, 3.0, 1.0 / (60 + pid))
+
+
+def test_check_says_the_date_is_unconfirmed(ws, monkeypatch):
+    import verify.stance
+    from verify.check import check_claim, check_claims
+
+    monkeypatch.setattr(ws, "search", lambda claim, k=10, filters=None: [
+        _hit(1, NO_DATE, "apnews.com")][:k])
+    monkeypatch.setattr(ws, "reliability", lambda d: Reliability(d or "", 0.9, "test rating"))
+    model = DateShy(dated=(0.45, 0.45, 0.1), undated=(0.85, 0.1, 0.05))
+    monkeypatch.setattr(verify.stance, "get_stance_model", lambda name: model)
+    result = check_claim(ws, DATED)
+    e = result.evidence[0]
+    assert e.p_refutes == pytest.approx(0.1) and e.stance == "supports"  # five = five bases
+    assert [a.claim_text for a in e.alignments if a.claim_unit == "date"] == ["February 29"]
+    assert result.verdict == "SUPPORTED"
+    assert "claim's date (February 29)" in result.reason and "unconfirmed" in result.reason
+    batch = check_claims(ws, [DATED, "The US would close five bases within 135 days."], save=False)
+    assert batch[0].verdict == result.verdict
+    assert batch[0].evidence[0].p_refutes == pytest.approx(e.p_refutes)
+    assert "date" not in batch[1].reason

@@ -1,0 +1,137 @@
+"""What the stance model is asked about a claim and its passages, and how the answers
+combine into one stance per passage.
+
+Up to three views of each (claim, passage) pair go into one batch:
+
+- the whole passage;
+- its focus sentence, the one sharing most claim words, mixed in with ``sentence_weight``
+  (words elsewhere in a passage, "the Taliban denied any role", can sway a small model);
+- when the claim names a date and the passage names none, the claim with its dates taken
+  out. A date the passage never states cannot be what refutes the claim, so the passage's
+  refute probability is capped at this view's; the excess becomes "unrelated", never
+  "supports" (the date stays unconfirmed).
+
+Example:
+    >>> plan = plan_stance("In 2019 the council approved the stadium.",
+    ...                    ["The council approved the stadium."], 0.5)
+    >>> plan.claims
+    ('In 2019 the council approved the stadium.', 'The council approved the stadium.')
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from verify.overlap import content_terms, lexical_overlap
+from verify.quantities import date_phrases, without_dates
+
+if TYPE_CHECKING:
+    from verify.stance.base import StanceModel
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9])|\n\s*\n")
+
+
+def focus_sentence(claim: str, passage: str) -> str | None:
+    """The passage sentence that shares most of the claim's content words, if the passage
+    has more than one sentence and that sentence shares at least one word."""
+    parts = [p.strip() for p in _SENTENCE_END.split(passage) if p and p.strip()]
+    if len(parts) < 2:
+        return None
+    scored = [(lexical_overlap(claim, p), -i, p) for i, p in enumerate(parts)]
+    best = max(scored)
+    return best[2] if best[0] > 0 else None
+
+
+def undated_claim(claim: str) -> str | None:
+    """The claim without its dates, when it names one and enough of it is left to judge."""
+    if not date_phrases(claim):
+        return None
+    rest = without_dates(claim)
+    return rest if len(content_terms(rest)) >= 2 and rest != claim else None
+
+
+@dataclass(frozen=True)
+class StancePlan:
+    """The pairs to score for one claim and where each view's answer lands.
+
+    Rows ``0..passages-1`` are the passages themselves; ``focus`` maps a passage to the row
+    of its focus sentence; ``undated`` maps a passage to its rows (passage, focus or -1)
+    scored against the claim without its dates.
+    """
+
+    claims: tuple[str, ...]
+    texts: tuple[str, ...]
+    passages: int
+    sentence_weight: float
+    focus: tuple[tuple[int, int], ...]
+    undated: tuple[tuple[int, int, int], ...]
+
+
+def plan_stance(claim: str, texts: Sequence[str], sentence_weight: float) -> StancePlan:
+    """Every (claim, text) pair one claim needs, in one batch (see the module docstring)."""
+    claims, batch = [claim] * len(texts), list(texts)
+    focus_of: dict[int, str] = {}
+    focus: list[tuple[int, int]] = []
+    if sentence_weight > 0:
+        for i, text in enumerate(texts):
+            sentence = focus_sentence(claim, text)
+            if sentence is not None:
+                focus_of[i] = sentence
+                focus.append((i, len(batch)))
+                claims.append(claim)
+                batch.append(sentence)
+    undated: list[tuple[int, int, int]] = []
+    bare = undated_claim(claim)
+    if bare is not None:
+        for i, text in enumerate(texts):
+            if date_phrases(text):
+                continue  # the passage names a date: the model judges the dated claim
+            rows = [len(batch), -1]
+            claims.append(bare)
+            batch.append(text)
+            if i in focus_of:
+                rows[1] = len(batch)
+                claims.append(bare)
+                batch.append(focus_of[i])
+            undated.append((i, rows[0], rows[1]))
+    return StancePlan(tuple(claims), tuple(batch), len(texts), sentence_weight,
+                      tuple(focus), tuple(undated))
+
+
+def _blend(passage: np.ndarray, sentence: np.ndarray | None, weight: float) -> np.ndarray:
+    """w x sentence + (1 - w) x passage (the passage alone without a focus sentence)."""
+    return passage if sentence is None else weight * sentence + (1.0 - weight) * passage
+
+
+def combine_stance(out: np.ndarray, plan: StancePlan) -> np.ndarray:
+    """One (supports, refutes, unrelated) row per passage from the model's answers."""
+    out = np.asarray(out, dtype=np.float64)
+    w = plan.sentence_weight
+    probs = out[:plan.passages].copy()
+    for i, row in plan.focus:
+        probs[i] = _blend(out[i], out[row], w)
+    for i, row, focus_row in plan.undated:
+        bare = _blend(out[row], out[focus_row] if focus_row >= 0 else None, w)
+        capped = min(probs[i][1], bare[1])
+        probs[i][2] += probs[i][1] - capped
+        probs[i][1] = capped
+    return probs
+
+
+def score_stance(model: StanceModel, claim: str, texts: Sequence[str],
+                 sentence_weight: float) -> np.ndarray:
+    """Stance of each passage from all its views, in one model batch.
+
+    Example:
+        >>> score_stance(model, "IS-K killed 338 civilians", [passage], 0.5)  # doctest: +SKIP
+        array([[0.9 , 0.05, 0.05]])
+    """
+    if not texts:
+        return np.zeros((0, 3))
+    plan = plan_stance(claim, texts, sentence_weight)
+    return combine_stance(model.predict_batch(list(plan.claims), list(plan.texts)), plan)
