@@ -1,4 +1,5 @@
-"""Full ``check`` latency: stance model in fp32 vs bf16 autocast, side by side.
+"""Full ``check`` latency: stance model in fp32 vs bf16 autocast, side by side, and the cost
+of the date view (bf16 with ``date_view`` off, in the same run).
 
 Runs on the demo workspace (built if needed) and, when the eval data is present, on SciFact
 claims against a workspace given with ``--scifact-workspace`` (the agreement benchmark
@@ -21,15 +22,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks._common import add_data_option, fmt, machine_note, percentile, print_table  # noqa: E402
 
 
-def _time_checks(ws, claims, precision):  # type: ignore[no-untyped-def]
+def _time_checks(ws, claims, precision, date_view=True):  # type: ignore[no-untyped-def]
     """p50/p95 ms and verdicts of full checks with the stance model at ``precision``."""
+    from dataclasses import replace
+
     from verify.stance.base import STANCE_MODELS
     from verify.stance.model import MODEL_DIR, TransformerStanceModel
 
     name = f"bench-{precision}"
     STANCE_MODELS.register(name, lambda: TransformerStanceModel(MODEL_DIR, precision=precision),
                            replace=True)
-    view = ws.with_settings(stance_model=name)
+    view = ws.with_settings(stance_model=name,
+                            verdict=replace(ws.settings.verdict, date_view=date_view))
     view.check(claims[0], save=False)  # warm-up: loads the model
     times, verdicts = [], []
     for claim in claims:
@@ -67,12 +71,17 @@ def main() -> None:
     for label, ws, claims in suites:
         p50_32, p95_32, v32 = _time_checks(ws, claims, "fp32")
         p50_16, p95_16, v16 = _time_checks(ws, claims, "bf16")
+        p50_nd, _, vnd = _time_checks(ws, claims, "bf16", date_view=False)
         changed = sum(a != b for a, b in zip(v32, v16, strict=True))
+        by_date_view = sum(a != b for a, b in zip(vnd, v16, strict=True))
         rows.append([label, len(claims), fmt(p50_32, 0), fmt(p95_32, 0), fmt(p50_16, 0),
-                     fmt(p95_16, 0), f"{p50_32 / p50_16:.2f}x", changed])
-    print_table("full check latency (ms), stance model fp32 vs bf16 autocast",
+                     fmt(p95_16, 0), f"{p50_32 / p50_16:.2f}x", changed, fmt(p50_nd, 0),
+                     f"{p50_16 / p50_nd:.2f}x", by_date_view])
+    print_table("full check latency (ms), stance model fp32 vs bf16 autocast; bf16 without "
+                "the date view",
                 ["corpus", "claims", "fp32 p50", "fp32 p95", "bf16 p50", "bf16 p95",
-                 "speed-up (p50)", "verdicts changed"], rows)
+                 "speed-up (p50)", "verdicts changed", "no date view p50",
+                 "date view cost", "verdicts changed by it"], rows)
     print(machine_note())
 
 

@@ -111,3 +111,10 @@ def test_check_says_the_date_is_unconfirmed(ws, monkeypatch):
     assert batch[0].verdict == result.verdict
     assert batch[0].evidence[0].p_refutes == pytest.approx(e.p_refutes)
     assert "date" not in batch[1].reason
+
+
+def test_the_date_view_can_be_switched_off():
+    plan = plan_stance(DATED, [NO_DATE], 0.5, date_view=False)
+    assert plan.undated == () and plan.claims == (DATED,)
+    assert score_stance(DateShy(), DATED, [NO_DATE], 0.5, date_view=False)[0] == \
+        pytest.approx([0.1, 0.8, 0.1])

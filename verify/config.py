@@ -83,6 +83,9 @@ class VerdictSettings:
       figures agree.
     - ``sentence_view_weight``: weight of the passage's focus sentence (the one sharing
       most claim words) in its stance; 0 scores whole passages only.
+    - ``date_view``: where the claim names a date and a passage names none, also score the
+      claim without its dates and cap the passage's refutes at that view's (a date the
+      passage never states cannot refute the claim); False keeps the model's answer.
     """
 
     evidence_k: int = 8
@@ -102,6 +105,7 @@ class VerdictSettings:
     numeric_mismatch_weight: float = 0.9
     numeric_match_boost: float = 0.5
     sentence_view_weight: float = 0.5
+    date_view: bool = True
 
 
 @dataclass(frozen=True)

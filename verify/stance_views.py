@@ -72,7 +72,8 @@ class StancePlan:
     undated: tuple[tuple[int, int, int], ...]
 
 
-def plan_stance(claim: str, texts: Sequence[str], sentence_weight: float) -> StancePlan:
+def plan_stance(claim: str, texts: Sequence[str], sentence_weight: float,
+                date_view: bool = True) -> StancePlan:
     """Every (claim, text) pair one claim needs, in one batch (see the module docstring)."""
     claims, batch = [claim] * len(texts), list(texts)
     focus_of: dict[int, str] = {}
@@ -86,7 +87,7 @@ def plan_stance(claim: str, texts: Sequence[str], sentence_weight: float) -> Sta
                 claims.append(claim)
                 batch.append(sentence)
     undated: list[tuple[int, int, int]] = []
-    bare = undated_claim(claim)
+    bare = undated_claim(claim) if date_view else None
     if bare is not None:
         for i, text in enumerate(texts):
             if date_phrases(text):
@@ -124,7 +125,7 @@ def combine_stance(out: np.ndarray, plan: StancePlan) -> np.ndarray:
 
 
 def score_stance(model: StanceModel, claim: str, texts: Sequence[str],
-                 sentence_weight: float) -> np.ndarray:
+                 sentence_weight: float, date_view: bool = True) -> np.ndarray:
     """Stance of each passage from all its views, in one model batch.
 
     Example:
@@ -133,5 +134,5 @@ def score_stance(model: StanceModel, claim: str, texts: Sequence[str],
     """
     if not texts:
         return np.zeros((0, 3))
-    plan = plan_stance(claim, texts, sentence_weight)
+    plan = plan_stance(claim, texts, sentence_weight, date_view)
     return combine_stance(model.predict_batch(list(plan.claims), list(plan.texts)), plan)
