@@ -21,27 +21,39 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks._common import add_data_option, fmt, machine_note, percentile, print_table  # noqa: E402
 
+CONFIGS = (("fp32", "fp32", True), ("bf16", "bf16", True), ("bf16-no-date-view", "bf16", False))
 
-def _time_checks(ws, claims, precision, date_view=True):  # type: ignore[no-untyped-def]
-    """p50/p95 ms and verdicts of full checks with the stance model at ``precision``."""
+
+def _time_checks(ws, claims):  # type: ignore[no-untyped-def]
+    """p50/p95 ms and verdicts of full checks per configuration (precision, date view).
+
+    The configurations take turns claim by claim, each going first in turn, so neither
+    warm caches nor position favour one of them.
+    """
     from dataclasses import replace
 
     from verify.stance.base import STANCE_MODELS
     from verify.stance.model import MODEL_DIR, TransformerStanceModel
 
-    name = f"bench-{precision}"
-    STANCE_MODELS.register(name, lambda: TransformerStanceModel(MODEL_DIR, precision=precision),
-                           replace=True)
-    view = ws.with_settings(stance_model=name,
-                            verdict=replace(ws.settings.verdict, date_view=date_view))
-    view.check(claims[0], save=False)  # warm-up: loads the model
-    times, verdicts = [], []
-    for claim in claims:
-        start = time.perf_counter()
-        result = view.check(claim, save=False)
-        times.append((time.perf_counter() - start) * 1000)
-        verdicts.append(result.verdict)
-    return percentile(times, 50), percentile(times, 95), verdicts
+    views = {}
+    for label, precision, date_view in CONFIGS:
+        name = f"bench-{precision}"
+        STANCE_MODELS.register(name, lambda p=precision: TransformerStanceModel(MODEL_DIR, precision=p),
+                               replace=True)
+        views[label] = ws.with_settings(stance_model=name,
+                                        verdict=replace(ws.settings.verdict, date_view=date_view))
+        views[label].check(claims[0], save=False)  # warm-up: loads the model
+    times: dict[str, list[float]] = {label: [] for label in views}
+    verdicts: dict[str, list[str]] = {label: [] for label in views}
+    order = list(views.items())
+    for i, claim in enumerate(claims):
+        for label, view in order[i % len(order):] + order[:i % len(order)]:
+            start = time.perf_counter()
+            result = view.check(claim, save=False)
+            times[label].append((time.perf_counter() - start) * 1000)
+            verdicts[label].append(result.verdict)
+    return {label: (percentile(times[label], 50), percentile(times[label], 95), verdicts[label])
+            for label in views}
 
 
 def main() -> None:
@@ -69,9 +81,9 @@ def main() -> None:
 
     rows = []
     for label, ws, claims in suites:
-        p50_32, p95_32, v32 = _time_checks(ws, claims, "fp32")
-        p50_16, p95_16, v16 = _time_checks(ws, claims, "bf16")
-        p50_nd, _, vnd = _time_checks(ws, claims, "bf16", date_view=False)
+        timed = _time_checks(ws, claims)
+        (p50_32, p95_32, v32), (p50_16, p95_16, v16) = timed["fp32"], timed["bf16"]
+        p50_nd, _, vnd = timed["bf16-no-date-view"]
         changed = sum(a != b for a, b in zip(v32, v16, strict=True))
         by_date_view = sum(a != b for a, b in zip(vnd, v16, strict=True))
         rows.append([label, len(claims), fmt(p50_32, 0), fmt(p95_32, 0), fmt(p50_16, 0),
