@@ -8,7 +8,9 @@ One printed table with the baselines side by side in the same run:
 - the full checker: stance + numeric reasoning + weighted aggregation (``verify.check``),
   with its default thresholds, with thresholds fitted on the fitting part, and with a
   learned verdict head (balanced logistic regression over the checker's outputs, fitted
-  on the fitting part; measured here, not shipped).
+  on the fitting part; measured here, not shipped), and one such head fitted on the
+  fitting parts of all the claim sets together (SciFact and FM2; what a shipped head would
+  have to be), scored on each set, QuanTemp included.
 
 Every set is split once with a fixed hash of the item id: about 30% "fit" (thresholds,
 label mapping of NOT ENOUGH EVIDENCE where a set has no such label, calibration) and
@@ -54,11 +56,12 @@ ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "benchmarks" / "artifacts"
 S, R, N, C = "SUPPORTS", "REFUTES", "NOT_ENOUGH_INFO", "CONFLICTING"
 VERDICT_TO_LABEL = {"SUPPORTED": S, "REFUTED": R, "NOT ENOUGH EVIDENCE": N, "CONFLICTING": C}
-SYSTEMS = ("majority", "cosine", "stance", "full", "full_fit", "head")
+SYSTEMS = ("majority", "cosine", "stance", "full", "full_fit", "head", "head_pooled")
 SYSTEM_NAMES = {"majority": "majority class", "cosine": "embedding cosine (fit thresholds)",
                 "stance": "stance model alone", "full": "model + numeric + aggregation",
                 "full_fit": "  same, verdict thresholds fit on split",
-                "head": "  same, learned verdict head fit on split"}
+                "head": "  same, learned verdict head fit on split",
+                "head_pooled": "  same, one head fit on all claim sets"}
 log = logging.getLogger("agreement")
 
 
@@ -334,6 +337,37 @@ def score_head(features: Sequence[Sequence[float]], gold: Sequence[str], fit: Se
     return macro_f1(list(g[~f]), list(head.predict(x[~f])), labels)
 
 
+HeadRows = dict[str, tuple[list[list[float]], list[str], list[bool], list[str]]]
+
+
+def score_pooled_head(rows: HeadRows, fitted_on: Sequence[str]) -> dict[str, float]:
+    """One head fitted on the fitting parts of ``fitted_on`` together (as a shipped head
+    would be), scored on every set's eval part. A label a set lacks (NEI on FM2) is mapped
+    as for the other systems, from that set's fitting part."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    xs, ys = [], []
+    for name in fitted_on:
+        feats, gold, fit, _ = rows[name]
+        xs += [x for x, f in zip(feats, fit, strict=True) if f]
+        ys += [g for g, f in zip(gold, fit, strict=True) if f]
+    if len(set(ys)) < 2:
+        return {}
+    head = make_pipeline(StandardScaler(), LogisticRegression(class_weight="balanced", C=0.5,
+                                                              max_iter=2000))
+    head.fit(np.asarray(xs, dtype=np.float64), ys)
+    out = {}
+    for name, (feats, gold, fit, labels) in rows.items():
+        pred = list(head.predict(np.asarray(feats, dtype=np.float64)))
+        mapping = fit_output_map([p for p, f in zip(pred, fit, strict=True) if f],
+                                 [g for g, f in zip(gold, fit, strict=True) if f], labels)
+        out[name] = macro_f1([g for g, f in zip(gold, fit, strict=True) if not f],
+                             [mapping[p] for p, f in zip(pred, fit, strict=True) if not f], labels)
+    return out
+
+
 def score_fitted(masses: Sequence[tuple[float, float]], gold: Sequence[str], fit: Sequence[bool],
                  labels: Sequence[str], base: Any) -> float:
     """Macro-F1 on the eval part with decision thresholds fitted on the fitting part."""
@@ -468,7 +502,8 @@ def build_workspace(name: str, corpus: Path, limit_docs: int | None, embedder: s
 
 def run_claims(items: list[dict[str, Any]], ws: Any, stance: StanceScorer, settings: Any,
                k: int, calib_rows: list[tuple[str, float, int, bool]],
-               latencies: list[float] | None = None) -> dict[str, float]:
+               latencies: list[float] | None = None,
+               head_rows: list[Any] | None = None) -> dict[str, float]:
     """Claim-level verdict macro-F1 with retrieval from the set's corpus."""
     from verify.check import _stored_vectors
 
@@ -520,12 +555,15 @@ def run_claims(items: list[dict[str, Any]], ws: Any, stance: StanceScorer, setti
     out["full_fit"] = score_fitted(masses, gold, fit, labels, settings.verdict)
     out["head"] = score_head(feats, gold, fit, labels)
     out["n"] = float(len(g_ev))
+    if head_rows is not None:
+        head_rows.append((feats, gold, fit, labels))
     return out
 
 
 # ---------------------------------------------------------------- section 3: QuanTemp
 def run_quantemp(items: list[dict[str, Any]], stance: StanceScorer, vec: Vectors, settings: Any,
-                 calib_rows: list[tuple[str, float, int, bool]]) -> dict[str, float]:
+                 calib_rows: list[tuple[str, float, int, bool]],
+                 head_rows: list[Any] | None = None) -> dict[str, float]:
     """3-class macro-F1 (SUPPORTS/REFUTES/CONFLICTING) with the given snippets."""
     labels = [S, R, C]
     items = [it for it in items if it["label"] in labels]
@@ -573,6 +611,8 @@ def run_quantemp(items: list[dict[str, Any]], stance: StanceScorer, vec: Vectors
     out["full_fit"] = score_fitted(masses, gold, fit, labels, settings.verdict)
     out["head"] = score_head(feats, gold, fit, labels)
     out["n"] = float(len(g_ev))
+    if head_rows is not None:
+        head_rows.append((feats, gold, fit, labels))
     return out
 
 
@@ -636,6 +676,7 @@ def main(argv: list[str] | None = None) -> int:
     qt_rows: list[tuple[str, float, int, bool]] = []
     latencies: list[float] = []
     search_lat: list[float] = []
+    head_rows: HeadRows = {}
     t_start = time.perf_counter()
 
     if "pairs" in sections:
@@ -660,9 +701,11 @@ def main(argv: list[str] | None = None) -> int:
             items = limited(items, args.limit)
             if "claims" in sections:
                 print(f"[claims] {name}: {len(items)} claims, k={k}", flush=True)
+                got: list[Any] = []
                 results[f"{name} (claims)"] = run_claims(
                     items, ws, stance, settings, k, calib_rows,
-                    latencies if name == "scifact" else None)
+                    latencies if name == "scifact" else None, got)
+                head_rows[f"{name} (claims)"] = got[0]
 
     if "quantemp" in sections and (root / "numeric/quantemp.jsonl").is_file():
         items = [{"id": r["id"], "claim": r["claim"], "label": norm_label(r["label"]),
@@ -671,7 +714,14 @@ def main(argv: list[str] | None = None) -> int:
         qt_limit = args.limit if args.quantemp_limit is None else (args.quantemp_limit or None)
         items = limited(items, qt_limit)
         print(f"[quantemp] {len(items)} claims", flush=True)
-        results["quantemp (3-class)"] = run_quantemp(items, stance, vec, settings, qt_rows)
+        got_qt: list[Any] = []
+        results["quantemp (3-class)"] = run_quantemp(items, stance, vec, settings, qt_rows, got_qt)
+        head_rows["quantemp (3-class)"] = got_qt[0]
+
+    # one head for every claim set, fitted on the licensed sets' fitting parts together
+    licensed = [name for name in head_rows if "claims" in name]
+    for name, score in score_pooled_head(head_rows, licensed).items():
+        results[name]["head_pooled"] = score
 
     # ---- calibration (section 4)
     from verify.calibration import CALIBRATOR_PATH, Calibrator, fit_calibrator

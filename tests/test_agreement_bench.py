@@ -47,3 +47,21 @@ def test_scorer_records_every_pair_it_is_asked(agreement, tmp_path: Path, monkey
     out = scorer.probs(["c", "c", "c"], ["e2", "e1", "e2"])
     assert out.argmax(1).tolist() == [1, 0, 1]
     assert list(scorer.asked.values()) == [("c", "e2"), ("c", "e1")]
+
+
+def test_one_pooled_head_is_scored_on_every_set(agreement) -> None:
+    S, R, N = agreement.S, agreement.R, agreement.N
+    centre = {S: [2.0, 0.0], R: [0.0, 2.0], N: [0.0, 0.0]}
+    rng = np.random.default_rng(0)
+
+    def rows(labels, n):
+        gold = [labels[i % len(labels)] for i in range(n)]
+        feats = [list(np.asarray(centre[g]) + rng.normal(0, 0.2, 2)) for g in gold]
+        fit = [i % 5 < 2 for i in range(n)]
+        return feats, gold, fit, sorted(labels)
+
+    sets = {"a (claims)": rows([S, R, N], 90), "b (claims)": rows([S, R], 60),
+            "c (3-class)": rows([S, R], 30)}
+    got = agreement.score_pooled_head(sets, ["a (claims)", "b (claims)"])
+    assert set(got) == set(sets)                      # scored on every set, fitted on two
+    assert all(v == pytest.approx(1.0) for v in got.values()), got  # separable: all right
