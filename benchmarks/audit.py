@@ -13,6 +13,9 @@ Models are loaded (a warm-up audit runs first) before anything is timed.
   length-sorted stance batch over every claim-passage pair) and each article is stored
   in one transaction.
 * **audit, 2 workers**: the same with the claims split between two threads.
+* **audit, date view off**: the same with ``VerdictSettings.date_view`` off, to show what
+  scoring dated claims without their dates costs (docs/verdicts.md, section 2). This row and
+  the "audit" row are each the mean of two runs, taken in the order on, off, off, on.
 * **baseline**: no batching: every sentence parsed, embedded and scored on its own,
   then ``ws.check(claim, save=True)`` for each check-worthy sentence, one at a time.
 
@@ -33,6 +36,7 @@ import re
 import sys
 import time
 import uuid
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -172,11 +176,18 @@ def timed_audit(ws: Any, paths: list[Path], workers: int = 1) -> tuple[float, fl
     """Wall seconds, process CPU seconds (all threads) and claims checked."""
     from verify.audit import run_audit
 
+    ws.db.execute("CHECKPOINT")  # the last run's writes are flushed before, not during, this one
     cpu = time.process_time()
     with Timer() as t:
         result = run_audit(ws, paths, audit_id=f"bench-{uuid.uuid4().hex[:8]}", progress=False,
                            workers=workers)
     return t.seconds, time.process_time() - cpu, result.summary["claims_checked"]
+
+
+def mean_run(runs: list[tuple[float, float, int]]) -> tuple[float, float, int]:
+    """Mean wall and CPU seconds of repeated runs (the claims of the first)."""
+    return (sum(r[0] for r in runs) / len(runs), sum(r[1] for r in runs) / len(runs),
+            runs[0][2])
 
 
 def timed_baseline(ws: Any, paths: list[Path]) -> tuple[float, float, int]:
@@ -187,6 +198,7 @@ def timed_baseline(ws: Any, paths: list[Path]) -> tuple[float, float, int]:
 
     model = load_checkworthy_model()
     claims = 0
+    ws.db.execute("CHECKPOINT")
     cpu = time.process_time()
     with Timer() as t:
         for article in read_articles(paths):
@@ -248,8 +260,15 @@ def main() -> None:
         timed_audit(ws, [warm])                       # load every model and the index
         load = os.getloadavg()[0]
         base_s, base_cpu, base_claims = timed_baseline(ws, [article])
+        # date view on and off in A-B-B-A order, each the mean of its two runs, so that
+        # drift and warm caches favour neither
+        no_dates = ws.with_settings(verdict=replace(ws.settings.verdict, date_view=False))
+        on_1 = timed_audit(ws, [article])
+        off = [timed_audit(no_dates, [article]), timed_audit(no_dates, [article])]
+        on = [on_1, timed_audit(ws, [article])]
         runs = [("baseline: unbatched, sequential", base_s, base_cpu, base_claims),
-                ("audit (batched extraction)", *timed_audit(ws, [article])),
+                ("audit (batched extraction)", *mean_run(on)),
+                ("audit, date view off", *mean_run(off)),
                 ("audit, 2 verify threads", *timed_audit(ws, [article], workers=2))]
         for name, secs, cpu, claims in runs:
             rows.append([label, f"{n:,}", name, f"{secs:.2f}", f"{cpu:.2f}", claims,
