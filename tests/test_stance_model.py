@@ -104,3 +104,20 @@ def test_a_different_year_still_refutes(model) -> None:
     p = score_stance(model, "In 2019 the council approved the new stadium.",
                      ["In 2017 the city council approved plans for the new stadium."], 0.5)[0]
     assert p[1] > max(p[0], p[2]), p
+
+
+@pytest.mark.real
+def test_a_source_without_the_date_supports_the_rest_and_says_so(model) -> None:
+    from verify.check import assess_hits
+    from verify.config import Settings
+    from verify.types import PassageRef, Reliability, SearchHit
+
+    claim = "Under the February 29 agreement the US would close five bases within 135 days."
+    text = "The US will cut its troops to 8,600 and close five of its bases within 135 days."
+    hit = SearchHit(PassageRef(1, 1, 0, text, 0, len(text), "t", "https://x.example/1",
+                               "x.example", None, "en"), 1, 0.8, 3.0, 0.1)
+    result = assess_hits(claim, [hit], stance_model=model, embedder=None, settings=Settings(),
+                         reliability=lambda d: Reliability(d or "", 0.8, "test rating"))
+    assert result.verdict == "SUPPORTED", result.reason
+    assert "claim's date (February 29)" in result.reason
+    assert result.evidence[0].p_refutes < 0.3  # 0.45 before the date view

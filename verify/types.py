@@ -114,7 +114,7 @@ class EvidenceAssessment:
     p_supports: float
     p_refutes: float
     p_unrelated: float
-    model_stance: Stance                   # what the stance model alone said
+    model_stance: Stance                   # the stance model (its views combined), before figures
     reliability: float
     reliability_explanation: str
     relevance: float                       # retrieval relevance in [0, 1]
