@@ -323,18 +323,22 @@ def score_head(features: Sequence[Sequence[float]], gold: Sequence[str], fit: Se
     """Macro-F1 on the eval part of a logistic regression over ``verdict_features``,
     fitted (balanced classes) on the fitting part: what a desk with its own labelled
     history of checks could learn from this pipeline's outputs."""
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
     x, f = np.asarray(features, dtype=np.float64), np.asarray(fit, dtype=bool)
     g = np.asarray(gold)
     if len(set(g[f])) < 2:
         return float("nan")
-    head = make_pipeline(StandardScaler(), LogisticRegression(class_weight="balanced", C=0.5,
-                                                              max_iter=2000))
-    head.fit(x[f], g[f])
+    head = new_head().fit(x[f], g[f])
     return macro_f1(list(g[~f]), list(head.predict(x[~f])), labels)
+
+
+def new_head() -> Any:
+    """The learned verdict head: standardised features, balanced logistic regression."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return make_pipeline(StandardScaler(), LogisticRegression(class_weight="balanced", C=0.5,
+                                                              max_iter=2000))
 
 
 HeadRows = dict[str, tuple[list[list[float]], list[str], list[bool], list[str]]]
@@ -344,10 +348,6 @@ def score_pooled_head(rows: HeadRows, fitted_on: Sequence[str]) -> dict[str, flo
     """One head fitted on the fitting parts of ``fitted_on`` together (as a shipped head
     would be), scored on every set's eval part. A label a set lacks (NEI on FM2) is mapped
     as for the other systems, from that set's fitting part."""
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
     xs, ys = [], []
     for name in fitted_on:
         feats, gold, fit, _ = rows[name]
@@ -355,9 +355,7 @@ def score_pooled_head(rows: HeadRows, fitted_on: Sequence[str]) -> dict[str, flo
         ys += [g for g, f in zip(gold, fit, strict=True) if f]
     if len(set(ys)) < 2:
         return {}
-    head = make_pipeline(StandardScaler(), LogisticRegression(class_weight="balanced", C=0.5,
-                                                              max_iter=2000))
-    head.fit(np.asarray(xs, dtype=np.float64), ys)
+    head = new_head().fit(np.asarray(xs, dtype=np.float64), ys)
     out = {}
     for name, (feats, gold, fit, labels) in rows.items():
         pred = list(head.predict(np.asarray(feats, dtype=np.float64)))
@@ -503,7 +501,7 @@ def build_workspace(name: str, corpus: Path, limit_docs: int | None, embedder: s
 def run_claims(items: list[dict[str, Any]], ws: Any, stance: StanceScorer, settings: Any,
                k: int, calib_rows: list[tuple[str, float, int, bool]],
                latencies: list[float] | None = None,
-               head_rows: list[Any] | None = None) -> dict[str, float]:
+               head_rows: HeadRows | None = None, name: str = "") -> dict[str, float]:
     """Claim-level verdict macro-F1 with retrieval from the set's corpus."""
     from verify.check import _stored_vectors
 
@@ -556,14 +554,14 @@ def run_claims(items: list[dict[str, Any]], ws: Any, stance: StanceScorer, setti
     out["head"] = score_head(feats, gold, fit, labels)
     out["n"] = float(len(g_ev))
     if head_rows is not None:
-        head_rows.append((feats, gold, fit, labels))
+        head_rows[name] = (feats, gold, fit, list(labels))
     return out
 
 
 # ---------------------------------------------------------------- section 3: QuanTemp
 def run_quantemp(items: list[dict[str, Any]], stance: StanceScorer, vec: Vectors, settings: Any,
                  calib_rows: list[tuple[str, float, int, bool]],
-                 head_rows: list[Any] | None = None) -> dict[str, float]:
+                 head_rows: HeadRows | None = None, name: str = "") -> dict[str, float]:
     """3-class macro-F1 (SUPPORTS/REFUTES/CONFLICTING) with the given snippets."""
     labels = [S, R, C]
     items = [it for it in items if it["label"] in labels]
@@ -612,7 +610,7 @@ def run_quantemp(items: list[dict[str, Any]], stance: StanceScorer, vec: Vectors
     out["head"] = score_head(feats, gold, fit, labels)
     out["n"] = float(len(g_ev))
     if head_rows is not None:
-        head_rows.append((feats, gold, fit, labels))
+        head_rows[name] = (feats, gold, fit, list(labels))
     return out
 
 
@@ -701,11 +699,9 @@ def main(argv: list[str] | None = None) -> int:
             items = limited(items, args.limit)
             if "claims" in sections:
                 print(f"[claims] {name}: {len(items)} claims, k={k}", flush=True)
-                got: list[Any] = []
                 results[f"{name} (claims)"] = run_claims(
                     items, ws, stance, settings, k, calib_rows,
-                    latencies if name == "scifact" else None, got)
-                head_rows[f"{name} (claims)"] = got[0]
+                    latencies if name == "scifact" else None, head_rows, f"{name} (claims)")
 
     if "quantemp" in sections and (root / "numeric/quantemp.jsonl").is_file():
         items = [{"id": r["id"], "claim": r["claim"], "label": norm_label(r["label"]),
@@ -714,9 +710,8 @@ def main(argv: list[str] | None = None) -> int:
         qt_limit = args.limit if args.quantemp_limit is None else (args.quantemp_limit or None)
         items = limited(items, qt_limit)
         print(f"[quantemp] {len(items)} claims", flush=True)
-        got_qt: list[Any] = []
-        results["quantemp (3-class)"] = run_quantemp(items, stance, vec, settings, qt_rows, got_qt)
-        head_rows["quantemp (3-class)"] = got_qt[0]
+        results["quantemp (3-class)"] = run_quantemp(items, stance, vec, settings, qt_rows,
+                                                     head_rows, "quantemp (3-class)")
 
     # one head for every claim set, fitted on the licensed sets' fitting parts together
     licensed = [name for name in head_rows if "claims" in name]

@@ -35,12 +35,13 @@ def _time_checks(ws, claims):  # type: ignore[no-untyped-def]
     from verify.stance.base import STANCE_MODELS
     from verify.stance.model import MODEL_DIR, TransformerStanceModel
 
+    for precision in {precision for _, precision, _ in CONFIGS}:  # one model per precision
+        STANCE_MODELS.register(f"bench-{precision}",
+                               lambda p=precision: TransformerStanceModel(MODEL_DIR, precision=p),
+                               replace=True)
     views = {}
     for label, precision, date_view in CONFIGS:
-        name = f"bench-{precision}"
-        STANCE_MODELS.register(name, lambda p=precision: TransformerStanceModel(MODEL_DIR, precision=p),
-                               replace=True)
-        views[label] = ws.with_settings(stance_model=name,
+        views[label] = ws.with_settings(stance_model=f"bench-{precision}",
                                         verdict=replace(ws.settings.verdict, date_view=date_view))
         views[label].check(claims[0], save=False)  # warm-up: loads the model
     times: dict[str, list[float]] = {label: [] for label in views}

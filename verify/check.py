@@ -27,7 +27,6 @@ from verify.errors import InputError
 from verify.overlap import lexical_overlap, match_spans
 from verify.quantities import (
     align_quantities,
-    date_phrases,
     extract_quantities,
     prime_quantities,
     unstated_dates,
@@ -124,9 +123,8 @@ def assess_hits(claim: str, hits: Sequence[SearchHit], *, stance_model: StanceMo
     order = sorted(range(n), key=lambda i: -(relevance[i] * reliability_factor(rels[i].value, vs)))
     # figures are compared only in passages relevant enough to weigh
     # and a claim's dates are listed as unconfirmed where a passage names no date at all
-    dated = bool(date_phrases(claim))
     all_alignments = [((tuple(align_quantities(claim_qs, t)) if claim_qs else ())
-                       + (tuple(unstated_dates(claim, t)) if dated else ()))
+                       + tuple(unstated_dates(claim, t)))
                       if relevance[i] >= vs.min_relevance else ()
                       for i, t in enumerate(texts)]
     adjusted_all = [numeric_adjust(probs[i], all_alignments[i], relevance[i], vs)[0]

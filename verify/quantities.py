@@ -667,9 +667,11 @@ def time_scopes(text: str) -> list[TimeScope]:
 _DATE_LEAD_RE = re.compile(r"\b(?:on|in|at|since|by|during|until|from|of|as of)\s+$", re.IGNORECASE)
 
 
-def date_phrases(text: str) -> list[tuple[str, tuple[int, int]]]:
+@lru_cache(maxsize=8192)
+def date_phrases(text: str) -> tuple[tuple[str, tuple[int, int]], ...]:
     """The dates a text names, with their spans: years ("in 2019", "since January 2017"),
-    days ("February 29", "3 March") and months ("in March"); overlaps are merged.
+    days ("February 29", "3 March") and months ("in March"); overlaps are merged. Cached:
+    a passage is asked about once for its stance and once for its alignments.
 
     Example:
         >>> [t for t, _ in date_phrases("Under the February 29 deal, signed in 2020")]
@@ -685,7 +687,7 @@ def date_phrases(text: str) -> list[tuple[str, tuple[int, int]]]:
             merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
         else:
             merged.append((start, end))
-    return [(text[s:e], (s, e)) for s, e in merged]
+    return tuple((text[s:e], (s, e)) for s, e in merged)
 
 
 def without_dates(text: str) -> str:
@@ -861,10 +863,11 @@ def unstated_dates(claim: str, passage: str) -> list[QuantityAlignment]:
         >>> [a.claim_text for a in unstated_dates("Signed on February 29", "Five bases close.")]
         ['February 29']
     """
-    if date_phrases(passage):
+    dates = date_phrases(claim)
+    if not dates or date_phrases(passage):
         return []
     out = []
-    for text, span in date_phrases(claim):
+    for text, span in dates:
         year = re.search(r"(?:18|19|20)\d\d", text)
         out.append(QuantityAlignment(text, float(year.group(0)) if year else 0.0, "date", span,
                                      None, None, None, None, "unaligned", UNSTATED_DATE_NOTE))

@@ -92,14 +92,14 @@ def plan_stance(claim: str, texts: Sequence[str], sentence_weight: float,
         for i, text in enumerate(texts):
             if date_phrases(text):
                 continue  # the passage names a date: the model judges the dated claim
-            rows = [len(batch), -1]
+            passage_row, focus_row = len(batch), -1
             claims.append(bare)
             batch.append(text)
             if i in focus_of:
-                rows[1] = len(batch)
+                focus_row = len(batch)
                 claims.append(bare)
                 batch.append(focus_of[i])
-            undated.append((i, rows[0], rows[1]))
+            undated.append((i, passage_row, focus_row))
     return StancePlan(tuple(claims), tuple(batch), len(texts), sentence_weight,
                       tuple(focus), tuple(undated))
 
