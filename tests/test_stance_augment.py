@@ -167,3 +167,72 @@ def test_stage2_detail_pairs_are_labelled_by_what_the_evidence_states() -> None:
     assert len(rows) == 2 and set(by_label) == {SUPPORTS, U}
     assert "2019" in by_label[SUPPORTS]["claim"]
     assert augment.has_date(by_label[U]["claim"]) and not augment.has_date(by_label[U]["evidence"])
+
+
+def test_partial_pairs_join_two_hypotheses_of_one_premise() -> None:
+    from verify.training.refine import JOINED, REFUTES, SUPPORTS, UNRELATED, partial_pairs
+
+    premise = "A child is reaching up to the counter using a step stool."
+    base = [{"claim": "A child is using a step stool.", "label": SUPPORTS, "src": "snli",
+             "evidence": premise},
+            {"claim": "The child wants a cookie.", "label": UNRELATED, "src": "snli",
+             "evidence": premise},
+            {"claim": "The child is asleep in bed.", "label": REFUTES, "src": "snli",
+             "evidence": premise},
+            # not an NLI source: never joined
+            {"claim": "The law passed.", "label": SUPPORTS, "src": "fm2", "evidence": "It passed."},
+            {"claim": "The law failed.", "label": REFUTES, "src": "fm2", "evidence": "It passed."}]
+    seen = set()
+    for seed in range(40):
+        (row,) = partial_pairs(base, random.Random(seed), limit=5)
+        assert row["evidence"] == premise and row["src"] == "nli+partial"
+        parts = [c for c in ("step stool", "cookie", "asleep") if c in row["claim"]]
+        assert len(parts) == 2
+        labels = {"step stool": SUPPORTS, "cookie": UNRELATED, "asleep": REFUTES}
+        got = {labels[p] for p in parts}
+        key = next(k for k in JOINED if set(k) == got)
+        assert row["label"] == JOINED[key]
+        seen.add(row["label"])
+    # half-confirmed claims are unrelated, any refuted part refutes: both occur
+    assert seen == {UNRELATED, REFUTES}
+
+
+def test_partial_replay_sample_keeps_the_asked_label_counts() -> None:
+    from verify.training.refine import sample
+
+    rows = [{"label": i % 3} for i in range(30)]
+    picked = sample(rows, (4, 2, 1), random.Random(0))
+    assert [sum(r["label"] == k for r in picked) for k in range(3)] == [4, 2, 1]
+    assert len(sample(rows, 50, random.Random(0))) == 30
+    assert len(sample(rows, None, random.Random(0))) == 30
+
+
+def test_declarative_titles_become_supported_and_flipped_claims() -> None:
+    from verify.training.refine import REFUTES, SUPPORTS, UNRELATED, declarative_title, title_pairs
+
+    assert declarative_title("Moderate exercise increases nitric oxide in elderly women",
+                             "VBZ") == "Moderate exercise increases nitric oxide in elderly women."
+    # a topic, a question or a two-part title states no finding
+    assert declarative_title("Prevalence of attempting weight loss in adults", "NN") is None
+    assert declarative_title("Does exercise increase nitric oxide in women?", "VBZ") is None
+    assert declarative_title("Exercise and nitric oxide: a review of trials", "VBZ") is None
+    docs = [{"title": "Exercise increases nitric oxide production in older women",
+             "sentences": ["Background.", "Methods.", "Nitric oxide rose by a third.",
+                           "Exercise raised nitric oxide production."]},
+            {"title": "Aspirin reduces the risk of colon cancer in adults",
+             "sentences": ["Background.", "Methods.", "Risk fell.", "Aspirin lowered risk."]},
+            {"title": "A cohort of colon cancer patients in Sweden", "sentences": ["a", "b", "c", "d"]}]
+    pairs = title_pairs(docs, ["VBZ", "VBZ", "NN"], random.Random(3))
+    by_label: dict[int, list] = {}
+    for p in pairs:
+        by_label.setdefault(p.label, []).append(p)
+    assert {p.claim for p in by_label[SUPPORTS]} == {
+        "Exercise increases nitric oxide production in older women.",
+        "Aspirin reduces the risk of colon cancer in adults."}
+    # supported against its own abstract's last three sentences
+    assert all(p.evidence.endswith(("production.", "risk.")) for p in by_label[SUPPORTS])
+    flipped = {p.claim for p in by_label[REFUTES]}
+    assert flipped == {"Exercise decreases nitric oxide production in older women.",
+                       "Aspirin increases the risk of colon cancer in adults."}
+    for p in by_label.get(UNRELATED, []):
+        assert p.claim.split()[0] not in p.evidence

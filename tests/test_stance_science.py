@@ -149,3 +149,18 @@ def test_wider_corpus_group_also_uses_earlier_findings(tmp_path: Path) -> None:
     earlier = [p for p in wider if p.label == SUPPORTS and p.claim.startswith("Serum")]
     assert len(earlier) == 1
     assert earlier[0].evidence == " ".join(sentences[:3])   # only sentences before it
+
+
+def test_a_fine_tune_version_names_its_parent_and_its_own_data(tmp_path: Path) -> None:
+    from verify.training.ship import write_version
+
+    manifest = tmp_path / "manifest_v1g.json"
+    manifest.write_text(json.dumps({"recipe": "v1g", "seed": 13, "train_sha256": "ab" * 32,
+                                    "parent_version": "1.0.0+data.93494e2ee28b"}))
+    info = write_version(tmp_path, manifest, "float16 safetensors")
+    assert info["version"] == "1.2.0+data.93494e2ee28b.abababababab"
+    assert info["parent_version"] == "1.0.0+data.93494e2ee28b" and info["data_recipe"] == "v1g"
+    assert json.loads((tmp_path / "version.json").read_text())["version"] == info["version"]
+    # a model trained from the base encoder has no parent
+    manifest.write_text(json.dumps({"recipe": "v1d", "train_sha256": "cd" * 32}))
+    assert write_version(tmp_path, manifest, "w")["version"] == "1.0.0+data.cdcdcdcdcdcd"

@@ -1,8 +1,9 @@
 """verify's own stance model: a MiniLM-L6 cross-encoder fine-tuned for 3 labels.
 
-The weights ship in ``verify/models/stance/`` as an int8 ONNX graph run with onnxruntime.
-A folder holding ``model.safetensors`` instead (e.g. straight from training, fp16) runs
-with torch in fp32. Trained by ``verify/training/train.py``; see the folder's MODEL_CARD.md.
+The weights ship in ``verify/models/stance/`` as fp16 safetensors, run with torch (bf16
+autocast where the CPU has it, else fp32). A folder holding an int8 ONNX graph
+(``model.int8.onnx``) runs with onnxruntime instead; that format was measured and not
+shipped. Trained by ``verify/training/train.py``; see the folder's MODEL_CARD.md.
 
 Example:
     >>> from verify.stance import get_stance_model

