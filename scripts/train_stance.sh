@@ -21,6 +21,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${VERIFY_EVAL_DATA:?set VERIFY_EVAL_DATA to the shared data folder}"
 export HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false PYTHONUNBUFFERED=1
+MODE=${1:-gpu}   # gpu, cpu or refine
 OUT=${OUT:-.gpu/out}
 RECIPE=${RECIPE:-v1d}
 VARIANT=${VARIANT:-full_sci_liar}
@@ -32,9 +33,9 @@ case "$RECIPE" in
 esac
 
 # 1. data: licensed training sets + seeded augmentation; eval-only benchmark sets.
-if [[ "${1:-gpu}" == "refine" ]]; then RECIPE=v1d; fi
+if [[ "$MODE" == "refine" ]]; then RECIPE=v1d; fi   # v1g fine-tunes v1d, on v1d's data
 python -m verify.training.data --data "$VERIFY_EVAL_DATA" --out .gpu/data --recipe "$RECIPE"
-if [[ "${1:-gpu}" == "refine" ]]; then
+if [[ "$MODE" == "refine" ]]; then
   # the parent: the v1d weights as committed in ef4402c (the shipped folder may hold a child)
   PARENT_DIR=/tmp/stance-v1d
   mkdir -p "$PARENT_DIR"
@@ -57,7 +58,7 @@ python -m verify.training.prepare_base --out .gpu/base
 
 # 3. train (plain script: only torch + transformers + numpy are needed on the machine).
 mkdir -p "$OUT"
-if [[ "${1:-gpu}" == "cpu" ]]; then
+if [[ "$MODE" == "cpu" ]]; then
   python3 verify/training/train.py --data .gpu/data --base .gpu/base --out "$OUT" \
     --workroot /tmp/stance-work --variants "$VARIANT" --epochs 2 --cpu --freeze-word-embeddings \
     --variant-budget 4000 --time-budget 4800 2>&1 | tee "$OUT/train.log"

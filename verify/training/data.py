@@ -518,17 +518,23 @@ def build(data: Path, out: Path, seed: int = 13, recipe: str = "v1") -> dict:
 def write_pair_files(out: Path, files: dict[str, list[Pair]], manifest: dict) -> None:
     """Write each named pair list as ``<name>.jsonl.gz`` and record, in ``manifest``, its
     counts per label and source, and the SHA-256 of every ``train_*`` pair (in order)."""
-    digest = hashlib.sha256()
     for name, pairs in files.items():
         n = write_jsonl_gz(out / f"{name}.jsonl.gz", pairs)
         counts = Counter(p.label for p in pairs)
         srcs = Counter(p.src for p in pairs)
         manifest["files"][name] = {"n": n, "labels": [counts[i] for i in range(3)],
                                    "sources": dict(sorted(srcs.items()))}
-        if name.startswith("train_"):
-            for p in pairs:
-                digest.update(f"{p.claim}\t{p.evidence}\t{p.label}\n".encode())
-    manifest["train_sha256"] = digest.hexdigest()
+    manifest["train_sha256"] = pairs_sha256(
+        pairs for name, pairs in files.items() if name.startswith("train_"))
+
+
+def pairs_sha256(groups: Iterable[list[Pair]]) -> str:
+    """SHA-256 of the pairs of ``groups`` in order: the data part of a model's version."""
+    digest = hashlib.sha256()
+    for pairs in groups:
+        for p in pairs:
+            digest.update(f"{p.claim}\t{p.evidence}\t{p.label}\n".encode())
+    return digest.hexdigest()
 
 
 def main(argv: list[str] | None = None) -> int:

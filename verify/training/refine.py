@@ -41,8 +41,15 @@ from collections import defaultdict
 from pathlib import Path
 
 from verify.training import science
-from verify.training.data import Pair, benchmark_fit_part, read_jsonl, write_pair_files
-from verify.training.train import read_pairs
+from verify.training.data import (
+    Pair,
+    benchmark_fit_part,
+    pairs_sha256,
+    read_jsonl,
+    write_pair_files,
+)
+from verify.training.ship import model_version
+from verify.training.train import VARIANTS, read_pairs
 
 log = logging.getLogger(__name__)
 
@@ -169,16 +176,8 @@ def sample(rows: list[dict], n: int | tuple[int, int, int] | None,
     return out
 
 
-def model_version(folder: Path | None = None) -> str | None:
-    """The version of the model a fine-tune starts from (default: the shipped one)."""
-    from verify.stance.model import MODEL_DIR
-
-    path = (folder or MODEL_DIR) / "version.json"
-    return json.loads(path.read_text(encoding="utf-8")).get("version") if path.exists() else None
-
-
-# the pair files each recipe trains on, in the order train.py reads them (its VARIANTS)
-RECIPES = {"v1f": ("partial", "replay_v1f"), "v1g": ("title", "replay_v1f")}
+# the train.py variant of each recipe (its VARIANTS entry names the pair files it reads)
+RECIPES = {"v1f": "partial", "v1g": "title"}
 
 
 def build(data: Path, shared: Path | None, seed: int = 13, max_partial: int = 3000,
@@ -196,20 +195,22 @@ def build(data: Path, shared: Path | None, seed: int = 13, max_partial: int = 30
     dev = partial_pairs(read_pairs(data / "dev_base.jsonl.gz"), random.Random(seed + 32),
                         max_partial // 5)
     files = {name: [Pair(**row) for row in rows] for name, rows in
-             (("dev_partial", dev), ("partial", partial), ("replay_v1f", replay))}
+             (("dev_partial", dev), ("train_partial", partial), ("train_replay_v1f", replay))}
     if shared is not None:
-        files["title"] = scifact_title_pairs(shared, random.Random(seed + 33))
+        files["train_title"] = scifact_title_pairs(shared, random.Random(seed + 33))
+    written: dict = {"files": {}}
+    write_pair_files(data, files, written)
+    parent_version = model_version(parent) if parent else model_version()
     manifests: dict = {}
-    for recipe, names in RECIPES.items():
-        if not all(n in files for n in names):
+    for recipe, variant in RECIPES.items():
+        names = [f"train_{group}" for group in VARIANTS[variant]]
+        if not all(name in files for name in names):
             continue
-        manifest = {"recipe": recipe, "seed": seed, "files": {},
-                    "parent_version": model_version(parent)}
-        write_pair_files(data, {f"train_{n}": files[n] for n in names}, manifest)
-        (data / f"manifest_{recipe}.json").write_text(json.dumps(manifest, indent=2),
+        manifests[recipe] = {"recipe": recipe, "seed": seed, "parent_version": parent_version,
+                             "files": {name: written["files"][name] for name in names},
+                             "train_sha256": pairs_sha256(files[name] for name in names)}
+        (data / f"manifest_{recipe}.json").write_text(json.dumps(manifests[recipe], indent=2),
                                                       encoding="utf-8")
-        manifests[recipe] = manifest
-    write_pair_files(data, {"dev_partial": files["dev_partial"]}, {"files": {}})
     return manifests
 
 

@@ -21,6 +21,12 @@ FILES = ("config.json", "tokenizer.json", "tokenizer_config.json")
 log = logging.getLogger(__name__)
 
 
+def model_version(folder: Path = MODEL_DIR) -> str | None:
+    """The version in a model folder's ``version.json`` (default: the shipped model)."""
+    path = folder / "version.json"
+    return json.loads(path.read_text(encoding="utf-8")).get("version") if path.exists() else None
+
+
 def write_version(out: Path, manifest: Path, weights: str, metrics: Path | None = None) -> dict:
     """Write ``version.json`` (model id + training-data hash) next to the model."""
     man = json.loads(manifest.read_text(encoding="utf-8"))

@@ -32,6 +32,8 @@ from pathlib import Path
 
 from verify.training.augment import absent_date, stated_date
 from verify.training.data import Pair, write_pair_files
+from verify.training.refine import sample
+from verify.training.ship import model_version
 from verify.training.train import read_pairs
 
 log = logging.getLogger(__name__)
@@ -67,14 +69,6 @@ def detail_pairs(base: list[dict], rng: random.Random, max_absent: int,
 REPLAY = {"numeric": None, "edits": 4000, "base": 4000, "unrelated": 2000}
 
 
-def _shipped_version() -> str | None:
-    """The version of the model stage 2 starts from (the shipped one)."""
-    from verify.stance.model import MODEL_DIR
-
-    path = MODEL_DIR / "version.json"
-    return json.loads(path.read_text(encoding="utf-8")).get("version") if path.exists() else None
-
-
 def build(data: Path, seed: int = 13, max_absent: int = 1500, max_stated: int = 1500,
           replay: dict[str, int | None] | None = None) -> dict:
     """Write ``train_detail`` and ``train_replay`` into ``data``; return their manifest."""
@@ -83,14 +77,13 @@ def build(data: Path, seed: int = 13, max_absent: int = 1500, max_stated: int = 
     rng = random.Random(seed + 22)
     replay_rows: list[dict] = []
     for group, n in (replay or REPLAY).items():
-        rows = groups[group]
-        replay_rows += rows if n is None or n >= len(rows) else rng.sample(rows, n)
+        replay_rows += sample(groups[group], n, rng)
     rng.shuffle(replay_rows)
     # held out: the same edits on the v1 dev pairs, to measure what stage 2 changes
     dev_detail = detail_pairs(read_pairs(data / "dev_base.jsonl.gz"), random.Random(seed + 23),
                               max_absent // 5, max_stated // 5)
     manifest: dict = {"recipe": "v1.1-stage2", "seed": seed, "files": {},
-                      "parent_version": _shipped_version()}
+                      "parent_version": model_version()}
     files = {name: [Pair(**row) for row in rows] for name, rows in
              (("dev_detail", dev_detail), ("train_detail", detail), ("train_replay", replay_rows))}
     write_pair_files(data, files, manifest)
