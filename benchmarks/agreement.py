@@ -36,6 +36,7 @@ Built SciFact/FM2 workspaces and stance scores are cached under benchmarks/artif
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
 import logging
@@ -735,6 +736,9 @@ def main(argv: list[str] | None = None) -> int:
                                          "sets run: " + ", ".join(sorted(k_ for k_ in results
                                                                         if "claims" in k_)),
                                          "stance_model": stance.tag})
+            # the fitted numbers name it too: two fits on one day stay told apart
+            digest = hashlib.sha1(json.dumps([calib.coef, calib.intercept]).encode()).hexdigest()
+            calib = dataclasses.replace(calib, version=f"{calib.version}-{digest[:8]}")
             calib.save(CALIBRATOR_PATH)
             print(f"saved calibrator {calib.version} to {CALIBRATOR_PATH}", flush=True)
         calib = calib or Calibrator.load(CALIBRATOR_PATH)

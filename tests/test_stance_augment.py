@@ -242,7 +242,6 @@ def test_negated_claims_are_seen_supported() -> None:
     from verify.training.refine import (
         REFUTES,
         SUPPORTS,
-        affirmed,
         negated_finding_pairs,
         negated_pairs,
     )
@@ -261,9 +260,6 @@ def test_negated_claims_are_seen_supported() -> None:
         ("The bridge was not built in 1975.", "It opened in 1975.", REFUTES),
         ("The bridge was not built in 1990.", "It opened in 1975.", SUPPORTS)]
     assert len(negated_pairs(rows, random.Random(0), 2)) == 2      # limit // 2 of each label
-    assert affirmed("Aspirin did not alter the risk of stroke.") == "Aspirin did alter the risk of stroke."
-    assert affirmed("No patient did not respond.") is None       # two negations
-    assert affirmed("There was no change in weight.") is None    # no "<aux> not" to remove
     docs = [{"sentences": ["We enrolled 300 adults.", "They took aspirin or placebo.",
                            "Strokes were counted for five years.",
                            "In conclusion, aspirin did not alter the risk of stroke in adults."]},

@@ -118,3 +118,50 @@ def test_the_date_view_can_be_switched_off():
     assert plan.undated == () and plan.claims == (DATED,)
     assert score_stance(DateShy(), DATED, [NO_DATE], 0.5, date_view=False)[0] == \
         pytest.approx([0.1, 0.8, 0.1])
+
+
+class NotShy:
+    """Reads any "not" in a claim as refuting (the lean the shipped model has), and judges
+    an affirmed claim on the evidence: supported when the evidence has the claim's verb."""
+
+    def __init__(self) -> None:
+        self.calls: list[list[tuple[str, str]]] = []
+
+    def predict_batch(self, claims: Sequence[str], evidence: Sequence[str]) -> np.ndarray:
+        self.calls.append(list(zip(claims, evidence, strict=True)))
+        rows = []
+        for c, e in zip(claims, evidence, strict=True):
+            if " not " in f" {c} ":
+                rows.append([0.05, 0.9, 0.05])
+            else:
+                rows.append([0.8, 0.1, 0.1] if "altered" in e else [0.1, 0.8, 0.1])
+        return np.asarray(rows)
+
+
+@pytest.mark.parametrize(("claim", "affirmed"), [
+    ("Aspirin did not alter the risk of stroke.", "Aspirin did alter the risk of stroke."),
+    ("The dam was not finished in 1990.", "The dam was finished in 1990."),
+    ("No patient did not respond.", None),             # two negations: left as written
+    ("There was no change in weight.", None),          # no "<aux> not" to take out
+    ("Aspirin lowers the risk of stroke.", None),
+])
+def test_affirmed_claim(claim, affirmed):
+    from verify.stance_views import affirmed_claim
+
+    assert affirmed_claim(claim) == affirmed
+
+
+def test_a_negated_claim_is_asked_affirmed_and_the_answer_turned_round():
+    claim = "Aspirin did not alter the risk of stroke."
+    unchanged = "Aspirin left the risk of stroke where it was in every group."
+    changed = "Aspirin altered the risk of stroke in the treated group."
+    model = NotShy()
+    p = score_stance(model, claim, [unchanged, changed], 0.5)
+    # every view asks about the affirmed claim
+    assert {c for c, _ in model.calls[0]} == {"Aspirin did alter the risk of stroke."}
+    assert np.argmax(p[0]) == 0 and p[0][0] == pytest.approx(0.8)   # unchanged supports "did not"
+    assert np.argmax(p[1]) == 1 and p[1][1] == pytest.approx(0.8)   # altered refutes it
+    # switched off, the claim is asked as written and the lean decides both
+    off = score_stance(NotShy(), claim, [unchanged, changed], 0.5, negation_view=False)
+    assert list(np.argmax(off, axis=1)) == [1, 1]
+    assert not plan_stance(claim, [unchanged], 0.5, negation_view=False).turned

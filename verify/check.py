@@ -104,7 +104,7 @@ def assess_hits(claim: str, hits: Sequence[SearchHit], *, stance_model: StanceMo
     n = len(hits)
     if n and stance_probs is None:
         stance_probs = score_stance(stance_model, claim, texts, vs.sentence_view_weight,
-                                    vs.date_view)
+                                    vs.date_view, vs.negation_view)
     probs = np.zeros((0, 3)) if stance_probs is None else np.asarray(stance_probs, dtype=np.float64)
     cos_claim: list[float | None] = [h.dense_score for h in hits]
     cos_pp: np.ndarray | None = None
@@ -266,7 +266,7 @@ def check_claims(ws: Workspace, claims: Sequence[str], *, k: int | None = None,
     for claim, hits in zip(texts, all_hits, strict=True):
         scored = [i for i, h in enumerate(hits) if _worth_scoring(claim, h, ws.settings)]
         plan = plan_stance(claim, [hits[i].passage.text for i in scored], weight,
-                           ws.settings.verdict.date_view)
+                           ws.settings.verdict.date_view, ws.settings.verdict.negation_view)
         layout.append((len(pair_texts), scored, plan))
         pair_claims.extend(plan.claims)
         pair_texts.extend(plan.texts)

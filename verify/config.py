@@ -86,6 +86,9 @@ class VerdictSettings:
     - ``date_view``: where the claim names a date and a passage names none, also score the
       claim without its dates and cap the passage's refutes at that view's (a date the
       passage never states cannot refute the claim); False keeps the model's answer.
+    - ``negation_view``: a claim negated on its verb ("X does not affect Y") is scored as
+      its affirmed form with supports and refutes swapped back (the model over-reads a
+      "not" as refuting); False scores the claim as written.
     """
 
     evidence_k: int = 8
@@ -106,6 +109,7 @@ class VerdictSettings:
     numeric_match_boost: float = 0.5
     sentence_view_weight: float = 0.5
     date_view: bool = True
+    negation_view: bool = True
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,13 @@ Up to three views of each (claim, passage) pair go into one batch:
   refute probability is capped at this view's; the excess becomes "unrelated", never
   "supports" (the date stays unconfirmed).
 
+A claim negated on its verb ("X does not affect Y") is asked the other way round: the
+model sees the affirmed claim ("X does affect Y") in every view, and its *supports* and
+*refutes* are swapped back. Trained on many "not"-inserted counterfactuals, the model
+reads a "not" as a sign of *refutes* whatever the evidence says; the affirmed claim it
+judges on the evidence (the negation view; ``negation_view=False`` asks the claim as
+written).
+
 Example:
     >>> plan = plan_stance("In 2019 the council approved the stadium.",
     ...                    ["The council approved the stadium."], 0.5)
@@ -33,6 +40,10 @@ from verify.quantities import date_phrases, without_dates
 if TYPE_CHECKING:
     from verify.stance.base import StanceModel
 
+NEGATION_RE = re.compile(r"\b(not|never|no|none|nor)\b|n't", re.IGNORECASE)
+# "<aux> not" before a word: the negation the negation view takes out
+_AUX_NOT = re.compile(r"\b(is|are|was|were|do|does|did|has|have|had|can|could|will|would|may|"
+                      r"might|should) not (?=[a-z])")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9])|\n\s*\n")
 
 
@@ -55,13 +66,28 @@ def undated_claim(claim: str) -> str | None:
     return rest if len(content_terms(rest)) >= 2 and rest != claim else None
 
 
+def affirmed_claim(claim: str) -> str | None:
+    """The claim with its one "<aux> not" taken out, or None when it has no such
+    negation or more than one negation word.
+
+    Example:
+        >>> affirmed_claim("Aspirin did not alter the risk of stroke.")
+        'Aspirin did alter the risk of stroke.'
+    """
+    if len(NEGATION_RE.findall(claim)) != 1:
+        return None
+    m = _AUX_NOT.search(claim)
+    return claim[:m.start()] + m.group(1) + " " + claim[m.end():] if m else None
+
+
 @dataclass(frozen=True)
 class StancePlan:
     """The pairs to score for one claim and where each view's answer lands.
 
     Rows ``0..passages-1`` are the passages themselves; ``focus`` maps a passage to the row
     of its focus sentence; ``undated`` maps a passage to its rows (passage, focus or -1)
-    scored against the claim without its dates.
+    scored against the claim without its dates; ``turned`` says the rows ask about the
+    affirmed claim, so supports and refutes are swapped back when combined.
     """
 
     claims: tuple[str, ...]
@@ -70,11 +96,14 @@ class StancePlan:
     sentence_weight: float
     focus: tuple[tuple[int, int], ...]
     undated: tuple[tuple[int, int, int], ...]
+    turned: bool = False
 
 
 def plan_stance(claim: str, texts: Sequence[str], sentence_weight: float,
-                date_view: bool = True) -> StancePlan:
+                date_view: bool = True, negation_view: bool = True) -> StancePlan:
     """Every (claim, text) pair one claim needs, in one batch (see the module docstring)."""
+    positive = affirmed_claim(claim) if negation_view else None
+    claim = positive or claim
     claims, batch = [claim] * len(texts), list(texts)
     focus_of: dict[int, str] = {}
     focus: list[tuple[int, int]] = []
@@ -101,7 +130,7 @@ def plan_stance(claim: str, texts: Sequence[str], sentence_weight: float,
                 batch.append(focus_of[i])
             undated.append((i, passage_row, focus_row))
     return StancePlan(tuple(claims), tuple(batch), len(texts), sentence_weight,
-                      tuple(focus), tuple(undated))
+                      tuple(focus), tuple(undated), positive is not None)
 
 
 def _blend(passage: np.ndarray, sentence: np.ndarray | None, weight: float) -> np.ndarray:
@@ -121,11 +150,12 @@ def combine_stance(out: np.ndarray, plan: StancePlan) -> np.ndarray:
         capped = min(probs[i][1], bare[1])
         probs[i][2] += probs[i][1] - capped
         probs[i][1] = capped
-    return probs
+    return probs[:, [1, 0, 2]] if plan.turned else probs
 
 
 def score_stance(model: StanceModel, claim: str, texts: Sequence[str],
-                 sentence_weight: float, date_view: bool = True) -> np.ndarray:
+                 sentence_weight: float, date_view: bool = True,
+                 negation_view: bool = True) -> np.ndarray:
     """Stance of each passage from all its views, in one model batch.
 
     Example:
@@ -134,5 +164,5 @@ def score_stance(model: StanceModel, claim: str, texts: Sequence[str],
     """
     if not texts:
         return np.zeros((0, 3))
-    plan = plan_stance(claim, texts, sentence_weight, date_view)
+    plan = plan_stance(claim, texts, sentence_weight, date_view, negation_view)
     return combine_stance(model.predict_batch(list(plan.claims), list(plan.texts)), plan)

@@ -17,6 +17,8 @@ import random
 import re
 from dataclasses import dataclass
 
+from verify.stance_views import NEGATION_RE
+
 NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
@@ -198,7 +200,6 @@ def changed_value(fig: Figure, rng: random.Random) -> float:
     return new
 
 
-NEGATION_RE = re.compile(r"\b(not|never|no|none|nor)\b|n't", re.IGNORECASE)
 
 
 def is_negated(text: str) -> bool:

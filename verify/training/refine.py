@@ -49,6 +49,7 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
+from verify.stance_views import affirmed_claim
 from verify.training import augment, science
 from verify.training.data import (
     Pair,
@@ -124,20 +125,9 @@ def scifact_title_pairs(shared: Path, rng: random.Random) -> list[Pair]:
 
 
 # ---------------------------------------------------------------- v1h: negated findings
-# "<aux> not" followed by a word, the only negation a claim may have for its affirmed form
-_AUX_NOT = re.compile(r"\b(is|are|was|were|do|does|did|has|have|had|can|could|will|would|may|"
-                      r"might|should) not (?=[a-z])")
 # words after an inserted "not" that show the negation landed off the verb ("did not it")
 _OFF_VERB = {"it", "them", "that", "this", "the", "a", "an", "to", "there", "everything",
              "just", "so", "really", "all", "his", "her", "their", "its"}
-
-
-def affirmed(claim: str) -> str | None:
-    """A claim with its one "<aux> not" removed ("did not alter" -> "did alter"), or None."""
-    if len(augment.NEGATION_RE.findall(claim)) != 1:
-        return None
-    m = _AUX_NOT.search(claim)
-    return claim[:m.start()] + m.group(1) + " " + claim[m.end():] if m else None
 
 
 def negated_pairs(rows: list[dict], rng: random.Random, limit: int) -> list[Pair]:
@@ -181,7 +171,7 @@ def negated_finding_pairs(docs: list[dict], rng: random.Random) -> list[Pair]:
                 continue
             window = " ".join(s.strip() for s in sents[max(0, j - 4):j])
             out.append(Pair(claim, window, SUPPORTS, "scifact-corpus+negated"))
-            if (positive := affirmed(claim)) is not None:
+            if (positive := affirmed_claim(claim)) is not None:
                 out.append(Pair(positive, window, REFUTES, "scifact-corpus+affirmed"))
             if rng.random() < 0.3 and windows[(k := rng.randrange(len(windows)))] != windows[i]:
                 out.append(Pair(claim, windows[k], UNRELATED, "scifact-corpus+negated+rand"))
