@@ -294,3 +294,19 @@ def test_check_claims_in_one_batch_equals_one_by_one(ws, monkeypatch):
 def test_check_claims_rejects_an_empty_claim_before_any_work(ws):
     with pytest.raises(InputError, match="empty"):
         check_claims(ws, ["IS-K killed 338 civilians", "  "])
+
+
+def test_a_negated_claim_says_it_was_turned_round(stub, monkeypatch):
+    from dataclasses import replace
+
+    from verify.config import VerdictSettings
+
+    ws, hits = stub
+    hits += [_hit(1, "The government closed all of its military bases last year.", "apnews.com")]
+    claim = "The government was not closing its military bases last year."
+    turned = check_claim(ws, claim)
+    assert 'scored as "The government was closing its military bases last year."' in turned.reason
+    assert turned.verdict == "REFUTED" and turned.evidence[0].p_refutes > 0.5
+    assert "turned round" not in check_claim(ws, "The government closed its bases last year.").reason
+    monkeypatch.setattr(ws, "settings", replace(ws.settings, verdict=VerdictSettings(negation_view=False)))
+    assert "turned round" not in check_claim(ws, claim).reason

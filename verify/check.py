@@ -31,7 +31,13 @@ from verify.quantities import (
     prime_quantities,
     unstated_dates,
 )
-from verify.stance_views import StancePlan, combine_stance, plan_stance, score_stance
+from verify.stance_views import (
+    StancePlan,
+    affirmed_claim,
+    combine_stance,
+    plan_stance,
+    score_stance,
+)
 from verify.types import (
     STANCES,
     VERDICTS,
@@ -151,12 +157,15 @@ def assess_hits(claim: str, hits: Sequence[SearchHit], *, stance_model: StanceMo
             alignments=alignments, spans=match_spans(claim, texts[i], alignments),
         ))
     agg = aggregate(evidence, vs)
+    reason = agg.reason
+    if n and vs.negation_view and (positive := affirmed_claim(claim)):
+        reason = f"{reason}; the negated claim was scored as \"{positive}\" and the answer turned round"
     cal = calibrator or shipped_calibrator()
     versions = dict(model_versions or {})
     versions.setdefault("calibrator", cal.version)
     return CheckResult(
         check_id=_new_check_id(), claim=claim, verdict=agg.verdict,
-        confidence=cal.predict(agg.verdict, agg.raw_confidence), reason=agg.reason,
+        confidence=cal.predict(agg.verdict, agg.raw_confidence), reason=reason,
         support_score=agg.support_score, refute_score=agg.refute_score,
         evidence=tuple(evidence), decisive_passage_ids=agg.decisive_passage_ids,
         claim_quantities=tuple(q.text for q in claim_qs), model_versions=versions,
