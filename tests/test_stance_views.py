@@ -144,11 +144,16 @@ class NotShy:
     ("No patient did not respond.", None),             # two negations: left as written
     ("There was no change in weight.", None),          # no "<aux> not" to take out
     ("Aspirin lowers the risk of stroke.", None),
+    ("The vaccine doesn't cause autism.", "The vaccine does cause autism."),
+    ("The law won\u2019t apply to farms.", "The law will apply to farms."),   # curly apostrophe
+    ("Can't is not a word here.", None),                # two negations
 ])
 def test_affirmed_claim(claim, affirmed):
     from verify.stance_views import affirmed_claim
 
     assert affirmed_claim(claim) == affirmed
+    if "'" in claim or "\u2019" in claim:   # the training data builder keeps to "<aux> not"
+        assert affirmed_claim(claim, contractions=False) is None
 
 
 def test_a_negated_claim_is_asked_affirmed_and_the_answer_turned_round():

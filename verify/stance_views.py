@@ -44,6 +44,10 @@ NEGATION_RE = re.compile(r"\b(not|never|no|none|nor)\b|n't", re.IGNORECASE)
 # "<aux> not" before a word: the negation the negation view takes out
 _AUX_NOT = re.compile(r"\b(is|are|was|were|do|does|did|has|have|had|can|could|will|would|may|"
                       r"might|should) not (?=[a-z])")
+# "<aux>n't" before a word ("doesn't", "can't", "won't"), straight or curly apostrophe
+_AUX_NT = re.compile(r"\b(is|are|was|were|do|does|did|has|have|had|ca|could|wo|would|should)"
+                     r"n['\u2019]t (?=[a-z])", re.IGNORECASE)
+_UNCONTRACTED = {"ca": "can", "wo": "will"}
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9])|\n\s*\n")
 
 
@@ -66,18 +70,26 @@ def undated_claim(claim: str) -> str | None:
     return rest if len(content_terms(rest)) >= 2 and rest != claim else None
 
 
-def affirmed_claim(claim: str) -> str | None:
-    """The claim with its one "<aux> not" taken out, or None when it has no such
-    negation or more than one negation word.
+def affirmed_claim(claim: str, contractions: bool = True) -> str | None:
+    """The claim with its one "<aux> not" (or, with ``contractions``, "<aux>n't") taken
+    out, or None when it has no such negation or more than one negation word.
 
     Example:
         >>> affirmed_claim("Aspirin did not alter the risk of stroke.")
         'Aspirin did alter the risk of stroke.'
+        >>> affirmed_claim("The vaccine doesn't cause autism.")
+        'The vaccine does cause autism.'
     """
-    if len(NEGATION_RE.findall(claim)) != 1:
+    if len(NEGATION_RE.findall(claim.replace("\u2019", "'"))) != 1:
         return None
-    m = _AUX_NOT.search(claim)
-    return claim[:m.start()] + m.group(1) + " " + claim[m.end():] if m else None
+    if m := _AUX_NOT.search(claim):
+        return claim[:m.start()] + m.group(1) + " " + claim[m.end():]
+    if not contractions or not (m := _AUX_NT.search(claim)):
+        return None
+    aux = m.group(1)
+    word = _UNCONTRACTED.get(aux.lower(), aux.lower())
+    word = word.capitalize() if aux[:1].isupper() else word
+    return claim[:m.start()] + word + " " + claim[m.end():]
 
 
 @dataclass(frozen=True)

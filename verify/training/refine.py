@@ -171,7 +171,7 @@ def negated_finding_pairs(docs: list[dict], rng: random.Random) -> list[Pair]:
                 continue
             window = " ".join(s.strip() for s in sents[max(0, j - 4):j])
             out.append(Pair(claim, window, SUPPORTS, "scifact-corpus+negated"))
-            if (positive := affirmed_claim(claim)) is not None:
+            if (positive := affirmed_claim(claim, contractions=False)) is not None:
                 out.append(Pair(positive, window, REFUTES, "scifact-corpus+affirmed"))
             if rng.random() < 0.3 and windows[(k := rng.randrange(len(windows)))] != windows[i]:
                 out.append(Pair(claim, windows[k], UNRELATED, "scifact-corpus+negated+rand"))
