@@ -33,10 +33,10 @@ from verify.quantities import (
 )
 from verify.stance_views import (
     StancePlan,
-    affirmed_claim,
     combine_stance,
     plan_stance,
     score_stance,
+    turned_claim,
 )
 from verify.types import (
     STANCES,
@@ -158,7 +158,7 @@ def assess_hits(claim: str, hits: Sequence[SearchHit], *, stance_model: StanceMo
         ))
     agg = aggregate(evidence, vs)
     reason = agg.reason
-    if n and vs.negation_view and (positive := affirmed_claim(claim)):
+    if n and (positive := turned_claim(claim, vs.negation_view)):
         reason = f"{reason}; the negated claim was scored as \"{positive}\" and the answer turned round"
     cal = calibrator or shipped_calibrator()
     versions = dict(model_versions or {})

@@ -92,6 +92,11 @@ def affirmed_claim(claim: str, contractions: bool = True) -> str | None:
     return claim[:m.start()] + word + " " + claim[m.end():]
 
 
+def turned_claim(claim: str, negation_view: bool = True) -> str | None:
+    """The affirmed claim the negation view asks instead of ``claim``, or None."""
+    return affirmed_claim(claim) if negation_view else None
+
+
 @dataclass(frozen=True)
 class StancePlan:
     """The pairs to score for one claim and where each view's answer lands.
@@ -114,7 +119,7 @@ class StancePlan:
 def plan_stance(claim: str, texts: Sequence[str], sentence_weight: float,
                 date_view: bool = True, negation_view: bool = True) -> StancePlan:
     """Every (claim, text) pair one claim needs, in one batch (see the module docstring)."""
-    positive = affirmed_claim(claim) if negation_view else None
+    positive = turned_claim(claim, negation_view)
     claim = positive or claim
     claims, batch = [claim] * len(texts), list(texts)
     focus_of: dict[int, str] = {}

@@ -200,8 +200,6 @@ def changed_value(fig: Figure, rng: random.Random) -> float:
     return new
 
 
-
-
 def is_negated(text: str) -> bool:
     """True when the text has a negation word; figure edits are skipped for those."""
     return bool(NEGATION_RE.search(text))

@@ -238,10 +238,8 @@ class Builder:
         finding from one of the abstract's last ``candidates`` sentences (stripped of its
         lead-in) against up to four sentences before it -> supports, its direction flip ->
         refutes, and against another abstract's window -> unrelated."""
-        cited = {str(d) for r in read_jsonl(self.data / "claims/scifact/claims.jsonl")
-                 if not benchmark_fit_part(r["id"]) for d in r.get("cited_doc_ids", [])}
-        docs = [d for d in self.scifact_corpus.values()
-                if str(d["doc_id"]) not in cited and len(d.get("sentences") or []) >= 4]
+        docs = uncited_abstracts(self.data / "claims/scifact/claims.jsonl",
+                                 self.scifact_corpus.values())
         rng.shuffle(docs)
         windows = [" ".join(s.strip() for s in d["sentences"][-5:-1]) for d in docs]
         out: list[Pair] = []
@@ -513,6 +511,15 @@ def build(data: Path, out: Path, seed: int = 13, recipe: str = "v1") -> dict:
     write_pair_files(out, files, manifest)
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     return manifest
+
+
+def uncited_abstracts(claims: Path, corpus: Iterable[dict]) -> list[dict]:
+    """SciFact corpus abstracts (4+ sentences) that no benchmark-eval claim cites, in
+    corpus order: unlabelled text the training recipes may turn into pairs."""
+    cited = {str(d) for r in read_jsonl(claims)
+             if not benchmark_fit_part(r["id"]) for d in r.get("cited_doc_ids", [])}
+    return [d for d in corpus
+            if str(d["doc_id"]) not in cited and len(d.get("sentences") or []) >= 4]
 
 
 def write_pair_files(out: Path, files: dict[str, list[Pair]], manifest: dict) -> None:

