@@ -61,7 +61,7 @@ SYSTEMS = ("majority", "cosine", "stance", "full", "full_fit", "head", "head_poo
 SYSTEM_NAMES = {"majority": "majority class", "cosine": "embedding cosine (fit thresholds)",
                 "stance": "stance model alone", "full": "model + numeric + aggregation",
                 "full_fit": "  same, verdict thresholds fit on split",
-                "head": "  same, learned verdict head fit on split",
+                "head": "  same, learned head (verify learn) on the split's reviews",
                 "head_pooled": "  same, one head fit on all claim sets"}
 log = logging.getLogger("agreement")
 
@@ -305,61 +305,62 @@ def fit_decision(masses: Sequence[tuple[float, float]], gold: Sequence[str], lab
     return best[1], best[2]
 
 
-def verdict_features(res: Any, model_probs: np.ndarray | None = None) -> list[float]:
-    """Numbers a learned verdict head sees for one checked claim: the two masses, the
-    evidence's adjusted stance (max and mean), its relevance, and the figure alignments."""
-    ev = list(res.evidence)
-    p = np.asarray([[e.p_supports, e.p_refutes, e.p_unrelated] for e in ev]) if ev else np.zeros((1, 3))
-    rel = np.asarray([e.relevance for e in ev]) if ev else np.zeros(1)
-    statuses = Counter(a.status for e in ev for a in e.alignments)
-    raw = np.asarray(model_probs) if model_probs is not None and len(model_probs) else p
-    return [res.support_score, res.refute_score, *p.max(0), *p.mean(0), *raw.max(0), *raw.mean(0),
-            float(rel.max()), float(rel.mean()), float(len(ev)),
-            float(statuses["match"]), float(statuses["mismatch"]),
-            float(statuses["different_scope"]), float(len(res.claim_quantities))]
+LABEL_TO_VERDICT = {label: verdict for verdict, label in VERDICT_TO_LABEL.items()}
 
 
-def score_head(features: Sequence[Sequence[float]], gold: Sequence[str], fit: Sequence[bool],
-               labels: Sequence[str]) -> float:
-    """Macro-F1 on the eval part of a logistic regression over ``verdict_features``,
-    fitted (balanced classes) on the fitting part: what a desk with its own labelled
-    history of checks could learn from this pipeline's outputs."""
-    x, f = np.asarray(features, dtype=np.float64), np.asarray(fit, dtype=bool)
-    g = np.asarray(gold)
-    if len(set(g[f])) < 2:
-        return float("nan")
-    head = new_head().fit(x[f], g[f])
-    return macro_f1(list(g[~f]), list(head.predict(x[~f])), labels)
+def _learned_head(results: Sequence[Any], gold: Sequence[str]) -> Any:
+    """``verify.verdict_head.fit_verdict_head`` on checks labelled with the gold verdicts:
+    the head a desk that reviewed these checks would learn with ``verify learn``."""
+    from verify.verdict_head import fit_verdict_head
+
+    return fit_verdict_head(list(results), [LABEL_TO_VERDICT[g] for g in gold],
+                            versions={}, min_reviews=2)
 
 
-def new_head() -> Any:
-    """The learned verdict head: standardised features, balanced logistic regression."""
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    return make_pipeline(StandardScaler(), LogisticRegression(class_weight="balanced", C=0.5,
-                                                              max_iter=2000))
+def _head_outputs(head: Any, results: Sequence[Any]) -> list[str]:
+    """The head's verdicts (as dataset labels) for checked claims."""
+    return [VERDICT_TO_LABEL[head.decide(r)[0]] for r in results]
 
 
-HeadRows = dict[str, tuple[list[list[float]], list[str], list[bool], list[str]]]
+def score_head(results: Sequence[Any], gold: Sequence[str], fit: Sequence[bool],
+               labels: Sequence[str]) -> tuple[float, float]:
+    """Macro-F1 and confidence ECE on the eval part of the learned verdict head (``verify
+    learn``) fitted on the fitting part's checks and gold verdicts, as a desk that reviewed
+    those checks would have it. A label a set lacks is mapped from the fitting part."""
+    r_fit = [r for r, f in zip(results, fit, strict=True) if f]
+    g_fit = [g for g, f in zip(gold, fit, strict=True) if f]
+    if len(set(g_fit)) < 2:
+        return float("nan"), float("nan")
+    head = _learned_head(r_fit, g_fit)
+    log.info("learned head: cross-validated macro-F1 on the fitting part %.3f (rule %.3f)",
+             head.cv_head_f1, head.cv_rule_f1)
+    decided = [head.decide(r) for r in results]
+    outs = [VERDICT_TO_LABEL[v] for v, _ in decided]
+    mapping = fit_output_map([o for o, f in zip(outs, fit, strict=True) if f], g_fit, labels)
+    ev = [i for i, f in enumerate(fit) if not f]
+    f1 = macro_f1([gold[i] for i in ev], [mapping[outs[i]] for i in ev], labels)
+    return f1, ece([decided[i][1] for i in ev], [int(mapping[outs[i]] == gold[i]) for i in ev])
+
+
+HeadRows = dict[str, tuple[list[Any], list[str], list[bool], list[str]]]
 
 
 def score_pooled_head(rows: HeadRows, fitted_on: Sequence[str]) -> dict[str, float]:
     """One head fitted on the fitting parts of ``fitted_on`` together (as a shipped head
     would be), scored on every set's eval part. A label a set lacks (NEI on FM2) is mapped
     as for the other systems, from that set's fitting part."""
-    xs, ys = [], []
+    rs: list[Any] = []
+    ys: list[str] = []
     for name in fitted_on:
-        feats, gold, fit, _ = rows[name]
-        xs += [x for x, f in zip(feats, fit, strict=True) if f]
+        results, gold, fit, _ = rows[name]
+        rs += [r for r, f in zip(results, fit, strict=True) if f]
         ys += [g for g, f in zip(gold, fit, strict=True) if f]
     if len(set(ys)) < 2:
         return {}
-    head = new_head().fit(np.asarray(xs, dtype=np.float64), ys)
+    head = _learned_head(rs, ys)
     out = {}
-    for name, (feats, gold, fit, labels) in rows.items():
-        pred = list(head.predict(np.asarray(feats, dtype=np.float64)))
+    for name, (results, gold, fit, labels) in rows.items():
+        pred = _head_outputs(head, results)
         mapping = fit_output_map([p for p, f in zip(pred, fit, strict=True) if f],
                                  [g for g, f in zip(gold, fit, strict=True) if f], labels)
         out[name] = macro_f1([g for g, f in zip(gold, fit, strict=True) if not f],
@@ -512,7 +513,7 @@ def run_claims(items: list[dict[str, Any]], ws: Any, stance: StanceScorer, setti
     outs: dict[str, list[str]] = {s: [] for s in ("cosine_score", "stance", "full")}
     top_cos: list[float] = []
     masses: list[tuple[float, float]] = []
-    feats: list[list[float]] = []
+    checked: list[Any] = []
     for it in items:
         claim = it["claim"]
         t0 = time.perf_counter()
@@ -527,7 +528,7 @@ def run_claims(items: list[dict[str, Any]], ws: Any, stance: StanceScorer, setti
             latencies.append(search_s + time.perf_counter() - t1)
         outs["full"].append(VERDICT_TO_LABEL[res.verdict])
         masses.append((res.support_score, res.refute_score))
-        feats.append(verdict_features(res, probs))
+        checked.append(res)
         calib_rows.append((res.verdict, res.confidence, int(VERDICT_TO_LABEL[res.verdict] == it["label"]),
                            is_fit(it["id"])))
         top_cos.append(max((h.dense_score or 0.0) for h in hits) if hits else 0.0)
@@ -552,10 +553,10 @@ def run_claims(items: list[dict[str, Any]], ws: Any, stance: StanceScorer, setti
         out[system] = macro_f1(g_ev, [mapping[o] for o, f in zip(outs[system], fit, strict=True)
                                       if not f], labels)
     out["full_fit"] = score_fitted(masses, gold, fit, labels, settings.verdict)
-    out["head"] = score_head(feats, gold, fit, labels)
+    out["head"], out["head_ece"] = score_head(checked, gold, fit, labels)
     out["n"] = float(len(g_ev))
     if head_rows is not None:
-        head_rows[name] = (feats, gold, fit, list(labels))
+        head_rows[name] = (checked, gold, fit, list(labels))
     return out
 
 
@@ -581,7 +582,7 @@ def run_quantemp(items: list[dict[str, Any]], stance: StanceScorer, vec: Vectors
     for j, i in enumerate(owner):
         by_item.setdefault(i, []).append(j)
     full_out, stance_out, mean_cos, masses = [], [], [], []
-    feats: list[list[float]] = []
+    checked: list[Any] = []
     for i, it in enumerate(items):
         js = by_item.get(i, [])
         hits = [_hit(n, pairs_e[j], float(cos[j])) for n, j in enumerate(js)]
@@ -589,7 +590,7 @@ def run_quantemp(items: list[dict[str, Any]], stance: StanceScorer, vec: Vectors
                          _default_reliability)
         full_out.append(VERDICT_TO_LABEL[res.verdict])
         masses.append((res.support_score, res.refute_score))
-        feats.append(verdict_features(res, probs[js] if js else None))
+        checked.append(res)
         calib_rows.append((res.verdict, res.confidence, int(VERDICT_TO_LABEL[res.verdict] == it["label"]),
                            is_fit(it["id"])))
         sides = {stance_label(probs[j], (S, R, N)) for j in js}
@@ -608,10 +609,10 @@ def run_quantemp(items: list[dict[str, Any]], stance: StanceScorer, vec: Vectors
         out[system] = macro_f1(g_ev, [mapping[o] for o, f in zip(outs, fit, strict=True) if not f],
                                labels)
     out["full_fit"] = score_fitted(masses, gold, fit, labels, settings.verdict)
-    out["head"] = score_head(feats, gold, fit, labels)
+    out["head"], out["head_ece"] = score_head(checked, gold, fit, labels)
     out["n"] = float(len(g_ev))
     if head_rows is not None:
-        head_rows[name] = (feats, gold, fit, list(labels))
+        head_rows[name] = (checked, gold, fit, list(labels))
     return out
 
 
@@ -822,6 +823,11 @@ def print_report(results: dict[str, dict[str, float]], speed: dict[str, float], 
         if c in results:
             got = results[c]["full"]
             print(f"target {c}: >= {t:.2f} -> {got:.3f} ({'met' if got >= t else 'NOT met'})")
+    heads = {c: results[c]["head_ece"] for c in cols if results[c].get("head_ece") == results[c].get("head_ece")
+             and "head_ece" in results[c]}
+    if heads:
+        print("learned head confidence ECE (eval parts): "
+              + ", ".join(f"{c} {v:.3f}" for c, v in heads.items()))
     for group, e in results.get("_ece", {}).items():
         print(f"confidence ECE, {group} (eval parts, n={int(e['n'])}): raw {e['raw']:.3f} -> "  # type: ignore[index]
               f"calibrated {e['calibrated']:.3f} ({getattr(calib, 'version', '?')})")  # type: ignore[index]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -49,19 +50,37 @@ def test_scorer_records_every_pair_it_is_asked(agreement, tmp_path: Path, monkey
     assert list(scorer.asked.values()) == [("c", "e2"), ("c", "e1")]
 
 
+def _checked(label: str, rng: np.random.Generator) -> Any:
+    """A checked claim whose one passage clearly takes ``label``'s side (or none)."""
+    import datetime as dt
+
+    from verify.types import CheckResult, EvidenceAssessment, PassageRef
+
+    p = {"SUPPORTS": (0.85, 0.05, 0.1), "REFUTES": (0.05, 0.85, 0.1),
+         "NOT_ENOUGH_INFO": (0.1, 0.1, 0.8)}[label]
+    stance = {"SUPPORTS": "supports", "REFUTES": "refutes", "NOT_ENOUGH_INFO": "unrelated"}[label]
+    w = float(rng.uniform(0.6, 0.9))
+    ev = EvidenceAssessment(PassageRef(1, 1, 0, "t", 0, 1, None, None, "d.org", None, "en"), 1,
+                            stance, *p, stance, 0.5, "x", w, w, 0.5, None, 0.0, None)
+    sup = w * p[0] if stance == "supports" else 0.0
+    ref = w * p[1] if stance == "refutes" else 0.0
+    return CheckResult("c", "claim", "NOT ENOUGH EVIDENCE", 0.5, "r", sup, ref, (ev,), (), (), {},
+                       dt.datetime(2026, 1, 1))
+
+
 def test_one_pooled_head_is_scored_on_every_set(agreement) -> None:
     S, R, N = agreement.S, agreement.R, agreement.N
-    centre = {S: [2.0, 0.0], R: [0.0, 2.0], N: [0.0, 0.0]}
     rng = np.random.default_rng(0)
 
     def rows(labels, n):
         gold = [labels[i % len(labels)] for i in range(n)]
-        feats = [list(np.asarray(centre[g]) + rng.normal(0, 0.2, 2)) for g in gold]
         fit = [i % 5 < 2 for i in range(n)]
-        return feats, gold, fit, sorted(labels)
+        return [_checked(g, rng) for g in gold], gold, fit, sorted(labels)
 
     sets = {"a (claims)": rows([S, R, N], 90), "b (claims)": rows([S, R], 60),
             "c (3-class)": rows([S, R], 30)}
     got = agreement.score_pooled_head(sets, ["a (claims)", "b (claims)"])
     assert set(got) == set(sets)                      # scored on every set, fitted on two
     assert all(v == pytest.approx(1.0) for v in got.values()), got  # separable: all right
+    results, gold, fit, labels = sets["a (claims)"]
+    assert agreement.score_head(results, gold, fit, labels)[0] == pytest.approx(1.0)

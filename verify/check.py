@@ -17,6 +17,7 @@ import json
 import logging
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import asdict, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -58,6 +59,7 @@ from verify.verdict import (
     relevance_from_scores,
     reliability_factor,
 )
+from verify.verdict_head import VerdictHead, apply_head, head_versions
 
 if TYPE_CHECKING:
     from verify.embedders import Embedder
@@ -289,6 +291,7 @@ def check_claims(ws: Workspace, claims: Sequence[str], *, k: int | None = None,
         return cache[domain]
 
     versions = _model_versions(ws, model)
+    head, head_problem = _learned_head(ws, versions)
     results: list[CheckResult] = []
     for claim, hits, (offset, scored, plan) in zip(texts, all_hits, layout, strict=True):
         n = len(hits)
@@ -300,10 +303,30 @@ def check_claims(ws: Workspace, claims: Sequence[str], *, k: int | None = None,
                              reliability=reliability, model_versions=versions,
                              stance_probs=probs if n else None,
                              passage_vectors=_stored_vectors(ws, hits))
+        if head is not None:
+            result = apply_head(result, head)
+        elif head_problem:
+            result = replace(result, reason=f"{result.reason}; {head_problem}")
         if save:
             save_check(ws, result, filters=filters)
         results.append(result)
     return results
+
+
+def _learned_head(ws: Workspace, versions: dict[str, str]) -> tuple[VerdictHead | None, str]:
+    """The workspace's active learned head when it fits this run, else why not (or "")."""
+    if not ws.settings.verdict.learned_head:
+        return None, ""
+    from verify.learned_verdicts import active_head
+
+    head = active_head(ws)
+    if head is None:
+        return None, ""
+    problem = head.fits(head_versions(versions, asdict(ws.settings.verdict)))
+    if problem is None:
+        return head, ""
+    log.warning("learned verdict head %s not used: %s", head.head_id, problem)
+    return None, f"the desk's learned head {head.head_id} was not used ({problem})"
 
 
 # ---------------------------------------------------------------- persistence
@@ -375,6 +398,7 @@ def result_from_dict(data: dict[str, Any]) -> CheckResult:
         claim_quantities=tuple(data["claim_quantities"]),
         model_versions=dict(data["model_versions"]),
         created_at=dt.datetime.fromisoformat(data["created_at"]),
+        rule_verdict=data.get("rule_verdict"),
     )
 
 

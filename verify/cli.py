@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "search": "verify.commands.search:search",
     "check": "verify.commands.check:check",
     "review": "verify.commands.check:review",
+    "learn": "verify.commands.check:learn",
     "sources": "verify.commands.sources:sources",
     "audit": "verify.commands.audit:audit",
 }

@@ -89,6 +89,9 @@ class VerdictSettings:
     - ``negation_view``: a claim negated on its verb ("X does not affect Y") is scored as
       its affirmed form with supports and refutes swapped back (the model over-reads a
       "not" as refuting); False scores the claim as written.
+    - ``learned_head``: use the workspace's active verdict head, learned from its reviewed
+      checks (``verify learn``), when it was fitted under the same stance model, embedder
+      and verdict settings; False always decides by the rule above.
     """
 
     evidence_k: int = 8
@@ -110,6 +113,7 @@ class VerdictSettings:
     sentence_view_weight: float = 0.5
     date_view: bool = True
     negation_view: bool = True
+    learned_head: bool = True
 
 
 @dataclass(frozen=True)

@@ -275,6 +275,24 @@ ALTER TABLE audit_articles ADD COLUMN details JSON;
 ALTER TABLE audit_claims ADD COLUMN details JSON;
 """
 
+VERDICT_HEADS = """
+-- Verdict heads a desk learned from its reviewed checks (verify learn). At most one is
+-- active; the others stay on record with their cross-validated scores.
+CREATE TABLE verdict_heads (
+    head_id          VARCHAR PRIMARY KEY,
+    created_at       TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    stance_version   VARCHAR NOT NULL,
+    embedder_id      VARCHAR NOT NULL,
+    verdict_settings VARCHAR NOT NULL,   -- hash of the verdict settings of its checks
+    n_reviews        INTEGER NOT NULL,
+    label_counts     JSON,
+    cv_head_f1       DOUBLE,
+    cv_rule_f1       DOUBLE,
+    active           BOOLEAN NOT NULL DEFAULT false,
+    head_json        JSON NOT NULL
+);
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_core", CORE),
     ("0002_ratings", RATINGS),
@@ -283,6 +301,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("0005_sources_meta", SOURCES_META),
     ("0005_sources_history_view", SOURCES_HISTORY),
     ("0005_audit_details", AUDIT_DETAILS),
+    ("0006_verdict_heads", VERDICT_HEADS),
 ]
 
 

@@ -143,6 +143,7 @@ class CheckResult:
     claim_quantities: tuple[str, ...]
     model_versions: dict[str, str]
     created_at: dt.datetime
+    rule_verdict: VerdictLabel | None = None  # the rule's verdict when a learned head decided
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict."""

@@ -159,6 +159,23 @@ class Workspace:
 
         return review_check(self, check_id, verdict, reviewer, note)
 
+    def learn_verdicts(self, *, min_reviews: int = 30, activate: bool | None = None) -> Any:
+        """Fit a verdict head on this workspace's reviewed checks; returns a ``HeadReport``.
+
+        Example:
+            >>> ws.learn_verdicts().why                                     # doctest: +SKIP
+            'cross-validated macro-F1 on 120 reviews: head 0.612, rule 0.548; active: ...'
+        """
+        from verify.learned_verdicts import learn_verdict_head
+
+        return learn_verdict_head(self, min_reviews=min_reviews, activate=activate)
+
+    def forget_learned_verdicts(self) -> int:
+        """Switch learned verdict heads off (kept on record); returns how many were on."""
+        from verify.learned_verdicts import deactivate_heads
+
+        return deactivate_heads(self)
+
     def audit(self, inputs: Sequence[str | os.PathLike[str]], **options: Any) -> Any:
         """Audit articles: extract check-worthy claims and verify each."""
         from verify.audit import run_audit

@@ -141,3 +141,34 @@ def review(ctx: click.Context, check_id: str, verdict: str, reviewer: str, note:
     with open_workspace(ctx) as ws:
         verdict_id = ws.review(check_id, verdict, reviewer, note)
     click.echo(f"recorded {verdict_id}: {check_id} -> {verdict} by {reviewer}")
+
+
+@click.command()
+@click.option("--min-reviews", type=click.IntRange(2, None), default=30, show_default=True,
+              help="Reviewed checks needed before a head is fitted.")
+@click.option("--activate/--no-activate", "activate", default=None,
+              help="Force the new head on or off (default: on only if it beats the rule).")
+@click.option("--off", is_flag=True, help="Switch learned heads off; checks use the rule again.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_context
+def learn(ctx: click.Context, min_reviews: int, activate: bool | None, off: bool,
+          as_json: bool) -> None:
+    """Learn a verdict head from this workspace's reviewed checks (see `verify review`)."""
+    from verify.cli import open_workspace
+
+    with open_workspace(ctx) as ws:
+        if off:
+            n = ws.forget_learned_verdicts()
+            click.echo(f"switched {n} learned head{'s' if n != 1 else ''} off; checks use the rule")
+            return
+        report = ws.learn_verdicts(min_reviews=min_reviews, activate=activate)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        return
+    head = report.head
+    counts = ", ".join(f"{k} {v}" for k, v in sorted(head.label_counts.items()))
+    click.echo(f"head {head.head_id}: {report.reviews_used} reviewed checks ({counts})")
+    if report.reviews_skipped:
+        click.echo(f"skipped {report.reviews_skipped} reviewed checks run under another model "
+                   "or other verdict settings")
+    click.echo(report.why)

@@ -1,0 +1,129 @@
+"""Learn a verdict head from a workspace's reviewed checks, store it, and find the active one.
+
+The head itself is in ``verify.verdict_head``; this module reads the reviews
+(``verdicts``, latest per check) and the checks they judged (``checks.result_json``),
+keeps the checks run under the current stance model, embedder and verdict settings,
+fits, and records the head in ``verdict_heads`` with its cross-validated scores.
+
+Example:
+    >>> report = learn_verdict_head(ws)                   # doctest: +SKIP
+    >>> report.activated, report.head.cv_head_f1          # doctest: +SKIP
+    (True, 0.61)
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
+
+from verify.check import _model_versions, normalise_verdict, result_from_dict
+from verify.errors import InputError
+from verify.types import to_jsonable
+from verify.verdict_head import MIN_REVIEWS, VerdictHead, fit_verdict_head, head_versions
+
+if TYPE_CHECKING:
+    from verify.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+_REVIEWED = """
+SELECT c.result_json, c.settings, v.verdict
+FROM checks c
+JOIN (SELECT check_id, verdict,
+             row_number() OVER (PARTITION BY check_id ORDER BY created_at DESC, verdict_id DESC) AS n
+      FROM verdicts) v ON v.check_id = c.check_id AND v.n = 1
+ORDER BY c.created_at, c.check_id
+"""
+
+
+@dataclass(frozen=True)
+class HeadReport:
+    """What ``learn_verdict_head`` did."""
+
+    head: VerdictHead
+    activated: bool
+    reviews_used: int
+    reviews_skipped: int          # reviewed checks run under another model or settings
+    why: str                      # one line for a person
+
+    def to_dict(self) -> dict[str, object]:
+        """Plain JSON-ready dict."""
+        return {"head": self.head.to_dict(), "activated": self.activated,
+                "reviews_used": self.reviews_used, "reviews_skipped": self.reviews_skipped,
+                "why": self.why}
+
+
+def current_versions(ws: Workspace) -> dict[str, str]:
+    """What a head fitted now, in this workspace, is tied to."""
+    from verify.stance import get_stance_model
+
+    model = get_stance_model(ws.settings.stance_model)
+    return head_versions(_model_versions(ws, model), asdict(ws.settings.verdict))
+
+
+def learn_verdict_head(ws: Workspace, *, min_reviews: int = MIN_REVIEWS,
+                       activate: bool | None = None) -> HeadReport:
+    """Fit a head on this workspace's reviewed checks and store it.
+
+    ``activate``: None (default) activates the head only when its cross-validated
+    macro-F1 on the reviews beats the rule's; True or False force it.
+    """
+    versions = current_versions(ws)
+    results, labels, skipped = [], [], 0
+    for result_json, settings_json, verdict in ws.db.execute(_REVIEWED).fetchall():
+        result = result_from_dict(json.loads(result_json) if isinstance(result_json, str) else result_json)
+        settings = json.loads(settings_json) if isinstance(settings_json, str) else settings_json
+        if head_versions(result.model_versions, (settings or {}).get("verdict", {})) != versions:
+            skipped += 1
+            continue
+        results.append(result)
+        labels.append(normalise_verdict(verdict))
+    if skipped and not results:
+        raise InputError(f"none of the {skipped} reviewed checks was run under the current stance "
+                         "model and verdict settings; check and review claims again first")
+    head = fit_verdict_head(results, labels, versions=versions, min_reviews=min_reviews)
+    better = head.cv_head_f1 > head.cv_rule_f1
+    on = better if activate is None else activate
+    scores = (f"cross-validated macro-F1 on {head.n_reviews} reviews: head "
+              f"{head.cv_head_f1:.3f}, rule {head.cv_rule_f1:.3f}")
+    if activate is None:
+        why = f"{scores}; " + ("active: later checks use it" if on else
+                                "not activated: it does not beat the rule")
+    else:
+        why = f"{scores}; " + ("activated on request" if on else "stored, not activated")
+    con = ws.db
+    con.execute("BEGIN TRANSACTION")
+    try:
+        if on:
+            con.execute("UPDATE verdict_heads SET active = false WHERE active")
+        con.execute(
+            "INSERT INTO verdict_heads (head_id, stance_version, embedder_id, verdict_settings,"
+            " n_reviews, label_counts, cv_head_f1, cv_rule_f1, active, head_json)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [head.head_id, versions["stance_version"], versions["embedder_id"],
+             versions["verdict_settings"], head.n_reviews, json.dumps(head.label_counts),
+             head.cv_head_f1, head.cv_rule_f1, on, json.dumps(to_jsonable(head.to_dict()))])
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    log.info("verdict head %s: %s", head.head_id, why)
+    return HeadReport(head, on, len(results), skipped, why)
+
+
+def active_head(ws: Workspace) -> VerdictHead | None:
+    """The workspace's active head, if one was fitted and activated."""
+    row = ws.db.execute("SELECT head_json FROM verdict_heads WHERE active"
+                        " ORDER BY created_at DESC LIMIT 1").fetchone()
+    if row is None:
+        return None
+    return VerdictHead.from_dict(json.loads(row[0]) if isinstance(row[0], str) else row[0])
+
+
+def deactivate_heads(ws: Workspace) -> int:
+    """Switch learned heads off (they stay on record); returns how many were active."""
+    n = ws.db.execute("SELECT count(*) FROM verdict_heads WHERE active").fetchone()
+    ws.db.execute("UPDATE verdict_heads SET active = false WHERE active")
+    return int(n[0]) if n else 0
