@@ -43,7 +43,7 @@ st.title("History")
 query = st.text_input("Search claims, verdicts, reviewers and audit inputs", key="history_q",
                       placeholder="e.g. IS-K, REFUTED, Jalalabad")
 
-tab_checks, tab_audits = st.tabs(["Checks", "Audits"])
+tab_checks, tab_audits, tab_learn = st.tabs(["Checks", "Audits", "Learned verdicts"])
 
 with tab_checks, desk.guard("listing past checks"):
     from verify.check import list_checks
@@ -104,3 +104,41 @@ def show_audits() -> None:
 
 with tab_audits, desk.guard("listing past audits"):
     show_audits()
+
+
+def show_learning() -> None:
+    """The verdict heads learned from this desk's reviews; fit a new one or switch off."""
+    from verify.learned_verdicts import list_heads, reviewed_checks
+
+    st.caption("Review checks (Check page) and verify can learn how your desk decides: a small "
+               "model over each check's evidence numbers, fitted on your reviews. It is switched "
+               "on only when it beats the built-in rule on your reviews (cross-validated), and "
+               "every verdict it gives names it and keeps the rule's verdict beside it.")
+    st.write(f"Reviewed checks in this workspace: **{reviewed_checks(ws)}** (30 or more needed).")
+    heads = list_heads(ws)
+    if heads:
+        frame = pd.DataFrame(render.to_rows(heads))
+        st.dataframe(frame, hide_index=True, width="stretch", key="history_heads_table",
+                     column_config={"cv_head_f1": st.column_config.NumberColumn(
+                                        "head macro-F1 (CV)", format="%.3f"),
+                                    "cv_rule_f1": st.column_config.NumberColumn(
+                                        "rule macro-F1 (CV)", format="%.3f")})
+    else:
+        st.info("No verdict head learned yet: checks are decided by the rule.")
+    cols = st.columns(2)
+    if cols[0].button("Learn from reviews", key="history_learn", type="primary"):
+        with desk.guard("learning from the reviews"):
+            report = ws.learn_verdicts()
+            desk.flash(f"Head {report.head.head_id}: {report.why}")
+            st.rerun()
+    if any(h["active"] for h in heads) and cols[1].button("Switch learned verdicts off",
+                                                          key="history_learn_off"):
+        with desk.guard("switching learned verdicts off"):
+            ws.forget_learned_verdicts()
+            desk.flash("Learned verdicts switched off: checks use the rule again.")
+            st.rerun()
+
+
+with tab_learn, desk.guard("listing learned verdicts"):
+    desk.show_flash()
+    show_learning()

@@ -823,6 +823,10 @@ def print_report(results: dict[str, dict[str, float]], speed: dict[str, float], 
         if c in results:
             got = results[c]["full"]
             print(f"target {c}: >= {t:.2f} -> {got:.3f} ({'met' if got >= t else 'NOT met'})")
+            head = results[c].get("head", float("nan"))
+            if head == head:
+                print(f"  with a head learned from the fitting part's reviews (verify learn): "
+                      f"{head:.3f} ({'met' if head >= t else 'NOT met'})")
     heads = {c: results[c]["head_ece"] for c in cols if results[c].get("head_ece") == results[c].get("head_ece")
              and "head_ece" in results[c]}
     if heads:

@@ -312,3 +312,14 @@ def test_sidebar_source_filter_limits_the_evidence(app: AppTest) -> None:
     result = app.session_state["check_result"]
     assert result.evidence
     assert {e.passage.domain for e in result.evidence} == {"globewire-news.com"}
+
+
+def test_learned_verdicts_tab_explains_what_it_needs(app: AppTest) -> None:
+    go(app, "app_pages/history.py")
+    assert any("Reviewed checks in this workspace" in str(m.value) for m in app.markdown)
+    next(b for b in app.button if b.label == "Learn from reviews").click()
+    app.run()
+    assert not app.exception, app.exception
+    errors = " ".join(str(e.value) for e in app.error)
+    assert "at least 30 reviewed checks" in errors, errors
+    assert "Traceback" not in page_text(app)

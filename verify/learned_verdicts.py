@@ -127,3 +127,22 @@ def deactivate_heads(ws: Workspace) -> int:
     n = ws.db.execute("SELECT count(*) FROM verdict_heads WHERE active").fetchone()
     ws.db.execute("UPDATE verdict_heads SET active = false WHERE active")
     return int(n[0]) if n else 0
+
+
+def list_heads(ws: Workspace) -> list[dict[str, object]]:
+    """Every learned head on record, newest first, with its scores and whether it is on."""
+    cols = ("head_id", "created_at", "n_reviews", "label_counts", "cv_head_f1", "cv_rule_f1",
+            "active", "stance_version")
+    rows = ws.db.execute(f"SELECT {', '.join(cols)} FROM verdict_heads"
+                         " ORDER BY created_at DESC, head_id").fetchall()
+    out = [dict(zip(cols, row, strict=True)) for row in rows]
+    for item in out:
+        counts = item["label_counts"]
+        item["label_counts"] = json.loads(counts) if isinstance(counts, str) else counts
+    return out
+
+
+def reviewed_checks(ws: Workspace) -> int:
+    """How many checks of this workspace a person has reviewed."""
+    row = ws.db.execute("SELECT count(DISTINCT check_id) FROM verdicts").fetchone()
+    return int(row[0]) if row else 0
