@@ -99,3 +99,31 @@ def test_embedder_remembers_recent_texts_without_changing_vectors():
     fresh = emb._encode([texts[0]], 1)[0]
     assert float(fresh @ first[0]) > 0.9999
     assert emb.embed_batch([]).shape == (0, emb.dimension)
+
+
+def test_a_head_learned_from_real_reviews_decides_the_plain_cases(demo_ws):
+    """verify learn on real checks: 30 reviewed checks of the demo story (the true figures
+    SUPPORTED, changed ones REFUTED); the stored head is not switched on, and on a fresh
+    check it keeps the true figure SUPPORTED and an inflated one REFUTED."""
+    from verify.check import check_claims
+    from verify.learned_verdicts import list_heads
+    from verify.verdict_head import VerdictHead, apply_head
+
+    true = ["IS-K killed 338 civilians in Pakistan since 2017",
+            "CSIS estimated IS-K had roughly 800 fighters in 2018",
+            "The Jalalabad prison held 1,700 prisoners"]
+    changed = [f"IS-K killed {n} civilians in Pakistan since 2017" for n in ("3,000", "1,200", "90")]
+    changed += [f"CSIS estimated IS-K had roughly {n} fighters in 2018" for n in ("8,000", "20,000")]
+    changed += [f"The Jalalabad prison held {n} prisoners" for n in ("17,000", "25,000", "300")]
+    claims = true * 2 + changed * 3
+    for result, claim in zip(check_claims(demo_ws, claims), claims, strict=True):
+        demo_ws.review(result.check_id, "SUPPORTED" if claim in true else "REFUTED", "test desk")
+    report = demo_ws.learn_verdicts(activate=False)
+    head: VerdictHead = report.head
+    assert not report.activated and report.reviews_used == 30
+    assert head.label_counts == {"REFUTED": 24, "SUPPORTED": 6}
+    assert 0.0 <= head.cv_rule_f1 <= 1.0 and 0.0 <= head.cv_head_f1 <= 1.0
+    assert [h["active"] for h in list_heads(demo_ws) if h["head_id"] == head.head_id] == [False]
+    fresh = check_claims(demo_ws, [true[0], changed[0]], save=False)
+    assert fresh[0].rule_verdict is None                    # not switched on: the rule decided
+    assert [apply_head(r, head).verdict for r in fresh] == ["SUPPORTED", "REFUTED"]
