@@ -319,7 +319,9 @@ def _learned_head(results: Sequence[Any], gold: Sequence[str]) -> Any:
 
 def _head_outputs(head: Any, results: Sequence[Any]) -> list[str]:
     """The head's verdicts (as dataset labels) for checked claims."""
-    return [VERDICT_TO_LABEL[head.decide(r)[0]] for r in results]
+    from verify.verdict_head import head_verdict
+
+    return [VERDICT_TO_LABEL[head_verdict(head, r)[0]] for r in results]
 
 
 def score_head(results: Sequence[Any], gold: Sequence[str], fit: Sequence[bool],
@@ -334,7 +336,9 @@ def score_head(results: Sequence[Any], gold: Sequence[str], fit: Sequence[bool],
     head = _learned_head(r_fit, g_fit)
     log.info("learned head: cross-validated macro-F1 on the fitting part %.3f (rule %.3f)",
              head.cv_head_f1, head.cv_rule_f1)
-    decided = [head.decide(r) for r in results]
+    from verify.verdict_head import head_verdict
+
+    decided = [head_verdict(head, r) for r in results]
     outs = [VERDICT_TO_LABEL[v] for v, _ in decided]
     mapping = fit_output_map([o for o, f in zip(outs, fit, strict=True) if f], g_fit, labels)
     ev = [i for i, f in enumerate(fit) if not f]

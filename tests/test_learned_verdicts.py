@@ -78,6 +78,17 @@ def test_head_only_picks_a_verdict_its_evidence_backs() -> None:
     assert head.decide(lonely)[0] == "NOT ENOUGH EVIDENCE"
 
 
+def test_a_head_without_the_verdict_the_evidence_allows_leaves_it_to_the_rule() -> None:
+    rng = np.random.default_rng(1)
+    labels = ["SUPPORTED", "REFUTED"] * 20              # this desk never said NEE
+    head = fit_verdict_head([_synthetic(lab, rng) for lab in labels], labels, versions={})
+    silent = _result(0.0, 0.0, [_evidence(1, "unrelated", (0.1, 0.1, 0.8), 0.6)])
+    assert head.decide(silent) is None
+    out = apply_head(silent, head)
+    assert out.verdict == "NOT ENOUGH EVIDENCE" and out.rule_verdict is None
+    assert out.confidence == silent.confidence and "so the rule decided" in out.reason
+
+
 def test_head_round_trips_through_json() -> None:
     results, labels = _dataset()
     head = fit_verdict_head(results, labels, versions={"stance_version": "t"})

@@ -119,13 +119,16 @@ class VerdictHead:
         e = np.exp(z - z.max())
         return {lab: float(v) for lab, v in zip(self.labels, e / e.sum(), strict=True)}
 
-    def decide(self, result: CheckResult) -> tuple[str, float]:
-        """The head's verdict for ``result`` and its posterior."""
+    def decide(self, result: CheckResult) -> tuple[str, float] | None:
+        """The head's verdict for ``result`` and its posterior; None when the head knows
+        none of the verdicts the evidence allows (a desk that never reviewed one)."""
         post = self.posteriors(head_features(result))
         prior = dict(zip(self.labels, self.prior, strict=True))
-        allowed = [v for v in allowed_verdicts(result) if v in post] or ["NOT ENOUGH EVIDENCE"]
-        best = max(allowed, key=lambda v: post.get(v, 0.0) / max(prior.get(v, 1.0), 1e-9))
-        return best, float(post.get(best, 0.0))
+        allowed = [v for v in allowed_verdicts(result) if v in post]
+        if not allowed:
+            return None
+        best = max(allowed, key=lambda v: post[v] / max(prior[v], 1e-9))
+        return best, float(post[best])
 
     def fits(self, versions: dict[str, str]) -> str | None:
         """None when the head was fitted under ``versions``, else what differs."""
@@ -223,7 +226,7 @@ def fit_verdict_head(results: Sequence[CheckResult], labels: Sequence[str], *,
         fold = _head(model, mean, scale, y[train], head_id="cv", versions={}, n_reviews=0,
                      cv_head_f1=0.0, cv_rule_f1=0.0, created_at="")
         for j in test:
-            cv_pred[j] = fold.decide(results[keep[j]])[0]
+            cv_pred[j] = head_verdict(fold, results[keep[j]])[0]
     rule = [results[i].rule_verdict or results[i].verdict for i in keep]
     model, mean, scale = _train(x, y)
     created = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0).isoformat()
@@ -248,10 +251,21 @@ def decisive_for(result: CheckResult, verdict: str) -> tuple[int, ...]:
     return tuple(e.passage.passage_id for e in chosen)
 
 
+def head_verdict(head: VerdictHead, result: CheckResult) -> tuple[str, float]:
+    """The head's verdict and posterior, or the rule's verdict and confidence where the
+    head has no verdict to give."""
+    return head.decide(result) or (result.rule_verdict or result.verdict, result.confidence)
+
+
 def apply_head(result: CheckResult, head: VerdictHead) -> CheckResult:
     """``result`` with the head's verdict and confidence; the rule's verdict stays in
     ``rule_verdict`` and the reason says which decided."""
-    verdict, posterior = head.decide(result)
+    decided = head.decide(result)
+    if decided is None:
+        return dataclasses.replace(result, reason=(
+            f"{result.reason}; the desk's learned head {head.head_id} has no verdict this "
+            "evidence backs, so the rule decided"))
+    verdict, posterior = decided
     rule = result.rule_verdict or result.verdict
     note = (f"verdict from this desk's learned head {head.head_id} (fitted on "
             f"{head.n_reviews} reviewed checks, P = {posterior:.2f}); the rule said {rule}")
