@@ -325,7 +325,7 @@ def _head_outputs(head: Any, results: Sequence[Any]) -> list[str]:
 
 
 def score_head(results: Sequence[Any], gold: Sequence[str], fit: Sequence[bool],
-               labels: Sequence[str]) -> tuple[float, float]:
+               labels: Sequence[str], verbose: bool = True) -> tuple[float, float]:
     """Macro-F1 and confidence ECE on the eval part of the learned verdict head (``verify
     learn``) fitted on the fitting part's checks and gold verdicts, as a desk that reviewed
     those checks would have it. A label a set lacks is mapped from the fitting part."""
@@ -334,8 +334,9 @@ def score_head(results: Sequence[Any], gold: Sequence[str], fit: Sequence[bool],
     if len(set(g_fit)) < 2:
         return float("nan"), float("nan")
     head = _learned_head(r_fit, g_fit)
-    log.info("learned head: cross-validated macro-F1 on the fitting part %.3f (rule %.3f)",
-             head.cv_head_f1, head.cv_rule_f1)
+    if verbose:
+        log.info("learned head: cross-validated macro-F1 on the fitting part %.3f (rule %.3f)",
+                 head.cv_head_f1, head.cv_rule_f1)
     from verify.verdict_head import head_verdict
 
     decided = [head_verdict(head, r) for r in results]
@@ -344,6 +345,38 @@ def score_head(results: Sequence[Any], gold: Sequence[str], fit: Sequence[bool],
     ev = [i for i, f in enumerate(fit) if not f]
     f1 = macro_f1([gold[i] for i in ev], [mapping[outs[i]] for i in ev], labels)
     return f1, ece([decided[i][1] for i in ev], [int(mapping[outs[i]] == gold[i]) for i in ev])
+
+
+REVIEW_COUNTS = (30, 60, 120)
+
+
+def head_by_reviews(results: Sequence[Any], gold: Sequence[str], fit: Sequence[bool],
+                    labels: Sequence[str], seeds: int = 5) -> dict[int, float]:
+    """Eval-part macro-F1 of heads learned from only ``n`` of the fitting part's reviews
+    (random, ``seeds`` draws averaged): how many reviews a desk needs."""
+    import random
+
+    from verify.errors import VerifyError
+
+    fit_idx = [i for i, f in enumerate(fit) if f]
+    out: dict[int, float] = {}
+    for n in REVIEW_COUNTS:
+        if n >= len(fit_idx):
+            continue
+        scores = []
+        for seed in range(seeds):
+            pick = set(random.Random(seed).sample(fit_idx, n))
+            sub_fit = [i in pick for i in range(len(fit))]
+            keep = [i for i in range(len(fit)) if sub_fit[i] or not fit[i]]
+            try:
+                f1, _ = score_head([results[i] for i in keep], [gold[i] for i in keep],
+                                   [sub_fit[i] for i in keep], labels, verbose=False)
+            except VerifyError:   # too few reviews of some verdict in this draw
+                continue
+            scores.append(f1)
+        if scores:
+            out[n] = float(np.mean(scores))
+    return out
 
 
 HeadRows = dict[str, tuple[list[Any], list[str], list[bool], list[str]]]
@@ -558,6 +591,8 @@ def run_claims(items: list[dict[str, Any]], ws: Any, stance: StanceScorer, setti
                                       if not f], labels)
     out["full_fit"] = score_fitted(masses, gold, fit, labels, settings.verdict)
     out["head"], out["head_ece"] = score_head(checked, gold, fit, labels)
+    out["n_fit"] = float(len(g_fit))
+    out.update({f"head@{n}": v for n, v in head_by_reviews(checked, gold, fit, labels).items()})
     out["n"] = float(len(g_ev))
     if head_rows is not None:
         head_rows[name] = (checked, gold, fit, list(labels))
@@ -614,6 +649,8 @@ def run_quantemp(items: list[dict[str, Any]], stance: StanceScorer, vec: Vectors
                                labels)
     out["full_fit"] = score_fitted(masses, gold, fit, labels, settings.verdict)
     out["head"], out["head_ece"] = score_head(checked, gold, fit, labels)
+    out["n_fit"] = float(len(g_fit))
+    out.update({f"head@{n}": v for n, v in head_by_reviews(checked, gold, fit, labels).items()})
     out["n"] = float(len(g_ev))
     if head_rows is not None:
         head_rows[name] = (checked, gold, fit, list(labels))
@@ -836,6 +873,12 @@ def print_report(results: dict[str, dict[str, float]], speed: dict[str, float], 
     if heads:
         print("learned head confidence ECE (eval parts): "
               + ", ".join(f"{c} {v:.3f}" for c, v in heads.items()))
+    for c in cols:
+        curve = {k: v for k, v in results[c].items() if k.startswith("head@")}
+        if curve:
+            print(f"learned head on {c} from only n reviews (mean of 5 draws): "
+                  + ", ".join(f"n={k[5:]} {v:.3f}" for k, v in curve.items())
+                  + f", all {int(results[c].get('n_fit', 0))} {results[c]['head']:.3f}")
     for group, e in results.get("_ece", {}).items():
         print(f"confidence ECE, {group} (eval parts, n={int(e['n'])}): raw {e['raw']:.3f} -> "  # type: ignore[index]
               f"calibrated {e['calibrated']:.3f} ({getattr(calib, 'version', '?')})")  # type: ignore[index]
