@@ -325,14 +325,16 @@ def _head_outputs(head: Any, results: Sequence[Any]) -> list[str]:
 
 
 def score_head(results: Sequence[Any], gold: Sequence[str], fit: Sequence[bool],
-               labels: Sequence[str], verbose: bool = True) -> tuple[float, float]:
+               labels: Sequence[str], verbose: bool = True) -> tuple[float, float, bool]:
     """Macro-F1 and confidence ECE on the eval part of the learned verdict head (``verify
     learn``) fitted on the fitting part's checks and gold verdicts, as a desk that reviewed
-    those checks would have it. A label a set lacks is mapped from the fitting part."""
+    those checks would have it, and whether ``verify learn`` would switch it on (its
+    cross-validated macro-F1 beats the rule's). A label a set lacks is mapped from the
+    fitting part."""
     r_fit = [r for r, f in zip(results, fit, strict=True) if f]
     g_fit = [g for g, f in zip(gold, fit, strict=True) if f]
     if len(set(g_fit)) < 2:
-        return float("nan"), float("nan")
+        return float("nan"), float("nan"), False
     head = _learned_head(r_fit, g_fit)
     if verbose:
         log.info("learned head: cross-validated macro-F1 on the fitting part %.3f (rule %.3f)",
@@ -344,38 +346,45 @@ def score_head(results: Sequence[Any], gold: Sequence[str], fit: Sequence[bool],
     mapping = fit_output_map([o for o, f in zip(outs, fit, strict=True) if f], g_fit, labels)
     ev = [i for i, f in enumerate(fit) if not f]
     f1 = macro_f1([gold[i] for i in ev], [mapping[outs[i]] for i in ev], labels)
-    return f1, ece([decided[i][1] for i in ev], [int(mapping[outs[i]] == gold[i]) for i in ev])
+    calib = ece([decided[i][1] for i in ev], [int(mapping[outs[i]] == gold[i]) for i in ev])
+    return f1, calib, head.cv_head_f1 > head.cv_rule_f1
 
 
 REVIEW_COUNTS = (30, 60, 120)
 
 
 def head_by_reviews(results: Sequence[Any], gold: Sequence[str], fit: Sequence[bool],
-                    labels: Sequence[str], seeds: int = 5) -> dict[int, float]:
-    """Eval-part macro-F1 of heads learned from only ``n`` of the fitting part's reviews
-    (random, ``seeds`` draws averaged): how many reviews a desk needs."""
+                    labels: Sequence[str], rule_f1: float,
+                    seeds: int = 5) -> dict[int, tuple[float, float, int]]:
+    """Heads learned from only ``n`` of the fitting part's reviews (random draws): mean
+    eval-part macro-F1 of the head, mean macro-F1 of what the desk gets (the head where
+    ``verify learn`` switches it on, else the rule's ``rule_f1``), and in how many draws
+    it was switched on. How many reviews a desk needs."""
     import random
 
     from verify.errors import VerifyError
 
     fit_idx = [i for i, f in enumerate(fit) if f]
-    out: dict[int, float] = {}
+    out: dict[int, tuple[float, float, int]] = {}
     for n in REVIEW_COUNTS:
         if n >= len(fit_idx):
             continue
-        scores = []
+        heads, got, on = [], [], 0
         for seed in range(seeds):
             pick = set(random.Random(seed).sample(fit_idx, n))
             sub_fit = [i in pick for i in range(len(fit))]
             keep = [i for i in range(len(fit)) if sub_fit[i] or not fit[i]]
             try:
-                f1, _ = score_head([results[i] for i in keep], [gold[i] for i in keep],
-                                   [sub_fit[i] for i in keep], labels, verbose=False)
+                f1, _, active = score_head([results[i] for i in keep], [gold[i] for i in keep],
+                                           [sub_fit[i] for i in keep], labels, verbose=False)
             except VerifyError:   # too few reviews of some verdict in this draw
+                got.append(rule_f1)
                 continue
-            scores.append(f1)
-        if scores:
-            out[n] = float(np.mean(scores))
+            heads.append(f1)
+            got.append(f1 if active else rule_f1)
+            on += int(active)
+        if heads:
+            out[n] = (float(np.mean(heads)), float(np.mean(got)), on)
     return out
 
 
@@ -590,9 +599,9 @@ def run_claims(items: list[dict[str, Any]], ws: Any, stance: StanceScorer, setti
         out[system] = macro_f1(g_ev, [mapping[o] for o, f in zip(outs[system], fit, strict=True)
                                       if not f], labels)
     out["full_fit"] = score_fitted(masses, gold, fit, labels, settings.verdict)
-    out["head"], out["head_ece"] = score_head(checked, gold, fit, labels)
+    out["head"], out["head_ece"], _ = score_head(checked, gold, fit, labels)
     out["n_fit"] = float(len(g_fit))
-    out.update({f"head@{n}": v for n, v in head_by_reviews(checked, gold, fit, labels).items()})
+    out["_curve"] = head_by_reviews(checked, gold, fit, labels, out["full"])  # type: ignore[assignment]
     out["n"] = float(len(g_ev))
     if head_rows is not None:
         head_rows[name] = (checked, gold, fit, list(labels))
@@ -648,9 +657,9 @@ def run_quantemp(items: list[dict[str, Any]], stance: StanceScorer, vec: Vectors
         out[system] = macro_f1(g_ev, [mapping[o] for o, f in zip(outs, fit, strict=True) if not f],
                                labels)
     out["full_fit"] = score_fitted(masses, gold, fit, labels, settings.verdict)
-    out["head"], out["head_ece"] = score_head(checked, gold, fit, labels)
+    out["head"], out["head_ece"], _ = score_head(checked, gold, fit, labels)
     out["n_fit"] = float(len(g_fit))
-    out.update({f"head@{n}": v for n, v in head_by_reviews(checked, gold, fit, labels).items()})
+    out["_curve"] = head_by_reviews(checked, gold, fit, labels, out["full"])  # type: ignore[assignment]
     out["n"] = float(len(g_ev))
     if head_rows is not None:
         head_rows[name] = (checked, gold, fit, list(labels))
@@ -874,11 +883,12 @@ def print_report(results: dict[str, dict[str, float]], speed: dict[str, float], 
         print("learned head confidence ECE (eval parts): "
               + ", ".join(f"{c} {v:.3f}" for c, v in heads.items()))
     for c in cols:
-        curve = {k: v for k, v in results[c].items() if k.startswith("head@")}
+        curve: Any = results[c].get("_curve")
         if curve:
-            print(f"learned head on {c} from only n reviews (mean of 5 draws): "
-                  + ", ".join(f"n={k[5:]} {v:.3f}" for k, v in curve.items())
-                  + f", all {int(results[c].get('n_fit', 0))} {results[c]['head']:.3f}")
+            print(f"learned head on {c} from only n reviews (5 draws; head / what the desk gets "
+                  f"with the switch-on rule / draws switched on): "
+                  + ", ".join(f"n={n} {h:.3f} / {g:.3f} / {k}" for n, (h, g, k) in curve.items())
+                  + f"; all {int(results[c].get('n_fit', 0))}: {results[c]['head']:.3f}")
     for group, e in results.get("_ece", {}).items():
         print(f"confidence ECE, {group} (eval parts, n={int(e['n'])}): raw {e['raw']:.3f} -> "  # type: ignore[index]
               f"calibrated {e['calibrated']:.3f} ({getattr(calib, 'version', '?')})")  # type: ignore[index]
