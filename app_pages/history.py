@@ -109,12 +109,14 @@ with tab_audits, desk.guard("listing past audits"):
 def show_learning() -> None:
     """The verdict heads learned from this desk's reviews; fit a new one or switch off."""
     from verify.learned_verdicts import list_heads, reviewed_checks
+    from verify.verdict_head import MIN_REVIEWS
 
     st.caption("Review checks (Check page) and verify can learn how your desk decides: a small "
                "model over each check's evidence numbers, fitted on your reviews. It is switched "
                "on only when it beats the built-in rule on your reviews (cross-validated), and "
                "every verdict it gives names it and keeps the rule's verdict beside it.")
-    st.write(f"Reviewed checks in this workspace: **{reviewed_checks(ws)}** (30 or more needed).")
+    st.write(f"Reviewed checks in this workspace: **{reviewed_checks(ws)}** "
+             f"({MIN_REVIEWS} or more needed).")
     heads = list_heads(ws)
     if heads:
         frame = pd.DataFrame(render.to_rows(heads))

@@ -321,5 +321,5 @@ def test_learned_verdicts_tab_explains_what_it_needs(app: AppTest) -> None:
     app.run()
     assert not app.exception, app.exception
     errors = " ".join(str(e.value) for e in app.error)
-    assert "at least 30 reviewed checks" in errors, errors
+    assert "at least 60 reviewed checks" in errors, errors
     assert "Traceback" not in page_text(app)

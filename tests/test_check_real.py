@@ -118,7 +118,7 @@ def test_a_head_learned_from_real_reviews_decides_the_plain_cases(demo_ws):
     claims = true * 2 + changed * 3
     for result, claim in zip(check_claims(demo_ws, claims), claims, strict=True):
         demo_ws.review(result.check_id, "SUPPORTED" if claim in true else "REFUTED", "test desk")
-    report = demo_ws.learn_verdicts(activate=False)
+    report = demo_ws.learn_verdicts(min_reviews=30, activate=False)
     head: VerdictHead = report.head
     assert not report.activated and report.reviews_used == 30
     assert head.label_counts == {"REFUTED": 24, "SUPPORTED": 6}

@@ -80,7 +80,7 @@ def test_head_only_picks_a_verdict_its_evidence_backs() -> None:
 
 def test_a_head_without_the_verdict_the_evidence_allows_leaves_it_to_the_rule() -> None:
     rng = np.random.default_rng(1)
-    labels = ["SUPPORTED", "REFUTED"] * 20              # this desk never said NEE
+    labels = ["SUPPORTED", "REFUTED"] * 30              # this desk never said NEE
     head = fit_verdict_head([_synthetic(lab, rng) for lab in labels], labels, versions={})
     silent = _result(0.0, 0.0, [_evidence(1, "unrelated", (0.1, 0.1, 0.8), 0.6)])
     assert head.decide(silent) is None
@@ -101,7 +101,7 @@ def test_head_round_trips_through_json() -> None:
 
 def test_too_few_reviews_is_a_clear_error() -> None:
     results, labels = _dataset(12)
-    with pytest.raises(InputError, match=r"at least 30 reviewed checks.*has 12"):
+    with pytest.raises(InputError, match=r"at least 60 reviewed checks.*has 12"):
         fit_verdict_head(results, labels, versions={})
     results, labels = _dataset(40)
     with pytest.raises(InputError, match="at least two verdicts"):
@@ -133,7 +133,7 @@ def desk(ws, monkeypatch):
     return ws, state
 
 
-def _review_history(ws, state, n: int = 40) -> None:
+def _review_history(ws, state, n: int = 60) -> None:
     """Check the claim against sources of rising reliability; the desk accepts SUPPORTED
     only from sources of reliability 0.6 or more."""
     for i in range(n):
@@ -150,11 +150,11 @@ def test_workspace_learns_activates_and_later_checks_use_the_head(desk, monkeypa
     assert before.verdict == "SUPPORTED" and before.rule_verdict is None
     _review_history(ws, state)
     report = ws.learn_verdicts()
-    assert report.activated and report.reviews_used == 40 and report.reviews_skipped == 0
+    assert report.activated and report.reviews_used == 60 and report.reviews_skipped == 0
     assert report.head.cv_head_f1 > report.head.cv_rule_f1
     assert "active" in report.why
     row = ws.db.execute("SELECT n_reviews, active, stance_version FROM verdict_heads").fetchone()
-    assert row == (40, True, "test")
+    assert row == (60, True, "test")
     state["reliability"] = 0.3
     after = check_claim(ws, CLAIM)
     assert after.verdict == "NOT ENOUGH EVIDENCE" and after.rule_verdict == "SUPPORTED"
@@ -179,7 +179,7 @@ def test_head_of_another_stance_model_is_not_used(desk, monkeypatch) -> None:
     result = check_claim(ws, CLAIM, save=False)
     assert result.verdict == "SUPPORTED" and result.rule_verdict is None
     assert "was not used (stance_version is 'test-2'" in result.reason
-    with pytest.raises(InputError, match="none of the 40 reviewed checks"):
+    with pytest.raises(InputError, match="none of the 60 reviewed checks"):
         ws.learn_verdicts()
 
 
@@ -195,12 +195,12 @@ def test_cli_learn_reports_and_refuses_cleanly(desk, monkeypatch, capsys) -> Non
     with pytest.raises(SystemExit) as stop:
         cli_module.main(["learn"])
     err = capsys.readouterr().err
-    assert stop.value.code == 2 and err.startswith("error: a verdict head needs at least 30")
+    assert stop.value.code == 2 and err.startswith("error: a verdict head needs at least 60")
     assert "Traceback" not in err
     _review_history(ws, state)
     out = runner.invoke(cli_module.cli, ["learn", "--json"])
     assert out.exit_code == 0, out.output
     data = json.loads(out.output)
-    assert data["activated"] is True and data["reviews_used"] == 40
+    assert data["activated"] is True and data["reviews_used"] == 60
     off = runner.invoke(cli_module.cli, ["learn", "--off"])
     assert off.exit_code == 0 and "switched 1 learned head off" in off.output

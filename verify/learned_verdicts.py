@@ -63,11 +63,11 @@ def current_versions(ws: Workspace) -> dict[str, str]:
     return head_versions(_model_versions(ws, model), asdict(ws.settings.verdict))
 
 
-def learn_verdict_head(ws: Workspace, *, min_reviews: int = MIN_REVIEWS,
+def learn_verdict_head(ws: Workspace, *, min_reviews: int | None = None,
                        activate: bool | None = None) -> HeadReport:
     """Fit a head on this workspace's reviewed checks and store it.
 
-    ``activate``: None (default) activates the head only when its cross-validated
+    ``min_reviews`` defaults to ``MIN_REVIEWS`` (60). ``activate``: None (default) activates the head only when its cross-validated
     macro-F1 on the reviews beats the rule's; True or False force it.
     """
     versions = current_versions(ws)
@@ -83,7 +83,8 @@ def learn_verdict_head(ws: Workspace, *, min_reviews: int = MIN_REVIEWS,
     if skipped and not results:
         raise InputError(f"none of the {skipped} reviewed checks was run under the current stance "
                          "model and verdict settings; check and review claims again first")
-    head = fit_verdict_head(results, labels, versions=versions, min_reviews=min_reviews)
+    head = fit_verdict_head(results, labels, versions=versions,
+                            min_reviews=MIN_REVIEWS if min_reviews is None else min_reviews)
     better = head.cv_head_f1 > head.cv_rule_f1
     on = better if activate is None else activate
     scores = (f"cross-validated macro-F1 on {head.n_reviews} reviews: head "

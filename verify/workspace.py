@@ -159,7 +159,7 @@ class Workspace:
 
         return review_check(self, check_id, verdict, reviewer, note)
 
-    def learn_verdicts(self, *, min_reviews: int = 30, activate: bool | None = None) -> Any:
+    def learn_verdicts(self, *, min_reviews: int | None = None, activate: bool | None = None) -> Any:
         """Fit a verdict head on this workspace's reviewed checks; returns a ``HeadReport``.
 
         Example:

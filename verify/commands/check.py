@@ -144,14 +144,14 @@ def review(ctx: click.Context, check_id: str, verdict: str, reviewer: str, note:
 
 
 @click.command()
-@click.option("--min-reviews", type=click.IntRange(2, None), default=30, show_default=True,
-              help="Reviewed checks needed before a head is fitted.")
+@click.option("--min-reviews", type=click.IntRange(2, None), default=None,
+              help="Reviewed checks needed before a head is fitted (default 60).")
 @click.option("--activate/--no-activate", "activate", default=None,
               help="Force the new head on or off (default: on only if it beats the rule).")
 @click.option("--off", is_flag=True, help="Switch learned heads off; checks use the rule again.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.pass_context
-def learn(ctx: click.Context, min_reviews: int, activate: bool | None, off: bool,
+def learn(ctx: click.Context, min_reviews: int | None, activate: bool | None, off: bool,
           as_json: bool) -> None:
     """Learn a verdict head from this workspace's reviewed checks (see `verify review`)."""
     from verify.cli import open_workspace
