@@ -168,6 +168,18 @@ def test_workspace_learns_activates_and_later_checks_use_the_head(desk, monkeypa
     assert check_claim(ws, CLAIM, save=False).verdict == "SUPPORTED"
 
 
+def test_a_verdict_reviewed_too_rarely_is_left_out_and_said(desk) -> None:
+    ws, state = desk
+    _review_history(ws, state)
+    state["reliability"] = 0.9
+    for _ in range(2):
+        ws.review(check_claim(ws, CLAIM).check_id, "CONFLICTING", "bo")
+    report = ws.learn_verdicts()
+    assert "CONFLICTING" not in report.head.labels and report.head.n_reviews == 60
+    assert report.reviews_used == 62
+    assert "left out, under 5 reviews each (the head never gives these): CONFLICTING 2" in report.why
+
+
 def test_head_of_another_stance_model_is_not_used(desk, monkeypatch) -> None:
     from verify.stance import get_stance_model
 

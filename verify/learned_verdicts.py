@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
@@ -94,6 +95,10 @@ def learn_verdict_head(ws: Workspace, *, min_reviews: int | None = None,
                                 "not activated: it does not beat the rule")
     else:
         why = f"{scores}; " + ("activated on request" if on else "stored, not activated")
+    left_out = Counter(lab for lab in labels if lab not in head.labels)
+    if left_out:
+        why += ("; left out, under 5 reviews each (the head never gives these): "
+                + ", ".join(f"{lab} {n}" for lab, n in sorted(left_out.items())))
     con = ws.db
     con.execute("BEGIN TRANSACTION")
     try:
