@@ -35,15 +35,20 @@ def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return home
 
 
-@pytest.fixture
-def app(demo_home: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    """The desk, opened on the demo workspace (Check page)."""
-    monkeypatch.setenv("VERIFY_HOME", str(demo_home))
+def open_app(home: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """The desk, opened on the default workspace of ``home`` (Check page)."""
+    monkeypatch.setenv("VERIFY_HOME", str(home))
     monkeypatch.delenv("VERIFY_WORKSPACE", raising=False)
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+@pytest.fixture
+def app(demo_home: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """The desk, opened on the demo workspace (Check page)."""
+    return open_app(demo_home, monkeypatch)
 
 
 def page_html(at: AppTest) -> str:
@@ -314,12 +319,56 @@ def test_sidebar_source_filter_limits_the_evidence(app: AppTest) -> None:
     assert {e.passage.domain for e in result.evidence} == {"globewire-news.com"}
 
 
+def learn_from_reviews(at: AppTest) -> AppTest:
+    """History → Learned verdicts → "Learn from reviews"."""
+    go(at, "app_pages/history.py")
+    next(b for b in at.button if b.label == "Learn from reviews").click()
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 def test_learned_verdicts_tab_explains_what_it_needs(app: AppTest) -> None:
-    go(app, "app_pages/history.py")
-    assert any("Reviewed checks in this workspace" in str(m.value) for m in app.markdown)
-    next(b for b in app.button if b.label == "Learn from reviews").click()
-    app.run()
-    assert not app.exception, app.exception
+    learn_from_reviews(app)
+    assert any("Reviewed checks in this workspace: **" in str(m.value) for m in app.markdown)
     errors = " ".join(str(e.value) for e in app.error)
     assert "at least 60 reviewed checks" in errors, errors
     assert "Traceback" not in page_text(app)
+
+
+@pytest.fixture(scope="module")
+def reviewed_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A VERIFY_HOME of its own (so no other test sees a learned head) whose demo
+    workspace has 60 reviewed checks: the true figures SUPPORTED, changed ones REFUTED."""
+    from verify.check import check_claims
+    from verify.demo import ensure_demo_workspace
+
+    home = tmp_path_factory.mktemp("learn-home")
+    ws = ensure_demo_workspace(home / "demo")
+    true = [SUPPORTED_CLAIM, "The Jalalabad prison held 1,700 prisoners"]
+    changed = [INFLATED_CLAIM, "IS-K killed 90 civilians in Pakistan since 2017",
+               "The Jalalabad prison held 17,000 prisoners",
+               "The Jalalabad prison held 300 prisoners"]
+    claims = (true + changed) * 10
+    for result, claim in zip(check_claims(ws, claims), claims, strict=True):
+        ws.review(result.check_id, "SUPPORTED" if claim in true else "REFUTED", "test desk")
+    ws.close()
+    return home
+
+
+def test_learn_from_reviews_lists_the_head_and_switches_it_off(
+        reviewed_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = learn_from_reviews(open_app(reviewed_home, monkeypatch))
+    assert any("Reviewed checks in this workspace: **60**" in str(m.value) for m in app.markdown)
+    flashed = " ".join(str(s.value) for s in app.success)
+    assert "cross-validated macro-F1 on 60 reviews" in flashed, flashed
+    heads = table_with(app, "cv_head_f1")
+    assert len(heads) == 1 and list(heads["n_reviews"]) == [60]
+    if bool(heads["active"].iloc[0]):     # switched on only when it beat the rule
+        next(b for b in app.button if b.label == "Switch learned verdicts off").click()
+        app.run()
+        assert not app.exception, app.exception
+        assert any("switched off" in str(s.value) for s in app.success)
+    else:
+        assert "not activated" in flashed
+    assert not any(b.label == "Switch learned verdicts off" for b in app.button)
