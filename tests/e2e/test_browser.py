@@ -150,3 +150,16 @@ def test_hostile_document_is_inert_text_in_browser(page, server: str, tmp_path) 
     assert "<img src=x onerror=alert('img')>" in body
     assert page.locator("img[src=x]").count() == 0
     assert dialogs == []
+
+
+def test_learned_verdicts_tab_in_browser(page, server: str) -> None:
+    """History → Learned verdicts renders; learning with too few reviews says what it needs."""
+    page.goto(server + "/history")
+    shots.wait_for_app(page, "History")
+    page.get_by_role("tab", name="Learned verdicts").click()
+    page.get_by_text("Reviewed checks in this workspace").wait_for(timeout=60_000)
+    page.get_by_role("button", name="Learn from reviews").click()
+    page.get_by_text("at least 60 reviewed checks").wait_for(timeout=60_000)
+    body = page.inner_text("body")
+    assert "Traceback" not in body
+    assert "No verdict head learned yet" in body
