@@ -308,7 +308,7 @@ def fit_decision(masses: Sequence[tuple[float, float]], gold: Sequence[str], lab
 LABEL_TO_VERDICT = {label: verdict for verdict, label in VERDICT_TO_LABEL.items()}
 
 
-def _learned_head(results: Sequence[Any], gold: Sequence[str]) -> Any:
+def fit_head(results: Sequence[Any], gold: Sequence[str]) -> Any:
     """``verify.verdict_head.fit_verdict_head`` on checks labelled with the gold verdicts:
     the head a desk that reviewed these checks would learn with ``verify learn``."""
     from verify.verdict_head import fit_verdict_head
@@ -335,12 +335,12 @@ def score_head(results: Sequence[Any], gold: Sequence[str], fit: Sequence[bool],
     g_fit = [g for g, f in zip(gold, fit, strict=True) if f]
     if len(set(g_fit)) < 2:
         return float("nan"), float("nan"), False
-    head = _learned_head(r_fit, g_fit)
+    from verify.verdict_head import head_verdict
+
+    head = fit_head(r_fit, g_fit)
     if verbose:
         log.info("learned head: cross-validated macro-F1 on the fitting part %.3f (rule %.3f)",
                  head.cv_head_f1, head.cv_rule_f1)
-    from verify.verdict_head import head_verdict
-
     decided = [head_verdict(head, r) for r in results]
     outs = [VERDICT_TO_LABEL[v] for v, _ in decided]
     mapping = fit_output_map([o for o, f in zip(outs, fit, strict=True) if f], g_fit, labels)
@@ -403,7 +403,7 @@ def score_pooled_head(rows: HeadRows, fitted_on: Sequence[str]) -> dict[str, flo
         ys += [g for g, f in zip(gold, fit, strict=True) if f]
     if len(set(ys)) < 2:
         return {}
-    head = _learned_head(rs, ys)
+    head = fit_head(rs, ys)
     out = {}
     for name, (results, gold, fit, labels) in rows.items():
         pred = _head_outputs(head, results)
@@ -877,8 +877,7 @@ def print_report(results: dict[str, dict[str, float]], speed: dict[str, float], 
             if head == head:
                 print(f"  with a head learned from the fitting part's reviews (verify learn): "
                       f"{head:.3f} ({'met' if head >= t else 'NOT met'})")
-    heads = {c: results[c]["head_ece"] for c in cols if results[c].get("head_ece") == results[c].get("head_ece")
-             and "head_ece" in results[c]}
+    heads = {c: v for c in cols if (v := results[c].get("head_ece", float("nan"))) == v}
     if heads:
         print("learned head confidence ECE (eval parts): "
               + ", ".join(f"{c} {v:.3f}" for c, v in heads.items()))

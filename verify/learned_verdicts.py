@@ -51,9 +51,7 @@ class HeadReport:
 
     def to_dict(self) -> dict[str, object]:
         """Plain JSON-ready dict."""
-        return {"head": self.head.to_dict(), "activated": self.activated,
-                "reviews_used": self.reviews_used, "reviews_skipped": self.reviews_skipped,
-                "why": self.why}
+        return to_jsonable(self)  # type: ignore[no-any-return]
 
 
 def current_versions(ws: Workspace) -> dict[str, str]:
@@ -68,15 +66,16 @@ def learn_verdict_head(ws: Workspace, *, min_reviews: int | None = None,
                        activate: bool | None = None) -> HeadReport:
     """Fit a head on this workspace's reviewed checks and store it.
 
-    ``min_reviews`` defaults to ``MIN_REVIEWS`` (60). ``activate``: None (default) activates the head only when its cross-validated
-    macro-F1 on the reviews beats the rule's; True or False force it.
+    ``min_reviews`` defaults to ``MIN_REVIEWS`` (60). ``activate``: None (default) activates
+    the head only when its cross-validated macro-F1 on the reviews beats the rule's; True or
+    False force it.
     """
     versions = current_versions(ws)
     results, labels, skipped = [], [], 0
     for result_json, settings_json, verdict in ws.db.execute(_REVIEWED).fetchall():
-        result = result_from_dict(json.loads(result_json) if isinstance(result_json, str) else result_json)
-        settings = json.loads(settings_json) if isinstance(settings_json, str) else settings_json
-        if head_versions(result.model_versions, (settings or {}).get("verdict", {})) != versions:
+        result = result_from_dict(json.loads(result_json))
+        settings = json.loads(settings_json) if settings_json else {}
+        if head_versions(result.model_versions, settings.get("verdict", {})) != versions:
             skipped += 1
             continue
         results.append(result)
@@ -110,7 +109,7 @@ def learn_verdict_head(ws: Workspace, *, min_reviews: int | None = None,
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [head.head_id, versions["stance_version"], versions["embedder_id"],
              versions["verdict_settings"], head.n_reviews, json.dumps(head.label_counts),
-             head.cv_head_f1, head.cv_rule_f1, on, json.dumps(to_jsonable(head.to_dict()))])
+             head.cv_head_f1, head.cv_rule_f1, on, json.dumps(head.to_dict())])
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -125,7 +124,7 @@ def active_head(ws: Workspace) -> VerdictHead | None:
                         " ORDER BY created_at DESC LIMIT 1").fetchone()
     if row is None:
         return None
-    return VerdictHead.from_dict(json.loads(row[0]) if isinstance(row[0], str) else row[0])
+    return VerdictHead.from_dict(json.loads(row[0]))
 
 
 def deactivate_heads(ws: Workspace) -> int:
@@ -143,8 +142,7 @@ def list_heads(ws: Workspace) -> list[dict[str, object]]:
                          " ORDER BY created_at DESC, head_id").fetchall()
     out = [dict(zip(cols, row, strict=True)) for row in rows]
     for item in out:
-        counts = item["label_counts"]
-        item["label_counts"] = json.loads(counts) if isinstance(counts, str) else counts
+        item["label_counts"] = json.loads(str(item["label_counts"]))
     return out
 
 

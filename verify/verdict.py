@@ -188,6 +188,19 @@ def side_masses(evidence: Sequence[EvidenceAssessment]) -> tuple[float, float, l
     return noisy_or(_group_max(sup)), noisy_or(_group_max(ref)), sup, ref
 
 
+def decisive_passages(verdict: str, sup: Sequence[tuple[float, EvidenceAssessment]],
+                      ref: Sequence[tuple[float, EvidenceAssessment]]) -> list[EvidenceAssessment]:
+    """The passages that decided ``verdict``, strongest first, from ``side_masses``'s
+    sorted sides: up to 3 of the winning side, 2 of each for CONFLICTING, none else."""
+    if verdict == "SUPPORTED":
+        return [e for _, e in sup[:3]]
+    if verdict == "REFUTED":
+        return [e for _, e in ref[:3]]
+    if verdict == "CONFLICTING":
+        return [e for _, e in sup[:2]] + [e for _, e in ref[:2]]
+    return []
+
+
 def decide(support: float, refute: float, settings: VerdictSettings) -> tuple[VerdictLabel, float]:
     """Verdict and raw (uncalibrated) confidence from the two masses."""
     s_ok = support >= settings.min_support_mass
@@ -218,21 +231,19 @@ def aggregate(evidence: Sequence[EvidenceAssessment], settings: VerdictSettings)
     """
     support, refute, sup, ref = side_masses(evidence)
     verdict, raw = decide(support, refute, settings)
+    decisive = decisive_passages(verdict, sup, ref)
     figure_note = ""
     if verdict in ("SUPPORTED", "REFUTED"):
         side, status, verb = ((sup, "match", "support") if verdict == "SUPPORTED"
                               else (ref, "mismatch", "contradict"))
-        decisive = [e for _, e in side[:3]]
         figure_note = _figure_note(decisive, status)
         indep = sum(1 for _, e in side if e.duplicate_of is None)
         reason = (f"{indep} independent source{'s' if indep != 1 else ''} {verb}{'s' if indep == 1 else ''} "
                   f"it (best: {_source(decisive[0])}, reliability {decisive[0].reliability:.2f})")
     elif verdict == "CONFLICTING":
-        decisive = [e for _, e in sup[:2]] + [e for _, e in ref[:2]]
         reason = (f"sources disagree: {_source(sup[0][1])} supports it "
                   f"(mass {support:.2f}) but {_source(ref[0][1])} contradicts it (mass {refute:.2f})")
     else:
-        decisive = []
         best = max((e.relevance for e in evidence), default=0.0)
         if not evidence:
             reason = "no passage in the corpus bears on this claim"

@@ -43,7 +43,7 @@ import numpy as np
 
 from verify.errors import InputError
 from verify.types import VERDICTS, CheckResult
-from verify.verdict import side_masses
+from verify.verdict import decisive_passages, side_masses
 
 HEAD_FEATURES = (
     "support_score", "refute_score",
@@ -237,20 +237,6 @@ def fit_verdict_head(results: Sequence[CheckResult], labels: Sequence[str], *,
                  cv_rule_f1=round(macro_f1(y.tolist(), rule), 4), created_at=created)
 
 
-def decisive_for(result: CheckResult, verdict: str) -> tuple[int, ...]:
-    """The passages that back ``verdict``, strongest first (as the rule names them)."""
-    _, _, sup, ref = side_masses(result.evidence)
-    if verdict == "SUPPORTED":
-        chosen = [e for _, e in sup[:3]]
-    elif verdict == "REFUTED":
-        chosen = [e for _, e in ref[:3]]
-    elif verdict == "CONFLICTING":
-        chosen = [e for _, e in sup[:2]] + [e for _, e in ref[:2]]
-    else:
-        chosen = []
-    return tuple(e.passage.passage_id for e in chosen)
-
-
 def head_verdict(head: VerdictHead, result: CheckResult) -> tuple[str, float]:
     """The head's verdict and posterior, or the rule's verdict and confidence where the
     head has no verdict to give."""
@@ -270,7 +256,11 @@ def apply_head(result: CheckResult, head: VerdictHead) -> CheckResult:
     note = (f"verdict from this desk's learned head {head.head_id} (fitted on "
             f"{head.n_reviews} reviewed checks, P = {posterior:.2f}); the rule said {rule}")
     versions = {**result.model_versions, "verdict_head": head.head_id}
-    decisive = result.decisive_passage_ids if verdict == rule else decisive_for(result, verdict)
+    if verdict == rule:
+        decisive = result.decisive_passage_ids
+    else:
+        _, _, sup, ref = side_masses(result.evidence)
+        decisive = tuple(e.passage.passage_id for e in decisive_passages(verdict, sup, ref))
     return dataclasses.replace(result, verdict=verdict, confidence=round(posterior, 4),  # type: ignore[arg-type]
                                reason=f"{note}: {result.reason}", rule_verdict=rule,
                                decisive_passage_ids=decisive, model_versions=versions)
