@@ -10,9 +10,9 @@
 # "refine" is one epoch of the v1d model on new pair groups plus a replay of v1d's data
 # (verify/training/refine.py), on the CPU: recipe v1g (the shipped model) on declarative
 # SciFact paper titles (about 16 min on this project's 2 cores); REFINE=v1h adds negated
-# claims both ways (about 22 min; measured and not shipped, see the model card). It starts from the v1d weights, which are
-# taken from the git history (commit ef4402c) and its version is written into the new
-# version.json as the parent.
+# claims both ways (about 22 min; measured and not shipped, see the model card). It starts
+# from the v1d weights, which are taken from the git history (commit ef4402c) and its
+# version is written into the new version.json as the parent.
 #
 # Steps 1-2 and 4-6 run on the CPU. Step 3 is the training. On a GPU (H100, measured) the
 # five v1d data variants train in parallel in 268 s wall; the shipped one is full_sci_liar,
