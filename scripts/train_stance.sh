@@ -4,6 +4,7 @@
 #   VERIFY_EVAL_DATA=../shared/data scripts/train_stance.sh [cpu]
 #   VERIFY_EVAL_DATA=../shared/data scripts/train_stance.sh refine   # recipe v1g (below)
 #   REFINE=v1h ... refine                        # recipe v1h (measured, not shipped)
+#   REFINE=v1i ... refine                        # recipe v1i (measured, not shipped)
 #   RECIPE=v1c VARIANT=full ... rebuilds the previous model's data and variant (v1c itself
 #   was trained without --freeze-word-embeddings).
 #
@@ -24,7 +25,7 @@ cd "$(dirname "$0")/.."
 : "${VERIFY_EVAL_DATA:?set VERIFY_EVAL_DATA to the shared data folder}"
 export HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false PYTHONUNBUFFERED=1
 MODE=${1:-gpu}   # gpu, cpu or refine
-REFINE=${REFINE:-v1g}   # the refine recipe: v1g (train.py variant "title", shipped) or v1h ("negation")
+REFINE=${REFINE:-v1g}   # the refine recipe: v1g (train.py variant "title", shipped), v1h ("negation") or v1i ("neighbour")
 OUT=${OUT:-.gpu/out}
 RECIPE=${RECIPE:-v1d}
 VARIANT=${VARIANT:-full_sci_liar}
@@ -45,10 +46,12 @@ if [[ "$MODE" == "refine" ]]; then
   for f in model.safetensors config.json tokenizer.json tokenizer_config.json version.json; do
     git show "ef4402c:verify/models/stance/$f" > "$PARENT_DIR/$f"
   done
+  NEIGHBOURS=(); if [[ "$REFINE" == "v1i" ]]; then NEIGHBOURS=(--neighbours); fi
   python -m verify.training.refine --data .gpu/data --shared "$VERIFY_EVAL_DATA" \
-    --parent "$PARENT_DIR"
+    --parent "$PARENT_DIR" "${NEIGHBOURS[@]}"
   case "$REFINE" in v1g) REFINE_VARIANT=title ;; v1h) REFINE_VARIANT=negation ;;
-    *) echo "REFINE must be v1g or v1h" >&2; exit 2 ;; esac
+    v1i) REFINE_VARIANT=neighbour ;;
+    *) echo "REFINE must be v1g, v1h or v1i" >&2; exit 2 ;; esac
   mkdir -p "$OUT"
   python3 verify/training/train.py --data .gpu/data --base "$PARENT_DIR" --out "$OUT" \
     --workroot /tmp/stance-refine --variants "$REFINE_VARIANT" --prefer "$REFINE_VARIANT" --epochs 1 --lr 2e-5 --cpu \

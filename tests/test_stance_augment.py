@@ -270,3 +270,23 @@ def test_negated_claims_are_seen_supported() -> None:
     assert labelled == {("Aspirin did not alter the risk of stroke in adults.", SUPPORTS),
                         ("Aspirin did alter the risk of stroke in adults.", REFUTES)}
     assert all(p.evidence.startswith("We enrolled") for p in found if p.label != 2)
+
+
+def test_neighbour_pairs_take_an_on_topic_abstract_never_its_own_or_a_copy() -> None:
+    import numpy as np
+
+    from verify.training.refine import UNRELATED, neighbour_pairs
+
+    windows = ["own findings", "near copy of own", "same topic", "other topic"]
+    window_vectors = np.array([[1.0, 0.0, 0.0], [0.99, 0.141, 0.0], [0.6, 0.8, 0.0],
+                               [0.0, 0.0, 1.0]], dtype=np.float32)
+    claims = [(0, "Exercise raises nitric oxide.")]
+    claim_vectors = np.array([[0.95, 0.312, 0.0]], dtype=np.float32)
+    pairs = neighbour_pairs(claims, windows, claim_vectors, window_vectors,
+                            random.Random(0), limit=10, ranks=2)
+    # rank 1 is the near copy (cosine 0.99 with its own window) and is skipped;
+    # rank 2 is the on-topic abstract; the other topic is outside the two ranks
+    assert [(p.claim, p.evidence, p.label) for p in pairs] == [
+        ("Exercise raises nitric oxide.", "same topic", UNRELATED)]
+    assert neighbour_pairs(claims, windows, claim_vectors, window_vectors,
+                           random.Random(0), limit=0) == []

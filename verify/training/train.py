@@ -56,6 +56,8 @@ VARIANTS = {
     "title": ("title", "replay_v1f"),
     # recipe v1h: v1g plus negated claims seen supported (verify.training.refine)
     "negation": ("title", "negation", "replay_v1f"),
+    # recipe v1i: v1g plus claims against on-topic abstracts that do not state them
+    "neighbour": ("title", "neighbour", "replay_v1f"),
 }
 DEV_SETS = ("mnli_heldout", "dev_base", "dev_aug")
 EVAL_SETS = ("mnli_heldout", "dev_base", "dev_aug", "dev_detail", "dev_partial", "fever_symmetric",
