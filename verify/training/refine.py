@@ -55,6 +55,8 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
+import numpy as np
+
 from verify.stance_views import affirmed_claim
 from verify.training import augment, science
 from verify.training.data import (
@@ -130,8 +132,9 @@ def scifact_title_pairs(docs: list[dict], rng: random.Random) -> list[Pair]:
 
 
 # ---------------------------------------------------------------- v1i: on-topic, not stating it
-def neighbour_pairs(claims: list[tuple[int, str]], windows: list[str], claim_vectors,
-                    window_vectors, rng: random.Random, limit: int, ranks: int = 8,
+def neighbour_pairs(claims: list[tuple[int, str]], windows: list[str],
+                    claim_vectors: np.ndarray, window_vectors: np.ndarray,
+                    rng: random.Random, limit: int, ranks: int = 8,
                     duplicate_cosine: float = 0.85) -> list[Pair]:
     """A claim against the conclusion window of another abstract on the same topic ->
     *unrelated*: for each ``(doc index, claim)``, one of the ``ranks`` windows most like
