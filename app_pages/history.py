@@ -139,6 +139,31 @@ def show_learning() -> None:
             ws.forget_learned_verdicts()
             desk.flash("Learned verdicts switched off: checks use the rule again.")
             st.rerun()
+    import_past_verdicts()
+
+
+def import_past_verdicts() -> None:
+    """Upload a desk's archive of verdicts; each claim is checked and its verdict reviewed."""
+    with st.expander("Import past verdicts (your archive of fact-checks)"):
+        st.caption("A .csv or .tsv with `claim` and `verdict` columns, a .jsonl of such "
+                   "objects, or ClaimReview JSON-LD (.json, .jsonld). Ratings in words are "
+                   "read: True, Mostly true, False, Pants on fire, Half true, Mixed, "
+                   "Unproven. Each claim is checked against this corpus and its verdict "
+                   "recorded as a review, so a head can be learned at once.")
+        uploaded = st.file_uploader("Past verdicts", key="history_past_file",
+                                    type=["csv", "tsv", "jsonl", "json", "jsonld"])
+        reviewer = st.text_input("Recorded as reviewer", key="history_past_by",
+                                 placeholder="default: import:<file name>")
+        if uploaded is not None and st.button("Import", key="history_past_import"):
+            with desk.guard(f"importing {uploaded.name}"), st.spinner("Checking each claim…"):
+                report = ws.import_past_verdicts(text=uploaded.getvalue(), name=uploaded.name,
+                                                 reviewer=reviewer or None)
+                counts = ", ".join(f"{k} {v}" for k, v in report.verdicts.items()) or "none"
+                desk.flash(f"Imported {report.imported} past verdicts as reviews by "
+                           f"{report.reviewer} ({counts}); {report.already_there} already "
+                           f"there; {len(report.problems)} rows skipped."
+                           + "".join(f"\n\n- {p}" for p in report.problems[:10]))
+                st.rerun()
 
 
 with tab_learn, desk.guard("listing learned verdicts"):

@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "check": "verify.commands.check:check",
     "review": "verify.commands.check:review",
     "learn": "verify.commands.check:learn",
+    "import-verdicts": "verify.commands.check:import_verdicts",
     "sources": "verify.commands.sources:sources",
     "audit": "verify.commands.audit:audit",
 }

@@ -170,6 +170,20 @@ class Workspace:
 
         return learn_verdict_head(self, min_reviews=min_reviews, activate=activate)
 
+    def import_past_verdicts(self, path: str | os.PathLike[str] | None = None, *,
+                             reviewer: str | None = None, text: str | bytes | None = None,
+                             name: str | None = None) -> Any:
+        """Check the claims of a file of past verdicts (CSV, JSON lines, ClaimReview) and
+        record each verdict as a review; returns a ``PastVerdictImport``.
+
+        Example:
+            >>> ws.import_past_verdicts("archive.csv", reviewer="desk").imported  # doctest: +SKIP
+            118
+        """
+        from verify.past_verdicts import import_past_verdicts
+
+        return import_past_verdicts(self, path, reviewer=reviewer, text=text, name=name)
+
     def forget_learned_verdicts(self) -> int:
         """Switch learned verdict heads off (kept on record); returns how many were on."""
         from verify.learned_verdicts import deactivate_heads

@@ -163,3 +163,24 @@ def test_learned_verdicts_tab_in_browser(page, server: str) -> None:
     body = page.inner_text("body")
     assert "Traceback" not in body
     assert "No verdict head learned yet" in body
+
+
+def test_past_verdicts_import_in_browser(page, server: str, tmp_path) -> None:
+    """History → Learned verdicts → Import past verdicts: an uploaded CSV is checked and
+    reviewed; a row with a rating verify cannot read is named by its line."""
+    archive = tmp_path / "desk-archive.csv"
+    archive.write_text("claim,verdict\n"
+                       "IS-K killed 338 civilians in Pakistan since 2017,True\n"
+                       "The Jalalabad prison held 17000 prisoners,Pants on Fire\n"
+                       "IS-K had about 800 fighters in 2018,Misleading\n", encoding="utf-8")
+    page.goto(server + "/history")
+    shots.wait_for_app(page, "History")
+    page.get_by_role("tab", name="Learned verdicts").click()
+    page.get_by_text("Import past verdicts (your archive of fact-checks)").click()
+    page.locator("input[type=file]").set_input_files(str(archive))
+    page.get_by_role("button", name="Import", exact=True).click()
+    page.get_by_text("Imported 2 past verdicts").wait_for(timeout=120_000)
+    body = page.inner_text("body")
+    assert "REFUTED 1, SUPPORTED 1" in body
+    assert "desk-archive.csv:4: rating 'Misleading' has no verify verdict" in body
+    assert "Traceback" not in body

@@ -1,8 +1,9 @@
-"""``verify check`` and ``verify review``: verify a claim, record a person's verdict."""
+"""``verify check``, ``review``, ``learn`` and ``import-verdicts``: verify a claim, record and learn from a person's verdicts."""
 
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
 
 import click
@@ -165,6 +166,11 @@ def learn(ctx: click.Context, min_reviews: int | None, activate: bool | None, of
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
         return
+    _print_head_report(report)
+
+
+def _print_head_report(report: Any) -> None:
+    """What ``verify learn`` fitted, in three lines at most."""
     head = report.head
     counts = ", ".join(f"{k} {v}" for k, v in sorted(head.label_counts.items()))
     click.echo(f"head {head.head_id}: {report.reviews_used} reviewed checks ({counts})")
@@ -172,3 +178,38 @@ def learn(ctx: click.Context, min_reviews: int | None, activate: bool | None, of
         click.echo(f"skipped {report.reviews_skipped} reviewed checks run under another model "
                    "or other verdict settings")
     click.echo(report.why)
+
+
+@click.command("import-verdicts")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--by", "reviewer", default=None,
+              help="Reviewer name recorded with each verdict (default: import:FILE).")
+@click.option("--learn", "then_learn", is_flag=True,
+              help="Then learn a verdict head from all reviews (as `verify learn`).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_context
+def import_verdicts(ctx: click.Context, file: str, reviewer: str | None, then_learn: bool,
+                    as_json: bool) -> None:
+    """Check the claims of a file of past verdicts (.csv .tsv .jsonl .json, ClaimReview
+    .jsonld) and record each verdict as a review, for `verify learn`."""
+    from verify.cli import open_workspace
+
+    with open_workspace(ctx) as ws:
+        report = ws.import_past_verdicts(file, reviewer=reviewer)
+        if not as_json:
+            counts = ", ".join(f"{k} {v}" for k, v in report.verdicts.items()) or "none"
+            click.echo(f"imported {report.imported} past verdicts as reviews by "
+                       f"{report.reviewer} ({counts}); {report.already_there} already there")
+            for problem in report.problems:
+                click.echo(problem, err=True)
+        anything = report.imported + report.already_there > 0
+        learned = ws.learn_verdicts() if then_learn and anything else None
+    if as_json:
+        out = report.to_dict()
+        if learned is not None:
+            out["learned"] = learned.to_dict()
+        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+    elif learned is not None:
+        _print_head_report(learned)
+    if not anything:
+        sys.exit(1)
