@@ -32,12 +32,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import logging
 import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from tqdm import tqdm
 
 from verify.check import _validate_claim, check_claims, normalise_verdict, review_check
 from verify.errors import InputError
@@ -45,8 +46,6 @@ from verify.types import to_jsonable
 
 if TYPE_CHECKING:
     from verify.workspace import Workspace
-
-log = logging.getLogger(__name__)
 
 CLAIM_KEYS = ("claim", "claimreviewed", "text", "statement")
 VERDICT_KEYS = ("verdict", "rating", "label", "textualrating", "alternatename")
@@ -190,7 +189,7 @@ def _already_reviewed(ws: Workspace, reviewer: str) -> set[tuple[str, str]]:
 
 def import_past_verdicts(ws: Workspace, path: str | os.PathLike[str] | None = None, *,
                          reviewer: str | None = None, text: str | bytes | None = None,
-                         name: str | None = None) -> PastVerdictImport:
+                         name: str | None = None, progress: bool = False) -> PastVerdictImport:
     """Check every claim of a file of past verdicts and record its verdict as a review.
 
     Give ``path``, or ``text`` (or the raw bytes) with the file's ``name`` (an upload).
@@ -211,6 +210,8 @@ def import_past_verdicts(ws: Workspace, path: str | os.PathLike[str] | None = No
             raise InputError(f"{name}: not UTF-8 text (byte {exc.start})") from None
     who = (reviewer or "").strip() or f"import:{Path(name).name}"
     rows, problems = read_past_verdicts(text, name)
+    if not rows and not problems:
+        raise InputError(f"{name}: no past verdicts in it")
     report = PastVerdictImport(source=name, reviewer=who, problems=problems)
     seen = _already_reviewed(ws, who)
     todo: list[PastVerdict] = []
@@ -225,14 +226,15 @@ def import_past_verdicts(ws: Workspace, path: str | os.PathLike[str] | None = No
             continue
         seen.add((row.claim, row.verdict))
         todo.append(row)
+    bar = tqdm(total=len(todo), desc="checking past verdicts", unit="claim",
+               disable=not progress)
     for start in range(0, len(todo), BATCH):
         batch = todo[start:start + BATCH]
-        log.info("checking past verdicts %d-%d of %d", start + 1, start + len(batch), len(todo))
         for row, result in zip(batch, check_claims(ws, [r.claim for r in batch]), strict=True):
             review_check(ws, result.check_id, row.verdict, who, f"imported from {row.where}")
             report.check_ids.append(result.check_id)
+        bar.update(len(batch))
+    bar.close()
     report.imported = len(report.check_ids)
     report.verdicts = dict(sorted(Counter(r.verdict for r in todo).items()))
-    if not rows and not problems:
-        raise InputError(f"{name}: no past verdicts in it")
     return report

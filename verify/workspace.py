@@ -172,7 +172,7 @@ class Workspace:
 
     def import_past_verdicts(self, path: str | os.PathLike[str] | None = None, *,
                              reviewer: str | None = None, text: str | bytes | None = None,
-                             name: str | None = None) -> Any:
+                             name: str | None = None, progress: bool = False) -> Any:
         """Check the claims of a file of past verdicts (CSV, JSON lines, ClaimReview) and
         record each verdict as a review; returns a ``PastVerdictImport``.
 
@@ -182,7 +182,8 @@ class Workspace:
         """
         from verify.past_verdicts import import_past_verdicts
 
-        return import_past_verdicts(self, path, reviewer=reviewer, text=text, name=name)
+        return import_past_verdicts(self, path, reviewer=reviewer, text=text, name=name,
+                                    progress=progress)
 
     def forget_learned_verdicts(self) -> int:
         """Switch learned verdict heads off (kept on record); returns how many were on."""

@@ -195,7 +195,7 @@ def import_verdicts(ctx: click.Context, file: str, reviewer: str | None, then_le
     from verify.cli import open_workspace
 
     with open_workspace(ctx) as ws:
-        report = ws.import_past_verdicts(file, reviewer=reviewer)
+        report = ws.import_past_verdicts(file, reviewer=reviewer, progress=not as_json)
         if not as_json:
             counts = ", ".join(f"{k} {v}" for k, v in report.verdicts.items()) or "none"
             click.echo(f"imported {report.imported} past verdicts as reviews by "
