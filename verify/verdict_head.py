@@ -215,7 +215,8 @@ def fit_verdict_head(results: Sequence[CheckResult], labels: Sequence[str], *,
         raise InputError(
             f"a verdict head needs at least {min_reviews} reviewed checks with {MIN_PER_LABEL}+ "
             f"reviews of at least two verdicts; this workspace has {len(results)} "
-            f"({', '.join(f'{k} {v}' for k, v in sorted(counts.items())) or 'none'})")
+            f"({', '.join(f'{k} {v}' for k, v in sorted(counts.items())) or 'none'}); "
+            "review more checks, or import the desk's past verdicts (verify import-verdicts)")
     keep = [i for i, lab in enumerate(labels) if lab in usable]
     x = np.asarray([head_features(results[i]) for i in keep], dtype=np.float64)
     y = np.asarray([labels[i] for i in keep])
