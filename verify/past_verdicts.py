@@ -108,9 +108,7 @@ def _claim_and_rating(item: dict[str, Any]) -> tuple[Any, Any]:
     """(claim, rating) of a plain row or a ClaimReview object."""
     rating = item.get("reviewRating")
     if isinstance(rating, dict):
-        words = rating.get("alternateName") or rating.get("name")
-        if not words and rating.get("ratingValue") is not None:
-            words = f"#{rating.get('ratingValue')}"     # numeric only: reported below
+        words = rating.get("alternateName") or rating.get("name") or rating.get("ratingValue")
         return item.get("claimReviewed") or _pick(item, CLAIM_KEYS), words
     return _pick(item, CLAIM_KEYS), _pick(item, VERDICT_KEYS)
 
@@ -124,8 +122,8 @@ def _to_past(item: Any, where: str) -> PastVerdict | str:
         return f"{where}: no claim (give a 'claim' or 'claimReviewed' field)"
     if rating is None or not str(rating).strip():
         return f"{where}: no verdict (give a 'verdict' field or a reviewRating alternateName)"
-    if str(rating).startswith("#"):
-        return (f"{where}: rating {rating[1:]} is only a number; add its words "
+    if isinstance(rating, (int, float)) or str(rating).strip().replace(".", "", 1).isdigit():
+        return (f"{where}: rating {rating} is only a number; add its words "
                 "(reviewRating.alternateName) so it can be read")
     verdict = rating_verdict(str(rating))
     if verdict is None:
