@@ -146,12 +146,13 @@ def import_past_verdicts() -> None:
     """Upload a desk's archive of verdicts; each claim is checked and its verdict reviewed."""
     with st.expander("Import past verdicts (your archive of fact-checks)"):
         st.caption("A .csv or .tsv with `claim` and `verdict` columns, a .jsonl of such "
-                   "objects, or ClaimReview JSON-LD (.json, .jsonld). Ratings in words are "
+                   "objects, ClaimReview JSON-LD (.json, .jsonld), or a saved fact-check page "
+                   "(.html) with ClaimReview markup. Ratings in words are "
                    "read: True, Mostly true, False, Pants on fire, Half true, Mixed, "
                    "Unproven. Each claim is checked against this corpus and its verdict "
                    "recorded as a review, so a head can be learned at once.")
         uploaded = st.file_uploader("Past verdicts", key="history_past_file",
-                                    type=["csv", "tsv", "jsonl", "json", "jsonld"])
+                                    type=["csv", "tsv", "jsonl", "json", "jsonld", "html", "htm"])
         reviewer = st.text_input("Recorded as reviewer", key="history_past_by",
                                  placeholder="default: import:<file name>")
         if uploaded is not None and st.button("Import", key="history_past_import"):

@@ -110,7 +110,7 @@ def test_unreadable_files_are_clear_errors(desk_ws, tmp_path) -> None:
         read_past_verdicts("a,b\n1,2\n", "x.csv")
     with pytest.raises(InputError, match=r"x.json:1: malformed JSON"):
         read_past_verdicts("{oops", "x.json")
-    with pytest.raises(InputError, match=r"read from .csv, .tsv, .jsonl, .json or .jsonld"):
+    with pytest.raises(InputError, match=r"read from .csv, .tsv, .jsonl, .json, .jsonld, .html, .htm files \(got ..xlsx.\)"):
         read_past_verdicts("claim\tverdict", "x.xlsx")
     with pytest.raises(InputError, match="no such file"):
         desk_ws.import_past_verdicts(tmp_path / "missing.csv")
@@ -144,3 +144,40 @@ def test_cli_imports_then_learns_and_errors_cleanly(desk_ws, tmp_path, monkeypat
     err = capsys.readouterr().err
     assert stop.value.code == 2 and err.startswith(f"error: {bad}:1: needs a 'claim'")
     assert "Traceback" not in err
+
+
+PAGE = """<html><head>
+<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Fact check"}</script>
+<script type="application/ld+json">{"@context": "https://schema.org", "@type": "ClaimReview",
+ "claimReviewed": "The prison held 17000 prisoners",
+ "reviewRating": {"@type": "Rating", "alternateName": "False"}}</script>
+<script type="application/ld+json">{not json</script>
+</head><body><p>The prison held about 1,700.</p></body></html>"""
+
+
+def test_a_saved_fact_check_page_gives_its_claimreview_only() -> None:
+    rows, problems = read_past_verdicts(PAGE, "check.html")
+    assert [(r.claim, r.verdict, r.where) for r in rows] == [
+        ("The prison held 17000 prisoners", "REFUTED", "check.html: JSON-LD block 2")]
+    assert problems == ["check.html: JSON-LD block 3: malformed JSON: Expecting property "
+                        "name enclosed in double quotes"]
+    with pytest.raises(InputError, match="no ClaimReview markup"):
+        read_past_verdicts("<html><p>no markup</p></html>", "plain.html")
+
+
+def test_a_folder_is_read_file_by_file_and_a_bad_file_does_not_stop_it(desk_ws, tmp_path) -> None:
+    folder = tmp_path / "archive"
+    (folder / "2020").mkdir(parents=True)
+    (folder / "2020" / "check.html").write_text(PAGE, encoding="utf-8")
+    (folder / "sheet.csv").write_text("claim,verdict\nIS-K killed 338 civilians,true\n",
+                                      encoding="utf-8")
+    (folder / "broken.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    (folder / "latin1.jsonl").write_bytes(b'{"claim": "caf\xe9", "verdict": "true"}\n')
+    (folder / "notes.txt").write_text("not a verdict file", encoding="utf-8")   # not read
+    report = desk_ws.import_past_verdicts(folder, reviewer="desk")
+    assert report.imported == 2 and report.verdicts == {"REFUTED": 1, "SUPPORTED": 1}
+    assert report.problems == [
+        f"{folder / '2020' / 'check.html'}: JSON-LD block 3: malformed JSON: Expecting "
+        "property name enclosed in double quotes",
+        f"{folder / 'broken.csv'}:1: needs a 'claim' and a 'verdict' column (columns: a, b)",
+        f"{folder / 'latin1.jsonl'}: not UTF-8 text (byte 14)"]

@@ -13,6 +13,9 @@ Formats (chosen by extension):
 - ``.jsonl``: one object per line with those keys, or one ClaimReview object per line.
 - ``.json`` / ``.jsonld``: a ClaimReview object, a list of them, an ``@graph`` or an
   ``ItemList``; plain ``{"claim": ..., "verdict": ...}`` objects work too.
+- ``.html`` / ``.htm``: a saved fact-check page; the ClaimReview objects in its
+  ``<script type="application/ld+json">`` blocks.
+- a folder: every such file in it (a file that cannot be read is reported; the rest go on).
 
 Ratings are read by their words (``alternateName`` in ClaimReview): *true*, *mostly
 true* -> SUPPORTED; *false*, *mostly false*, *pants on fire* -> REFUTED; *half true*,
@@ -60,6 +63,7 @@ RATING_WORDS = {
 }
 _BY_WORDS = {w: verdict for verdict, words in RATING_WORDS.items() for w in words}
 BATCH = 64   # claims checked per stance batch
+SUFFIXES = (".csv", ".tsv", ".jsonl", ".json", ".jsonld", ".html", ".htm")
 
 
 @dataclass(frozen=True)
@@ -146,6 +150,26 @@ def _json_items(data: Any) -> list[Any]:
     return [data]
 
 
+def _html_claim_reviews(text: str, name: str) -> list[PastVerdict | str]:
+    """The ClaimReview objects in a published fact-check page's JSON-LD script blocks
+    (other schema.org objects there, such as the article itself, are passed over)."""
+    from bs4 import BeautifulSoup
+
+    found: list[PastVerdict | str] = []
+    blocks = BeautifulSoup(text, "html.parser").find_all("script", type="application/ld+json")
+    for number, block in enumerate(blocks, 1):
+        try:
+            items = _json_items(json.loads(block.string or ""))
+        except json.JSONDecodeError as exc:
+            found.append(f"{name}: JSON-LD block {number}: malformed JSON: {exc.msg}")
+            continue
+        reviews = [i for i in items if isinstance(i, dict) and "ClaimReview" in str(i.get("@type"))]
+        found += [_to_past(item, f"{name}: JSON-LD block {number}") for item in reviews]
+    if not found:
+        raise InputError(f"{name}: no ClaimReview markup (script type=application/ld+json)")
+    return found
+
+
 def read_past_verdicts(text: str, name: str) -> tuple[list[PastVerdict], list[str]]:
     """The past verdicts in ``text`` (a file called ``name``) and one line per problem."""
     suffix = Path(name).suffix.lower()
@@ -171,11 +195,39 @@ def read_past_verdicts(text: str, name: str) -> tuple[list[PastVerdict], list[st
         except json.JSONDecodeError as exc:
             raise InputError(f"{name}:{exc.lineno}: malformed JSON: {exc.msg}") from None
         found = [_to_past(item, f"{name}: item {i}") for i, item in enumerate(_json_items(data), 1)]
+    elif suffix in (".html", ".htm"):
+        found = _html_claim_reviews(text, name)
     else:
-        raise InputError(f"{name}: past verdicts are read from .csv, .tsv, .jsonl, .json or "
-                         f".jsonld files (got {suffix or 'no extension'!r})")
+        raise InputError(f"{name}: past verdicts are read from {', '.join(SUFFIXES)} files "
+                         f"(got {suffix or 'no extension'!r})")
     rows = [f for f in found if isinstance(f, PastVerdict)]
     return rows, [f for f in found if isinstance(f, str)]
+
+
+def _decoded(data: str | bytes, name: str) -> str:
+    """``data`` as text (UTF-8, a byte-order mark dropped), or a clear error naming it."""
+    if isinstance(data, str):
+        return data
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{name}: not UTF-8 text (byte {exc.start})") from None
+
+
+def _read_folder(folder: Path) -> tuple[list[PastVerdict], list[str]]:
+    """Every readable file of past verdicts under ``folder``; a file that cannot be read
+    is one problem line and the others go on."""
+    rows: list[PastVerdict] = []
+    problems: list[str] = []
+    for file in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES):
+        try:
+            found, issues = read_past_verdicts(_decoded(file.read_bytes(), str(file)), str(file))
+        except InputError as exc:
+            problems.append(str(exc))
+            continue
+        rows += found
+        problems += issues
+    return rows, problems
 
 
 def _already_reviewed(ws: Workspace, reviewer: str) -> set[tuple[str, str]]:
@@ -190,26 +242,25 @@ def import_past_verdicts(ws: Workspace, path: str | os.PathLike[str] | None = No
                          name: str | None = None, progress: bool = False) -> PastVerdictImport:
     """Check every claim of a file of past verdicts and record its verdict as a review.
 
-    Give ``path``, or ``text`` (or the raw bytes) with the file's ``name`` (an upload).
+    Give ``path`` (a file or a folder), or ``text`` (or the raw bytes) with the file's
+    ``name`` (an upload).
     Rows that cannot be read are listed in ``problems`` (file and line) and the rest go on.
     """
-    if text is None:
-        if path is None:
-            raise InputError("give a file of past verdicts")
-        file = Path(path)
-        if not file.is_file():
-            raise InputError(f"{file}: no such file")
-        text, name = file.read_bytes(), name or str(file)
-    name = name or "upload"
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise InputError(f"{name}: not UTF-8 text (byte {exc.start})") from None
-    who = (reviewer or "").strip() or f"import:{Path(name).name}"
-    rows, problems = read_past_verdicts(text, name)
+    if text is not None:
+        name = name or "upload"
+        rows, problems = read_past_verdicts(_decoded(text, name), name)
+    elif path is not None and Path(path).is_dir():
+        name = name or str(path)
+        rows, problems = _read_folder(Path(path))
+    elif path is not None and Path(path).is_file():
+        name = name or str(path)
+        rows, problems = read_past_verdicts(_decoded(Path(path).read_bytes(), name), name)
+    else:
+        raise InputError(f"{path}: no such file or folder" if path else
+                         "give a file of past verdicts")
     if not rows and not problems:
         raise InputError(f"{name}: no past verdicts in it")
+    who = (reviewer or "").strip() or f"import:{Path(name).name}"
     report = PastVerdictImport(source=name, reviewer=who, problems=problems)
     seen = _already_reviewed(ws, who)
     todo: list[PastVerdict] = []

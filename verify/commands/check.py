@@ -181,7 +181,7 @@ def _print_head_report(report: Any) -> None:
 
 
 @click.command("import-verdicts")
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=click.Path())
 @click.option("--by", "reviewer", default=None,
               help="Reviewer name recorded with each verdict (default: import:FILE).")
 @click.option("--learn", "then_learn", is_flag=True,
@@ -190,8 +190,8 @@ def _print_head_report(report: Any) -> None:
 @click.pass_context
 def import_verdicts(ctx: click.Context, file: str, reviewer: str | None, then_learn: bool,
                     as_json: bool) -> None:
-    """Check the claims of a file of past verdicts (.csv .tsv .jsonl .json, ClaimReview
-    .jsonld) and record each verdict as a review, for `verify learn`."""
+    """Check the claims of a file or folder of past verdicts (.csv .tsv .jsonl .json, ClaimReview
+    .jsonld, saved fact-check pages .html) and record each verdict as a review, for `verify learn`."""
     from verify.cli import open_workspace
 
     with open_workspace(ctx) as ws:
