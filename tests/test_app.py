@@ -372,3 +372,22 @@ def test_learn_from_reviews_lists_the_head_and_switches_it_off(
     else:
         assert "not activated" in flashed
     assert not any(b.label == "Switch learned verdicts off" for b in app.button)
+
+
+def test_past_verdicts_upload_imports_and_names_the_unreadable_row(app: AppTest) -> None:
+    """History → Learned verdicts → Import past verdicts, with AppTest's file uploader."""
+    go(app, "app_pages/history.py")
+    archive = (b"claim,verdict\n"
+               b'"The Jalalabad prison held 1,700 prisoners",Mostly true\n'
+               b'"The Jalalabad prison held 17,000 prisoners",False\n'
+               b"IS-K had about 800 fighters in 2018,Satire\n")
+    app.file_uploader(key="history_past_file").set_value(("desk.csv", archive, "text/csv"))
+    app.text_input(key="history_past_by").set_value("app test desk")
+    app.run()
+    next(b for b in app.button if b.label == "Import").click()
+    app.run()
+    assert not app.exception, app.exception
+    flashed = " ".join(str(s.value) for s in app.success)
+    assert ("Imported 2 past verdicts as reviews by app test desk (REFUTED 1, SUPPORTED 1); "
+            "0 already there; 1 rows skipped.") in flashed, flashed
+    assert "desk.csv:4: rating 'Satire' has no verify verdict" in flashed

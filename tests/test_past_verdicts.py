@@ -108,6 +108,11 @@ def test_jsonl_bad_lines_are_reported_and_the_rest_go_on() -> None:
 def test_unreadable_files_are_clear_errors(desk_ws, tmp_path) -> None:
     with pytest.raises(InputError, match=r"needs a 'claim' and a 'verdict' column \(columns: a, b\)"):
         read_past_verdicts("a,b\n1,2\n", "x.csv")
+    rows, problems = read_past_verdicts('claim,verdict\nIt held 1,700 prisoners,true\n'
+                                        '"It held 1,700 prisoners",true\n', "x.csv")
+    assert [r.where for r in rows] == ["x.csv:3"]
+    assert problems == ["x.csv:2: 3 fields where the header has 2; put a claim that contains "
+                        "commas in double quotes"]
     with pytest.raises(InputError, match=r"x.json:1: malformed JSON"):
         read_past_verdicts("{oops", "x.json")
     with pytest.raises(InputError, match=r"read from .csv, .tsv, .jsonl, .json, .jsonld, .html, .htm files \(got ..xlsx.\)"):

@@ -180,7 +180,13 @@ def read_past_verdicts(text: str, name: str) -> tuple[list[PastVerdict], list[st
         if not any(k in columns for k in CLAIM_KEYS) or not any(k in columns for k in VERDICT_KEYS):
             raise InputError(f"{name}:1: needs a 'claim' and a 'verdict' column "
                              f"(columns: {', '.join(reader.fieldnames or []) or 'none'})")
-        found = [_to_past(row, f"{name}:{reader.line_num}") for row in reader]
+        width = len(reader.fieldnames or [])
+        for row in reader:
+            where = f"{name}:{reader.line_num}"
+            extra = row.pop(None, None)    # type: ignore[call-overload]
+            found.append(_to_past(row, where) if not extra else (
+                f"{where}: {width + len(extra)} fields where the header has {width}; put a "
+                "claim that contains commas in double quotes"))
     elif suffix == ".jsonl":
         for number, line in enumerate(text.splitlines(), 1):
             if not line.strip():
