@@ -144,6 +144,8 @@ def show_learning() -> None:
 
 def import_past_verdicts() -> None:
     """Upload a desk's archive of verdicts; each claim is checked and its verdict reviewed."""
+    from verify.past_verdicts import SUFFIXES
+
     with st.expander("Import past verdicts (your archive of fact-checks)"):
         st.caption("A .csv or .tsv with `claim` and `verdict` columns, a .jsonl of such "
                    "objects, ClaimReview JSON-LD (.json, .jsonld), or a saved fact-check page "
@@ -152,18 +154,16 @@ def import_past_verdicts() -> None:
                    "Unproven. Each claim is checked against this corpus and its verdict "
                    "recorded as a review, so a head can be learned at once.")
         uploaded = st.file_uploader("Past verdicts", key="history_past_file",
-                                    type=["csv", "tsv", "jsonl", "json", "jsonld", "html", "htm"])
+                                    type=[suffix.lstrip(".") for suffix in SUFFIXES])
         reviewer = st.text_input("Recorded as reviewer", key="history_past_by",
                                  placeholder="default: import:<file name>")
         if uploaded is not None and st.button("Import", key="history_past_import"):
             with desk.guard(f"importing {uploaded.name}"), st.spinner("Checking each claim…"):
                 report = ws.import_past_verdicts(text=uploaded.getvalue(), name=uploaded.name,
                                                  reviewer=reviewer or None)
-                counts = ", ".join(f"{k} {v}" for k, v in report.verdicts.items()) or "none"
-                desk.flash(f"Imported {report.imported} past verdicts as reviews by "
-                           f"{report.reviewer} ({counts}); {report.already_there} already "
-                           f"there; {len(report.problems)} rows skipped."
-                           + "".join(f"\n\n- {p}" for p in report.problems[:10]))
+                summary = report.summary()
+                desk.flash(f"{summary[:1].upper()}{summary[1:]}; {len(report.problems)} rows "
+                           "skipped." + "".join(f"\n\n- {p}" for p in report.problems[:10]))
                 st.rerun()
 
 

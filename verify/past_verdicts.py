@@ -91,6 +91,12 @@ class PastVerdictImport:
         """Plain JSON-ready dict."""
         return to_jsonable(self)  # type: ignore[no-any-return]
 
+    def summary(self) -> str:
+        """One line for a person: what was imported, by whom, and what was already there."""
+        counts = ", ".join(f"{k} {v}" for k, v in self.verdicts.items()) or "none"
+        return (f"imported {self.imported} past verdicts as reviews by {self.reviewer} "
+                f"({counts}); {self.already_there} already there")
+
 
 def rating_verdict(rating: str) -> str | None:
     """verify's verdict for a rating given in words, or None when it has none."""

@@ -197,9 +197,7 @@ def import_verdicts(ctx: click.Context, file: str, reviewer: str | None, then_le
     with open_workspace(ctx) as ws:
         report = ws.import_past_verdicts(file, reviewer=reviewer, progress=not as_json)
         if not as_json:
-            counts = ", ".join(f"{k} {v}" for k, v in report.verdicts.items()) or "none"
-            click.echo(f"imported {report.imported} past verdicts as reviews by "
-                       f"{report.reviewer} ({counts}); {report.already_there} already there")
+            click.echo(report.summary())
             for problem in report.problems:
                 click.echo(problem, err=True)
         anything = report.imported + report.already_there > 0
