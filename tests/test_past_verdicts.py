@@ -177,12 +177,19 @@ def test_a_folder_is_read_file_by_file_and_a_bad_file_does_not_stop_it(desk_ws, 
     (folder / "sheet.csv").write_text("claim,verdict\nIS-K killed 338 civilians,true\n",
                                       encoding="utf-8")
     (folder / "broken.csv").write_text("a,b\n1,2\n", encoding="utf-8")
-    (folder / "latin1.jsonl").write_bytes(b'{"claim": "caf\xe9", "verdict": "true"}\n')
+    # a spreadsheet saved on Windows (Windows-1252) and Excel's "Unicode text" (UTF-16 TSV)
+    (folder / "latin1.jsonl").write_bytes(b'{"claim": "Caf\xe9 owners paid 5% more", '
+                                          b'"verdict": "mostly false"}\n')
+    (folder / "excel.tsv").write_bytes("claim\tverdict\nThe bridge cost \u20ac2m\ttrue\n"
+                                       .encode("utf-16"))
+    (folder / "binary.csv").write_bytes(b"claim,verdict\n\x00\x01\x02")
     (folder / "notes.txt").write_text("not a verdict file", encoding="utf-8")   # not read
     report = desk_ws.import_past_verdicts(folder, reviewer="desk")
-    assert report.imported == 2 and report.verdicts == {"REFUTED": 1, "SUPPORTED": 1}
+    assert report.imported == 4 and report.verdicts == {"REFUTED": 2, "SUPPORTED": 2}
+    claims = {c for (c,) in desk_ws.db.execute("SELECT claim FROM checks").fetchall()}
+    assert {"Caf\u00e9 owners paid 5% more", "The bridge cost \u20ac2m"} <= claims
     assert report.problems == [
         f"{folder / '2020' / 'check.html'}: JSON-LD block 3: malformed JSON: Expecting "
         "property name enclosed in double quotes",
-        f"{folder / 'broken.csv'}:1: needs a 'claim' and a 'verdict' column (columns: a, b)",
-        f"{folder / 'latin1.jsonl'}: not UTF-8 text (byte 14)"]
+        f"{folder / 'binary.csv'}: binary file (contains NUL bytes), not text",
+        f"{folder / 'broken.csv'}:1: needs a 'claim' and a 'verdict' column (columns: a, b)"]

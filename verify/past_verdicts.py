@@ -45,6 +45,7 @@ from tqdm import tqdm
 
 from verify.check import _validate_claim, check_claims, normalise_verdict, review_check
 from verify.errors import InputError
+from verify.ingest.text import decode_bytes
 from verify.types import to_jsonable
 
 if TYPE_CHECKING:
@@ -217,13 +218,15 @@ def read_past_verdicts(text: str, name: str) -> tuple[list[PastVerdict], list[st
 
 
 def _decoded(data: str | bytes, name: str) -> str:
-    """``data`` as text (UTF-8, a byte-order mark dropped), or a clear error naming it."""
+    """``data`` as text, decoded as ingestion decodes a document (UTF-8 with or without a
+    byte-order mark, UTF-16 with one, as Excel's "Unicode text" saves, else clean
+    Windows-1252), or a clear error naming it."""
     if isinstance(data, str):
         return data
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{name}: not UTF-8 text (byte {exc.start})") from None
+        return decode_bytes(data)
+    except InputError as exc:
+        raise InputError(f"{name}: {exc}") from None
 
 
 def _read_folder(folder: Path) -> tuple[list[PastVerdict], list[str]]:
