@@ -5,6 +5,7 @@
 #   VERIFY_EVAL_DATA=../shared/data scripts/train_stance.sh refine   # recipe v1g (below)
 #   REFINE=v1h ... refine                        # recipe v1h (measured, not shipped)
 #   REFINE=v1i ... refine                        # recipe v1i (measured, not shipped)
+#   REFINE=v1j ... refine                        # recipe v1j (measured, not shipped)
 #   RECIPE=v1c VARIANT=full ... rebuilds the previous model's data and variant (v1c itself
 #   was trained without --freeze-word-embeddings).
 #
@@ -25,7 +26,7 @@ cd "$(dirname "$0")/.."
 : "${VERIFY_EVAL_DATA:?set VERIFY_EVAL_DATA to the shared data folder}"
 export HF_HUB_OFFLINE=1 TOKENIZERS_PARALLELISM=false PYTHONUNBUFFERED=1
 MODE=${1:-gpu}   # gpu, cpu or refine
-REFINE=${REFINE:-v1g}   # the refine recipe: v1g (train.py variant "title", shipped), v1h ("negation") or v1i ("neighbour")
+REFINE=${REFINE:-v1g}   # the refine recipe: v1g (train.py variant "title", shipped), v1h ("negation"), v1i ("neighbour") or v1j ("aims")
 OUT=${OUT:-.gpu/out}
 RECIPE=${RECIPE:-v1d}
 VARIANT=${VARIANT:-full_sci_liar}
@@ -51,7 +52,8 @@ if [[ "$MODE" == "refine" ]]; then
     --parent "$PARENT_DIR" "${NEIGHBOURS[@]}"
   case "$REFINE" in v1g) REFINE_VARIANT=title ;; v1h) REFINE_VARIANT=negation ;;
     v1i) REFINE_VARIANT=neighbour ;;
-    *) echo "REFINE must be v1g, v1h or v1i" >&2; exit 2 ;; esac
+    v1j) REFINE_VARIANT=aims ;;
+    *) echo "REFINE must be v1g, v1h, v1i or v1j" >&2; exit 2 ;; esac
   mkdir -p "$OUT"
   python3 verify/training/train.py --data .gpu/data --base "$PARENT_DIR" --out "$OUT" \
     --workroot /tmp/stance-refine --variants "$REFINE_VARIANT" --prefer "$REFINE_VARIANT" --epochs 1 --lr 2e-5 --cpu \

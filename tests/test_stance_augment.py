@@ -290,3 +290,29 @@ def test_neighbour_pairs_take_an_on_topic_abstract_never_its_own_or_a_copy() -> 
         ("Exercise raises nitric oxide.", "same topic", UNRELATED)]
     assert neighbour_pairs(claims, windows, claim_vectors, window_vectors,
                            random.Random(0), limit=0) == []
+
+
+def test_aims_pairs_set_a_finding_against_its_own_abstracts_aim() -> None:
+    from verify.training.refine import UNRELATED, aims_pairs, aims_window
+
+    doc = {"title": "Walking lowers blood pressure in older adults",
+           "sentences": ["BACKGROUND High blood pressure is common in older adults.",
+                         "OBJECTIVE To determine whether daily walking lowers blood pressure.",
+                         "METHODS We enrolled 200 adults aged 65 or older.",
+                         "Blood pressure was measured monthly.",
+                         "RESULTS Walking lowered systolic pressure by 5 mmHg.",
+                         "Diastolic pressure did not change.",
+                         "CONCLUSIONS Daily walking lowers systolic blood pressure in older adults."]}
+    # the aim and the methods heading after it; never the background or the results
+    assert aims_window(doc) == ("OBJECTIVE To determine whether daily walking lowers blood "
+                                "pressure. METHODS We enrolled 200 adults aged 65 or older.")
+    pairs = aims_pairs([doc], ["VBZ"], random.Random(0), flipped_share=0.0)
+    assert {(p.claim, p.label) for p in pairs} == {
+        ("Walking lowers blood pressure in older adults.", UNRELATED),
+        ("Daily walking lowers systolic blood pressure in older adults.", UNRELATED)}
+    assert all(p.evidence == aims_window(doc) for p in pairs)
+    # an aim that already states what was found is no "unrelated" passage
+    found = dict(doc, sentences=["We examined whether walking lowers blood pressure; the results "
+                                  "say it does.", *doc["sentences"][3:]])
+    assert aims_window(found) is None
+    assert aims_pairs([found], ["VBZ"], random.Random(0)) == []

@@ -1,6 +1,6 @@
 """Short fine-tunes of the shipped v1d model: new pair groups plus a replay of v1d's data.
 
-Four recipes, each one epoch from the v1d weights at a low learning rate (CPU-sized):
+Five recipes, each one epoch from the v1d weights at a low learning rate (CPU-sized):
 
 - **v1g, titles** (``train_title``). SciFact's supported claims are short statements of
   a finding, and v1d gives their rationale sentences only 0.5-0.65 *supports*. Many
@@ -28,6 +28,11 @@ Four recipes, each one epoch from the v1d weights at a low learning rate (CPU-si
   conclusion finding against one of the most similar other abstracts (MiniLM cosine) ->
   *unrelated* (``neighbour_pairs``; built with ``--neighbours``). Measured and not
   shipped: it trades supported claims for not-enough-info ones (see the model card).
+- **v1j, the abstract's own aims** (``train_title`` + ``train_aims``). Retrieval brings an
+  abstract's aim and design sentences ("OBJECTIVE To determine whether X alters Y") for
+  most claims about it, and v1g read them as *supporting* the finding. The abstract's
+  declarative title or conclusion finding against its own aim sentences -> *unrelated*
+  (``aims_pairs``); the title group keeps the findings window *supports*.
 
 ``train_replay_v1f`` is a seeded, label-balanced sample of every v1d group, so nothing
 else is forgotten.
@@ -35,7 +40,7 @@ else is forgotten.
     VERIFY_EVAL_DATA=../shared/data scripts/train_stance.sh refine    # all steps
 
 (it takes the v1d weights from the git history, builds the data with ``main`` here, trains
-the recipe's variant of ``train.py``, ``REFINE=v1g`` by default, ``v1h`` or ``v1i``, and
+the recipe's variant of ``train.py``, ``REFINE=v1g`` by default, ``v1h``, ``v1i`` or ``v1j``, and
 ships it).
 
 Example:
@@ -176,6 +181,62 @@ def scifact_neighbour_pairs(docs: list[dict], root_tags: list[str], rng: random.
     return neighbour_pairs(claims, windows, claim_vectors, window_vectors, rng, limit)
 
 
+# ---------------------------------------------------------------- v1j: the abstract's own aims
+# a sentence that opens the results part of a structured abstract
+_RESULTS_HEAD = re.compile(r"^\s*(RESULTS?|FINDINGS|CONCLUSIONS?|INTERPRETATION|MAIN (RESULTS|"
+                           r"OUTCOMES?)|MEASUREMENTS AND MAIN RESULTS)\b")
+# a sentence that says what a study asks, not what it found
+_ASKS = re.compile(r"\b(whether|to (determine|evaluate|assess|investigate|examine|compare|test|"
+                   r"identify|explore|characteri[sz]e)|we (investigated|examined|studied|assessed|"
+                   r"evaluated|tested|asked|explored|compared))\b", re.IGNORECASE)
+_AIM_HEAD = re.compile(r"^\s*(OBJECTIVES?|AIMS?|PURPOSE|DESIGN|METHODS?)\b")
+# a sentence that opens a methods part: it may join the aim in the window
+_METHODS_HEAD = re.compile(r"^\s*(DESIGN|METHODS?|SETTING|PARTICIPANTS|PATIENTS AND METHODS|"
+                           r"MATERIALS AND METHODS|STUDY DESIGN)\b")
+_STATES = re.compile(r"\b(we (show|showed|found|find|demonstrate|demonstrated|report|reveal|"
+                     r"revealed|identify|identified)|results|suggest|indicate)\b", re.IGNORECASE)
+
+
+def aims_window(doc: dict, findings_window: int = 3) -> str | None:
+    """The sentence of an abstract that states its aim ("To determine whether X alters Y"),
+    with the next one when that opens the methods, before the results and the last
+    ``findings_window`` sentences and stating no finding; else None."""
+    sentences = [s.strip() for s in doc["sentences"]]
+    before: list[str] = []
+    for sentence in sentences[:-findings_window]:
+        if _RESULTS_HEAD.match(sentence):
+            break
+        before.append(sentence)
+    for i, sentence in enumerate(before):
+        if (_ASKS.search(sentence) or _AIM_HEAD.match(sentence)) and not _STATES.search(sentence):
+            window = [sentence] + [s for s in before[i + 1:i + 2]
+                                   if _METHODS_HEAD.match(s) and not _STATES.search(s)]
+            return " ".join(window)
+    return None
+
+
+def aims_pairs(docs: list[dict], root_tags: list[str], rng: random.Random,
+               limit: int = 1500, flipped_share: float = 0.3) -> list[Pair]:
+    """A finding of an abstract (its declarative title or conclusion) against the same
+    abstract's aim and design -> *unrelated*: on topic, naming the same things, and not
+    saying what was found. Retrieval brings such passages for most claims and v1g read
+    them as *supports* (and the finding's direction flip, ``flipped_share`` of the
+    time, as *refutes*)."""
+    out: list[Pair] = []
+    for d, tag in zip(docs, root_tags, strict=True):
+        window = aims_window(d)
+        if window is None:
+            continue
+        findings = [c for c in (declarative_title(d["title"], tag),
+                                science.conclusion_claim(d["sentences"][-1])) if c]
+        for claim in findings:
+            out.append(Pair(claim, window, UNRELATED, "scifact+aims"))
+            if rng.random() < flipped_share and (flipped := science.direction_swap(claim, rng)):
+                out.append(Pair(flipped, window, UNRELATED, "scifact+aims+direction"))
+    rng.shuffle(out)
+    return out[:limit]
+
+
 # ---------------------------------------------------------------- v1h: negated findings
 # words after an inserted "not" that show the negation landed off the verb ("did not it")
 _OFF_VERB = {"it", "them", "that", "this", "the", "a", "an", "to", "there", "everything",
@@ -292,7 +353,8 @@ def sample(rows: list[dict], n: int | tuple[int, int, int] | None,
 
 
 # the train.py variant of each recipe (its VARIANTS entry names the pair files it reads)
-RECIPES = {"v1f": "partial", "v1g": "title", "v1h": "negation", "v1i": "neighbour"}
+RECIPES = {"v1f": "partial", "v1g": "title", "v1h": "negation", "v1i": "neighbour",
+           "v1j": "aims"}
 
 
 def build(data: Path, shared: Path | None, seed: int = 13, max_partial: int = 3000,
@@ -318,6 +380,7 @@ def build(data: Path, shared: Path | None, seed: int = 13, max_partial: int = 30
         tags = title_root_tags(abstracts)
         files["train_title"] = title_pairs(abstracts, tags, random.Random(seed + 33))
         negation += negated_finding_pairs(abstracts, random.Random(seed + 35))
+        files["train_aims"] = aims_pairs(abstracts, tags, random.Random(seed + 37))
         if neighbours:   # embeds every abstract (about 3 min): only when v1i is asked for
             files["train_neighbour"] = scifact_neighbour_pairs(abstracts, tags,
                                                                random.Random(seed + 36))

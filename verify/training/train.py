@@ -58,6 +58,8 @@ VARIANTS = {
     "negation": ("title", "negation", "replay_v1f"),
     # recipe v1i: v1g plus claims against on-topic abstracts that do not state them
     "neighbour": ("title", "neighbour", "replay_v1f"),
+    # recipe v1j: v1g plus findings against their own abstract's aim sentences
+    "aims": ("title", "aims", "replay_v1f"),
 }
 DEV_SETS = ("mnli_heldout", "dev_base", "dev_aug")
 EVAL_SETS = ("mnli_heldout", "dev_base", "dev_aug", "dev_detail", "dev_partial", "fever_symmetric",
