@@ -1,5 +1,6 @@
-"""Full ``check`` latency: stance model in fp32 vs bf16 autocast, side by side, and the cost
-of the date view (bf16 with ``date_view`` off, in the same run).
+"""Full ``check`` latency: stance model in fp32 vs bf16 autocast, side by side, the cost
+of the date view (bf16 with ``date_view`` off, in the same run), and the stance model's
+length-grouped batches against one padded batch per check (bf16, in the same run).
 
 Runs on the demo workspace (built if needed) and, when the eval data is present, on SciFact
 claims against a workspace given with ``--scifact-workspace`` (the agreement benchmark
@@ -21,7 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks._common import add_data_option, fmt, machine_note, percentile, print_table  # noqa: E402
 
-CONFIGS = (("fp32", "fp32", True), ("bf16", "bf16", True), ("bf16-no-date-view", "bf16", False))
+# label, stance precision, date view, stance batches grouped by length (else one padded batch)
+CONFIGS = (("fp32", "fp32", True, True), ("bf16", "bf16", True, True),
+           ("bf16-no-date-view", "bf16", False, True), ("bf16-one-batch", "bf16", True, False))
 
 
 def _time_checks(ws, claims):  # type: ignore[no-untyped-def]
@@ -35,13 +38,14 @@ def _time_checks(ws, claims):  # type: ignore[no-untyped-def]
     from verify.stance.base import STANCE_MODELS
     from verify.stance.model import MODEL_DIR, TransformerStanceModel
 
-    for precision in {precision for _, precision, _ in CONFIGS}:  # one model per precision
-        STANCE_MODELS.register(f"bench-{precision}",
-                               lambda p=precision: TransformerStanceModel(MODEL_DIR, precision=p),
+    for precision, waste in {(precision, waste) for _, precision, _, waste in CONFIGS}:
+        STANCE_MODELS.register(f"bench-{precision}-{waste}",
+                               lambda p=precision, w=waste: TransformerStanceModel(
+                                   MODEL_DIR, precision=p, group_by_length=w),
                                replace=True)
     views = {}
-    for label, precision, date_view in CONFIGS:
-        views[label] = ws.with_settings(stance_model=f"bench-{precision}",
+    for label, precision, date_view, waste in CONFIGS:
+        views[label] = ws.with_settings(stance_model=f"bench-{precision}-{waste}",
                                         verdict=replace(ws.settings.verdict, date_view=date_view))
         views[label].check(claims[0], save=False)  # warm-up: loads the model
     times: dict[str, list[float]] = {label: [] for label in views}
@@ -85,16 +89,20 @@ def main() -> None:
         timed = _time_checks(ws, claims)
         (p50_32, p95_32, v32), (p50_16, p95_16, v16) = timed["fp32"], timed["bf16"]
         p50_nd, _, vnd = timed["bf16-no-date-view"]
+        p50_ob, p95_ob, vob = timed["bf16-one-batch"]
+        by_batches = sum(a != b for a, b in zip(vob, v16, strict=True))
         changed = sum(a != b for a, b in zip(v32, v16, strict=True))
         by_date_view = sum(a != b for a, b in zip(vnd, v16, strict=True))
         rows.append([label, len(claims), fmt(p50_32, 0), fmt(p95_32, 0), fmt(p50_16, 0),
                      fmt(p95_16, 0), f"{p50_32 / p50_16:.2f}x", changed, fmt(p50_nd, 0),
-                     f"{p50_16 / p50_nd:.2f}x", by_date_view])
+                     f"{p50_16 / p50_nd:.2f}x", by_date_view, fmt(p50_ob, 0), fmt(p95_ob, 0),
+                     f"{p50_ob / p50_16:.2f}x", by_batches])
     print_table("full check latency (ms), stance model fp32 vs bf16 autocast; bf16 without "
-                "the date view",
+                "the date view; bf16 in one padded batch per check instead of length groups",
                 ["corpus", "claims", "fp32 p50", "fp32 p95", "bf16 p50", "bf16 p95",
                  "speed-up (p50)", "verdicts changed", "no date view p50",
-                 "date view cost", "verdicts changed by it"], rows)
+                 "date view cost", "verdicts changed by it", "one batch p50", "one batch p95",
+                 "length groups speed-up (p50)", "verdicts changed by them"], rows)
     print(machine_note())
 
 

@@ -55,6 +55,34 @@ def test_batch_order_matches_single_predictions(model) -> None:
         assert int(np.argmax(row)) == ["supports", "refutes", "unrelated"].index(single.label)
 
 
+def test_length_groups_keep_short_pairs_out_of_long_batches() -> None:
+    from verify.stance.model import length_groups
+
+    lengths = [150, 40, 160, 45, 38, 42]
+    # one batch pads all six to 160 (960 slots); two pad to 45 and 160 (180 + 320 slots)
+    assert length_groups(lengths, 32, batch_cost=100) == [[4, 1, 5, 3], [0, 2]]
+    # when a batch costs more than the 460 slots a split saves, one batch is cheaper
+    assert length_groups(lengths, 32, batch_cost=500) == [[4, 1, 5, 3, 0, 2]]
+    # free batches: every distinct length on its own; the batch size always holds
+    assert length_groups(lengths, 32, batch_cost=0) == [[4], [1], [5], [3], [0], [2]]
+    assert length_groups(lengths, 2, batch_cost=100) == [[4, 1], [5, 3], [0, 2]]
+    groups = length_groups(lengths, 32)
+    assert sorted(i for g in groups for i in g) == list(range(len(lengths)))   # each pair once
+    assert length_groups([], 32) == []
+
+
+@pytest.mark.real
+def test_length_groups_score_as_one_padded_batch(model) -> None:
+    one_batch = TransformerStanceModel(model.path, precision=model.precision,
+                                       group_by_length=False)
+    texts = [SPORTS, SAME, MORE, SAME + " " + SPORTS + " " + MORE]
+    grouped = model.predict_batch([CLAIM] * 4, texts)
+    padded = one_batch.predict_batch([CLAIM] * 4, texts)
+    atol = 1e-4 if model.precision == "fp32" else 0.03   # bf16: padding shifts rounding
+    assert np.allclose(grouped, padded, atol=atol)
+    assert list(np.argmax(grouped, axis=1)) == list(np.argmax(padded, axis=1))
+
+
 @pytest.mark.real
 def test_same_figure_supports(model) -> None:
     scores = model.predict(CLAIM, SAME)
