@@ -204,7 +204,7 @@ def length_groups(lengths: Sequence[int], batch_size: int,
     """
     order = sorted(range(len(lengths)), key=lambda i: lengths[i])
     sizes = [lengths[i] for i in order]
-    best = [0] + [0] * len(sizes)   # best[j]: cost of the first j pairs
+    best = [0] * (len(sizes) + 1)   # best[j]: cost of the first j pairs
     cut = [0] * (len(sizes) + 1)    # where the last batch of the first j pairs starts
     for j in range(1, len(sizes) + 1):
         best[j], cut[j] = min((best[i] + batch_cost + (j - i) * sizes[j - 1], i)
