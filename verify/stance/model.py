@@ -19,7 +19,7 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -141,19 +141,19 @@ class TransformerStanceModel(StanceModel):
         enc = self._tokenizer.pad(features, return_tensors="pt").to(self.device)
         return self._model(**enc).logits.float().cpu().numpy()
 
-    def _run_context(self) -> contextlib.AbstractContextManager[Any]:
+    @contextlib.contextmanager
+    def _inference(self) -> Iterator[None]:
         """Inference mode and, in bf16, autocast, held over all of a call's batches (so the
         weights are cast to bf16 once per call, not once per batch)."""
         if self.backend == "onnx":
-            return contextlib.nullcontext()
+            yield
+            return
         import torch
 
-        stack = contextlib.ExitStack()
-        stack.enter_context(torch.inference_mode())
-        stack.enter_context(torch.autocast(device_type=self.device.split(":")[0],
-                                           dtype=torch.bfloat16,
-                                           enabled=self.precision == "bf16"))
-        return stack
+        with torch.inference_mode(), torch.autocast(device_type=self.device.split(":")[0],
+                                                    dtype=torch.bfloat16,
+                                                    enabled=self.precision == "bf16"):
+            yield
 
     def predict_batch(self, claims: Sequence[str], evidence: Sequence[str]) -> np.ndarray:
         """Return an (n, 3) float array of probabilities: supports, refutes, unrelated."""
@@ -167,7 +167,7 @@ class TransformerStanceModel(StanceModel):
         enc = self._tokenizer([str(c) for c in claims], [str(e) for e in evidence],
                               truncation="longest_first", max_length=self.max_length)
         fields = [k for k in ("input_ids", "attention_mask", "token_type_ids") if k in enc]
-        with self._run_context():
+        with self._inference():
             for idx in self._batches([len(ids) for ids in enc["input_ids"]]):
                 logits = self._logits({k: [enc[k][i] for i in idx] for k in fields})
                 logits = logits - logits.max(axis=1, keepdims=True)

@@ -131,6 +131,13 @@ def title_pairs(docs: list[dict], root_tags: list[str], rng: random.Random) -> l
     return out
 
 
+def abstract_findings(doc: dict, root_tag: str) -> list[str]:
+    """What an abstract found, as claims: its declarative title and its conclusion (the last
+    sentence without its lead-in), where each reads as a finding."""
+    return [c for c in (declarative_title(doc["title"], root_tag),
+                        science.conclusion_claim(doc["sentences"][-1])) if c]
+
+
 def title_root_tags(docs: list[dict]) -> list[str]:
     """The part-of-speech tag of each title's root (spaCy), for ``declarative_title``."""
     import spacy
@@ -168,12 +175,8 @@ def scifact_neighbour_pairs(docs: list[dict], root_tags: list[str], rng: random.
     (SciFact abstracts), by all-MiniLM-L6-v2 cosine (the retriever's own embedder)."""
     from verify.embedders import get_embedder
 
-    claims: list[tuple[int, str]] = []
-    for i, (d, tag) in enumerate(zip(docs, root_tags, strict=True)):
-        if title := declarative_title(d["title"], tag):
-            claims.append((i, title))
-        if (finding := science.conclusion_claim(d["sentences"][-1])) is not None:
-            claims.append((i, finding))
+    claims = [(i, finding) for i, (d, tag) in enumerate(zip(docs, root_tags, strict=True))
+              for finding in abstract_findings(d, tag)]
     windows = [last_sentences(d) for d in docs]
     embedder = get_embedder("minilm")
     window_vectors = embedder.embed_many(windows, progress=True)
@@ -227,9 +230,7 @@ def aims_pairs(docs: list[dict], root_tags: list[str], rng: random.Random,
         window = aims_window(d)
         if window is None:
             continue
-        findings = [c for c in (declarative_title(d["title"], tag),
-                                science.conclusion_claim(d["sentences"][-1])) if c]
-        for claim in findings:
+        for claim in abstract_findings(d, tag):
             out.append(Pair(claim, window, UNRELATED, "scifact+aims"))
             if rng.random() < flipped_share and (flipped := science.direction_swap(claim, rng)):
                 out.append(Pair(flipped, window, UNRELATED, "scifact+aims+direction"))
