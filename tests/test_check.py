@@ -249,7 +249,9 @@ def test_focus_sentence_is_scored_and_blended():
     assert focus_sentence(claim, passage).startswith("IS-K has killed 338")
     assert focus_sentence(claim, "One sentence only about 338 civilians.") is None
 
-    class Recorder:
+    from verify.stance.base import StanceModel
+
+    class Recorder(StanceModel):
         def __init__(self):
             self.seen = []
 

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from verify.quantities import date_phrases, unstated_dates, without_dates
+from verify.stance.base import StanceModel
 from verify.stance_views import plan_stance, score_stance, undated_claim
 from verify.types import PassageRef, Reliability, SearchHit
 
@@ -16,7 +17,7 @@ NO_DATE = "The US will cut its troops and close five of its bases within 135 day
 OTHER_DATE = "On March 3 the US said it would close five of its bases within 135 days."
 
 
-class DateShy:
+class DateShy(StanceModel):
     """Reads any date in a claim as a sign of falsehood (what the small model can do)."""
 
     def __init__(self, dated: Sequence[float] = (0.1, 0.8, 0.1),
@@ -120,7 +121,7 @@ def test_the_date_view_can_be_switched_off():
         pytest.approx([0.1, 0.8, 0.1])
 
 
-class NotShy:
+class NotShy(StanceModel):
     """Reads any "not" in a claim as refuting (the lean the shipped model has), and judges
     an affirmed claim on the evidence: supported when the evidence has the claim's verb."""
 
@@ -170,3 +171,25 @@ def test_a_negated_claim_is_asked_affirmed_and_the_answer_turned_round():
     off = score_stance(NotShy(), claim, [unchanged, changed], 0.5, negation_view=False)
     assert list(np.argmax(off, axis=1)) == [1, 1]
     assert not plan_stance(claim, [unchanged], 0.5, negation_view=False).turned
+
+
+def test_a_pair_asked_twice_in_one_call_is_scored_once() -> None:
+    """Overlapping windows share their focus sentence: the model sees it once, and every
+    view still gets its answer in its place."""
+    model = NotShy()
+    claims = ["Aspirin altered the risk.", "Aspirin altered the risk.", "Aspirin did not alter it."]
+    texts = ["Aspirin altered the risk of stroke.", "Aspirin altered the risk of stroke.",
+             "Aspirin altered the risk of stroke."]
+    probs = model.predict_distinct(claims, texts)
+    assert model.calls == [[(claims[0], texts[0]), (claims[2], texts[2])]]
+    assert probs.tolist() == [[0.8, 0.1, 0.1], [0.8, 0.1, 0.1], [0.05, 0.9, 0.05]]
+    passage = ("The trial ran for two years. Aspirin altered the risk of stroke. "
+               "Aspirin altered the risk of stroke in older patients.")
+    window = ("Aspirin altered the risk of stroke. Aspirin altered the risk of stroke in older "
+              "patients. The effect held.")
+    model.calls.clear()
+    score_stance(model, "Aspirin altered the risk of stroke.", [passage, window], 0.5)
+    asked = model.calls[0]
+    assert len(asked) == len(set(asked)) == 3   # two passages, one shared focus sentence
+    with pytest.raises(ValueError, match="2 claims but 1"):
+        model.predict_distinct(["a", "b"], ["c"])

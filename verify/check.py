@@ -266,11 +266,12 @@ def check_claims(ws: Workspace, claims: Sequence[str], *, k: int | None = None,
     model = get_stance_model(ws.settings.stance_model)
     weight = ws.settings.verdict.sentence_view_weight
     all_hits = [ws.search(c, k=k or ws.settings.verdict.evidence_k, filters=filters) for c in texts]
-    if len(texts) > 1:   # spaCy in batches: the claims, then the passages figures meet
+    # spaCy in batches: the claims, then the passages whose figures are compared
+    if len(texts) > 1:
         prime_quantities(texts)
-        prime_quantities([h.passage.text for claim, hits in zip(texts, all_hits, strict=True)
-                          if extract_quantities(claim) for h in hits
-                          if _worth_scoring(claim, h, ws.settings)])
+    prime_quantities([h.passage.text for claim, hits in zip(texts, all_hits, strict=True)
+                      if extract_quantities(claim) for h in hits
+                      if _worth_scoring(claim, h, ws.settings)])
     pair_claims: list[str] = []
     pair_texts: list[str] = []
     layout: list[tuple[int, list[int], StancePlan]] = []
@@ -281,7 +282,7 @@ def check_claims(ws: Workspace, claims: Sequence[str], *, k: int | None = None,
         layout.append((len(pair_texts), scored, plan))
         pair_claims.extend(plan.claims)
         pair_texts.extend(plan.texts)
-    out = (np.asarray(model.predict_batch(pair_claims, pair_texts), dtype=np.float64)
+    out = (np.asarray(model.predict_distinct(pair_claims, pair_texts), dtype=np.float64)
            if pair_texts else np.zeros((0, 3)))
     cache: dict[str | None, Reliability] = {}
 

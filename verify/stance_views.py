@@ -182,4 +182,4 @@ def score_stance(model: StanceModel, claim: str, texts: Sequence[str],
     if not texts:
         return np.zeros((0, 3))
     plan = plan_stance(claim, texts, sentence_weight, date_view, negation_view)
-    return combine_stance(model.predict_batch(list(plan.claims), list(plan.texts)), plan)
+    return combine_stance(model.predict_distinct(list(plan.claims), list(plan.texts)), plan)

@@ -61,6 +61,23 @@ class StanceModel(ABC):
         probs = self.predict_batch([claim] * len(evidence), list(evidence))
         return [StanceScores.from_row(row) for row in probs]
 
+    def predict_distinct(self, claims: Sequence[str], evidence: Sequence[str]) -> np.ndarray:
+        """``predict_batch``, with each distinct (claim, evidence) pair scored once: the
+        windows of one document overlap, so their focus sentences often repeat.
+
+        Example:
+            >>> model.predict_distinct(["a", "a"], ["same sentence", "same sentence"]).shape  # doctest: +SKIP
+            (2, 3)
+        """
+        if len(claims) != len(evidence):
+            raise ValueError(f"{len(claims)} claims but {len(evidence)} evidence passages")
+        first: dict[tuple[str, str], int] = {}
+        where = [first.setdefault((c, e), len(first)) for c, e in zip(claims, evidence, strict=True)]
+        if len(first) == len(where):
+            return self.predict_batch(claims, evidence)
+        probs = self.predict_batch([c for c, _ in first], [e for _, e in first])
+        return np.asarray(probs)[where]
+
 
 STANCE_MODELS: Registry[StanceModel] = Registry(
     "stance model", {"verify-stance": "verify.stance.model:load_shipped_model"}
