@@ -53,16 +53,19 @@ from typing import Any
 
 import numpy as np
 
+from verify.stance.base import StanceModel
+
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "benchmarks" / "artifacts"
 S, R, N, C = "SUPPORTS", "REFUTES", "NOT_ENOUGH_INFO", "CONFLICTING"
 VERDICT_TO_LABEL = {"SUPPORTED": S, "REFUTED": R, "NOT ENOUGH EVIDENCE": N, "CONFLICTING": C}
-SYSTEMS = ("majority", "cosine", "stance", "full", "full_fit", "head", "head_pooled")
+SYSTEMS = ("majority", "cosine", "stance", "full", "full_fit", "head", "head_pooled", "gold")
 SYSTEM_NAMES = {"majority": "majority class", "cosine": "embedding cosine (fit thresholds)",
                 "stance": "stance model alone", "full": "model + numeric + aggregation",
                 "full_fit": "  same, verdict thresholds fit on split",
                 "head": "  same, learned head (verify learn) on the split's reviews",
-                "head_pooled": "  same, one head fit on all claim sets"}
+                "head_pooled": "  same, one head fit on all claim sets",
+                "gold": "ceiling: gold evidence as the stance model"}
 log = logging.getLogger("agreement")
 
 
@@ -147,7 +150,7 @@ def _key(*parts: str) -> str:
     return hashlib.sha1("\x00".join(parts).encode()).hexdigest()
 
 
-class StanceScorer:
+class StanceScorer(StanceModel):
     """The stance model with a disk cache; counts uncached pairs/second."""
 
     def __init__(self, name: str, model: Any = None) -> None:
@@ -183,7 +186,35 @@ class StanceScorer:
         return self.probs(claims, evidence)
 
 
-class PrecomputedStance:
+class GoldStance(StanceModel):
+    """Not a system: the claim's gold evidence sentences as a perfect stance model. A
+    passage holding one takes its labelled side (0.9), any other is unrelated (0.9), so
+    the same retrieval, views and rule show the verdicts a perfect stance model would get.
+    The claim is asked as written (it is ignored), so the negation view is off."""
+
+    model_id, version = "gold-evidence", "ceiling"
+
+    def __init__(self) -> None:
+        self.gold: list[tuple[str, str]] = []   # (sentence, S or R) of the claim being checked
+
+    def set_claim(self, item: dict[str, Any]) -> None:
+        self.gold = [(_squeezed(ev["text"]), norm_label(ev.get("label") or item["label"]))
+                     for ev in item.get("evidence", []) if ev.get("text")]
+
+    def predict_batch(self, claims: Sequence[str], evidence: Sequence[str]) -> np.ndarray:
+        rows = []
+        for text in evidence:
+            sides = {label for sentence, label in self.gold if sentence in _squeezed(text)}
+            rows.append([0.9, 0.05, 0.05] if S in sides else [0.05, 0.9, 0.05] if R in sides
+                        else [0.05, 0.05, 0.9])
+        return np.asarray(rows, dtype=np.float32).reshape(-1, 3)
+
+
+def _squeezed(text: str) -> str:
+    return " ".join(text.split())
+
+
+class PrecomputedStance(StanceModel):
     """Stance probabilities scored elsewhere (``train.py --score-pairs`` on a GPU) for the
     pairs a ``--dump-pairs`` run wrote: a trained variant is measured here through the
     whole CPU pipeline without bringing its weights back."""
@@ -560,6 +591,10 @@ def run_claims(items: list[dict[str, Any]], ws: Any, stance: StanceScorer, setti
     top_cos: list[float] = []
     masses: list[tuple[float, float]] = []
     checked: list[Any] = []
+    gold_stance = GoldStance()
+    gold_settings = dataclasses.replace(
+        settings, verdict=dataclasses.replace(settings.verdict, negation_view=False))
+    outs["gold"] = []
     for it in items:
         claim = it["claim"]
         t0 = time.perf_counter()
@@ -573,6 +608,10 @@ def run_claims(items: list[dict[str, Any]], ws: Any, stance: StanceScorer, setti
         if latencies is not None:
             latencies.append(search_s + time.perf_counter() - t1)
         outs["full"].append(VERDICT_TO_LABEL[res.verdict])
+        gold_stance.set_claim(it)
+        outs["gold"].append(VERDICT_TO_LABEL[full_check(
+            claim, hits, gold_stance, _stored_vectors(ws, hits), gold_settings,
+            _default_reliability).verdict])
         masses.append((res.support_score, res.refute_score))
         checked.append(res)
         calib_rows.append((res.verdict, res.confidence, int(VERDICT_TO_LABEL[res.verdict] == it["label"]),
@@ -594,7 +633,7 @@ def run_claims(items: list[dict[str, Any]], ws: Any, stance: StanceScorer, setti
     fit_a = np.asarray(fit)
     t = fit_cosine_thresholds(cos[fit_a], g_fit, labels)
     out["cosine"] = macro_f1(g_ev, apply_cosine(cos[~fit_a], t, labels), labels)
-    for system in ("stance", "full"):
+    for system in ("stance", "full", "gold"):
         mapping = fit_output_map([o for o, f in zip(outs[system], fit, strict=True) if f], g_fit, labels)
         out[system] = macro_f1(g_ev, [mapping[o] for o, f in zip(outs[system], fit, strict=True)
                                       if not f], labels)
@@ -746,7 +785,8 @@ def main(argv: list[str] | None = None) -> int:
             claim_ws[name] = build_workspace(name, base / "corpus.jsonl", args.limit_docs,
                                              args.embedder)
             ws = claim_ws[name]
-            items = [{"id": r["id"], "claim": r["claim"], "label": norm_label(r["label"])}
+            items = [{"id": r["id"], "claim": r["claim"], "label": norm_label(r["label"]),
+                      "evidence": r.get("evidence", [])}   # read only by the ceiling row
                      for r in load_jsonl(base / "claims.jsonl")]
             items = limited(items, args.limit)
             if "claims" in sections:

@@ -50,6 +50,28 @@ def test_scorer_records_every_pair_it_is_asked(agreement, tmp_path: Path, monkey
     assert list(scorer.asked.values()) == [("c", "e2"), ("c", "e1")]
 
 
+def test_the_cached_scorer_serves_a_whole_check(agreement, tmp_path: Path, monkeypatch) -> None:
+    """The benchmark's cached scorer is a ``StanceModel``: the library's check asks it
+    through the views (each distinct pair once) and gets the cached answers back."""
+    from tests.conftest import FakeStanceModel
+
+    monkeypatch.setattr(agreement, "ARTIFACTS", tmp_path)
+    scorer = agreement.StanceScorer("unused", FakeStanceModel())
+    claim = "IS-K killed 338 civilians in Pakistan."
+    passage = ("IS-K killed 338 civilians in Pakistan, officials said. "
+               "The toll was confirmed on Monday.")
+    res = agreement.full_check(claim, [agreement._hit(0, passage, 0.8)], scorer, None,
+                               _settings(), agreement._default_reliability)
+    assert res.verdict == "SUPPORTED"
+    assert len(scorer.asked) == 2          # the passage and its focus sentence
+
+
+def _settings() -> Any:
+    from verify.config import Settings
+
+    return Settings()
+
+
 def _checked(label: str, rng: np.random.Generator) -> Any:
     """A checked claim whose one passage clearly takes ``label``'s side (or none)."""
     import datetime as dt
@@ -97,3 +119,16 @@ def test_head_learning_curve_uses_only_n_reviews(agreement) -> None:
     assert sorted(curve) == [30, 60, 120]                    # all is not a sample
     for head_f1, desk_f1, switched_on in curve.values():
         assert head_f1 == pytest.approx(1.0) and switched_on == 5 and desk_f1 == pytest.approx(1.0)
+
+
+def test_the_ceiling_row_reads_the_gold_evidence_as_the_stance(agreement) -> None:
+    gold = agreement.GoldStance()
+    gold.set_claim({"label": "SUPPORTED", "evidence": [
+        {"text": "Drug X lowered  the risk."},
+        {"text": "Trial B found no effect.", "label": "REFUTES"}]})
+    probs = gold.predict_distinct(
+        ["c"] * 3, ["Methods. Drug X lowered the risk. More.", "Trial B found no effect.",
+                    "An unrelated sentence."])
+    assert probs.argmax(1).tolist() == [0, 1, 2]
+    gold.set_claim({"label": "NOT_ENOUGH_INFO", "evidence": []})
+    assert gold.predict_batch(["c"], ["Drug X lowered the risk."]).argmax(1).tolist() == [2]

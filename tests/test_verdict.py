@@ -95,6 +95,23 @@ def test_same_document_and_same_source_are_discounted():
     assert factors[2] == pytest.approx(VS.same_source_discount)
 
 
+def test_a_passage_that_takes_no_side_is_no_repeat_of_one_that_does():
+    """Repeats are counted side by side: a paper's off-topic paragraph, visited first,
+    must not discount the paragraph of it that confirms the claim, nor must a source's
+    unrelated article discount its article that does."""
+    cos = np.eye(4, dtype=np.float32)
+    stances = ["unrelated", "supports", "unrelated", "supports"]
+    factors, dup_of = independence_factors([0, 1, 2, 3], [10, 11, 12, 13], [1, 1, 2, 3],
+                                           [None, None, "a.org", "a.org"], cos, VS, stances)
+    assert factors == [1.0, 1.0, 1.0, 1.0] and dup_of == [None] * 4
+    same_side = ["supports"] * 4
+    factors, dup_of = independence_factors([0, 1, 2, 3], [10, 11, 12, 13], [1, 1, 2, 3],
+                                           [None, None, "a.org", "a.org"], cos, VS, same_side)
+    assert dup_of == [None, 10, None, None]
+    assert factors[1] == VS.same_document_discount
+    assert factors[3] == pytest.approx(VS.same_source_discount)
+
+
 def test_numeric_mismatch_overrides_a_supporting_model():
     probs, note = numeric_adjust([0.85, 0.05, 0.10], [_mismatch()], 0.9, VS)
     assert final_stance(probs, VS) == "refutes"

@@ -127,16 +127,20 @@ def independence_factors(order: Sequence[int], passage_ids: Sequence[int],
     """Discount repeats: near-duplicates, passages of one document, one source again.
 
     ``order`` lists passage positions best first (the first of a group keeps full
-    weight). With ``stances``, a near-copy that takes the other side is not a repeat.
+    weight). With ``stances``, repeats are counted side by side: a near-copy, another
+    passage of the same document or another document of the same source is a repeat
+    only of one taking the same side, so a document's unrelated passage never takes the
+    place of the passage of it that supports or refutes the claim.
     Returns, per position, the independence factor and ``duplicate_of``.
     """
     n = len(passage_ids)
     factor = [1.0] * n
     dup_of: list[int | None] = [None] * n
     kept: list[int] = []
-    seen_docs: dict[int, int] = {}
-    domain_count: dict[str, int] = {}
+    seen_docs: dict[tuple[str, int], int] = {}
+    domain_count: dict[tuple[str, str], int] = {}
     for i in order:
+        side = stances[i] if stances is not None else ""
         original = None
         if cosine is not None:
             for j in kept:
@@ -147,17 +151,17 @@ def independence_factors(order: Sequence[int], passage_ids: Sequence[int],
         if original is not None:
             factor[i] = settings.duplicate_discount
             dup_of[i] = passage_ids[original]
-        elif document_ids[i] in seen_docs:
+        elif (side, document_ids[i]) in seen_docs:
             factor[i] = settings.same_document_discount
-            dup_of[i] = passage_ids[seen_docs[document_ids[i]]]
+            dup_of[i] = passage_ids[seen_docs[side, document_ids[i]]]
         else:
-            seen_docs[document_ids[i]] = i
+            seen_docs[side, document_ids[i]] = i
             kept.append(i)
             dom = domains[i]
             if dom:
-                repeats = domain_count.get(dom, 0)
+                repeats = domain_count.get((side, dom), 0)
                 factor[i] = settings.same_source_discount ** repeats
-                domain_count[dom] = repeats + 1
+                domain_count[side, dom] = repeats + 1
     return factor, dup_of
 
 
