@@ -10,7 +10,10 @@ One printed table with the baselines side by side in the same run:
   learned verdict head (balanced logistic regression over the checker's outputs, fitted
   on the fitting part; measured here, not shipped), and one such head fitted on the
   fitting parts of all the claim sets together (SciFact and FM2; what a shipped head would
-  have to be), scored on each set, QuanTemp included.
+  have to be), scored on each set, QuanTemp included;
+- not a system but a ceiling, on the claim sets: the same retrieval and rule with the
+  claim's gold evidence sentences in place of the stance model (``GoldStance``), what a
+  perfect stance model would get from this checker.
 
 Every set is split once with a fixed hash of the item id: about 30% "fit" (thresholds,
 label mapping of NOT ENOUGH EVIDENCE where a set has no such label, calibration) and
