@@ -206,8 +206,8 @@ class GoldStance(StanceModel):
 
     def predict_batch(self, claims: Sequence[str], evidence: Sequence[str]) -> np.ndarray:
         rows = []
-        for text in evidence:
-            sides = {label for sentence, label in self.gold if sentence in _squeezed(text)}
+        for text in map(_squeezed, evidence):
+            sides = {label for sentence, label in self.gold if sentence in text}
             rows.append([0.9, 0.05, 0.05] if S in sides else [0.05, 0.9, 0.05] if R in sides
                         else [0.05, 0.05, 0.9])
         return np.asarray(rows, dtype=np.float32).reshape(-1, 3)
@@ -606,15 +606,14 @@ def run_claims(items: list[dict[str, Any]], ws: Any, stance: StanceScorer, setti
         texts = [h.passage.text for h in hits]
         probs = stance.probs([claim] * len(hits), texts) if hits else np.zeros((0, 3))
         t1 = time.perf_counter()
-        res = full_check(claim, hits, stance, _stored_vectors(ws, hits), settings,
-                         _default_reliability)
+        vectors = _stored_vectors(ws, hits)
+        res = full_check(claim, hits, stance, vectors, settings, _default_reliability)
         if latencies is not None:
             latencies.append(search_s + time.perf_counter() - t1)
         outs["full"].append(VERDICT_TO_LABEL[res.verdict])
         gold_stance.set_claim(it)
         outs["gold"].append(VERDICT_TO_LABEL[full_check(
-            claim, hits, gold_stance, _stored_vectors(ws, hits), gold_settings,
-            _default_reliability).verdict])
+            claim, hits, gold_stance, vectors, gold_settings, _default_reliability).verdict])
         masses.append((res.support_score, res.refute_score))
         checked.append(res)
         calib_rows.append((res.verdict, res.confidence, int(VERDICT_TO_LABEL[res.verdict] == it["label"]),

@@ -136,16 +136,16 @@ def independence_factors(order: Sequence[int], passage_ids: Sequence[int],
     n = len(passage_ids)
     factor = [1.0] * n
     dup_of: list[int | None] = [None] * n
+    sides = list(stances) if stances is not None else [""] * n
     kept: list[int] = []
     seen_docs: dict[tuple[str, int], int] = {}
     domain_count: dict[tuple[str, str], int] = {}
     for i in order:
-        side = stances[i] if stances is not None else ""
+        side = sides[i]
         original = None
         if cosine is not None:
             for j in kept:
-                if cosine[i, j] >= settings.duplicate_cosine and (
-                        stances is None or stances[i] == stances[j]):
+                if cosine[i, j] >= settings.duplicate_cosine and sides[j] == side:
                     original = j
                     break
         if original is not None:
