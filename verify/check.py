@@ -35,8 +35,10 @@ from verify.quantities import (
 from verify.stance_views import (
     StancePlan,
     combine_stance,
+    focus_sentence,
+    focus_stance,
     plan_stance,
-    score_stance,
+    score_stance_views,
     turned_claim,
 )
 from verify.types import (
@@ -53,11 +55,12 @@ from verify.types import (
 )
 from verify.verdict import (
     aggregate,
-    final_stance,
     independence_factors,
+    mark_dissent,
     numeric_adjust,
     relevance_from_scores,
     reliability_factor,
+    settle_stance,
 )
 from verify.verdict_head import VerdictHead, apply_head, head_versions
 
@@ -99,10 +102,13 @@ def assess_hits(claim: str, hits: Sequence[SearchHit], *, stance_model: StanceMo
                 calibrator: Calibrator | None = None,
                 model_versions: dict[str, str] | None = None,
                 stance_probs: np.ndarray | None = None,
-                passage_vectors: np.ndarray | None = None) -> CheckResult:
+                passage_vectors: np.ndarray | None = None,
+                focus_probs: np.ndarray | None = None) -> CheckResult:
     """Weigh retrieved passages for a claim and decide; no database access.
 
-    ``stance_probs`` (n, 3) may be given to skip the stance model (benchmarks).
+    ``stance_probs`` (n, 3) may be given to skip the stance model (benchmarks), with
+    ``focus_probs`` (n, 3), the focus-sentence view alone (``stance_views.focus_stance``;
+    ``stance_probs`` stands in for it when absent).
     ``passage_vectors`` (n, d), normalised, avoid re-embedding indexed passages; the
     hits' ``dense_score`` is used as claim-passage cosine when every hit has one.
     """
@@ -111,9 +117,10 @@ def assess_hits(claim: str, hits: Sequence[SearchHit], *, stance_model: StanceMo
     texts = [h.passage.text for h in hits]
     n = len(hits)
     if n and stance_probs is None:
-        stance_probs = score_stance(stance_model, claim, texts, vs.sentence_view_weight,
-                                    vs.date_view, vs.negation_view)
+        stance_probs, focus_probs = score_stance_views(
+            stance_model, claim, texts, vs.sentence_view_weight, vs.date_view, vs.negation_view)
     probs = np.zeros((0, 3)) if stance_probs is None else np.asarray(stance_probs, dtype=np.float64)
+    focus = probs if focus_probs is None else np.asarray(focus_probs, dtype=np.float64)
     cos_claim: list[float | None] = [h.dense_score for h in hits]
     cos_pp: np.ndarray | None = None
     if passage_vectors is not None and len(passage_vectors) == n:
@@ -137,7 +144,10 @@ def assess_hits(claim: str, hits: Sequence[SearchHit], *, stance_model: StanceMo
                       for i, t in enumerate(texts)]
     adjusted_all = [numeric_adjust(probs[i], all_alignments[i], relevance[i], vs)[0]
                     for i in range(n)]
-    stances = [final_stance(p, vs) for p in adjusted_all]
+    settled = [settle_stance(adjusted_all[i], all_alignments[i], claim,
+                             focus_sentence(claim, texts[i]) or texts[i], float(focus[i][1]),
+                             bool(claim_qs), vs) for i in range(n)]
+    stances = [st for st, _, _ in settled]
     indep, dup_of = independence_factors(
         order, [h.passage.passage_id for h in hits], [h.passage.document_id for h in hits],
         [h.passage.domain for h in hits], cos_pp, vs, stances)
@@ -157,7 +167,9 @@ def assess_hits(claim: str, hits: Sequence[SearchHit], *, stance_model: StanceMo
             dense_score=hit.dense_score, lexical_score=hit.lexical_score,
             fused_score=float(hit.fused_score), duplicate_of=dup_of[i],
             alignments=alignments, spans=match_spans(claim, texts[i], alignments),
+            refute_reason=settled[i][1], stance_note=settled[i][2],
         ))
+    evidence = mark_dissent(evidence, vs)
     agg = aggregate(evidence, vs)
     reason = agg.reason
     if n and (positive := turned_claim(claim, vs.negation_view)):
@@ -297,13 +309,17 @@ def check_claims(ws: Workspace, claims: Sequence[str], *, k: int | None = None,
     for claim, hits, (offset, scored, plan) in zip(texts, all_hits, layout, strict=True):
         n = len(hits)
         probs = np.tile(UNSCORED, (n, 1))
+        focus = probs.copy()
         if scored:
-            probs[scored] = combine_stance(out[offset:offset + len(plan.texts)], plan)
+            answers = out[offset:offset + len(plan.texts)]
+            probs[scored] = combine_stance(answers, plan)
+            focus[scored] = focus_stance(answers, plan)
         result = assess_hits(claim, hits, stance_model=model,
                              embedder=ws.embedder if hits else None, settings=ws.settings,
                              reliability=reliability, model_versions=versions,
                              stance_probs=probs if n else None,
-                             passage_vectors=_stored_vectors(ws, hits))
+                             passage_vectors=_stored_vectors(ws, hits),
+                             focus_probs=focus if n else None)
         if head is not None:
             result = apply_head(result, head)
         elif head_problem:

@@ -9,6 +9,7 @@ from pathlib import Path
 DEFAULT_WORKSPACE = "demo"
 ENV_HOME = "VERIFY_HOME"
 ENV_EVAL_DATA = "VERIFY_EVAL_DATA"
+ENV_DESK_ROOTS = "VERIFY_DESK_ROOTS"
 
 
 def verify_home() -> Path:
@@ -35,6 +36,39 @@ def project_root() -> Path:
 def demo_corpus_path() -> Path:
     """The demo corpus shipped with the project."""
     return project_root() / "corpus" / "demo"
+
+
+def desk_roots(value: str | None = None) -> tuple[Path, ...]:
+    """Server folders the desk may read paths under; none unless configured.
+
+    ``value`` (default ``$VERIFY_DESK_ROOTS``) lists absolute folders separated by
+    ``os.pathsep`` (``:`` on Linux and macOS). Each is resolved (symlinks followed);
+    empty entries are skipped. A relative entry is a :class:`~verify.errors.ConfigError`.
+
+    Example:
+        >>> desk_roots("/srv/articles:/data/inbox")             # doctest: +SKIP
+        (PosixPath('/srv/articles'), PosixPath('/data/inbox'))
+    """
+    from verify.errors import ConfigError
+
+    text = os.environ.get(ENV_DESK_ROOTS, "") if value is None else value
+    roots: list[Path] = []
+    for part in text.split(os.pathsep):
+        entry = part.strip()
+        if not entry:
+            continue
+        path = Path(entry).expanduser()
+        if not path.is_absolute():
+            raise ConfigError(f"{ENV_DESK_ROOTS}: {entry!r} is not an absolute path",
+                              hint=f"list absolute folders separated by {os.pathsep!r}, "
+                                   f"e.g. /srv/articles{os.pathsep}/data/inbox")
+        try:
+            resolved = path.resolve()
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise ConfigError(f"{ENV_DESK_ROOTS}: {entry!r} cannot be resolved: {exc}") from exc
+        if resolved not in roots:
+            roots.append(resolved)
+    return tuple(roots)
 
 
 def eval_data_path(explicit: str | os.PathLike[str] | None = None) -> Path | None:
@@ -89,6 +123,18 @@ class VerdictSettings:
     - ``negation_view``: a claim negated on its verb ("X does not affect Y") is scored as
       its affirmed form with supports and refutes swapped back (the model over-reads a
       "not" as refuting); False scores the claim as written.
+    - ``strong_refute``: a passage the model leans against refutes without a differing
+      figure, negation or antonym only if its focus sentence alone reads as refuting with
+      at least this probability (``verify.refutation``).
+    - ``refute_needs_reason``: False lets any passage the model leans against refute, as
+      before (no reason asked).
+    - ``figure_claims_need_figures``: a claim with a counted figure is not supported by a
+      passage that states none of its figures (the figure is the claim's point).
+    - ``numeric_match_support``: when every figure of the claim agrees with one on the same
+      named thing and the model does not lean against it, supports is raised to this.
+    - ``dissent_reliability_gap``: a side whose best source is rated this much below the
+      other side's best is a dissent, set aside when the other side can win alone; sources
+      closer than this are *comparably reliable* and can make CONFLICTING.
     - ``learned_head``: use the workspace's active verdict head, learned from its reviewed
       checks (``verify learn``), when it was fitted under the same stance model, embedder
       and verdict settings; False always decides by the rule above.
@@ -113,6 +159,11 @@ class VerdictSettings:
     sentence_view_weight: float = 0.5
     date_view: bool = True
     negation_view: bool = True
+    strong_refute: float = 0.7
+    refute_needs_reason: bool = True
+    figure_claims_need_figures: bool = True
+    numeric_match_support: float = 0.6
+    dissent_reliability_gap: float = 0.3
     learned_head: bool = True
 
 

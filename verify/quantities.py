@@ -417,16 +417,21 @@ def _token_at(doc: Any, char: int) -> Any:
     return span[0] if span is not None and len(span) else None
 
 
-def _counted_noun(doc: Any, text: str, start: int, end: int) -> tuple[str | None, frozenset[str]]:
-    """The noun a number counts, and the canonical keys around it (modifiers, verb)."""
+_CLAUSE_DEPS = ("ROOT", "conj", "ccomp", "advcl", "relcl", "xcomp")
+
+
+def _counted_noun(doc: Any, text: str, start: int, end: int
+                  ) -> tuple[str | None, frozenset[str], frozenset[str]]:
+    """The noun a number counts, the canonical keys around it (modifiers, verb), and the
+    canonical verbs that say what is counted of it (held, fled; "tried to flee": both)."""
     if doc is None:
         m = re.match(r"\s*(?:[a-z-]+\s+)?([a-z]+s)\b", text[end:end + 40], re.IGNORECASE)
         if m:
-            return m.group(1), frozenset({canonical(m.group(1).rstrip("s"))})
-        return None, frozenset()
+            return m.group(1), frozenset({canonical(m.group(1).rstrip("s"))}), frozenset()
+        return None, frozenset(), frozenset()
     tok = _token_at(doc, max(start, end - 1))
     if tok is None:
-        return None, frozenset()
+        return None, frozenset(), frozenset()
     head = None
     # "338 civilians": the number modifies its noun
     if tok.dep_ in ("nummod", "quantmod", "compound", "amod", "npadvmod") and tok.head.pos_ in (
@@ -462,12 +467,26 @@ def _counted_noun(doc: Any, text: str, start: int, end: int) -> tuple[str | None
     # the verb that governs the figure (killed, held, fled)
     gov = anchor.head
     steps = 0
+    copula = False
     while gov is not None and gov.pos_ not in ("VERB",) and gov.head is not gov and steps < 3:
+        if gov.pos_ == "AUX" and gov.dep_ in _CLAUSE_DEPS:
+            copula = True  # "about 300 were still at large": a clause of its own
+            break
         gov = gov.head
         steps += 1
-    if gov is not None and gov.pos_ == "VERB":
+    verbs: set[str] = set()
+    if gov is not None and gov.pos_ == "VERB" and not copula:
         keys.add(canonical(gov.lemma_))
-    return (head.text if head is not None else None), frozenset(k for k in keys if k not in STOP)
+        verbs.add(canonical(gov.lemma_))
+        # "tried to flee", "began to leave": the verb it leads to says what is counted
+        verbs.update(canonical(c.lemma_) for c in gov.children
+                     if c.dep_ == "xcomp" and c.pos_ == "VERB")
+    # "1,000 escaped prisoners" with no verb of its own: the participle on the noun
+    if head is not None and not verbs:
+        verbs.update(canonical(c.lemma_) for c in head.children
+                     if c.dep_ in ("amod", "acl", "relcl") and c.tag_ in ("VBN", "VBD", "VBG"))
+    return ((head.text if head is not None else None), frozenset(k for k in keys if k not in STOP),
+            frozenset(v for v in verbs if v))
 
 
 def _physical_unit(text: str, start: int, end: int) -> tuple[str, float] | None:
@@ -599,6 +618,7 @@ def _extract_cached(text: str) -> tuple[Quantity, ...]:
                     after = text[end:end + 30]
         unit_text: str | None = None
         keys: frozenset[str] = frozenset()
+        verbs: frozenset[str] = frozenset()
         if kind == "count":
             word_after = re.match(r"[\s-]*([A-Za-z]+)", after)
             w = word_after.group(1).lower() if word_after else ""
@@ -609,7 +629,7 @@ def _extract_cached(text: str) -> tuple[Quantity, ...]:
             elif after.lstrip().lower().startswith(("percent", "per cent", "percentage")):
                 kind, unit = "percent", "%"
             elif w and not any(w.startswith(x) for x in ("of", "in", "at", "and", "to", "the")):
-                noun, keys = _counted_noun(doc, text, a, end)
+                noun, keys, verbs = _counted_noun(doc, text, a, end)
                 if noun is None:
                     phys = _physical_unit(text, a, end) if _UNIT_SYMBOL_RE.match(after) else None
                     if phys is not None:
@@ -619,14 +639,14 @@ def _extract_cached(text: str) -> tuple[Quantity, ...]:
                 else:
                     unit_text, unit = noun, _lemma(doc, noun, a)
             else:
-                noun, keys = _counted_noun(doc, text, a, end)
+                noun, keys, verbs = _counted_noun(doc, text, a, end)
                 if noun is not None:
                     unit_text, unit = noun, _lemma(doc, noun, a)
         what: str | None = None
         if kind in UNNAMED_KINDS:
             # "90% of policemen", "a $5 million budget", "pays 23 percent for ...": what the
             # percentage or sum is of, and the verb that governs it
-            noun, keys = _counted_noun(doc, text, a, end)
+            noun, keys, verbs = _counted_noun(doc, text, a, end)
             if noun is not None and noun.lower() not in ("percent", "cent", "percentage"):
                 what = canonical(_lemma(doc, noun, a))
         if unit is not None:
@@ -649,9 +669,28 @@ def _extract_cached(text: str) -> tuple[Quantity, ...]:
             kind=kind, unit=unit, unit_text=unit_text, span=(start, end), keys=keys,
             context=context, scopes=sent_scopes, sentence_span=(s0, s1),
             extra={"rounding": rounding, "high_value": high_value, "approximator": approx_word,
-                   "what": what},
+                   "what": what, "verbs": verbs,
+                   "implied_unit": _implied_unit(out, kind, unit, start)},
         ))
     return tuple(out)
+
+
+IMPLIED_NOUN_WINDOW = 250
+
+
+def _implied_unit(before: Sequence[Quantity], kind: str, unit: str | None, start: int) -> str | None:
+    """What a bare count counts when its noun is left out ("held 1,700 prisoners; about 300
+    are still at large"): the noun of the nearest count named shortly before it."""
+    if kind != "count" or unit is not None:
+        return None
+    for q in reversed(before):
+        if start - q.span[1] > IMPLIED_NOUN_WINDOW:
+            return None
+        if q.kind == "count" and q.unit is not None:
+            return q.unit
+        if q.kind == "count" and q.extra.get("implied_unit"):
+            return str(q.extra["implied_unit"])
+    return None
 
 
 def _lemma(doc: Any, word: str, near: int) -> str:
@@ -760,9 +799,62 @@ def unit_similarity(a: Quantity, b: Quantity) -> float:
             return 0.5
         return 0.0
     if a.unit or b.unit:
-        # one side names the noun, the other leaves it implied ("killed 338")
+        # one side names the noun, the other leaves it out ("killed 338"; "about 300 are
+        # still at large" after "1,700 prisoners"): a noun named just before it decides
+        named, bare = (a, b) if a.unit else (b, a)
+        implied = bare.extra.get("implied_unit")
+        if implied is not None and named.unit is not None:
+            if canonical(implied) == canonical(named.unit):
+                return 0.6
+            return 0.3 if frozenset({canonical(implied), canonical(named.unit)}) in LOOSE_PAIRS else 0.0
         return 0.45 if (a.keys & b.keys) else 0.2
     return 0.3
+
+
+# Verbs that say nothing of what is counted ("had 800 fighters", "put the toll at 338").
+NEUTRAL_VERBS = frozenset({
+    "be", "have", "say", "report", "estimate", "put", "number", "total", "reach", "include",
+    "count", "give", "show", "record", "stand", "find", "make", "know", "become", "tell",
+    "try", "attempt", "begin", "start", "manage", "continue", "add", "confirm", "claim",
+    "state", "believe", "think", "expect", "suggest", "indicate", "accord", "cite", "quote",
+    "talk", "speak", "place", "set", "get", "see", "take", "cause", "lead", "result",
+    "suffer", "leave", "bring", "involve", "affect",
+})
+# Verbs that count the same thing (held ~ housed; fled ~ escaped); the first names the group.
+VERB_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("hold", "house", "contain", "detain", "keep", "jail", "imprison", "accommodate", "incarcerate"),
+    ("flee", "escape", "break", "abscond", "run", "bolt"),
+    ("free", "release", "liberate", "pardon", "parole"),
+    ("arrest", "capture", "recapture", "catch", "apprehend", "seize"),
+    ("remain", "stay", "hide", "miss"),
+    ("evacuate", "displace", "relocate", "rehouse"),
+    ("rise", "increase", "grow", "climb", "jump", "soar", "double", "triple", "raise", "boost"),
+    ("fall", "decrease", "drop", "decline", "reduce", "cut", "lower", "shrink", "plunge", "slash",
+     "lay", "shed", "eliminate", "lose"),
+    ("vote", "cast", "elect"),
+    ("build", "construct", "erect"),
+    ("close", "shut"),
+    ("open", "launch", "inaugurate"),
+    ("spend", "cost", "allocate", "pay", "invest", "budget"),
+    ("hire", "employ", "recruit", "create"),
+    ("vaccinate", "immunise", "immunize", "inoculate", "jab", "dose"),
+    ("attend", "gather", "march", "protest", "turn"),
+)
+_VERB_GROUP_OF = {v: g[0] for g in VERB_GROUPS for v in g}
+
+
+def _verb_groups(q: Quantity) -> frozenset[str]:
+    """The groups of the verbs that say what a figure counts, neutral verbs left out."""
+    verbs = q.extra.get("verbs") or frozenset()
+    return frozenset(_VERB_GROUP_OF.get(v, v) for v in verbs if v not in NEUTRAL_VERBS)
+
+
+def same_predicate(claim: Quantity, evidence: Quantity) -> bool:
+    """Whether two counts say the same thing of what they count: prisoners *held* are not
+    prisoners *still at large*. True when either side's verb is neutral or missing."""
+    c, e = _verb_groups(claim), _verb_groups(evidence)
+    # "338 civilian deaths" ~ "killed 338 civilians": a verb may name the other's noun
+    return not c or not e or bool(c & e) or bool(c & evidence.keys) or bool(e & claim.keys)
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
@@ -820,7 +912,7 @@ def align_quantities(claim: str | list[Quantity], passage: str | list[Quantity],
         scored: list[tuple[float, float, Quantity]] = []
         for eq in e_qs:
             us = unit_similarity(cq, eq)
-            if us <= 0.0:
+            if us <= 0.0 or (cq.kind in ("count", "measure") and not same_predicate(cq, eq)):
                 continue
             ctx = _jaccard(cq.context, eq.context)
             key = _jaccard(cq.keys, eq.keys)
@@ -832,6 +924,9 @@ def align_quantities(claim: str | list[Quantity], passage: str | list[Quantity],
         if not scored:
             out.append(_alignment(cq, None, "unaligned", "no figure in the passage counts this"))
             continue
+        # a figure about the claim's time is the one to compare with, when there is one
+        same_time = [c for c in scored if scope_compatible(cq, c[2])[0]]
+        scored = same_time or scored
         scored.sort(key=lambda s: -s[0])
         best_score = scored[0][0]
         chosen = scored[0][2]

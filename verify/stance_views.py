@@ -170,6 +170,33 @@ def combine_stance(out: np.ndarray, plan: StancePlan) -> np.ndarray:
     return probs[:, [1, 0, 2]] if plan.turned else probs
 
 
+def focus_stance(out: np.ndarray, plan: StancePlan) -> np.ndarray:
+    """One row per passage from the view of its focus sentence alone (the passage itself
+    where it has none), capped by the undated view as ``combine_stance`` does: what the
+    sentence carrying the claim's point says, for ``verify.refutation``."""
+    out = np.asarray(out, dtype=np.float64)
+    probs = out[:plan.passages].copy()
+    for i, row in plan.focus:
+        probs[i] = out[row]
+    for i, row, focus_row in plan.undated:
+        bare = out[focus_row] if focus_row >= 0 else out[row]
+        capped = min(probs[i][1], bare[1])
+        probs[i][2] += probs[i][1] - capped
+        probs[i][1] = capped
+    return probs[:, [1, 0, 2]] if plan.turned else probs
+
+
+def score_stance_views(model: StanceModel, claim: str, texts: Sequence[str],
+                       sentence_weight: float, date_view: bool = True,
+                       negation_view: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """``score_stance`` and ``focus_stance`` of each passage from one model batch."""
+    if not texts:
+        return np.zeros((0, 3)), np.zeros((0, 3))
+    plan = plan_stance(claim, texts, sentence_weight, date_view, negation_view)
+    out = model.predict_distinct(list(plan.claims), list(plan.texts))
+    return combine_stance(out, plan), focus_stance(out, plan)
+
+
 def score_stance(model: StanceModel, claim: str, texts: Sequence[str],
                  sentence_weight: float, date_view: bool = True,
                  negation_view: bool = True) -> np.ndarray:

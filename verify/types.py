@@ -83,9 +83,12 @@ class Reliability:
     value: float
     explanation: str
     parts: tuple[tuple[str, float, float], ...] = field(default=())  # (rater, value, weight)
+    applied_key: str = ""   # the source key whose rating applied ("" when a prior did)
 
 
 AlignmentStatus = Literal["match", "mismatch", "different_scope", "unaligned"]
+# why a passage counts as refuting (verify.refutation); "" when it does not
+RefuteReason = Literal["figure", "negation", "antonym", "model", ""]
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,9 @@ class EvidenceAssessment:
     duplicate_of: int | None               # passage_id this one repeats, if any
     alignments: tuple[QuantityAlignment, ...] = ()
     spans: tuple[tuple[int, int], ...] = ()  # char offsets in passage.text matching the claim
+    refute_reason: RefuteReason = ""       # why it counts as refuting (verify.refutation)
+    stance_note: str = ""                  # the reason for its stance, in words
+    dissent: bool = False                  # on the side of far less reliable sources, set aside
 
 
 @dataclass(frozen=True)

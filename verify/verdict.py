@@ -21,7 +21,15 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from verify.config import VerdictSettings
-from verify.types import STANCES, EvidenceAssessment, QuantityAlignment, Stance, VerdictLabel
+from verify.refutation import contradiction_cue
+from verify.types import (
+    STANCES,
+    EvidenceAssessment,
+    QuantityAlignment,
+    RefuteReason,
+    Stance,
+    VerdictLabel,
+)
 
 
 @dataclass(frozen=True)
@@ -75,7 +83,7 @@ def numeric_adjust(probs: Sequence[float], alignments: Sequence[QuantityAlignmen
     scoped = [a for a in alignments if a.status == "different_scope"]
     strong_mis = [a for a in mismatched if strong_alignment(a)]
     weak_mis = [a for a in mismatched if not strong_alignment(a)]
-    if strong_mis or (weak_mis and not matched):
+    if figure_mismatch(alignments):
         strength = settings.numeric_mismatch_weight if strong_mis else settings.numeric_mismatch_weight * 0.6
         if p[1] < strength:
             moved = strength - p[1]
@@ -92,6 +100,14 @@ def numeric_adjust(probs: Sequence[float], alignments: Sequence[QuantityAlignmen
             moved = p[2] * share
             p[0] += moved
             p[2] -= moved
+        if all_figures_agree(alignments) and p[1] < 0.5 and p[0] < settings.numeric_match_support:
+            # every figure of the claim stated on the same counted thing, at the same time:
+            # a paraphrase the model misses ("800 fighters" ~ "strength ... 800 militants")
+            moved = settings.numeric_match_support - p[0]
+            take_u = min(p[2], moved)
+            p[2] -= take_u
+            p[1] = max(0.0, p[1] - (moved - take_u))
+            p[0] = settings.numeric_match_support
         a = matched[0]
         return _normalise(p), f"figures agree: {a.claim_text} = {a.evidence_text}"
     if scoped and not matched:
@@ -102,6 +118,63 @@ def numeric_adjust(probs: Sequence[float], alignments: Sequence[QuantityAlignmen
         a = scoped[0]
         return _normalise(p), f"different time: {a.note}"
     return p, ""
+
+
+def figure_mismatch(alignments: Sequence[QuantityAlignment]) -> QuantityAlignment | None:
+    """The figure that refutes: a mismatch where both sides name what they count, or any
+    mismatch when no figure agrees."""
+    mismatched = [a for a in alignments if a.status == "mismatch"]
+    strong = [a for a in mismatched if strong_alignment(a)]
+    if strong:
+        return strong[0]
+    if mismatched and not any(a.status == "match" for a in alignments):
+        return mismatched[0]
+    return None
+
+
+def counted_figures(alignments: Sequence[QuantityAlignment]) -> list[QuantityAlignment]:
+    """The alignments of the claim's figures, its dates left out."""
+    return [a for a in alignments if a.claim_unit != "date"]
+
+
+def all_figures_agree(alignments: Sequence[QuantityAlignment]) -> bool:
+    """Every figure of the claim has an agreeing figure on the same named thing."""
+    figures = counted_figures(alignments)
+    return bool(figures) and all(a.status == "match" and strong_alignment(a) for a in figures)
+
+
+def settle_stance(p: Sequence[float] | np.ndarray, alignments: Sequence[QuantityAlignment],
+                  claim: str, sentence: str, focus_refutes: float, claim_has_figures: bool,
+                  settings: VerdictSettings) -> tuple[Stance, RefuteReason, str]:
+    """A passage's final stance, why it refutes (``verify.refutation``) and a note.
+
+    A passage the model leans against refutes only with a reason: a differing figure on the
+    same counted thing, a negation or antonym in the sentence carrying the claim's point
+    (``sentence``), or a model refutes of at least ``strong_refute`` on that sentence alone
+    (``focus_refutes``). Otherwise it is related but silent. A claim whose point is a figure
+    is not supported by a passage that states none of its figures.
+    """
+    stance = final_stance(p, settings)
+    if stance == "refutes":
+        if (a := figure_mismatch(alignments)) is not None:
+            return "refutes", "figure", f"figures differ: {a.claim_text} vs {a.evidence_text}"
+        if (cue := contradiction_cue(claim, sentence)) is not None:
+            return "refutes", cue[0], f"{cue[0]}: {cue[1]}"
+        if focus_refutes >= settings.strong_refute:
+            return "refutes", "model", f"its sentence on the claim reads as refuting ({focus_refutes:.2f})"
+        if settings.refute_needs_reason:
+            return "unrelated", "", (f"related but silent: leans against it ({float(p[1]):.2f}) "
+                                     "with no differing figure, negation or clear refuting sentence")
+        return "refutes", "model", f"the model reads it as refuting ({float(p[1]):.2f})"
+    if stance == "supports":
+        figures = counted_figures(alignments)
+        if (settings.figure_claims_need_figures and claim_has_figures and figures
+                and all(a.status == "unaligned" for a in figures)):
+            return "unrelated", "", "states none of the claim's figures"
+        agreeing = [a for a in figures if a.status == "match"]
+        if agreeing:
+            return "supports", "", f"figures agree: {agreeing[0].claim_text} = {agreeing[0].evidence_text}"
+    return stance, "", ""
 
 
 def _normalise(p: np.ndarray) -> np.ndarray:
@@ -180,16 +253,63 @@ def _group_max(items: list[tuple[float, EvidenceAssessment]]) -> list[float]:
 
 
 def side_masses(evidence: Sequence[EvidenceAssessment]) -> tuple[float, float, list, list]:
-    """Weighted support and refute mass over passages whose final stance takes a side.
+    """Weighted support and refute mass over passages whose final stance takes a side
+    (a dissent set aside by ``mark_dissent`` counts for neither).
 
     Each side's mass is the noisy-OR of weight x probability over independent
     passages; a passage and its duplicates count once, by their strongest member.
     """
-    sup = [(e.weight * e.p_supports, e) for e in evidence if e.stance == "supports"]
-    ref = [(e.weight * e.p_refutes, e) for e in evidence if e.stance == "refutes"]
+    sup = [(e.weight * e.p_supports, e) for e in evidence if e.stance == "supports" and not e.dissent]
+    ref = [(e.weight * e.p_refutes, e) for e in evidence if e.stance == "refutes" and not e.dissent]
     sup.sort(key=lambda t: -t[0])
     ref.sort(key=lambda t: -t[0])
     return noisy_or(_group_max(sup)), noisy_or(_group_max(ref)), sup, ref
+
+
+def side_reliability(evidence: Sequence[EvidenceAssessment], stance: Stance) -> float:
+    """The reliability of the most reliable source weighed on one side (0 when none)."""
+    return max((e.reliability for e in evidence if e.stance == stance and e.weight > 0), default=0.0)
+
+
+def mark_dissent(evidence: Sequence[EvidenceAssessment], settings: VerdictSettings
+                 ) -> list[EvidenceAssessment]:
+    """Set aside the side of far less reliable sources as a dissent.
+
+    When both sides have weighed passages, the best source of one side is rated at least
+    ``dissent_reliability_gap`` below the best of the other, and the other side has the
+    mass to win on its own, the less reliable side is a dissent: named in the reason,
+    flagged in the evidence, and counted for neither side. Sources within the gap are
+    *comparably reliable*: their disagreement can make CONFLICTING.
+    """
+    items = list(evidence)
+    best = {side: side_reliability(items, side) for side in ("supports", "refutes")}
+    if min(best.values()) <= 0.0:
+        return items
+    high: Stance = "supports" if best["supports"] >= best["refutes"] else "refutes"
+    low: Stance = "refutes" if high == "supports" else "supports"
+    if best[high] - best[low] < settings.dissent_reliability_gap:
+        return items
+    support, refute, _, _ = side_masses(items)
+    high_mass, needed = ((support, settings.min_support_mass) if high == "supports"
+                         else (refute, settings.min_refute_mass))
+    if high_mass < needed:
+        return items
+    note = f"dissent: its best source is rated {best[low]:.2f}, the other side's {best[high]:.2f}"
+    return [replace(e, dissent=True, stance_note="; ".join(filter(None, (e.stance_note, note))))
+            if e.stance == low and e.weight > 0 else e for e in items]
+
+
+def _dissent_note(evidence: Sequence[EvidenceAssessment]) -> str:
+    """'dissent: blog.net (reliability 0.10) supports it, set aside as far less reliable'."""
+    dissent = sorted((e for e in evidence if e.dissent), key=lambda e: -e.weight)
+    if not dissent:
+        return ""
+    sources = list(dict.fromkeys(f"{_source(e)} (reliability {e.reliability:.2f})" for e in dissent))
+    verb = "supports" if dissent[0].stance == "supports" else "contradicts"
+    if len(sources) > 1:
+        verb = verb[:-1] if verb.endswith("s") else verb
+    return (f"dissent: {', '.join(sources[:3])} {verb} it, set aside as far less reliable "
+            "than the sources that decide it")
 
 
 def decisive_passages(verdict: str, sup: Sequence[tuple[float, EvidenceAssessment]],
@@ -235,6 +355,7 @@ def aggregate(evidence: Sequence[EvidenceAssessment], settings: VerdictSettings)
     """
     support, refute, sup, ref = side_masses(evidence)
     verdict, raw = decide(support, refute, settings)
+    dissent = _dissent_note(evidence)
     decisive = decisive_passages(verdict, sup, ref)
     figure_note = ""
     if verdict in ("SUPPORTED", "REFUTED"):
@@ -261,6 +382,8 @@ def aggregate(evidence: Sequence[EvidenceAssessment], settings: VerdictSettings)
                 figure_note = scoped
     if figure_note:
         reason = f"{reason}; {figure_note}"
+    if dissent:
+        reason = f"{reason}; {dissent}"
     if verdict == "SUPPORTED" and (dates := _unstated_dates(decisive)):
         reason = f"{reason}; none of them states the claim's date ({dates}), so it is unconfirmed"
     return Aggregate(verdict, support, refute, float(raw), reason,

@@ -40,6 +40,7 @@ def _highlight(text: str, spans: Any, limit: int = 320, anchor: int | None = Non
 def _print_result(result: Any) -> None:
     """Readable verdict, reason, evidence tables and figures side by side."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.panel import Panel
     from rich.table import Table
 
@@ -69,6 +70,10 @@ def _print_result(result: Any) -> None:
                 meta.append(f"repeats passage {e.duplicate_of}")
             if e.model_stance != e.stance:
                 meta.append(f"model said {e.model_stance}")
+            if e.dissent:
+                meta.append("[bold]DISSENT[/]: far less reliable than the other side")
+            if e.stance_note:
+                meta.append(f"why: {escape(e.stance_note)}")
             figures = [a.evidence_span[0] for a in e.alignments
                        if a.evidence_span is not None and a.status != "unaligned"]
             table.add_row(str(e.rank), "\n".join(meta), f"{e.reliability:.2f}", f"{e.weight:.2f}",

@@ -1,0 +1,106 @@
+"""Why a passage refutes a claim: a reason a fact-checker would accept, or none.
+
+A passage the stance model leans against counts as refuting only with one of:
+
+- ``figure``: a figure on the same counted thing, at the same time, that differs
+  (``verify.quantities``: 17,000 prisoners vs about 1,700);
+- ``negation``: the sentence that carries the claim's point negates what the claim
+  affirms, or affirms what it negates ("did not", "denied", "no evidence", "false");
+- ``antonym``: that sentence says the opposite of the claim's predicate (rose / fell,
+  won / lost, approved / rejected, opened / closed);
+- ``model``: the stance model reads that sentence alone as refuting with at least
+  ``VerdictSettings.strong_refute``.
+
+Otherwise it is *related but silent*: a passage about the same event that does not state
+the claim's point ("gunmen stormed the prison" against "300 prisoners remain at large")
+counts for neither side.
+
+Example:
+    >>> contradiction_cue("Turnout rose to 62 percent", "Turnout fell to 58 percent.")
+    ('antonym', 'rose / fell')
+    >>> contradiction_cue("The minister resigned", "The minister denied she had resigned.")
+    ('negation', 'denied')
+    >>> contradiction_cue("The prison held 1,700 inmates", "Gunmen stormed the prison.") is None
+    True
+"""
+
+from __future__ import annotations
+
+import re
+
+from verify.types import RefuteReason
+
+_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+# words that negate or dispute what a sentence states
+NEGATION_WORDS = frozenset({
+    "not", "no", "never", "none", "nor", "neither", "nobody", "nothing", "without",
+    "deny", "denies", "denied", "denying", "false", "untrue", "incorrect", "baseless",
+    "unfounded", "fabricated", "debunked", "refuted", "disputed", "myth", "hoax",
+})
+_CONTRACTION = re.compile(r"n't\b|n’t\b")
+
+# pairs of opposite predicates, each side as the word forms that express it
+ANTONYMS: tuple[tuple[frozenset[str], frozenset[str]], ...] = tuple(
+    (frozenset(a.split()), frozenset(b.split())) for a, b in (
+        ("rise rises rose risen rising increase increases increased increasing grow grows "
+         "grew grown growing climb climbs climbed jump jumped soar soared higher "
+         "gain gained doubled tripled",
+         "fall falls fell fallen falling decrease decreases decreased decreasing decline "
+         "declines declined drop drops dropped shrink shrank shrunk plunge plunged "
+         "lower halved"),
+        ("win wins won winning victory", "lose loses lost losing defeat defeated"),
+        ("approve approves approved approval pass passed adopt adopted accept accepted "
+         "ratified ratify", "reject rejects rejected rejection veto vetoed block blocked "
+         "refuse refused declined"),
+        ("open opens opened opening reopened", "close closes closed closing shut shuts "
+         "shutting"),
+        ("support supports supported back backed endorse endorsed favour favor",
+         "oppose opposes opposed opposition against"),
+        ("allow allows allowed permit permits permitted legal lawful legalised legalized",
+         "ban bans banned prohibit prohibits prohibited forbid forbids forbidden illegal "
+         "unlawful outlawed"),
+        ("alive survived survive survives", "dead died killed die dies"),
+        ("guilty convicted", "acquitted innocent cleared"),
+        ("confirm confirms confirmed", "deny denies denied"),
+        ("safe harmless", "unsafe dangerous harmful"),
+        ("effective works", "ineffective useless"),
+        ("start starts started began begin begins", "end ends ended stop stops stopped "
+         "halt halted"),
+        ("arrive arrived arrives", "left leave leaves departed"),
+        ("success succeeded successful", "failure failed fail fails unsuccessful"),
+    ))
+
+
+def _words(text: str) -> set[str]:
+    """Lower-cased word forms of a text."""
+    return set(_WORD.findall(text.lower()))
+
+
+def negated(text: str) -> str | None:
+    """The first negation cue in a text, or None."""
+    low = text.lower()
+    if m := _CONTRACTION.search(low):
+        return m.group(0)
+    for w in _WORD.findall(low):
+        if w in NEGATION_WORDS:
+            return w
+    return None
+
+
+def contradiction_cue(claim: str, sentence: str) -> tuple[RefuteReason, str] | None:
+    """A negation or antonym that sets ``sentence`` against ``claim``, with the words.
+
+    Negation: exactly one of the two is negated. Antonym: the claim uses one side of a
+    pair of opposite predicates and the sentence the other, without the claim's side.
+    """
+    c_neg, s_neg = negated(claim), negated(sentence)
+    if bool(c_neg) != bool(s_neg):
+        return "negation", (s_neg or c_neg or "")
+    cw, sw = _words(claim), _words(sentence)
+    for a, b in ANTONYMS:
+        for left, right in ((a, b), (b, a)):
+            c_side = cw & left
+            s_side = sw & right
+            if c_side and s_side and not (sw & left) and not (cw & right):
+                return "antonym", f"{sorted(c_side)[0]} / {sorted(s_side)[0]}"
+    return None
