@@ -14,7 +14,9 @@ resolved to the set of allowed passage ids first, and both retrievers search
 only inside it (FAISS through an id selector or an exact scan of the subset,
 BM25 through a mask), so ``k`` results come back whenever ``k`` passages pass.
 Documents without a published date are excluded by a date filter, and ones
-without a language by a language filter.
+without a language by a language filter. A domain filter is reduced to its source
+key and also matches the accounts and hosts under it: ``x.com`` (or ``twitter.com``)
+includes ``x.com/@someone``, ``blogspot.com`` includes ``name.blogspot.com``.
 """
 
 from __future__ import annotations
@@ -44,15 +46,13 @@ _FROM = """
 """
 
 
-def registrable_domain(text: str) -> str:
-    """A filter's domain as stored in ``sources.domain`` (``https://www.bbc.co.uk/news`` ->
-    ``bbc.co.uk``); the bare host when it has no registrable domain."""
-    from verify.ingest.domains import hostname
-    from verify.ingest.domains import registrable_domain as ingest_domain
+def filter_key(text: str) -> str:
+    """A filter's source key as stored in ``sources.domain`` (``https://www.bbc.co.uk/news`` ->
+    ``bbc.co.uk``, ``twitter.com/Someone`` -> ``x.com/@someone``); the text itself when it
+    names no source."""
+    from verify.sources.keys import source_key
 
-    value = text.strip().lower()
-    host = hostname(value) or value
-    return ingest_domain(value) or (host[4:] if host.startswith("www.") else host)
+    return source_key(text) or text.strip().lower()
 
 
 @contextmanager
@@ -94,11 +94,15 @@ def allowed_passage_ids(ws: Workspace, filters: SearchFilters) -> np.ndarray:
     where: list[str] = []
     params: list[Any] = []
     if filters.domains:
-        domains = sorted({registrable_domain(d) for d in filters.domains if d.strip()})
+        # A key matches itself, the accounts under it (x.com -> x.com/@someone) and its
+        # sub-hosts (blogspot.com -> name.blogspot.com, wiki.intranet -> docs.wiki.intranet).
+        domains = sorted({filter_key(d) for d in filters.domains if d.strip()})
         marks = ", ".join("?" for _ in domains)
         where.append(f"(s.domain IN ({marks}) OR d.source_id IN "
-                     f"(SELECT source_id FROM source_aliases WHERE alias_domain IN ({marks})))")
-        params += domains + domains
+                     f"(SELECT source_id FROM source_aliases WHERE alias_domain IN ({marks})) OR "
+                     f"d.source_id IN (SELECT source_id FROM sources, (SELECT unnest(?::VARCHAR[]) AS f) "
+                     f"WHERE starts_with(domain, f || '/') OR ends_with(domain, '.' || f)))")
+        params += domains + domains + [domains]
     if filters.date_from is not None:
         where.append("d.published_date >= ?")
         params.append(filters.date_from)

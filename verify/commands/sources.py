@@ -1,9 +1,15 @@
 """``verify sources``: maintain source reliability ratings (thin adapters over SourceBook).
 
+A source is a domain (``example-news.com``), an account on a platform (``x.com/@handle``,
+``youtube.com/@channel``, ``name.substack.com``), a host without a public suffix
+(``wiki.intranet``, ``10.0.0.5``) or a full URL, reduced to its key (docs/sources.md).
+
 Example:
     $ verify sources rate example-news.com 0.8 --rationale "corrections policy" --by ana
+    $ verify sources rate https://twitter.com/SomeHandle 0.3 --rationale "fabricated quotes" --by ana
     $ verify sources history example-news.com
     $ verify sources import ratings.csv --format generic
+    $ verify sources rekey --dry-run
 """
 
 from __future__ import annotations
@@ -73,11 +79,11 @@ def list_cmd(ctx: click.Context, query: str | None, sort: str, limit: int, as_js
 
 
 @sources.command()
-@click.argument("domain")
+@click.argument("domain", metavar="SOURCE")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_context
 def show(ctx: click.Context, domain: str, as_json: bool) -> None:
-    """Everything about one source: value, raters, aliases, history, track record."""
+    """Everything about one SOURCE (domain, account, host or URL): value, raters, history."""
     with open_workspace(ctx) as ws:
         view = ws.sources.show(domain)
         if as_json:
@@ -105,7 +111,7 @@ def show(ctx: click.Context, domain: str, as_json: bool) -> None:
 
 
 @sources.command()
-@click.argument("domain")
+@click.argument("domain", metavar="SOURCE")
 @click.argument("value")
 @click.option("--rationale", "-r", required=True, help="Why (required for a person's rating).")
 @click.option("--by", "by", required=True, help="Who is rating.")
@@ -116,23 +122,34 @@ def show(ctx: click.Context, domain: str, as_json: bool) -> None:
 @click.pass_context
 def rate(ctx: click.Context, domain: str, value: str, rationale: str, by: str, scale: str,
          label: str | None, as_json: bool) -> None:
-    """Record a rating of DOMAIN (a new entry; earlier ratings are kept)."""
+    """Record a rating of SOURCE (a new entry; earlier ratings are kept).
+
+    SOURCE is a domain (bbc.co.uk), an account (x.com/@handle, youtube.com/@channel,
+    name.substack.com), a host without a public suffix (wiki.intranet, 10.0.0.5) or a
+    full URL, which is reduced to its key (https://twitter.com/Handle/status/1 ->
+    x.com/@handle). An account's rating overrides its platform's.
+    """
+    from verify.sources.keys import parse_source
+
     with open_workspace(ctx) as ws:
         event = ws.sources.rate(domain, value, rationale=rationale, by=by, scale=scale, label=label)
         rel = ws.reliability(event.domain)
         if as_json:
             _dump({"rating": event, "reliability": rel})
             return
-        click.echo(f"rated {event.domain} {event.reliability:.2f} (#{event.rating_id} by {event.rater}); "
-                   f"effective now {rel.value:.2f}: {rel.explanation}")
+        parsed = parse_source(event.domain, allow_path=True)
+        kind = {"account": f"; account on {parsed.platform}",
+                "host": "; a host without a public suffix"}.get(parsed.kind, "")
+        click.echo(f"rated {event.domain} {event.reliability:.2f} (#{event.rating_id} by {event.rater}"
+                   f"{kind}); effective now {rel.value:.2f}: {rel.explanation}")
 
 
 @sources.command()
-@click.argument("domain")
+@click.argument("domain", metavar="SOURCE")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_context
 def history(ctx: click.Context, domain: str, as_json: bool) -> None:
-    """The full rating trail of DOMAIN: who, when, from what to what, why."""
+    """The full rating trail of SOURCE: who, when, from what to what, why."""
     with open_workspace(ctx) as ws:
         events = ws.sources.history(domain)
         if as_json:
@@ -163,7 +180,10 @@ def history(ctx: click.Context, domain: str, as_json: bool) -> None:
 def import_cmd(ctx: click.Context, file: str, fmt: str, strict: bool, name: str | None,
                version: str | None, licence: str | None, weight: float | None, in_house: bool,
                by: str, as_json: bool) -> None:
-    """Import a rating FILE as a new rating set (bad rows reported by line)."""
+    """Import a rating FILE as a new rating set (bad rows reported by line).
+
+    The domain column may hold domains, accounts (x.com/@handle), hosts or full URLs.
+    """
     with open_workspace(ctx) as ws:
         report = ws.sources.import_file(file, fmt, name=name, version=version, licence=licence,
                                         strict=strict, by=by, weight=weight, in_house=in_house)
@@ -204,6 +224,29 @@ def alias(ctx: click.Context, domain: str, alias: str) -> None:
     with open_workspace(ctx) as ws:
         canonical = ws.sources.add_alias(domain, alias)
         click.echo(f"{alias} is now an alias of {canonical}")
+
+
+@sources.command()
+@click.option("--dry-run", is_flag=True, help="Only list the documents that would move.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+def rekey(ctx: click.Context, dry_run: bool, as_json: bool) -> None:
+    """Credit documents to the source key their URL gives now.
+
+    Run after upgrading (documents from x.com/<handle> were credited to x.com) or after
+    adding platforms; the index is not touched.
+    """
+    with open_workspace(ctx) as ws:
+        moves = ws.sources.rekey_documents(dry_run=dry_run)
+        if as_json:
+            _dump([{"document_id": d, "from": old, "to": new} for d, old, new in moves])
+            return
+        verb = "would move" if dry_run else "moved"
+        click.echo(f"{verb} {len(moves)} document(s) to their source key")
+        for document_id, old, new in moves[:20]:
+            click.echo(f"  #{document_id}: {old or '—'} -> {new}")
+        if len(moves) > 20:
+            click.echo(f"  ... and {len(moves) - 20} more")
 
 
 @sources.command("track-record")

@@ -1,22 +1,19 @@
-"""Registrable domains from URLs, offline (bundled public-suffix snapshot)."""
+"""Registrable domains from URLs, offline (bundled public-suffix snapshot).
+
+A document's source key comes from :func:`verify.sources.keys.source_key`; this module
+keeps the plain registrable-domain helpers and the key for outlets known only by name.
+"""
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from functools import lru_cache
-from typing import Any
 from urllib.parse import urlsplit
 
+from verify.errors import InputError
+from verify.sources.domains import parse_domain, suffix_extractor
+
 _SLUG = re.compile(r"[^a-z0-9]+")
-
-
-@lru_cache(maxsize=1)
-def suffix_extractor() -> Any:
-    """The tldextract extractor, built once on first use (never fetches the list)."""
-    import tldextract
-
-    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
 def hostname(url_or_host: str) -> str | None:
@@ -41,19 +38,12 @@ def registrable_domain(url_or_host: str) -> str | None:
         >>> registrable_domain("https://news.bbc.co.uk/world")
         'bbc.co.uk'
     """
-    host = hostname(url_or_host)
-    if not host:
+    if not url_or_host or not url_or_host.strip():
         return None
     try:
-        ipaddress.ip_address(host.strip("[]"))
-        return None  # an IP address is not a publisher (same rule as verify.sources)
-    except ValueError:
-        pass
-    parts = suffix_extractor()(host)
-    top = getattr(parts, "top_domain_under_public_suffix", None)
-    if top is None:  # older tldextract
-        top = parts.registered_domain
-    return top or None
+        return parse_domain(url_or_host).registrable
+    except InputError:   # IP addresses, hosts without a public suffix, garbage
+        return None
 
 
 def looks_like_domain(text: str) -> bool:
@@ -62,6 +52,9 @@ def looks_like_domain(text: str) -> bool:
     return bool(text) and " " not in text and "." in text and registrable_domain(text) is not None
 
 
-def source_key(name: str) -> str:
+def name_key(name: str) -> str:
     """A stable key for an outlet known only by name (``Frontline Truth`` -> ``frontline-truth``)."""
     return _SLUG.sub("-", name.lower()).strip("-") or "unknown"
+
+
+__all__ = ["hostname", "looks_like_domain", "name_key", "registrable_domain", "suffix_extractor"]

@@ -8,8 +8,9 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from verify.ingest.domains import looks_like_domain, registrable_domain, source_key
+from verify.ingest.domains import looks_like_domain, name_key
 from verify.ingest.models import IngestIssue, IngestReport, ParsedDocument
+from verify.sources.keys import source_key
 
 if TYPE_CHECKING:
     import duckdb
@@ -28,20 +29,21 @@ def content_hash(doc: ParsedDocument) -> str:
 
 
 def source_domain(con: duckdb.DuckDBPyConnection, doc: ParsedDocument) -> str | None:
-    """The key of the document's source: registrable domain of its URL, else from its name."""
+    """The key of the document's source: :func:`verify.sources.keys.source_key` of its URL
+    (registrable domain, platform account or suffix-less host), else from its name."""
     if doc.url:
-        domain = registrable_domain(doc.url)
+        domain = source_key(doc.url)
         if domain:
             return domain
     name = doc.source_name
     if not name:
         return None
     if looks_like_domain(name):
-        return registrable_domain(name)
+        return source_key(name)
     row = con.execute(
         "SELECT domain FROM sources WHERE lower(name) = lower(?) ORDER BY source_id LIMIT 1", [name]
     ).fetchone()
-    return str(row[0]) if row else source_key(name)
+    return str(row[0]) if row else name_key(name)
 
 
 def ensure_source(con: duckdb.DuckDBPyConnection, domain: str | None, name: str | None) -> int | None:
@@ -58,6 +60,43 @@ def ensure_source(con: duckdb.DuckDBPyConnection, domain: str | None, name: str 
     elif row[1] is None and name:
         con.execute("UPDATE sources SET name = ? WHERE source_id = ?", [name, row[0]])
     return int(row[0]) if row else None
+
+
+def rekey_documents(con: duckdb.DuckDBPyConnection, *, dry_run: bool = False) -> list[tuple[int, str, str]]:
+    """Move documents whose URL now gives another source key (platform accounts, hosts
+    without a public suffix, a newly registered platform) to that source, in one transaction.
+
+    Returns (document_id, old key, new key) for each document moved (or to move, with
+    ``dry_run``). Documents whose current source is an alias of the new key stay.
+
+    Example:
+        >>> rekey_documents(ws.db, dry_run=True)   # doctest: +SKIP
+        [(12, 'x.com', 'x.com/@somehandle')]
+    """
+    rows = con.execute(
+        "SELECT d.document_id, d.url, s.domain, d.source_id FROM documents d "
+        "LEFT JOIN sources s ON s.source_id = d.source_id WHERE d.url IS NOT NULL "
+        "ORDER BY d.document_id").fetchall()
+    aliases = dict(con.execute("SELECT alias_domain, source_id FROM source_aliases").fetchall())
+    moves: list[tuple[int, str, str]] = []
+    for document_id, url, domain, source_id in rows:
+        key = source_key(url)
+        if key and key != domain and aliases.get(key) != source_id:
+            moves.append((int(document_id), str(domain or ""), key))
+    if dry_run or not moves:
+        return moves
+    con.execute("BEGIN TRANSACTION")
+    try:
+        ids: dict[str, int | None] = {}
+        for document_id, _, key in moves:
+            if key not in ids:
+                ids[key] = ensure_source(con, key, None)
+            con.execute("UPDATE documents SET source_id = ? WHERE document_id = ?", [ids[key], document_id])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return moves
 
 
 def _insert_passages(con: duckdb.DuckDBPyConnection, document_id: int, text: str,

@@ -23,8 +23,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from verify.errors import InputError
-from verify.sources.domains import is_gov_edu, lookup_chain, normalize_domain, parse_domain
+from verify.sources.domains import is_gov_edu, parse_domain
 from verify.sources.formats import FORMATS, Parsed, parse_file
+from verify.sources.keys import SourceKey, parse_source, rating_key
 from verify.sources.models import ImportIssue, ImportReport, RatingEvent, SourceSummary, SourceView
 from verify.sources.scales import band, normalise
 from verify.types import Reliability
@@ -126,10 +127,15 @@ class SourceBook:
 
     # ---- effective reliability --------------------------------------------------------
     def reliability(self, domain: str | None) -> Reliability:
-        """Effective reliability of a domain, host or URL (cached; unknown -> prior).
+        """Effective reliability of a source key, domain, host or URL (cached; unknown -> prior).
+
+        An account without a rating of its own gets its platform's rating (``applied_key``
+        says whose rating applied; "" for a prior).
 
         >>> book.reliability("news.bbc.co.uk").value   # doctest: +SKIP
         0.87
+        >>> book.reliability("https://x.com/someone/status/1").explanation   # doctest: +SKIP
+        'x.com/@someone: no rating of its own; platform x.com: 0.40 from in-house:ana (low)'
         """
         table = self._table if self._table is not None else self._load()
         hit = table.get(domain)  # type: ignore[arg-type]
@@ -146,24 +152,41 @@ class SourceBook:
         self._memo = {}
 
     def _resolve(self, domain: str | None, table: dict[str, Reliability]) -> Reliability:
-        """Slow path: normalise, walk up to the registrable domain, else the prior."""
+        """Slow path: parse the key, walk its chain (host -> registrable, account -> platform)."""
         if not domain or not str(domain).strip():
             result = self._prior(None)
         else:
             try:
-                chain = lookup_chain(str(domain))
+                parsed = parse_source(str(domain), allow_path=True)
             except Exception:  # InputError or anything odd from a URL: prior, never raise
                 prior = self.ws.settings.reliability_prior
                 result = Reliability(str(domain), prior,
-                                     f"{domain!r} is not a domain name; default prior {prior:.2f}",
+                                     f"{domain!r} is not a domain, account or host; default prior {prior:.2f}",
                                      (("prior", prior, 1.0),))
             else:
-                result = next((table[key] for key in chain if key in table), None) \
-                    or self._prior(chain[-1])
+                result = self._lookup(parsed, table)
         if len(self._memo) >= _MEMO_LIMIT:
             self._memo = {}
         self._memo[domain] = result
         return result
+
+    def _lookup(self, parsed: SourceKey, table: dict[str, Reliability]) -> Reliability:
+        """The first rated key of the chain; an account says when its platform's rating applied."""
+        for key in parsed.chain:
+            hit = table.get(key)
+            if hit is None:
+                continue
+            if parsed.kind == "account" and key != parsed.key:
+                return Reliability(parsed.key, hit.value,
+                                   f"{parsed.key}: no rating of its own; platform {key}: {hit.explanation}",
+                                   hit.parts, applied_key=hit.applied_key or key)
+            return hit
+        if parsed.kind == "account":
+            prior = self.ws.settings.reliability_prior
+            return Reliability(parsed.key, prior,
+                               f"no rating for {parsed.key} or its platform {parsed.platform}; "
+                               f"default prior {prior:.2f}", (("prior", prior, 1.0),))
+        return self._prior(parsed.chain[-1] if parsed.chain else parsed.key)
 
     def _prior(self, host: str | None) -> Reliability:
         """The fallback for sources nobody has rated."""
@@ -203,7 +226,7 @@ class SourceBook:
             if target is not None:
                 table[alias] = Reliability(canonical, target.value,
                                            f"{alias} is an alias of {canonical}; {target.explanation}",
-                                           target.parts)
+                                           target.parts, applied_key=canonical)
         self._aliases = aliases
         self._table = table
         self._memo = {}
@@ -213,7 +236,7 @@ class SourceBook:
         """Weighted mean of the parts, with a one-line explanation."""
         if len(parts) == 1 and parts[0][2] > 0:  # the common case: one rater
             who, v, _ = parts[0]
-            return Reliability(domain, v, f"{v:.2f} from {who} ({band(v)})", parts)
+            return Reliability(domain, v, f"{v:.2f} from {who} ({band(v)})", parts, applied_key=domain)
         total = sum(w for _, _, w in parts)
         if total <= 0:
             prior = self._prior(domain)
@@ -222,7 +245,7 @@ class SourceBook:
         value = sum(v * w for _, v, w in parts) / total
         text = f"{value:.2f} = weighted mean of " + ", ".join(
             f"{who} {v:.2f} (weight {w:g})" for who, v, w in parts)
-        return Reliability(domain, value, text, parts)
+        return Reliability(domain, value, text, parts, applied_key=domain)
 
     def invalidate(self) -> None:
         """Forget the cached table; the next lookup reloads it."""
@@ -250,21 +273,29 @@ class SourceBook:
                     "'verify (seed)') RETURNING rating_set_id",
                     [SEED_NAME, SEED_VERSION, info.licence, info.attribution, SEED_PATH.name,
                      _file_hash(SEED_PATH)]).fetchone()[0]
+                keys = _seed_platform_keys(con, src)
+                rows = (f"(SELECT n, domain, raw, pc1, m.key, "
+                        f"CASE WHEN m.key IS NULL THEN coalesce({_SEED_KEEP}, false) "
+                        f"ELSE m.key <> '' END AS keep FROM ("
+                        f"SELECT row_number() OVER () AS n, domain, raw, pc1 FROM {src}) "
+                        f"LEFT JOIN (SELECT unnest($raw_keys::VARCHAR[]) AS raw_domain, "
+                        f"unnest($keys::VARCHAR[]) AS key) m ON m.raw_domain = lower(trim(domain)))")
+                params = {"path": str(SEED_PATH), "pattern": SEED_DOMAIN_PATTERN,
+                          "raw_keys": list(keys), "keys": list(keys.values())}
                 con.execute(
                     f"INSERT INTO ratings (domain, rater, rater_kind, rating_set_id, scale, raw_value, "
                     f"reliability, label, rationale, method) "
-                    f"SELECT lower(trim(domain)), $name, 'rating_set', $set, '0-1', raw, pc1, NULL, "
-                    f"'Lin et al. 2023 aggregate domain quality (pc1)', 'lin2023-pc1' FROM {src} "
-                    f"WHERE {_SEED_KEEP}",
-                    {"name": SEED_NAME, "set": set_id, "path": str(SEED_PATH),
-                     "pattern": SEED_DOMAIN_PATTERN})
+                    f"SELECT coalesce(key, lower(trim(domain))), $name, 'rating_set', $set, '0-1', raw, "
+                    f"pc1, NULL, 'Lin et al. 2023 aggregate domain quality (pc1)', 'lin2023-pc1' "
+                    f"FROM {rows} WHERE keep ORDER BY n",
+                    {"name": SEED_NAME, "set": set_id, **params})
                 con.execute(
                     f"INSERT INTO rating_import_issues (rating_set_id, location, line, field, kind, "
                     f"reason) SELECT $set, 'line ' || (n + 1), n + 1, 'domain', 'skipped', "
-                    f"'not a plain domain name or no pc1: ' || domain FROM ("
-                    f"SELECT row_number() OVER () AS n, domain, pc1 FROM {src}) "
-                    f"WHERE NOT coalesce({_SEED_KEEP}, false)",
-                    {"set": set_id, "path": str(SEED_PATH), "pattern": SEED_DOMAIN_PATTERN})
+                    f"CASE WHEN key = '' THEN 'same source as an earlier row: ' "
+                    f"ELSE 'not a plain domain name or no pc1: ' END || domain FROM {rows} "
+                    f"WHERE NOT keep",
+                    {"set": set_id, **params})
                 counts = con.execute(
                     "SELECT (SELECT count(*) FROM ratings WHERE rating_set_id = $1), "
                     "(SELECT count(*) FROM rating_import_issues WHERE rating_set_id = $1)",
@@ -281,8 +312,12 @@ class SourceBook:
 
     # ---- writing ----------------------------------------------------------------------------
     def canonical(self, domain: str) -> str:
-        """The source key a domain is stored under (its outlet's main domain if it is an alias)."""
-        host = normalize_domain(domain)
+        """The source key a domain, account, host or URL is stored under (following aliases).
+
+        >>> book.canonical("https://twitter.com/SomeOne/status/1")   # doctest: +SKIP
+        'x.com/@someone'
+        """
+        host = _key(domain, "source")
         row = self.db.execute(
             "SELECT s.domain FROM source_aliases a JOIN sources s ON s.source_id = a.source_id "
             "WHERE a.alias_domain = ?", [host]).fetchone()
@@ -322,7 +357,7 @@ class SourceBook:
     def add_alias(self, domain: str, alias: str) -> str:
         """Record that ``alias`` is another domain of the outlet at ``domain``; returns the canonical."""
         canonical = self.canonical(domain)
-        other = normalize_domain(alias)
+        other = _key(alias, "alias")
         if other == canonical:
             raise InputError(f"alias: {other} is the source itself")
         con = self.db
@@ -590,6 +625,22 @@ class SourceBook:
             out.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
         return len(rows)
 
+    def rekey_documents(self, *, dry_run: bool = False) -> list[tuple[int, str, str]]:
+        """Credit documents to the source key their URL gives now (accounts, suffix-less hosts).
+
+        Returns (document_id, old key, new key) per document moved (or to move).
+
+        >>> ws.sources.rekey_documents(dry_run=True)   # doctest: +SKIP
+        [(12, 'x.com', 'x.com/@somehandle')]
+        """
+        from verify.ingest.store import rekey_documents
+
+        moves = rekey_documents(self.db, dry_run=dry_run)
+        if moves and not dry_run:
+            log.info("rekeyed %d document(s)", len(moves))
+            self.invalidate()
+        return moves
+
     # ---- track record and suggestions ------------------------------------------------------
     def track_record(self, domain: str | None = None, **options: Any) -> list[TrackRecord]:
         """Agreement of each source's evidence with final verdicts (Beta posterior)."""
@@ -619,6 +670,56 @@ class SourceBook:
         from verify.sources.track import dismiss
 
         return dismiss(self, suggestion_id, by, note)
+
+
+def _platform_regex() -> str:
+    """A regex matching hosts that serve a known platform (and their subdomains)."""
+    import re
+
+    from verify.sources.platforms import platform_table
+
+    table = platform_table()
+    exact = "|".join(re.escape(h) for h in sorted(table.exact))
+    wild = "|".join(re.escape(h) for h in sorted(table.wild))
+    alternatives = [f"(^|\\.)({exact})(/|$)"]
+    if wild:
+        alternatives.append(f"(^|\\.)({wild})\\.[a-z.]+(/|$)")
+    return "|".join(alternatives)
+
+
+def _seed_platform_keys(con: Any, src: str) -> dict[str, str]:
+    """Seed rows on a platform whose key is not the row's text: ``twitter.com/handle`` ->
+    ``x.com/@handle``, ``name.medium.com`` -> ``medium.com/@name``; "" marks a row that names
+    the same source as an earlier one (ratings are append-only, so keys are fixed before insert)."""
+    rows = con.execute(
+        f"SELECT lower(trim(domain)) AS d, min(n) AS first FROM ("
+        f"SELECT row_number() OVER () AS n, domain, pc1 FROM {src}) "
+        f"WHERE regexp_matches(lower(trim(domain)), $platforms) AND pc1 BETWEEN 0 AND 1 "
+        f"AND (coalesce({_SEED_KEEP}, false) OR contains(domain, '/')) GROUP BY d ORDER BY first",
+        {"path": str(SEED_PATH), "pattern": SEED_DOMAIN_PATTERN,
+         "platforms": _platform_regex()}).fetchall()
+    keys: dict[str, str] = {}
+    taken: set[str] = set()
+    for raw, _ in rows:
+        try:
+            key = rating_key(raw)
+        except InputError:
+            continue
+        if key in taken:
+            keys[raw] = ""
+            continue
+        taken.add(key)
+        if key != raw:
+            keys[raw] = key
+    return keys
+
+
+def _key(text: str, field: str) -> str:
+    """The rating key of ``text``; InputError naming ``field`` otherwise."""
+    try:
+        return rating_key(text)
+    except InputError as exc:
+        raise InputError(f"{field}: {exc}") from None
 
 
 def _file_hash(path: Path) -> str:

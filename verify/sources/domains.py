@@ -1,8 +1,10 @@
-"""Domain names as source keys: normalise, validate, find the registrable domain.
+"""Domain names: normalise, validate, find the registrable domain (bundled public-suffix list).
 
-A source is keyed by its host name, lower-cased, without ``www.``, port or path
+A domain source is keyed by its host name, lower-cased, without ``www.``, port or path
 (``news.bbc.co.uk``, ``bbc.co.uk``). Lookups walk from the most specific host up to
 the registrable domain, so a rating of ``bbc.co.uk`` also covers ``news.bbc.co.uk``.
+Accounts on platforms and hosts without a public suffix are keyed by
+:mod:`verify.sources.keys`, which builds on this module.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from functools import lru_cache
 from typing import Any
 
 from verify.errors import InputError
-from verify.ingest.domains import suffix_extractor
 
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.\-]*://")
 _LABEL = r"[^\W](?:[\w\-]{0,61}[^\W])?"
@@ -29,6 +30,14 @@ GOV_EDU_LABELS = frozenset({"gov", "edu", "mil", "ac", "gouv", "gob", "govt", "g
 _fast_index: Any = None
 _SELF_CHECK = ("news.bbc.co.uk", "ons.gov.uk", "gov.uk", "foo.blogspot.com", "a.b.ck", "x.notatld",
                "bücher.de", "www.city.kawasaki.jp")
+
+
+@lru_cache(maxsize=1)
+def suffix_extractor() -> Any:
+    """The tldextract extractor, built once on first use (never fetches the list)."""
+    import tldextract
+
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
 def _extract(host: str) -> Any:
@@ -70,6 +79,15 @@ def _public_suffix_index(labels: list[str]) -> int:
 
 
 _slow_index_fn = _public_suffix_slow
+
+
+def public_suffix_index(labels: list[str]) -> int:
+    """Index of the first public-suffix label of a host's labels (len(labels) when none).
+
+    >>> public_suffix_index(["news", "bbc", "co", "uk"]), public_suffix_index(["wiki", "intranet"])
+    (2, 2)
+    """
+    return _public_suffix_index(labels)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,8 @@
 """Parsers for rating files: generic CSV, Lin et al. 2023, MBFC (mbfcext JSON), Lasser et al.
 
+The domain column may hold a domain, a platform account (``x.com/@handle``), a host
+without a public suffix or a full URL (reduced to its key); see docs/sources.md.
+
 Each parser reads a whole file and returns the good rows plus an issue per bad or
 skipped row, with its line (CSV) or record (JSON) number. Nothing is written here.
 """
@@ -14,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from verify.errors import InputError
-from verify.sources.domains import parse_domain
+from verify.sources.keys import parse_source
 from verify.sources.models import ImportIssue
 from verify.sources.scales import MBFC_CREDIBILITY, MBFC_REPORTING, lasser_value, normalise
 
@@ -70,25 +73,32 @@ class _Collector:
         self.out.issues.append(ImportIssue(f"{self.unit} {line}", line, field_name, reason, "skipped"))
 
     def domain(self, line: int, raw: Any, field_name: str = "domain") -> str | None:
-        """The host key of a row, or None after recording why the row is not kept."""
+        """The source key of a row (domain, account, host or reduced URL), or None after
+        recording why the row is not kept."""
         text = "" if raw is None else str(raw)
         if not text.strip():
             self.reject(line, field_name, "missing domain")
             return None
         try:
-            parsed = parse_domain(text)
+            parsed = parse_source(text, allow_path=True)
+            if not parsed.path:
+                parse_source(text)   # the bare-word rule
         except InputError as exc:
             self.reject(line, field_name, str(exc))
             return None
-        if parsed.path:
+        if parsed.path and parsed.platform and parsed.key == parsed.platform:
+            self.skip(line, field_name, f"{text.strip()!r} names no account on {parsed.platform}, "
+                                         "not the whole platform")
+            return None
+        if parsed.path and not parsed.url:
             self.skip(line, field_name, f"{text.strip()!r} rates a page or section of "
-                                         f"{parsed.host}, not the whole domain")
+                                         f"{parsed.key}, not the whole domain")
             return None
-        if parsed.host in self.seen:
-            self.skip(line, field_name, f"duplicate of {self.unit} {self.seen[parsed.host]} "
-                                         f"({parsed.host})")
+        if parsed.key in self.seen:
+            self.skip(line, field_name, f"duplicate of {self.unit} {self.seen[parsed.key]} "
+                                         f"({parsed.key})")
             return None
-        return parsed.host
+        return parsed.key
 
     def keep(self, row: ParsedRating) -> None:
         self.seen[row.domain] = row.line
