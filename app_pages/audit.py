@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from verify.ui import desk, render
+from verify.ui import desk, forms, render
 
 ws = desk.workspace()
 RESULT_KEY = "audit_result"
@@ -105,8 +105,8 @@ def open_check(check_id: str) -> None:
     st.switch_page(desk.PAGE_CHECK)
 
 
-def show_article(i: int, article: Any) -> None:
-    """One audited article: highlighted text, claims table, per-claim evidence."""
+def show_article(audit_id: str, i: int, article: Any) -> None:
+    """One audited article: highlighted text, claims table, per-claim evidence (keyed to the audit)."""
     with st.container(border=True):
         title = article.title or Path(article.file_path).name or article.key
         s = article.summary
@@ -138,7 +138,7 @@ def show_article(i: int, article: Any) -> None:
         } for c in article.claims]
         if rows:
             st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
-                         key=f"audit_claims_{i}", column_config={
+                         key=forms.widget_key("audit_claims", audit_id, i), column_config={
                              "confidence": st.column_config.NumberColumn(format="percent"),
                              "check-worthiness": st.column_config.NumberColumn(format="%.2f")})
         for c in article.claims:
@@ -158,7 +158,8 @@ def show_article(i: int, article: Any) -> None:
                     desk.html(body)
                 else:
                     st.caption("No passage in the corpus took a side on this claim.")
-                if c.check_id and st.button("Open the full check", key=f"audit_open_{i}_{c.index}"):
+                open_key = forms.widget_key("audit_open", audit_id, i, c.index)
+                if c.check_id and st.button("Open the full check", key=open_key):
                     with desk.guard("opening the check"):
                         open_check(c.check_id)
 
@@ -176,7 +177,8 @@ def show_downloads(result: Any) -> None:
         with col, desk.guard(f"preparing the {label} report"):
             col.download_button(label, lambda f=fn, r=result: f(r),
                                 file_name=f"{result.audit_id}.{ext}",
-                                mime=mime, key=f"audit_dl_{ext}", width="stretch")
+                                mime=mime, key=forms.widget_key("audit_dl", result.audit_id, ext),
+                                width="stretch")
 
 
 def show_result(result: Any) -> None:
@@ -193,7 +195,7 @@ def show_result(result: Any) -> None:
                   if result.skipped else ""))
     show_downloads(result)
     for i, article in enumerate(result.articles):
-        show_article(i, article)
+        show_article(result.audit_id, i, article)
 
 
 st.title("Audit articles")
@@ -209,13 +211,16 @@ with tab_upload:
                              key="audit_upload")
     go_upload = st.button("Audit uploaded files", key="audit_upload_btn", disabled=not files)
 with tab_dir:
-    folder = st.text_input("Folder or file path on the server", key="audit_path")
-    go_dir = st.button("Audit folder", key="audit_dir_btn")
+    go_dir, dir_path = desk.server_path("Folder or file path on the server", key="audit_path",
+                                        button="Audit folder", button_key="audit_dir_btn",
+                                        placeholder="/data/articles")
 with st.expander("Options"):
     use_threshold = st.checkbox("Set my own check-worthiness threshold", key="audit_use_thr")
     threshold = st.slider("Threshold", 0.0, 1.0, 0.5, 0.05, key="audit_thr",
                           disabled=not use_threshold) if use_threshold else None
 
+if go_paste or go_upload or go_dir:
+    st.session_state.pop(RESULT_KEY, None)  # a failed audit must not leave the last one up
 if go_paste:
     if not text.strip():
         st.warning("Paste the article text first.")
@@ -228,14 +233,8 @@ if go_upload and files:
         target.write_bytes(f.getvalue())
         saved.append(target)
     run(saved, threshold)
-if go_dir:
-    path = Path(folder.strip()).expanduser() if folder.strip() else None
-    if path is None:
-        st.warning("Enter a folder or file path first.")
-    elif not path.exists():
-        st.error(f"{path} does not exist on the server. Check the path and retry.")
-    else:
-        run([path], threshold)
+if dir_path is not None:
+    run([dir_path], threshold)
 
 current = st.session_state.get(RESULT_KEY)
 if current is not None:

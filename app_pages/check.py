@@ -10,7 +10,7 @@ import streamlit as st
 
 from verify.demo import DEMO_CLAIMS
 from verify.types import VERDICTS, SearchFilters
-from verify.ui import desk, render
+from verify.ui import desk, forms, render
 
 ws = desk.workspace()
 RESULT_KEY = "check_result"
@@ -98,24 +98,51 @@ def show_chart(result) -> None:  # noqa: ANN001
 
 
 def show_review(result) -> None:  # noqa: ANN001
-    """Confirm or override the verdict with a note and a name."""
-    with st.form("review_form", clear_on_submit=False):
+    """Confirm or override the verdict with a note and a name.
+
+    Every widget is keyed to this check and to how many reviews it has, so another
+    check (or a recorded review) gets fresh widgets whose default is its own verdict.
+    """
+    check_id = result.check_id
+    reviews: list[dict] = []
+    with desk.guard("reading the check's reviews"):
+        reviews = forms.check_reviews(ws, check_id)
+
+    def key(field: str) -> str:
+        """This form's key for ``field``."""
+        return forms.widget_key(field, check_id, len(reviews))
+
+    with st.container(border=True):
         st.markdown("**Review this verdict**")
+        desk.show_flash()
+        if reviews:
+            last = reviews[0]
+            st.caption(f"Reviewed {len(reviews)}×; latest: {render.md_escape(last['verdict'])} "
+                       f"by {render.md_escape(last['reviewer'])}, "
+                       f"{render.md_escape(render.fmt_date(last['created_at']))}.")
         cols = st.columns([1, 1])
         verdict = cols[0].selectbox("Verdict", VERDICTS, index=VERDICTS.index(result.verdict),
-                                    key="review_verdict")
-        reviewer = cols[1].text_input("Your name", key="review_name")
-        note = st.text_area("Note", key="review_note", height=80,
+                                    key=key("review_verdict"))
+        name_key = key("review_name")
+        reviewer = cols[1].text_input("Your name", value=desk.remembered_name(), key=name_key,
+                                      on_change=desk.remember_name_from, args=(name_key,))
+        note = st.text_area("Note", key=key("review_note"), height=80,
                             placeholder="Why you confirm or override the machine verdict")
-        sent = st.form_submit_button("Record review")
+        summary = forms.review_summary(verdict, result.verdict, check_id, reviewer)
+        desk.html(f'<div class="vf-meta vf-will-save" data-will-save="review">'
+                  f"{render.esc(summary)}</div>")
+        sent = st.button("Record review", key=key("review_save"))
     if sent:
-        if not reviewer.strip():
+        name = reviewer.strip()
+        if not name:
             st.warning("Enter your name so the review can be attributed.")
             return
         with desk.guard("recording the review"):
-            ws.review(result.check_id, verdict, reviewer.strip(), note.strip())
+            ws.review(check_id, verdict, name, note.strip())
+            desk.remember_name(name)
             action = "confirmed" if verdict == result.verdict else f"overridden to {verdict}"
-            st.success(f"Review recorded: verdict {action} by {reviewer.strip()}.")
+            desk.flash(f"Review recorded on check {check_id}: verdict {action} by {name}.")
+            st.rerun()
 
 
 def show_result(result) -> None:  # noqa: ANN001
@@ -158,6 +185,7 @@ with st.form("check_form"):
     submitted = st.form_submit_button("Check claim", type="primary")
 
 if submitted:
+    st.session_state.pop(RESULT_KEY, None)  # an error below must not leave the last verdict up
     text = (claim or "").strip()
     if not text:
         st.warning("Type a claim to check first, for example a sentence with a figure, "

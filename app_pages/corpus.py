@@ -112,6 +112,7 @@ with st.container(border=True):
         files = st.file_uploader("Documents (txt, md, html, pdf, json, jsonl, csv)",
                                  accept_multiple_files=True, key="corpus_upload")
         if st.button("Ingest uploaded files", key="ingest_uploads", disabled=not files):
+            st.session_state.pop(REPORT_KEY, None)  # a failed ingest must not show the last one
             folder = _upload_folder()
             saved = []
             for f in files or []:
@@ -120,16 +121,13 @@ with st.container(border=True):
                 saved.append(target)
             _ingest(saved, f"Ingesting {len(saved)} file(s)")
     with tab_dir:
-        folder_text = st.text_input("Folder or file path on the server", key="corpus_path",
-                                    placeholder="/data/articles")
-        if st.button("Ingest folder", key="ingest_folder"):
-            path = Path(folder_text.strip()).expanduser() if folder_text.strip() else None
-            if path is None:
-                st.warning("Enter a folder or file path first.")
-            elif not path.exists():
-                st.error(f"{path} does not exist on the server. Check the path and retry.")
-            else:
-                _ingest([path], f"Ingesting {path.name or path}")
+        go_dir, path = desk.server_path("Folder or file path on the server", key="corpus_path",
+                                        button="Ingest folder", button_key="ingest_folder",
+                                        placeholder="/data/articles")
+        if go_dir:
+            st.session_state.pop(REPORT_KEY, None)  # a refused path must not show the last ingest
+        if path is not None:
+            _ingest([path], f"Ingesting {path.name or path}")
 
 if st.session_state.get(REPORT_KEY) is not None:
     show_report(st.session_state[REPORT_KEY])

@@ -10,7 +10,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from verify.ui import desk, render
+from verify.ui import desk, forms, render
 
 ws = desk.workspace()
 book = ws.sources
@@ -92,29 +92,41 @@ def show_history(domain: str) -> None:
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="source_history")
 
 
-def _reset_rating_form() -> None:
-    """A newly picked source starts the rating slider at its current value."""
-    st.session_state.pop("rate_value", None)
-
-
 def rate_form(domain: str) -> None:
-    """Record a person's rating, with a rationale and a name."""
-    current = round(round(ws.reliability(domain).value / 0.05) * 0.05, 2)
-    with st.form("rate_form"):
+    """Record a person's rating, with a rationale and a name.
+
+    The widgets are keyed to the source and to how many ratings it has, so another
+    source (or a saved rating) gets fresh widgets starting at its current value.
+    """
+    reliability = ws.reliability(domain).value
+    current = forms.snap(reliability)
+    revision = len(book.history(book.canonical(domain)))
+
+    def key(field: str) -> str:
+        """This form's key for ``field``."""
+        return forms.widget_key(field, domain, revision)
+
+    with st.container(border=True):
         st.markdown("**Rate this source**")
         cols = st.columns([1, 1])
-        value = cols[0].slider("Reliability", 0.0, 1.0, current, 0.05, key="rate_value")
-        by = cols[1].text_input("Your name", key="rate_by")
-        rationale = st.text_area("Rationale", key="rate_rationale", height=80,
+        value = cols[0].slider("Reliability", 0.0, 1.0, current, 0.05, key=key("rate_value"))
+        name_key = key("rate_by")
+        by = cols[1].text_input("Your name", value=desk.remembered_name(), key=name_key,
+                                on_change=desk.remember_name_from, args=(name_key,))
+        rationale = st.text_area("Rationale", key=key("rate_rationale"), height=80,
                                  placeholder="What the rating rests on (corrections policy, "
                                              "track record, ownership…)")
-        sent = st.form_submit_button("Save rating", type="primary")
+        summary = forms.rating_summary(domain, value, reliability, by)
+        desk.html(f'<div class="vf-meta vf-will-save" data-will-save="rating">'
+                  f"{render.esc(summary)}</div>")
+        sent = st.button("Save rating", type="primary", key=key("rate_save"))
     if sent:
         if not by.strip() or not rationale.strip():
             st.warning("Enter your name and a rationale; every rating is attributed and explained.")
             return
         with desk.guard("saving the rating"):
             book.rate(domain, value, rationale=rationale.strip(), by=by.strip())
+            desk.remember_name(by)
             desk.flash(f"Rating {value:.2f} saved for {domain}; it is in the history.")
             st.rerun()
 
@@ -234,7 +246,7 @@ with desk.guard("listing sources"):
     domains = list(frame["domain"])[:500]
 if domains:
     st.subheader("Source detail")
-    domain = st.selectbox("Source", domains, key="source_pick", on_change=_reset_rating_form)
+    domain = st.selectbox("Source", domains, key="source_pick")
     detail, rating = st.columns([3, 2], gap="large")
     with detail, desk.guard("showing the source"):
         show_source(domain)

@@ -39,6 +39,7 @@ def open_app(home: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     """The desk, opened on the default workspace of ``home`` (Check page)."""
     monkeypatch.setenv("VERIFY_HOME", str(home))
     monkeypatch.delenv("VERIFY_WORKSPACE", raising=False)
+    monkeypatch.delenv("VERIFY_DESK_ROOTS", raising=False)
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.run()
     assert not at.exception, at.exception
@@ -87,6 +88,14 @@ def table_with(at: AppTest, column: str):
     raise AssertionError(f"no table with a {column!r} column")
 
 
+def keyed(group, field: str):  # noqa: ANN001 - an AppTest element list
+    """The one widget of ``group`` for form field ``field``: desk forms key their widgets
+    ``field::object id::revision`` (verify.ui.forms.widget_key)."""
+    found = [w for w in group if str(w.key or "").startswith(field + "::")]
+    assert len(found) == 1, f"expected one {field!r} widget, found {len(found)}"
+    return found[0]
+
+
 def go(at: AppTest, page: str) -> AppTest:
     at.switch_page(page)
     at.run()
@@ -130,9 +139,14 @@ def test_review_is_recorded(app: AppTest) -> None:
     run_check(app, SUPPORTED_CLAIM)
     machine = app.session_state["check_result"].verdict
     override = "CONFLICTING" if machine != "CONFLICTING" else "NOT ENOUGH EVIDENCE"
-    app.selectbox(key="review_verdict").set_value(override)
-    app.text_input(key="review_name").input("Amina")
-    app.text_area(key="review_note").input("Second source pending")
+    check_id = app.session_state["check_result"].check_id
+    assert keyed(app.selectbox, "review_verdict").key.startswith(f"review_verdict::{check_id}::")
+    keyed(app.selectbox, "review_verdict").set_value(override)
+    keyed(app.text_input, "review_name").input("Amina")
+    keyed(app.text_area, "review_note").input("Second source pending")
+    app.run()
+    assert (f"Will record: verdict {override} (overrides the tool's {machine}) on check "
+            f"{check_id}, by Amina") in page_html(app)
     next(b for b in app.button if b.label == "Record review").click()
     app.run()
     assert any(f"overridden to {override} by Amina" in str(s.value) for s in app.success)
@@ -141,6 +155,27 @@ def test_review_is_recorded(app: AppTest) -> None:
     row = table[table["check_id"] == app.session_state["check_result"].check_id]
     assert list(row["reviewed_verdict"]) == [override]
     assert list(row["reviewer"]) == ["Amina"]
+
+
+def test_confirming_a_check_after_another_records_its_own_verdict(app: AppTest) -> None:
+    """Issue 20 item 10: confirming the 338-civilians claim after a REFUTED check recorded
+    "overridden to REFUTED" because the review form kept the previous check's verdict."""
+    run_check(app, INFLATED_CLAIM)
+    assert keyed(app.selectbox, "review_verdict").value == "REFUTED"
+    run_check(app, SUPPORTED_CLAIM)
+    result = app.session_state["check_result"]
+    assert result.verdict == "SUPPORTED"
+    assert keyed(app.selectbox, "review_verdict").value == "SUPPORTED"
+    keyed(app.text_input, "review_name").input("Amina")
+    next(b for b in app.button if b.label == "Record review").click()
+    app.run()
+    assert not app.exception, app.exception
+    assert any(f"Review recorded on check {result.check_id}: verdict confirmed by Amina"
+               in str(s.value) for s in app.success), [s.value for s in app.success]
+    go(app, "app_pages/history.py")
+    table = table_with(app, "reviewed_verdict")
+    row = table[table["check_id"] == result.check_id]
+    assert list(row["reviewed_verdict"]) == ["SUPPORTED"]
 
 
 def test_history_lists_the_check_and_reopens_it(app: AppTest) -> None:
@@ -165,9 +200,13 @@ def test_rating_change_appears_in_source_history(app: AppTest) -> None:
     assert domains
     domain = domains[0]
     app.selectbox(key="source_pick").set_value(domain)
-    app.slider(key="rate_value").set_value(0.35)
-    app.text_input(key="rate_by").input("Amina Test")
-    app.text_area(key="rate_rationale").input("Two uncorrected errors in 2020")
+    app.run()
+    assert keyed(app.slider, "rate_value").key.startswith(f"rate_value::{domain}::")
+    keyed(app.slider, "rate_value").set_value(0.35)
+    keyed(app.text_input, "rate_by").input("Amina Test")
+    keyed(app.text_area, "rate_rationale").input("Two uncorrected errors in 2020")
+    app.run()
+    assert f"Will save: {domain} rated 0.35" in page_html(app)
     next(b for b in app.button if b.label == "Save rating").click()
     app.run()
     assert not app.exception, app.exception
@@ -243,9 +282,10 @@ def test_audit_of_pasted_paragraph_lists_its_claims(app: AppTest) -> None:
 
 
 def test_corpus_folder_ingest_reports_bad_files_and_keeps_good_ones(
-        app: AppTest, demo_home: Path, tmp_path: Path) -> None:
+        app: AppTest, demo_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from verify.workspace import Workspace
 
+    monkeypatch.setenv("VERIFY_DESK_ROOTS", str(tmp_path))  # the desk reads only under roots
     folder = tmp_path / "drop"
     folder.mkdir()
     good = folder / "good.md"

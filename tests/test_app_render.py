@@ -137,3 +137,26 @@ def test_alignment_table_is_escaped_html_with_status_classes() -> None:
     assert out.startswith("<div><table") and "<b>" not in out
     assert 'class="vf-al-mismatch"' in out and "✗ mismatch" in out
     assert render.alignment_table(()) == ""
+
+
+def test_form_keys_name_the_edited_object() -> None:
+    from verify.ui import forms
+
+    assert forms.widget_key("review_verdict", "chk_1", 0) == "review_verdict::chk_1::0"
+    keys = {forms.widget_key("rate_value", d, 2) for d in ("a.example", "b.example")}
+    assert len(keys) == 2
+    assert forms.widget_key("rate_value", "a.example", 2) != \
+        forms.widget_key("rate_value", "a.example", 3)
+
+
+def test_form_summaries_say_what_will_be_saved() -> None:
+    from verify.ui import forms
+
+    assert forms.review_summary("SUPPORTED", "SUPPORTED", "chk_1", " Amina ") == \
+        "Will record: verdict SUPPORTED (confirms the tool) on check chk_1, by Amina"
+    assert forms.review_summary("REFUTED", "SUPPORTED", "chk_1", "") == \
+        "Will record: verdict REFUTED (overrides the tool's SUPPORTED) on check chk_1, " \
+        "by (enter your name)"
+    assert forms.rating_summary("example.com", 0.2, 0.653, "Bo") == \
+        "Will save: example.com rated 0.20 (now 0.65), by Bo"
+    assert forms.snap(0.653) == 0.65 and forms.snap(1.2) == 1.0 and forms.snap(-0.1) == 0.0

@@ -43,11 +43,17 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def server(home: Path):
-    """The desk on a free port with a fresh VERIFY_HOME (first page load builds the demo)."""
+def server(home: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The desk on a free port with a fresh VERIFY_HOME (first page load builds the demo).
+
+    It may read server folders under this run's pytest temp folder (VERIFY_DESK_ROOTS),
+    where the tests write the documents they ingest through the *Folder path* tab.
+    """
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with shots.desk_server(home, ARTIFACTS / "streamlit-e2e.log") as base:
-        yield base
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("VERIFY_DESK_ROOTS", str(tmp_path_factory.getbasetemp()))
+        with shots.desk_server(home, ARTIFACTS / "streamlit-e2e.log") as base:
+            yield base
 
 
 def _library_check_seconds(home: Path, claim: str, repeats: int = 3) -> float:
@@ -107,6 +113,38 @@ def test_inflated_claim_is_refuted_in_browser(page) -> None:
     shots.wait_idle(page)
     assert page.locator("[data-verdict]").first.get_attribute("data-verdict") == "REFUTED"
     assert "mismatch" in page.inner_text("body")
+
+
+def test_review_form_follows_the_check_on_screen_in_browser(page, home: Path) -> None:
+    """Issue 20 item 10 in Chromium: after a REFUTED check, confirming the SUPPORTED
+    338-civilians check must record SUPPORTED for that check (the form used to keep
+    the previous check's REFUTED and record "overridden to REFUTED")."""
+    from verify.check import list_checks
+    from verify.workspace import Workspace
+
+    shots.submit_claim(page, "IS-K killed more than 3,000 civilians in Pakistan since 2017")
+    shots.wait_idle(page)
+    verdict_box = page.get_by_role("combobox", name="Verdict")
+    assert verdict_box.input_value() == "REFUTED"
+    claim = "IS-K killed 338 civilians in Pakistan since 2017"
+    shots.submit_claim(page, claim)
+    shots.wait_idle(page)
+    check_id = page.locator("[data-check-id]").first.get_attribute("data-check-id")
+    assert page.locator("[data-verdict]").first.get_attribute("data-verdict") == "SUPPORTED"
+    assert verdict_box.input_value() == "SUPPORTED"
+    will = page.locator('[data-will-save="review"]')
+    assert f"Will record: verdict SUPPORTED (confirms the tool) on check {check_id}" \
+        in will.inner_text()
+    page.get_by_role("textbox", name="Your name").fill("Browser Desk")
+    page.get_by_role("button", name="Record review").click()
+    page.get_by_text(f"Review recorded on check {check_id}: verdict confirmed by Browser Desk"
+                     ).wait_for(timeout=60_000)
+    shots.wait_idle(page)
+    with Workspace.open(home / "demo") as ws:
+        rows = {r["check_id"]: r for r in list_checks(ws, limit=500)}
+    assert rows[check_id]["reviewed_verdict"] == "SUPPORTED"
+    assert rows[check_id]["reviewer"] == "Browser Desk"
+    assert "Traceback" not in page.inner_text("body")
 
 
 @pytest.mark.skipif(os.environ.get("VERIFY_SCREENSHOTS") != "1",

@@ -22,11 +22,13 @@ import os
 import sys
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
 from verify.errors import IndexMissingError, VerifyError, WorkspaceLockedError
+from verify.ui.paths import OFF_MESSAGE, resolve_desk_path, roots_label
 
 log = logging.getLogger(__name__)
 
@@ -228,6 +230,7 @@ def progress_callback(bar: Any, label: str) -> Any:
 
 
 _FLASH_KEY = "_vf_flash"
+NAME_KEY = "_vf_person"
 
 
 def flash(message: str) -> None:
@@ -257,3 +260,46 @@ def with_workspace(fn: Any) -> Any:
             return fn(ws)
 
     return _run
+
+
+def remembered_name() -> str:
+    """The name last typed into a desk form this session ('' if none)."""
+    return str(st.session_state.get(NAME_KEY) or "")
+
+
+def remember_name(name: str) -> None:
+    """Keep ``name`` as the default of the next form's name field."""
+    st.session_state[NAME_KEY] = str(name or "").strip()
+
+
+def remember_name_from(widget_key: str) -> None:
+    """``on_change`` for a name field: keep what was typed for the next form."""
+    remember_name(str(st.session_state.get(widget_key) or ""))
+
+
+def server_path(label: str, *, key: str, button: str, button_key: str,
+                placeholder: str = "") -> tuple[bool, Path | None]:
+    """The *Folder path* field: ``(pressed, path)``, the path only if the desk may read it.
+
+    Says when reading server folders is off (no ``VERIFY_DESK_ROOTS``) and which
+    roots are allowed otherwise. ``path`` is the resolved path under a root, or None
+    when the button was not pressed or the path was refused (the refusal is shown).
+    """
+    from verify.config import desk_roots
+    from verify.ui.render import esc
+
+    roots: tuple[Path, ...] = ()
+    with guard("reading the desk's folder settings"):
+        roots = desk_roots()
+    if roots:
+        html(f'<div class="vf-meta">{esc(roots_label(roots))}</div>')
+    else:
+        st.info(OFF_MESSAGE, icon=":material/folder_off:")
+    text = st.text_input(label, key=key, placeholder=placeholder)
+    if not st.button(button, key=button_key):
+        return False, None
+    try:
+        return True, resolve_desk_path(text, roots)
+    except VerifyError as exc:
+        show_error(exc, "reading a server path")
+        return True, None
