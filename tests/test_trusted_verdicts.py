@@ -83,14 +83,32 @@ def test_a_passage_that_leans_against_without_a_reason_is_related_but_silent():
 
 
 @pytest.mark.parametrize(("sentence", "focus", "alignments", "reason"), [
-    ("The prison held about 1,700 prisoners.", 0.5, (_figure("mismatch"),), "figure"),
     ("Officials denied that any prisoners remain at large.", 0.5, (), "negation"),
-    ("All escaped prisoners were recaptured, officials said.", 0.85, (), "model"),
+    ("The prison held about 1,700 prisoners.", 0.5, (_figure("mismatch"),), "figure"),
 ])
 def test_each_reason_lets_a_passage_refute(sentence, focus, alignments, reason):
-    stance, got, note = settle_stance(LEANS_AGAINST, alignments, CLAIM, sentence, focus, False, VS)
+    has_figures = bool(alignments)
+    stance, got, note = settle_stance(LEANS_AGAINST, alignments, CLAIM, sentence, focus,
+                                      has_figures, VS)
     assert (stance, got) == ("refutes", reason)
     assert note
+
+
+def test_a_strong_model_refutes_counts_on_the_sentence_carrying_the_claims_point():
+    claim = "The fire started in the plant's solvent store"
+    on_point = "The fire began in the mixing hall, plant managers said."
+    assert settle_stance(LEANS_AGAINST, (), claim, on_point, 0.85, False, VS)[:2] == ("refutes", "model")
+    # a confident model on a sentence that does not speak to the predicate is silent
+    off_point = "The minister ordered an inquiry into the plant."
+    assert settle_stance(LEANS_AGAINST, (), "The plant's manager was dismissed", off_point, 0.95,
+                         False, VS)[0] == "unrelated"
+
+
+def test_a_figure_claim_is_not_refuted_by_a_passage_silent_on_its_figures():
+    stance, reason, _ = settle_stance((0.05, 0.9, 0.05), (_figure("unaligned"),),
+                                      "312 prisoners escaped", "Gunmen stormed the prison.", 0.98,
+                                      True, VS)
+    assert (stance, reason) == ("unrelated", "")
 
 
 def test_asking_no_reason_restores_the_old_rule():

@@ -58,6 +58,7 @@ from verify.verdict import (
     independence_factors,
     mark_dissent,
     numeric_adjust,
+    reconcile_documents,
     relevance_from_scores,
     reliability_factor,
     settle_stance,
@@ -142,6 +143,7 @@ def assess_hits(claim: str, hits: Sequence[SearchHit], *, stance_model: StanceMo
                        + tuple(unstated_dates(claim, t)))
                       if relevance[i] >= vs.min_relevance else ()
                       for i, t in enumerate(texts)]
+    all_alignments = reconcile_documents(all_alignments, [h.passage.document_id for h in hits])
     adjusted_all = [numeric_adjust(probs[i], all_alignments[i], relevance[i], vs)[0]
                     for i in range(n)]
     settled = [settle_stance(adjusted_all[i], all_alignments[i], claim,

@@ -135,6 +135,9 @@ class VerdictSettings:
     - ``dissent_reliability_gap``: a side whose best source is rated this much below the
       other side's best is a dissent, set aside when the other side can win alone; sources
       closer than this are *comparably reliable* and can make CONFLICTING.
+    - ``later_reports_supersede``: when comparably reliable sources disagree on a figure and
+      every dated report of one side is newer than every one of the other, the newer side
+      decides (the first-day toll is superseded) instead of CONFLICTING.
     - ``learned_head``: use the workspace's active verdict head, learned from its reviewed
       checks (``verify learn``), when it was fitted under the same stance model, embedder
       and verdict settings; False always decides by the rule above.
@@ -164,6 +167,7 @@ class VerdictSettings:
     figure_claims_need_figures: bool = True
     numeric_match_support: float = 0.6
     dissent_reliability_gap: float = 0.3
+    later_reports_supersede: bool = True
     learned_head: bool = True
 
 

@@ -44,6 +44,11 @@ def _stem(word: str) -> str:
 
 
 @lru_cache(maxsize=8192)
+def stem(word: str) -> str:
+    """A word's crude stem, as overlap and spans compare words ("killed" -> "kill")."""
+    return _stem(word)
+
+
 def _stems(text: str) -> frozenset[str]:
     """The stemmed content words of a text (cached: a passage is compared many times)."""
     return frozenset(_stem(t) for t in content_terms(text))

@@ -289,6 +289,11 @@ def _parse(text: str) -> Any:
     return _parses().get(text)
 
 
+def spacy_doc(text: str) -> Any:
+    """The cached spaCy parse of a text (None where spaCy is unavailable)."""
+    return _parse(text)
+
+
 def prime_quantities(texts: Sequence[str]) -> None:
     """Parse many texts in one batch so that later ``extract_quantities`` calls on them
     skip the per-text spaCy call (used when many claims are checked at once)."""
@@ -475,16 +480,23 @@ def _counted_noun(doc: Any, text: str, start: int, end: int
         gov = gov.head
         steps += 1
     verbs: set[str] = set()
-    if gov is not None and gov.pos_ == "VERB" and not copula:
+    # "the seven workers who died", "prisoners freed last week": the noun's own clause
+    if head is not None:
+        verbs.update(canonical(c.lemma_) for c in head.children
+                     if c.dep_ in ("acl", "relcl") and c.pos_ == "VERB")
+    if not verbs and gov is not None and gov.pos_ == "VERB" and not copula:
         keys.add(canonical(gov.lemma_))
         verbs.add(canonical(gov.lemma_))
-        # "tried to flee", "began to leave": the verb it leads to says what is counted
+        # "tried to flee", "were confirmed dead", "remain missing": what it leads to counts
         verbs.update(canonical(c.lemma_) for c in gov.children
-                     if c.dep_ == "xcomp" and c.pos_ == "VERB")
+                     if (c.dep_ == "xcomp" and c.pos_ in ("VERB", "ADJ"))
+                     or (c.dep_ in ("acomp", "oprd") and c.pos_ == "ADJ"))
+    elif gov is not None and gov.pos_ == "VERB" and not copula:
+        keys.add(canonical(gov.lemma_))
     # "1,000 escaped prisoners" with no verb of its own: the participle on the noun
     if head is not None and not verbs:
         verbs.update(canonical(c.lemma_) for c in head.children
-                     if c.dep_ in ("amod", "acl", "relcl") and c.tag_ in ("VBN", "VBD", "VBG"))
+                     if c.dep_ == "amod" and c.tag_ in ("VBN", "VBD", "VBG"))
     return ((head.text if head is not None else None), frozenset(k for k in keys if k not in STOP),
             frozenset(v for v in verbs if v))
 
@@ -807,6 +819,8 @@ def unit_similarity(a: Quantity, b: Quantity) -> float:
             if canonical(implied) == canonical(named.unit):
                 return 0.6
             return 0.3 if frozenset({canonical(implied), canonical(named.unit)}) in LOOSE_PAIRS else 0.0
+        if named.unit is not None and canonical(named.unit) in {canonical(w) for w in bare.context}:
+            return 0.5  # "the number of workers killed has risen to seven"
         return 0.45 if (a.keys & b.keys) else 0.2
     return 0.3
 
@@ -849,12 +863,29 @@ def _verb_groups(q: Quantity) -> frozenset[str]:
     return frozenset(_VERB_GROUP_OF.get(v, v) for v in verbs if v not in NEUTRAL_VERBS)
 
 
+# Verb groups a neutral verb or a copula can stand for: "the prison had 1,700 prisoners"
+# ~ held; "about 300 were still at large" ~ remain at large.
+STATE_GROUPS = frozenset({"hold", "remain"})
+
+
 def same_predicate(claim: Quantity, evidence: Quantity) -> bool:
     """Whether two counts say the same thing of what they count: prisoners *held* are not
-    prisoners *still at large*. True when either side's verb is neutral or missing."""
+    prisoners *still at large*, people *killed* are not people *in shelters*.
+
+    True when the claim's figure has no telling verb, when the verb groups meet, when the
+    evidence names the claim's verb as its noun or key ("338 deaths" ~ "killed 338"), when
+    a figure without a noun sits in a sentence that names it ("the toll rose to 31"), or
+    when the evidence's verb is neutral and the claim's is one of state ("had 1,700",
+    "were still at large").
+    """
     c, e = _verb_groups(claim), _verb_groups(evidence)
-    # "338 civilian deaths" ~ "killed 338 civilians": a verb may name the other's noun
-    return not c or not e or bool(c & e) or bool(c & evidence.keys) or bool(e & claim.keys)
+    if not c or c & e:
+        return True
+    if c & evidence.keys or e & claim.keys:
+        return True
+    if evidence.unit is None and c & frozenset(canonical(w) for w in evidence.context):
+        return True
+    return not e and c <= STATE_GROUPS
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:

@@ -11,6 +11,10 @@ A passage the stance model leans against counts as refuting only with one of:
 - ``model``: the stance model reads that sentence alone as refuting with at least
   ``VerdictSettings.strong_refute``.
 
+A negation or a model refutes counts only where the sentence carries the claim's point
+(``carries_point``): its predicate ("dismissed", "started"), a synonym or an opposite;
+for a claim about a figure, a figure on the same counted thing.
+
 Otherwise it is *related but silent*: a passage about the same event that does not state
 the claim's point ("gunmen stormed the prison" against "300 prisoners remain at large")
 counts for neither side.
@@ -27,7 +31,10 @@ Example:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
+from verify.overlap import lexical_overlap, stem
+from verify.quantities import VERB_GROUPS, spacy_doc
 from verify.types import RefuteReason
 
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
@@ -104,3 +111,47 @@ def contradiction_cue(claim: str, sentence: str) -> tuple[RefuteReason, str] | N
             if c_side and s_side and not (sw & left) and not (cw & right):
                 return "antonym", f"{sorted(c_side)[0]} / {sorted(s_side)[0]}"
     return None
+
+
+# claims whose main verb is one of these say little by it: their object carries the point
+WEAK_PREDICATES = frozenset({"be", "have", "say", "do", "make", "get", "take", "give"})
+POINT_OVERLAP = 0.6
+
+
+@lru_cache(maxsize=2048)
+def claim_predicates(claim: str) -> frozenset[str]:
+    """Lemmas of the claim's main predicates: the root verb (or the adjective or noun after
+    a copula) and verbs joined to it; weak verbs are left out."""
+    doc = spacy_doc(claim)
+    if doc is None:
+        return frozenset()
+    out: set[str] = set()
+    for tok in doc:
+        if tok.dep_ == "ROOT" or (tok.dep_ == "conj" and tok.head.dep_ == "ROOT"):
+            if tok.pos_ in ("VERB", "ADJ") and tok.lemma_.lower() not in WEAK_PREDICATES:
+                out.add(tok.lemma_.lower())
+            out.update(c.lemma_.lower() for c in tok.children
+                       if c.dep_ in ("acomp", "attr", "xcomp", "oprd") and c.pos_ in ("ADJ", "VERB"))
+    return frozenset(out - WEAK_PREDICATES)
+
+
+def _senses(word: str) -> set[str]:
+    """A predicate's stems with its verb group and its side of each antonym pair, both ways."""
+    words = {word}
+    for group in VERB_GROUPS:
+        if word in group:
+            words.update(group)
+    for a, b in ANTONYMS:
+        if word in a or word in b or any(stem(word) == stem(w) for w in a | b):
+            words.update(a | b)
+    return {stem(w) for w in words}
+
+
+def carries_point(claim: str, sentence: str) -> bool:
+    """Whether a sentence speaks to the claim's predicate (the word, a synonym or an
+    opposite), or, for a claim without one, shares most of its content words."""
+    predicates = claim_predicates(claim)
+    if not predicates:
+        return lexical_overlap(claim, sentence) >= POINT_OVERLAP
+    stems = {stem(w) for w in _words(sentence)}
+    return any(_senses(p) & stems for p in predicates)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from verify.config import VerdictSettings
-from verify.refutation import contradiction_cue
+from verify.refutation import carries_point, contradiction_cue
 from verify.types import (
     STANCES,
     EvidenceAssessment,
@@ -149,32 +149,55 @@ def settle_stance(p: Sequence[float] | np.ndarray, alignments: Sequence[Quantity
     """A passage's final stance, why it refutes (``verify.refutation``) and a note.
 
     A passage the model leans against refutes only with a reason: a differing figure on the
-    same counted thing, a negation or antonym in the sentence carrying the claim's point
-    (``sentence``), or a model refutes of at least ``strong_refute`` on that sentence alone
-    (``focus_refutes``). Otherwise it is related but silent. A claim whose point is a figure
-    is not supported by a passage that states none of its figures.
+    same counted thing; a negation or antonym in the sentence carrying the claim's point
+    (``sentence``); or, for a claim that is not about a figure, a model refutes of at least
+    ``strong_refute`` on that sentence alone (``focus_refutes``). A claim about a figure is
+    neither supported nor refuted by a passage that states none of its figures. Otherwise
+    the passage is related but silent.
     """
     stance = final_stance(p, settings)
+    figures = counted_figures(alignments)
+    silent_on_figures = bool(claim_has_figures and figures
+                             and all(a.status in ("unaligned", "different_scope") for a in figures))
     if stance == "refutes":
         if (a := figure_mismatch(alignments)) is not None:
             return "refutes", "figure", f"figures differ: {a.claim_text} vs {a.evidence_text}"
-        if (cue := contradiction_cue(claim, sentence)) is not None:
+        if not settings.refute_needs_reason:
+            return "refutes", "model", f"the model reads it as refuting ({float(p[1]):.2f})"
+        on_point = not silent_on_figures and carries_point(claim, sentence)
+        if on_point and (cue := contradiction_cue(claim, sentence)) is not None:
             return "refutes", cue[0], f"{cue[0]}: {cue[1]}"
-        if focus_refutes >= settings.strong_refute:
+        if on_point and not claim_has_figures and focus_refutes >= settings.strong_refute:
             return "refutes", "model", f"its sentence on the claim reads as refuting ({focus_refutes:.2f})"
-        if settings.refute_needs_reason:
-            return "unrelated", "", (f"related but silent: leans against it ({float(p[1]):.2f}) "
-                                     "with no differing figure, negation or clear refuting sentence")
-        return "refutes", "model", f"the model reads it as refuting ({float(p[1]):.2f})"
+        return "unrelated", "", (f"related but silent: leans against it ({float(p[1]):.2f}) "
+                                 "with no differing figure, negation or clear refuting sentence")
     if stance == "supports":
-        figures = counted_figures(alignments)
-        if (settings.figure_claims_need_figures and claim_has_figures and figures
-                and all(a.status == "unaligned" for a in figures)):
+        if settings.figure_claims_need_figures and silent_on_figures:
             return "unrelated", "", "states none of the claim's figures"
         agreeing = [a for a in figures if a.status == "match"]
         if agreeing:
             return "supports", "", f"figures agree: {agreeing[0].claim_text} = {agreeing[0].evidence_text}"
     return stance, "", ""
+
+
+def reconcile_documents(alignments: Sequence[tuple[QuantityAlignment, ...]],
+                        document_ids: Sequence[int]) -> list[tuple[QuantityAlignment, ...]]:
+    """A document that states a claim figure in one passage does not refute it with another
+    figure in the next ("2,300 jobs worldwide ... another 600 at the Ashford plant"): such a
+    mismatch becomes ``unaligned``, with a note."""
+    stated: dict[int, set[tuple[int, int]]] = {}
+    for doc, row in zip(document_ids, alignments, strict=True):
+        for a in row:
+            if a.status == "match" and strong_alignment(a):
+                stated.setdefault(doc, set()).add(a.claim_span)
+    out = []
+    for doc, row in zip(document_ids, alignments, strict=True):
+        spans = stated.get(doc, set())
+        out.append(tuple(replace(a, status="unaligned",
+                                 note=f"the same document states {a.claim_text} elsewhere; "
+                                      f"{a.evidence_text} counts something else")
+                         if a.status == "mismatch" and a.claim_span in spans else a for a in row))
+    return out
 
 
 def _normalise(p: np.ndarray) -> np.ndarray:
@@ -312,6 +335,24 @@ def _dissent_note(evidence: Sequence[EvidenceAssessment]) -> str:
             "than the sources that decide it")
 
 
+def superseding_side(sup: Sequence[tuple[float, EvidenceAssessment]],
+                     ref: Sequence[tuple[float, EvidenceAssessment]]) -> Stance | None:
+    """The side whose figures are the later report, when comparably reliable sources
+    disagree on a figure: every dated passage of one side newer than every dated passage
+    of the other (a first-day "at least three dead" against a later "seven")."""
+    dated_sup = [e.passage.published_date for _, e in sup
+                 if e.passage.published_date and any(a.status == "match" for a in e.alignments)]
+    dated_ref = [e.passage.published_date for _, e in ref
+                 if e.passage.published_date and e.refute_reason == "figure"]
+    if not dated_sup or not dated_ref:
+        return None
+    if min(dated_ref) > max(dated_sup):
+        return "refutes"
+    if min(dated_sup) > max(dated_ref):
+        return "supports"
+    return None
+
+
 def decisive_passages(verdict: str, sup: Sequence[tuple[float, EvidenceAssessment]],
                       ref: Sequence[tuple[float, EvidenceAssessment]]) -> list[EvidenceAssessment]:
     """The passages that decided ``verdict``, strongest first, from ``side_masses``'s
@@ -355,6 +396,15 @@ def aggregate(evidence: Sequence[EvidenceAssessment], settings: VerdictSettings)
     """
     support, refute, sup, ref = side_masses(evidence)
     verdict, raw = decide(support, refute, settings)
+    superseded = ""
+    if verdict == "CONFLICTING" and settings.later_reports_supersede:
+        later = superseding_side(sup, ref)
+        if later is not None:
+            verdict, raw = (("REFUTED", refute * (1.0 - 0.5 * support)) if later == "refutes"
+                            else ("SUPPORTED", support * (1.0 - 0.5 * refute)))
+            old_side = sup if later == "refutes" else ref
+            superseded = (f"later reports supersede the earlier figure of "
+                          f"{_source(old_side[0][1])} ({old_side[0][1].passage.published_date})")
     dissent = _dissent_note(evidence)
     decisive = decisive_passages(verdict, sup, ref)
     figure_note = ""
@@ -382,6 +432,8 @@ def aggregate(evidence: Sequence[EvidenceAssessment], settings: VerdictSettings)
                 figure_note = scoped
     if figure_note:
         reason = f"{reason}; {figure_note}"
+    if superseded:
+        reason = f"{reason}; {superseded}"
     if dissent:
         reason = f"{reason}; {dissent}"
     if verdict == "SUPPORTED" and (dates := _unstated_dates(decisive)):
