@@ -160,3 +160,13 @@ def test_form_summaries_say_what_will_be_saved() -> None:
     assert forms.rating_summary("example.com", 0.2, 0.653, "Bo") == \
         "Will save: example.com rated 0.20 (now 0.65), by Bo"
     assert forms.snap(0.653) == 0.65 and forms.snap(1.2) == 1.0 and forms.snap(-0.1) == 0.0
+
+
+def test_evidence_header_shows_why_and_a_dissent() -> None:
+    ev = _evidence("a", "supports", dissent=True,
+                   stance_note="dissent: its best source is rated 0.10, the other side's 0.92")
+    out = render.evidence_header(ev)
+    assert "dissent</span>" in out
+    assert "why: dissent&#58; its best source is rated 0.10" in out
+    row = render.agreement_rows([ev])[0]
+    assert row["dissent"] is True and row["why"].startswith("dissent")

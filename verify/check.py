@@ -28,6 +28,7 @@ from verify.errors import InputError
 from verify.overlap import lexical_overlap, match_spans
 from verify.quantities import (
     align_quantities,
+    date_phrases,
     extract_quantities,
     prime_quantities,
     unstated_dates,
@@ -139,7 +140,8 @@ def assess_hits(claim: str, hits: Sequence[SearchHit], *, stance_model: StanceMo
     order = sorted(range(n), key=lambda i: -(relevance[i] * reliability_factor(rels[i].value, vs)))
     # figures are compared only in passages relevant enough to weigh
     # and a claim's dates are listed as unconfirmed where a passage names no date at all
-    all_alignments = [((tuple(align_quantities(claim_qs, t)) if claim_qs else ())
+    all_alignments = [((tuple(align_quantities(claim_qs, t, published=hits[i].passage.published_date))
+                        if claim_qs else ())
                        + tuple(unstated_dates(claim, t)))
                       if relevance[i] >= vs.min_relevance else ()
                       for i, t in enumerate(texts)]
@@ -172,7 +174,7 @@ def assess_hits(claim: str, hits: Sequence[SearchHit], *, stance_model: StanceMo
             refute_reason=settled[i][1], stance_note=settled[i][2],
         ))
     evidence = mark_dissent(evidence, vs)
-    agg = aggregate(evidence, vs)
+    agg = aggregate(evidence, vs, claim_dated=bool(date_phrases(claim)))
     reason = agg.reason
     if n and (positive := turned_claim(claim, vs.negation_view)):
         reason = f"{reason}; the negated claim was scored as \"{positive}\" and the answer turned round"
@@ -397,7 +399,8 @@ def result_from_dict(data: dict[str, Any]) -> CheckResult:
             claim_span=tuple(a["claim_span"]), evidence_text=a["evidence_text"],  # type: ignore[arg-type]
             evidence_value=a["evidence_value"], evidence_unit=a["evidence_unit"],
             evidence_span=tuple(a["evidence_span"]) if a["evidence_span"] is not None else None,  # type: ignore[arg-type]
-            status=a["status"], note=a.get("note", ""))
+            status=a["status"], note=a.get("note", ""),
+            same_predicate=a.get("same_predicate", True))
 
     def evidence(e: dict[str, Any]) -> EvidenceAssessment:
         p = dict(e["passage"])

@@ -131,7 +131,8 @@ class VerdictSettings:
     - ``figure_claims_need_figures``: a claim with a counted figure is not supported by a
       passage that states none of its figures (the figure is the claim's point).
     - ``numeric_match_support``: when every figure of the claim agrees with one on the same
-      named thing and the model does not lean against it, supports is raised to this.
+      named thing and the model does not clearly refute it (refutes < ``strong_refute``),
+      supports is raised to this.
     - ``dissent_reliability_gap``: a side whose best source is rated this much below the
       other side's best is a dissent, set aside when the other side can win alone; sources
       closer than this are *comparably reliable* and can make CONFLICTING.

@@ -16,13 +16,14 @@ Example:
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import math
 import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -108,6 +109,10 @@ SYNONYM_GROUPS: list[tuple[str, ...]] = [
     ("case", "infection", "patient"),
     ("vote", "ballot"),
     ("job", "position", "worker", "employee"),
+    ("site", "clinic", "centre", "center", "venue", "location"),
+    ("home", "house", "household", "dwelling", "property"),
+    ("dose", "jab", "shot", "vaccination", "injection"),
+    ("firefighter", "fireman", "crew"),
     ("USD", "dollar"), ("%", "percent", "percentage", "per cent"),
 ]
 _SYNONYM_OF: dict[str, str] = {w: g[0] for g in SYNONYM_GROUPS for w in g}
@@ -481,21 +486,22 @@ def _counted_noun(doc: Any, text: str, start: int, end: int
         steps += 1
     verbs: set[str] = set()
     # "the seven workers who died", "prisoners freed last week": the noun's own clause
-    if head is not None:
-        verbs.update(canonical(c.lemma_) for c in head.children
+    # (not for "118 of the 312 prisoners who escaped": that clause is the whole group's)
+    if head is not None and not _PARTITIVE_RE.match(text, end):
+        verbs.update(c.lemma_.lower() for c in head.children
                      if c.dep_ in ("acl", "relcl") and c.pos_ == "VERB")
     if not verbs and gov is not None and gov.pos_ == "VERB" and not copula:
         keys.add(canonical(gov.lemma_))
-        verbs.add(canonical(gov.lemma_))
+        verbs.add(gov.lemma_.lower())
         # "tried to flee", "were confirmed dead", "remain missing": what it leads to counts
-        verbs.update(canonical(c.lemma_) for c in gov.children
+        verbs.update(c.lemma_.lower() for c in gov.children
                      if (c.dep_ == "xcomp" and c.pos_ in ("VERB", "ADJ"))
                      or (c.dep_ in ("acomp", "oprd") and c.pos_ == "ADJ"))
     elif gov is not None and gov.pos_ == "VERB" and not copula:
         keys.add(canonical(gov.lemma_))
     # "1,000 escaped prisoners" with no verb of its own: the participle on the noun
     if head is not None and not verbs:
-        verbs.update(canonical(c.lemma_) for c in head.children
+        verbs.update(c.lemma_.lower() for c in head.children
                      if c.dep_ == "amod" and c.tag_ in ("VBN", "VBD", "VBG"))
     return ((head.text if head is not None else None), frozenset(k for k in keys if k not in STOP),
             frozenset(v for v in verbs if v))
@@ -619,7 +625,7 @@ def _extract_cached(text: str) -> tuple[Quantity, ...]:
         nxt_c = candidates[idx + 1] if idx + 1 < len(candidates) else None
         if nxt_c is not None:
             gap = text[b:nxt_c[0]]
-            if re.fullmatch(r"\s*(?:and|to|-|–)\s*", gap) and (
+            if nxt_c[5] == kind and re.fullmatch(r"\s*(?:and|to|-|–)\s*", gap) and (
                     _RANGE_RE.search(text[max(0, a - 10):a]) or gap.strip() in ("to", "-", "–")):
                 if nxt_c[2] >= value and not re.match(r"\s*-?\s*(?:hour|day|week|month|year)", text[nxt_c[1]:]):
                     between = _RANGE_RE.search(text[max(0, a - 10):a])
@@ -681,13 +687,22 @@ def _extract_cached(text: str) -> tuple[Quantity, ...]:
             kind=kind, unit=unit, unit_text=unit_text, span=(start, end), keys=keys,
             context=context, scopes=sent_scopes, sentence_span=(s0, s1),
             extra={"rounding": rounding, "high_value": high_value, "approximator": approx_word,
-                   "what": what, "verbs": verbs,
+                   "what": what, "verbs": verbs, "part": bool(_PARTITIVE_RE.match(text, end)),
+                   "previous": bool(_PREVIOUS_RE.search(text[max(0, start - 25):start])),
+                   "age": bool(_AGE_RE.search(text[max(0, start - 14):start])),
                    "implied_unit": _implied_unit(out, kind, unit, start)},
         ))
     return tuple(out)
 
 
 IMPLIED_NOUN_WINDOW = 250
+# "118 of the 312": a part of a group; "down from 41,000": a value before the one reported;
+# "over the age of 70", "aged 70": an age, not a count
+_PARTITIVE_RE = re.compile(r"\s+of\s+(?:the|those|these|them|its|their|all)\b", re.IGNORECASE)
+_PREVIOUS_RE = re.compile(r"\b(?:down|up|fell|rose|dropped|climbed|increased|decreased|grew)\s+"
+                          r"(?:from|on)\s+(?:about\s+|around\s+|some\s+)?$", re.IGNORECASE)
+_AGE_RE = re.compile(r"\b(?:age[sd]?(?:\s+of)?|ages\s+of|aged\s+over|aged\s+under)\s+"
+                     r"(?:over\s+|under\s+)?$", re.IGNORECASE)
 
 
 def _implied_unit(before: Sequence[Quantity], kind: str, unit: str | None, start: int) -> str | None:
@@ -836,6 +851,8 @@ NEUTRAL_VERBS = frozenset({
 })
 # Verbs that count the same thing (held ~ housed; fled ~ escaped); the first names the group.
 VERB_GROUPS: tuple[tuple[str, ...], ...] = (
+    ("death", "kill", "die", "dead", "murder", "massacre", "slay", "perish", "drown"),
+    ("injury", "injure", "wound", "hurt", "injured", "wounded"),
     ("hold", "house", "contain", "detain", "keep", "jail", "imprison", "accommodate", "incarcerate"),
     ("flee", "escape", "break", "abscond", "run", "bolt"),
     ("free", "release", "liberate", "pardon", "parole"),
@@ -857,10 +874,18 @@ VERB_GROUPS: tuple[tuple[str, ...], ...] = (
 _VERB_GROUP_OF = {v: g[0] for g in VERB_GROUPS for v in g}
 
 
+# counted nouns that are events themselves: "twelve deaths" says what happened
+EVENT_NOUNS = frozenset({"death", "injury"})
+
+
 def _verb_groups(q: Quantity) -> frozenset[str]:
-    """The groups of the verbs that say what a figure counts, neutral verbs left out."""
+    """The groups of the verbs that say what a figure counts, neutral verbs left out (an
+    event noun, "twelve deaths", counts as its verb)."""
     verbs = q.extra.get("verbs") or frozenset()
-    return frozenset(_VERB_GROUP_OF.get(v, v) for v in verbs if v not in NEUTRAL_VERBS)
+    groups = {_VERB_GROUP_OF.get(v, v) for v in verbs if v not in NEUTRAL_VERBS}
+    if q.unit is not None and canonical(q.unit) in EVENT_NOUNS:
+        groups.add(canonical(q.unit))
+    return frozenset(groups)
 
 
 # Verb groups a neutral verb or a copula can stand for: "the prison had 1,700 prisoners"
@@ -926,8 +951,35 @@ def compare(claim: Quantity, evidence: Quantity) -> tuple[str, str]:
     return "mismatch", f"{claim.text} vs {evidence.text} (x{ratio:.2g})"
 
 
+def _dated(q: Quantity, published: dt.date | None) -> Quantity:
+    """A figure with no year of its own is about the year its report was published."""
+    if published is None or any(s.year for s in q.scopes):
+        return q
+    scope = TimeScope("in", published.year, None, f"{published.year} (published)", (0, 0))
+    return replace(q, scopes=(*q.scopes, scope))
+
+
+def _historical(claim: Quantity, evidence: Quantity, published: dt.date | None) -> str:
+    """A note when a claim with no time of its own meets a figure its report gives for an
+    earlier year ("the 1,000-3,000 fighters analysts gave in 2019", in a 2024 report)."""
+    if published is None or any(s.year for s in claim.scopes):
+        return ""
+    years = [s.year for s in evidence.scopes if s.year and s.relation != "since"]
+    if years and max(years) < published.year:
+        return (f"the evidence gives {evidence.text} for {max(years)}, in a report of "
+                f"{published.year}; the claim names no year")
+    return ""
+
+
+def _comparable(cq: Quantity, eq: Quantity) -> bool:
+    """Figures of one kind of statement: a part ("118 of the 312"), a value before the
+    one reported ("down from 41,000") or an age ("aged 70") only meets its own kind."""
+    return all(bool(cq.extra.get(k)) == bool(eq.extra.get(k)) for k in ("part", "previous", "age"))
+
+
 def align_quantities(claim: str | list[Quantity], passage: str | list[Quantity], *,
-                     min_score: float = 0.45) -> list[QuantityAlignment]:
+                     min_score: float = 0.45, published: dt.date | None = None
+                     ) -> list[QuantityAlignment]:
     """Set each claim figure beside the passage figure that counts the same thing.
 
     Example:
@@ -941,10 +993,17 @@ def align_quantities(claim: str | list[Quantity], passage: str | list[Quantity],
     out: list[QuantityAlignment] = []
     for cq in c_qs:
         scored: list[tuple[float, float, Quantity]] = []
+        loose: set[int] = set()
         for eq in e_qs:
             us = unit_similarity(cq, eq)
-            if us <= 0.0 or (cq.kind in ("count", "measure") and not same_predicate(cq, eq)):
+            if us <= 0.0 or (not _comparable(cq, eq) and compare(cq, eq)[0] != "match"):
                 continue
+            if cq.kind in ("count", "measure") and not same_predicate(cq, eq):
+                # another verb: the same figure may be a paraphrase ("homes inundated" ~
+                # "homes flooded"); a different one counts something else, never a mismatch
+                if compare(cq, eq)[0] != "match":
+                    continue
+                loose.add(id(eq))
             ctx = _jaccard(cq.context, eq.context)
             key = _jaccard(cq.keys, eq.keys)
             score = us + 0.5 * ctx + 0.3 * key
@@ -956,7 +1015,8 @@ def align_quantities(claim: str | list[Quantity], passage: str | list[Quantity],
             out.append(_alignment(cq, None, "unaligned", "no figure in the passage counts this"))
             continue
         # a figure about the claim's time is the one to compare with, when there is one
-        same_time = [c for c in scored if scope_compatible(cq, c[2])[0]]
+        same_time = [c for c in scored if scope_compatible(cq, _dated(c[2], published))[0]
+                     and not _historical(cq, c[2], published)]
         scored = same_time or scored
         scored.sort(key=lambda s: -s[0])
         best_score = scored[0][0]
@@ -966,23 +1026,30 @@ def align_quantities(claim: str | list[Quantity], passage: str | list[Quantity],
             if score >= best_score - 0.2 and compare(cq, eq)[0] == "match":
                 chosen = eq
                 break
-        ok, note = scope_compatible(cq, chosen)
+        same = id(chosen) not in loose
+        if note := _historical(cq, chosen, published):
+            out.append(_alignment(cq, chosen, "different_scope", note, same))
+            continue
+        ok, note = scope_compatible(cq, _dated(chosen, published))
         if not ok:
-            out.append(_alignment(cq, chosen, "different_scope", note))
+            out.append(_alignment(cq, chosen, "different_scope", note, same))
             continue
         status, note = compare(cq, chosen)
-        out.append(_alignment(cq, chosen, status, note))
+        if not same:
+            note = f"{note}; said with another verb, so the stance model decides"
+        out.append(_alignment(cq, chosen, status, note, same))
     return out
 
 
-def _alignment(cq: Quantity, eq: Quantity | None, status: str, note: str) -> QuantityAlignment:
+def _alignment(cq: Quantity, eq: Quantity | None, status: str, note: str,
+               same: bool = True) -> QuantityAlignment:
     """Build the shared result type."""
     return QuantityAlignment(
         claim_text=cq.text, claim_value=cq.value, claim_unit=cq.unit, claim_span=cq.span,
         evidence_text=eq.text if eq else None, evidence_value=eq.value if eq else None,
         evidence_unit=eq.unit if eq else None, evidence_span=eq.span if eq else None,
         status=status,  # type: ignore[arg-type]
-        note=note,
+        note=note, same_predicate=same,
     )
 
 

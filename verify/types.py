@@ -105,6 +105,7 @@ class QuantityAlignment:
     evidence_span: tuple[int, int] | None  # char offsets in the passage text
     status: AlignmentStatus
     note: str = ""
+    same_predicate: bool = True          # False: the same figure said with another verb (a loose match)
 
 
 @dataclass(frozen=True)

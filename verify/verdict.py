@@ -60,8 +60,9 @@ def reliability_factor(reliability: float, settings: VerdictSettings) -> float:
 
 
 def strong_alignment(a: QuantityAlignment) -> bool:
-    """Both figures name what they count (the alignment is not a guess)."""
-    return a.claim_unit is not None and a.evidence_unit is not None
+    """Both figures name what they count and say the same of it (the alignment is not a
+    guess)."""
+    return a.claim_unit is not None and a.evidence_unit is not None and a.same_predicate
 
 
 def numeric_adjust(probs: Sequence[float], alignments: Sequence[QuantityAlignment],
@@ -100,7 +101,8 @@ def numeric_adjust(probs: Sequence[float], alignments: Sequence[QuantityAlignmen
             moved = p[2] * share
             p[0] += moved
             p[2] -= moved
-        if all_figures_agree(alignments) and p[1] < 0.5 and p[0] < settings.numeric_match_support:
+        if (all_figures_agree(alignments) and p[1] < settings.strong_refute
+                and p[0] < settings.numeric_match_support):
             # every figure of the claim stated on the same counted thing, at the same time:
             # a paraphrase the model misses ("800 fighters" ~ "strength ... 800 militants")
             moved = settings.numeric_match_support - p[0]
@@ -174,6 +176,9 @@ def settle_stance(p: Sequence[float] | np.ndarray, alignments: Sequence[Quantity
     if stance == "supports":
         if settings.figure_claims_need_figures and silent_on_figures:
             return "unrelated", "", "states none of the claim's figures"
+        cue = contradiction_cue(claim, sentence) if settings.refute_needs_reason else None
+        if cue is not None and cue[0] == "antonym" and not all_figures_agree(alignments):
+            return "unrelated", "", f"the model leans to support, but its sentence says the opposite ({cue[1]})"
         agreeing = [a for a in figures if a.status == "match"]
         if agreeing:
             return "supports", "", f"figures agree: {agreeing[0].claim_text} = {agreeing[0].evidence_text}"
@@ -387,8 +392,10 @@ def _source(e: EvidenceAssessment) -> str:
     return e.passage.domain or e.passage.title or f"passage {e.passage.passage_id}"
 
 
-def aggregate(evidence: Sequence[EvidenceAssessment], settings: VerdictSettings) -> Aggregate:
-    """Combine weighed evidence into a verdict with a one-line reason.
+def aggregate(evidence: Sequence[EvidenceAssessment], settings: VerdictSettings, *,
+              claim_dated: bool = False) -> Aggregate:
+    """Combine weighed evidence into a verdict with a one-line reason. A claim that names
+    its own date (``claim_dated``) is about that time: later reports never supersede it.
 
     Example:
         >>> aggregate([], VerdictSettings()).verdict
@@ -397,7 +404,7 @@ def aggregate(evidence: Sequence[EvidenceAssessment], settings: VerdictSettings)
     support, refute, sup, ref = side_masses(evidence)
     verdict, raw = decide(support, refute, settings)
     superseded = ""
-    if verdict == "CONFLICTING" and settings.later_reports_supersede:
+    if verdict == "CONFLICTING" and settings.later_reports_supersede and not claim_dated:
         later = superseding_side(sup, ref)
         if later is not None:
             verdict, raw = (("REFUTED", refute * (1.0 - 0.5 * support)) if later == "refutes"

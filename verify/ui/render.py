@@ -240,6 +240,10 @@ def evidence_header(ev: Any) -> str:
     ]
     if ev.duplicate_of is not None:
         parts.append(f' <span class="vf-meta">· repeats passage {int(ev.duplicate_of)}</span>')
+    if getattr(ev, "dissent", False):
+        parts.append(' <span class="vf-stance" style="background:#6b7280">dissent</span>')
+    if note := getattr(ev, "stance_note", ""):
+        parts.append(f'<br><span class="vf-meta">why: {esc(note)}</span>')
     return "<div>" + "".join(parts) + "</div>"
 
 
@@ -307,6 +311,8 @@ def agreement_rows(evidence: Iterable[Any]) -> list[dict[str, Any]]:
         rows.append({
             "evidence": f"#{ev.rank} {ev.passage.domain or 'unknown'}",
             "stance": ev.stance,
+            "dissent": bool(getattr(ev, "dissent", False)),
+            "why": getattr(ev, "stance_note", ""),
             "reliability": round(float(ev.reliability), 3),
             "agreement": round(sign * float(ev.reliability) * float(strength), 3),
             "weight": round(float(ev.weight), 3),
