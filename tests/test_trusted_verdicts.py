@@ -3,6 +3,8 @@ count the same thing (constructed evidence, no models)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from verify.config import VerdictSettings
@@ -48,7 +50,8 @@ def test_a_far_less_reliable_dissent_does_not_make_conflicting():
 
 
 def test_comparably_reliable_sources_that_disagree_stay_conflicting():
-    evidence = [_ev(1, "refutes", (0.05, 0.9, 0.05), reliability=0.85, domain="wire.com"),
+    evidence = [replace(_ev(1, "refutes", (0.05, 0.9, 0.05), reliability=0.85, domain="wire.com"),
+                        refute_reason="figure"),
                 _ev(2, "supports", (0.9, 0.05, 0.05), reliability=0.80, domain="paper.com")]
     marked = mark_dissent(evidence, VS)
     assert not any(e.dissent for e in marked)
@@ -94,14 +97,18 @@ def test_each_reason_lets_a_passage_refute(sentence, focus, alignments, reason):
     assert note
 
 
-def test_a_strong_model_refutes_counts_on_the_sentence_carrying_the_claims_point():
+def test_a_model_refutes_needs_a_strong_sentence_and_optionally_the_predicate():
     claim = "The fire started in the plant's solvent store"
     on_point = "The fire began in the mixing hall, plant managers said."
     assert settle_stance(LEANS_AGAINST, (), claim, on_point, 0.85, False, VS)[:2] == ("refutes", "model")
-    # a confident model on a sentence that does not speak to the predicate is silent
+    assert settle_stance(LEANS_AGAINST, (), claim, on_point, 0.6, False, VS)[0] == "unrelated"
+    # asked to, a confident model on a sentence that does not name the predicate is silent
+    strict = VerdictSettings(model_refute_needs_predicate=True)
+    assert settle_stance(LEANS_AGAINST, (), claim, on_point, 0.85, False, strict)[0] == "refutes"
     off_point = "The minister ordered an inquiry into the plant."
-    assert settle_stance(LEANS_AGAINST, (), "The plant's manager was dismissed", off_point, 0.95,
-                         False, VS)[0] == "unrelated"
+    dismissed = "The plant's manager was dismissed"
+    assert settle_stance(LEANS_AGAINST, (), dismissed, off_point, 0.95, False, strict)[0] == "unrelated"
+    assert settle_stance(LEANS_AGAINST, (), dismissed, off_point, 0.95, False, VS)[0] == "refutes"
 
 
 def test_a_figure_claim_is_not_refuted_by_a_passage_silent_on_its_figures():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -56,10 +58,18 @@ def test_strong_refutation_is_refuted():
 
 
 def test_reliable_sources_disagreeing_is_conflicting():
-    agg = aggregate([_evidence(1, "supports", (0.9, 0.05, 0.05), domain="a.org"),
-                     _evidence(2, "refutes", (0.05, 0.9, 0.05), domain="b.org")], VS)
+    refuting = dataclasses.replace(_evidence(2, "refutes", (0.05, 0.9, 0.05), domain="b.org"),
+                                   refute_reason="figure")
+    agg = aggregate([_evidence(1, "supports", (0.9, 0.05, 0.05), domain="a.org"), refuting], VS)
     assert agg.verdict == "CONFLICTING"
     assert set(agg.decisive_passage_ids) == {1, 2}
+
+
+def test_a_refutation_that_is_only_the_models_reading_does_not_make_conflicting():
+    agg = aggregate([_evidence(1, "supports", (0.9, 0.05, 0.05), domain="a.org"),
+                     _evidence(2, "refutes", (0.05, 0.9, 0.05), domain="b.org")], VS)
+    assert agg.verdict == "SUPPORTED"
+    assert "b.org reads against it, but states no differing figure" in agg.reason
 
 
 def test_weak_or_unrelated_evidence_is_not_enough_evidence():

@@ -139,6 +139,13 @@ class VerdictSettings:
     - ``later_reports_supersede``: when comparably reliable sources disagree on a figure and
       every dated report of one side is newer than every one of the other, the newer side
       decides (the first-day toll is superseded) instead of CONFLICTING.
+    - ``model_refute_needs_predicate``: a model refutes (the ``model`` reason) counts only
+      where its sentence names the claim's predicate, a synonym or an opposite, as a negation
+      must. Off by default: news desks gain (desk suite 0.79 vs 0.73) but science findings
+      state a refutation in other words (SciFact 0.48 vs 0.59); see docs/verdicts.md.
+    - ``conflict_needs_stated_reason``: CONFLICTING needs a refuting passage that states its
+      reason (a differing figure, a negation or an opposite); against supporting sources, a
+      refutation that is only the model's reading leaves the verdict SUPPORTED.
     - ``learned_head``: use the workspace's active verdict head, learned from its reviewed
       checks (``verify learn``), when it was fitted under the same stance model, embedder
       and verdict settings; False always decides by the rule above.
@@ -169,6 +176,8 @@ class VerdictSettings:
     numeric_match_support: float = 0.6
     dissent_reliability_gap: float = 0.3
     later_reports_supersede: bool = True
+    model_refute_needs_predicate: bool = False
+    conflict_needs_stated_reason: bool = True
     learned_head: bool = True
 
 

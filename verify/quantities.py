@@ -847,7 +847,7 @@ NEUTRAL_VERBS = frozenset({
     "try", "attempt", "begin", "start", "manage", "continue", "add", "confirm", "claim",
     "state", "believe", "think", "expect", "suggest", "indicate", "accord", "cite", "quote",
     "talk", "speak", "place", "set", "get", "see", "take", "cause", "lead", "result",
-    "suffer", "leave", "bring", "involve", "affect",
+    "suffer", "bring", "involve", "affect",
 })
 # Verbs that count the same thing (held ~ housed; fled ~ escaped); the first names the group.
 VERB_GROUPS: tuple[tuple[str, ...], ...] = (
@@ -865,6 +865,7 @@ VERB_GROUPS: tuple[tuple[str, ...], ...] = (
     ("vote", "cast", "elect"),
     ("build", "construct", "erect"),
     ("close", "shut"),
+    ("start", "begin", "began", "begun", "ignite", "erupt"),
     ("open", "launch", "inaugurate"),
     ("spend", "cost", "allocate", "pay", "invest", "budget"),
     ("hire", "employ", "recruit", "create"),
@@ -959,12 +960,18 @@ def _dated(q: Quantity, published: dt.date | None) -> Quantity:
     return replace(q, scopes=(*q.scopes, scope))
 
 
+HISTORY_WINDOW = 60
+
+
 def _historical(claim: Quantity, evidence: Quantity, published: dt.date | None) -> str:
     """A note when a claim with no time of its own meets a figure its report gives for an
     earlier year ("the 1,000-3,000 fighters analysts gave in 2019", in a 2024 report)."""
     if published is None or any(s.year for s in claim.scopes):
         return ""
-    years = [s.year for s in evidence.scopes if s.year and s.relation != "since"]
+    # only a year said with the figure ("in 2019 analysts gave 1,000 to 3,000"), not one
+    # further on in the sentence ("the highest since records began in 1961")
+    years = [s.year for s in evidence.scopes if s.year and s.relation != "since"
+             and abs(s.span[0] - evidence.span[0]) <= HISTORY_WINDOW]
     if years and max(years) < published.year:
         return (f"the evidence gives {evidence.text} for {max(years)}, in a report of "
                 f"{published.year}; the claim names no year")

@@ -71,8 +71,6 @@ ANTONYMS: tuple[tuple[frozenset[str], frozenset[str]], ...] = tuple(
         ("confirm confirms confirmed", "deny denies denied"),
         ("safe harmless", "unsafe dangerous harmful"),
         ("effective works", "ineffective useless"),
-        ("start starts started began begin begins", "end ends ended stop stops stopped "
-         "halt halted"),
         ("arrive arrived arrives", "left leave leaves departed"),
         ("success succeeded successful", "failure failed fail fails unsuccessful"),
     ))

@@ -152,8 +152,10 @@ def settle_stance(p: Sequence[float] | np.ndarray, alignments: Sequence[Quantity
 
     A passage the model leans against refutes only with a reason: a differing figure on the
     same counted thing; a negation or antonym in the sentence carrying the claim's point
-    (``sentence``); or, for a claim that is not about a figure, a model refutes of at least
-    ``strong_refute`` on that sentence alone (``focus_refutes``). A claim about a figure is
+    (``sentence``, ``verify.refutation.carries_point``); or, for a claim that is not about a
+    figure, a model refutes of at least ``strong_refute`` on that sentence alone
+    (``focus_refutes``; with ``model_refute_needs_predicate``, only where the sentence
+    also names the claim's predicate). A claim about a figure is
     neither supported nor refuted by a passage that states none of its figures. Otherwise
     the passage is related but silent.
     """
@@ -169,7 +171,8 @@ def settle_stance(p: Sequence[float] | np.ndarray, alignments: Sequence[Quantity
         on_point = not silent_on_figures and carries_point(claim, sentence)
         if on_point and (cue := contradiction_cue(claim, sentence)) is not None:
             return "refutes", cue[0], f"{cue[0]}: {cue[1]}"
-        if on_point and not claim_has_figures and focus_refutes >= settings.strong_refute:
+        if (not claim_has_figures and focus_refutes >= settings.strong_refute
+                and (on_point or not settings.model_refute_needs_predicate)):
             return "refutes", "model", f"its sentence on the claim reads as refuting ({focus_refutes:.2f})"
         return "unrelated", "", (f"related but silent: leans against it ({float(p[1]):.2f}) "
                                  "with no differing figure, negation or clear refuting sentence")
@@ -340,6 +343,10 @@ def _dissent_note(evidence: Sequence[EvidenceAssessment]) -> str:
             "than the sources that decide it")
 
 
+# reasons a source states (as against the model's reading of it)
+STATED_REASONS = frozenset({"figure", "negation", "antonym"})
+
+
 def superseding_side(sup: Sequence[tuple[float, EvidenceAssessment]],
                      ref: Sequence[tuple[float, EvidenceAssessment]]) -> Stance | None:
     """The side whose figures are the later report, when comparably reliable sources
@@ -403,6 +410,14 @@ def aggregate(evidence: Sequence[EvidenceAssessment], settings: VerdictSettings,
     """
     support, refute, sup, ref = side_masses(evidence)
     verdict, raw = decide(support, refute, settings)
+    softened = ""
+    if (verdict == "CONFLICTING" and settings.conflict_needs_stated_reason
+            and not any(e.refute_reason in STATED_REASONS for _, e in ref)):
+        # the only dissent is the model's reading, with no figure, negation or antonym
+        # stated: sources that support it are not answered by a source that disagrees
+        verdict, raw = "SUPPORTED", support * (1.0 - 0.5 * refute)
+        softened = (f"{_source(ref[0][1])} reads against it, but states no differing figure, "
+                    "negation or opposite")
     superseded = ""
     if verdict == "CONFLICTING" and settings.later_reports_supersede and not claim_dated:
         later = superseding_side(sup, ref)
@@ -441,6 +456,8 @@ def aggregate(evidence: Sequence[EvidenceAssessment], settings: VerdictSettings,
         reason = f"{reason}; {figure_note}"
     if superseded:
         reason = f"{reason}; {superseded}"
+    if softened:
+        reason = f"{reason}; {softened}"
     if dissent:
         reason = f"{reason}; {dissent}"
     if verdict == "SUPPORTED" and (dates := _unstated_dates(decisive)):
