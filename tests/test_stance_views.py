@@ -193,3 +193,10 @@ def test_a_pair_asked_twice_in_one_call_is_scored_once() -> None:
     assert len(asked) == len(set(asked)) == 3   # two passages, one shared focus sentence
     with pytest.raises(ValueError, match="2 claims but 1"):
         model.predict_distinct(["a", "b"], ["c"])
+
+
+def test_the_focus_sentence_is_a_statement_not_a_question():
+    from verify.stance_views import focus_sentence
+
+    passage = "Did the vote pass in 2020? No. It failed by two votes in the senate."
+    assert focus_sentence("The vote passed in 2020", passage) == "It failed by two votes in the senate."

@@ -184,3 +184,8 @@ def test_synonymous_counted_nouns_align():
     a = align_quantities("In 2018 IS-K had roughly 800 fighters",
                          "Our 2018 assessment puts the strength of the branch at about 800 militants.")
     assert a[0].status == "match"
+
+
+def test_a_negated_claim_and_an_opposite_predicate_agree():
+    assert contradiction_cue("The Ashford plant will not close", "The plant will stay open.") is None
+    assert contradiction_cue("The Ashford plant will close", "The plant will stay open.")[0] == "antonym"

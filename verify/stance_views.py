@@ -53,11 +53,14 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9])|\n\s*\n
 
 def focus_sentence(claim: str, passage: str) -> str | None:
     """The passage sentence that shares most of the claim's content words, if the passage
-    has more than one sentence and that sentence shares at least one word."""
+    has more than one sentence and that sentence shares at least one word; questions are
+    passed over while the passage has a statement."""
     parts = [p.strip() for p in _SENTENCE_END.split(passage) if p and p.strip()]
     if len(parts) < 2:
         return None
-    scored = [(lexical_overlap(claim, p), -i, p) for i, p in enumerate(parts)]
+    # a question asserts nothing ("Did the vote pass? No."): the focus is a statement
+    statements = [p for p in parts if not p.rstrip("\"')]").endswith("?")] or parts
+    scored = [(lexical_overlap(claim, p), -i, p) for i, p in enumerate(statements)]
     best = max(scored)
     return best[2] if best[0] > 0 else None
 
