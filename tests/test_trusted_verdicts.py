@@ -189,3 +189,18 @@ def test_synonymous_counted_nouns_align():
 def test_a_negated_claim_and_an_opposite_predicate_agree():
     assert contradiction_cue("The Ashford plant will not close", "The plant will stay open.") is None
     assert contradiction_cue("The Ashford plant will close", "The plant will stay open.")[0] == "antonym"
+
+
+def test_a_count_on_a_named_day_is_not_contradicted_by_a_later_report():
+    import datetime as dt
+
+    from verify.quantities import as_of_other_day
+
+    claim = "On 14 June, officials had confirmed twelve deaths"
+    rows = align_quantities(claim, "The death toll stands at 31.")
+    assert rows[0].status == "mismatch"
+    later = as_of_other_day(claim, rows, dt.date(2024, 6, 20))
+    assert later[0].status == "different_scope" and "14 June" in later[0].note
+    assert as_of_other_day(claim, rows, dt.date(2024, 6, 14))[0].status == "mismatch"
+    same = align_quantities(claim, "Twelve deaths have been confirmed.")
+    assert as_of_other_day(claim, same, dt.date(2024, 6, 20))[0].status == "match"

@@ -28,6 +28,7 @@ from verify.errors import InputError
 from verify.overlap import lexical_overlap, match_spans
 from verify.quantities import (
     align_quantities,
+    as_of_other_day,
     date_phrases,
     extract_quantities,
     prime_quantities,
@@ -140,8 +141,9 @@ def assess_hits(claim: str, hits: Sequence[SearchHit], *, stance_model: StanceMo
     order = sorted(range(n), key=lambda i: -(relevance[i] * reliability_factor(rels[i].value, vs)))
     # figures are compared only in passages relevant enough to weigh
     # and a claim's dates are listed as unconfirmed where a passage names no date at all
-    all_alignments = [((tuple(align_quantities(claim_qs, t, published=hits[i].passage.published_date))
-                        if claim_qs else ())
+    all_alignments = [((as_of_other_day(claim, align_quantities(
+                           claim_qs, t, published=hits[i].passage.published_date),
+                           hits[i].passage.published_date) if claim_qs else ())
                        + tuple(unstated_dates(claim, t)))
                       if relevance[i] >= vs.min_relevance else ()
                       for i, t in enumerate(texts)]

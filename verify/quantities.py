@@ -741,6 +741,35 @@ _DATE_LEAD_RE = re.compile(r"\b(?:on|in|at|since|by|during|until|from|of|as of)\
 
 
 @lru_cache(maxsize=8192)
+def day_named(text: str, year: int) -> dt.date | None:
+    """The first day a text names ("On 14 June", "February 29, 2020"), in ``year`` when it
+    names none; None when it names no day (or an impossible one)."""
+    m = _DATE_DAY_RE.search(text)
+    if m is None:
+        return None
+    words = re.findall(r"[a-z]+|\d+", m.group(0).lower())
+    month = next((MONTHS[w] for w in words if w in MONTHS), None)
+    day = next((int(w) for w in words if w.isdigit()), None)
+    named_year = re.search(r"\b(?:19|20)\d\d\b", text[m.end():m.end() + 8])
+    try:
+        return dt.date(int(named_year.group(0)) if named_year else year, month or 0, day or 0)
+    except ValueError:
+        return None
+
+
+def as_of_other_day(claim: str, alignments: Sequence[QuantityAlignment],
+                    published: dt.date | None) -> tuple[QuantityAlignment, ...]:
+    """A claim about a count on a named day ("On 14 June, officials had confirmed twelve
+    deaths") is not contradicted by another count in a report of another day (31 on 20
+    June): such a mismatch is a different time. Agreeing figures stay matches."""
+    day = day_named(claim, published.year) if published is not None else None
+    if day is None or published is None or day == published:
+        return tuple(alignments)
+    return tuple(replace(a, status="different_scope",
+                         note=f"the claim is about {day:%d %B}; this report is of {published:%d %B %Y}")
+                 if a.status == "mismatch" and a.claim_unit != "date" else a for a in alignments)
+
+
 def date_phrases(text: str) -> tuple[tuple[str, tuple[int, int]], ...]:
     """The dates a text names, with their spans: years ("in 2019", "since January 2017"),
     days ("February 29", "3 March") and months ("in March"); overlaps are merged. Cached:
@@ -978,6 +1007,16 @@ def _historical(claim: Quantity, evidence: Quantity, published: dt.date | None) 
     return ""
 
 
+LOOSE_VALUE_TOLERANCE = 0.1
+
+
+def _same_value(a: Quantity, b: Quantity) -> bool:
+    """Nearly the same number ("about 4,800" ~ "4,800"), not merely inside an open range
+    ("more than 200" holds for 11,000 but is not the same figure)."""
+    top = max(abs(a.value), abs(b.value))
+    return top == 0 or abs(a.value - b.value) <= LOOSE_VALUE_TOLERANCE * top
+
+
 def _comparable(cq: Quantity, eq: Quantity) -> bool:
     """Figures of one kind of statement: a part ("118 of the 312"), a value before the
     one reported ("down from 41,000") or an age ("aged 70") only meets its own kind."""
@@ -1008,7 +1047,7 @@ def align_quantities(claim: str | list[Quantity], passage: str | list[Quantity],
             if cq.kind in ("count", "measure") and not same_predicate(cq, eq):
                 # another verb: the same figure may be a paraphrase ("homes inundated" ~
                 # "homes flooded"); a different one counts something else, never a mismatch
-                if compare(cq, eq)[0] != "match":
+                if compare(cq, eq)[0] != "match" or not _same_value(cq, eq):
                     continue
                 loose.add(id(eq))
             ctx = _jaccard(cq.context, eq.context)
