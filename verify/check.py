@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from verify.calibration import Calibrator, shipped_calibrator
+from verify.claim_text import LANGUAGE_NAMES, SUPPORTED_LANGUAGES, claim_language, normalise_claim
 from verify.config import Settings
 from verify.errors import InputError
 from verify.overlap import lexical_overlap, match_spans
@@ -275,12 +276,59 @@ def check_claims(ws: Workspace, claims: Sequence[str], *, k: int | None = None,
         >>> rs = check_claims(ws, ["IS-K killed 338 civilians", "The prison held 17,000"])  # doctest: +SKIP
         >>> [r.verdict for r in rs]                                               # doctest: +SKIP
         ['SUPPORTED', 'REFUTED']
-    """
-    from verify.stance import get_stance_model
 
-    texts = [_validate_claim(c) for c in claims]
+    Each claim is first cleaned of markup noise (control characters, escape codes,
+    zero-width characters, HTML entities, footnote markers; the claim as given is kept in
+    ``claim_as_given``); a claim in a language the models do not read gets NOT ENOUGH
+    EVIDENCE with that reason and is never scored (``verify.claim_text``).
+    """
+    given = [_validate_claim(c) for c in claims]
     if k is not None and k < 1:
         raise InputError(f"k must be at least 1 (got {k})")
+    cleaned = [_normalised(c) for c in given]
+    languages = [claim_language(c) for c in cleaned]
+    readable = [i for i, lang in enumerate(languages) if lang in SUPPORTED_LANGUAGES]
+    as_given = [raw if raw != clean else None for raw, clean in zip(given, cleaned, strict=True)]
+    done = (_check_readable(ws, [cleaned[i] for i in readable], [as_given[i] for i in readable],
+                            k, filters, save) if readable else [])
+    by_position = dict(zip(readable, done, strict=True))
+    return [by_position.get(i) or _unreadable(ws, cleaned[i], as_given[i], languages[i], save,
+                                              filters) for i in range(len(given))]
+
+
+def _normalised(claim: str) -> str:
+    """The claim cleaned of markup noise (``verify.claim_text``), or InputError if nothing
+    is left of it."""
+    text = normalise_claim(claim)
+    if not text:
+        raise InputError(f"the claim {claim[:60]!r} has no words once control characters and "
+                         "footnote markers are removed")
+    return text
+
+
+def _unreadable(ws: Workspace, claim: str, as_given: str | None, language: str, save: bool,
+                filters: SearchFilters | None) -> CheckResult:
+    """NOT ENOUGH EVIDENCE for a claim in a language the models do not read, saying so."""
+    cal = shipped_calibrator()
+    result = CheckResult(
+        check_id=_new_check_id(), claim=claim, verdict="NOT ENOUGH EVIDENCE",
+        confidence=cal.predict("NOT ENOUGH EVIDENCE", 1.0),
+        reason=(f"the claim looks {LANGUAGE_NAMES.get(language, language)} ({language}); verify's "
+                "models read English only, so no verdict is given (figures alone never decide one)"),
+        support_score=0.0, refute_score=0.0, evidence=(), decisive_passage_ids=(),
+        claim_quantities=(), model_versions={"calibrator": cal.version},
+        created_at=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), language=language,
+        claim_as_given=as_given)
+    if save:
+        save_check(ws, result, filters=filters)
+    return result
+
+
+def _check_readable(ws: Workspace, texts: list[str], as_given: list[str | None], k: int | None,
+                    filters: SearchFilters | None, save: bool) -> list[CheckResult]:
+    """``check_claims`` for cleaned claims in a language the models read."""
+    from verify.stance import get_stance_model
+
     model = get_stance_model(ws.settings.stance_model)
     weight = ws.settings.verdict.sentence_view_weight
     all_hits = [ws.search(c, k=k or ws.settings.verdict.evidence_k, filters=filters) for c in texts]
@@ -312,7 +360,8 @@ def check_claims(ws: Workspace, claims: Sequence[str], *, k: int | None = None,
     versions = _model_versions(ws, model)
     head, head_problem = _learned_head(ws, versions)
     results: list[CheckResult] = []
-    for claim, hits, (offset, scored, plan) in zip(texts, all_hits, layout, strict=True):
+    for claim, given, hits, (offset, scored, plan) in zip(texts, as_given, all_hits, layout,
+                                                          strict=True):
         n = len(hits)
         probs = np.tile(UNSCORED, (n, 1))
         focus = probs.copy()
@@ -330,6 +379,8 @@ def check_claims(ws: Workspace, claims: Sequence[str], *, k: int | None = None,
             result = apply_head(result, head)
         elif head_problem:
             result = replace(result, reason=f"{result.reason}; {head_problem}")
+        if given is not None:
+            result = replace(result, claim_as_given=given)
         if save:
             save_check(ws, result, filters=filters)
         results.append(result)
@@ -423,6 +474,7 @@ def result_from_dict(data: dict[str, Any]) -> CheckResult:
         model_versions=dict(data["model_versions"]),
         created_at=dt.datetime.fromisoformat(data["created_at"]),
         rule_verdict=data.get("rule_verdict"),
+        claim_as_given=data.get("claim_as_given"), language=data.get("language", "en"),
     )
 
 

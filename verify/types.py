@@ -151,6 +151,8 @@ class CheckResult:
     model_versions: dict[str, str]
     created_at: dt.datetime
     rule_verdict: VerdictLabel | None = None  # the rule's verdict when a learned head decided
+    claim_as_given: str | None = None      # the claim before markup noise was removed, if it had any
+    language: str = "en"                   # the claim's language (verify.claim_text)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict."""

@@ -47,8 +47,10 @@ def _print_result(result: Any) -> None:
     console = Console()
     style = VERDICT_STYLE.get(result.verdict, "bold")
     console.print(Panel(
-        f"[{style}]{result.verdict}[/]  confidence {result.confidence:.2f}\n{result.reason}",
-        title=f"check {result.check_id}", subtitle=result.claim))
+        f"[{style}]{result.verdict}[/]  confidence {result.confidence:.2f}\n{escape(result.reason)}",
+        title=f"check {result.check_id}", subtitle=escape(result.claim)))
+    if result.claim_as_given:
+        console.print(f"[dim]checked as cleaned of markup; as given: {escape(repr(result.claim_as_given))}[/]")
     for stance, title, colour in STANCE_TITLE:
         items = [e for e in result.evidence if e.stance == stance]
         if stance == "unrelated":
