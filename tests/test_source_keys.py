@@ -25,7 +25,7 @@ from verify.sources.platforms import (
 @pytest.fixture
 def book(ws):
     """The workspace's source book without the shipped seed (controlled values)."""
-    ws._sources = SourceBook(ws, seed=False)
+    ws._sources = SourceBook(ws.store, ws.settings, seed=False)
     return ws.sources
 
 

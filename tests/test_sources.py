@@ -22,7 +22,7 @@ VERIFY_SRC = Path(__file__).resolve().parent.parent / "verify"
 @pytest.fixture
 def book(ws):
     """The workspace's source book without the shipped seed (controlled values)."""
-    ws._sources = SourceBook(ws, seed=False)
+    ws._sources = SourceBook(ws.store, ws.settings, seed=False)
     return ws.sources
 
 
@@ -190,7 +190,7 @@ def test_unknown_sources_get_the_configured_prior(fake_settings) -> None:
 
     settings = replace(fake_settings, reliability_prior=0.42, gov_edu_prior=0.77)
     with Workspace.in_memory(settings) as w:
-        w._sources = SourceBook(w, seed=False)
+        w._sources = SourceBook(w.store, w.settings, seed=False)
         assert w.reliability("unrated-site.com").value == pytest.approx(0.42)
         assert w.reliability("unrated-site.com").parts == (("prior", 0.42, 1.0),)
         for dom in ("health.example.gov", "www.cs.ox.ac.uk", "ons.gov.uk", "navy.mil"):
@@ -224,7 +224,7 @@ def test_cache_is_invalidated_by_writes(book) -> None:
 
 
 def test_workspace_reliability_goes_through_the_book(ws) -> None:
-    ws._sources = SourceBook(ws, seed=False)
+    ws._sources = SourceBook(ws.store, ws.settings, seed=False)
     ws.sources.rate("alpha-news.com", 0.66, rationale="x", by="ana")
     assert ws.reliability("alpha-news.com").value == pytest.approx(0.66)
 
@@ -319,7 +319,7 @@ def test_seed_is_loaded_lazily_once_and_matches_the_shipped_file(ws) -> None:
     assert seeded["x.com/@cbugliano"] == pytest.approx(shipped["twitter.com/cbugliano"])
     assert "twitter.com/cbugliano" not in seeded and "facebook.com/news" not in seeded
     # a second book on the same workspace does not seed again
-    SourceBook(ws).reliability("apnews.com")
+    SourceBook(ws.store).reliability("apnews.com")
     assert ws.db.execute("SELECT count(*) FROM rating_sets").fetchone()[0] == 1
     raw = dict(ws.db.execute("SELECT domain, raw_value FROM ratings WHERE rater = ?", [SEED_NAME]).fetchall())
     assert float(raw["apnews.com"]) == shipped["apnews.com"]

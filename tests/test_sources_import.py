@@ -18,7 +18,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "reliability"
 @pytest.fixture
 def book(ws):
     """The workspace's source book without the shipped seed."""
-    ws._sources = SourceBook(ws, seed=False)
+    ws._sources = SourceBook(ws.store, ws.settings, seed=False)
     return ws.sources
 
 

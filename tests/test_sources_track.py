@@ -14,7 +14,7 @@ from verify.sources.track import MACHINE_WEIGHT, PRIOR_STRENGTH
 @pytest.fixture
 def book(ws):
     """The workspace's source book without the shipped seed."""
-    ws._sources = SourceBook(ws, seed=False)
+    ws._sources = SourceBook(ws.store, ws.settings, seed=False)
     return ws.sources
 
 

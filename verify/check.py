@@ -405,11 +405,13 @@ def _learned_head(ws: Workspace, versions: dict[str, str]) -> tuple[VerdictHead 
 
 # ---------------------------------------------------------------- persistence
 def save_check(ws: Workspace, result: CheckResult, *, filters: SearchFilters | None = None) -> str:
-    """Store a result in ``checks`` and ``check_evidence``; returns its check_id."""
-    con = ws.db
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.execute(
+    """Store a result in ``checks`` and ``check_evidence`` atomically; returns its check_id.
+
+    Inside a caller's ``ws.store.transaction()`` (an audit's article) it joins that
+    transaction instead of committing on its own.
+    """
+    with ws.store.transaction() as store:
+        store.execute(
             "INSERT INTO checks (check_id, claim, verdict, confidence, reason, support_score,"
             " refute_score, filters, settings, model_versions, result_json, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -426,16 +428,12 @@ def save_check(ws: Workspace, result: CheckResult, *, filters: SearchFilters | N
                          e.fused_score, e.duplicate_of, json.dumps(to_jsonable(e.alignments)),
                          e.passage.text])
         if rows:
-            con.executemany(
+            store.executemany(
                 "INSERT INTO check_evidence (check_id, evidence_rank, passage_id, document_id,"
                 " domain, stance, p_supports, p_refutes, p_unrelated, reliability, relevance,"
                 " weight, dense_score, lexical_score, fused_score, duplicate_of,"
                 " numeric_alignment, passage_text) VALUES"
                 " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return result.check_id
 
 
@@ -539,11 +537,11 @@ def review_check(ws: Workspace, check_id: str, verdict: str, reviewer: str, note
     label = normalise_verdict(verdict)
     if not reviewer or not str(reviewer).strip():
         raise InputError("a review needs the reviewer's name (--by)")
-    row = ws.db.execute("SELECT verdict FROM checks WHERE check_id = ?", [check_id]).fetchone()
+    row = ws.store.fetchone("SELECT verdict FROM checks WHERE check_id = ?", [check_id])
     if row is None:
         raise InputError(f"no check with id {check_id!r} in this workspace")
     verdict_id = "vrd_" + uuid.uuid4().hex[:16]
-    ws.db.execute(
+    ws.store.execute(
         "INSERT INTO verdicts (verdict_id, check_id, verdict, machine_verdict, reviewer, note)"
         " VALUES (?, ?, ?, ?, ?, ?)",
         [verdict_id, check_id, label, row[0], str(reviewer).strip(), note or None])

@@ -32,6 +32,12 @@ class WorkspaceLockedError(WorkspaceError):
     hint = "another verify process is writing to this workspace; wait for it to finish and retry"
 
 
+class ReadOnlyWorkspaceError(WorkspaceError):
+    """A write was asked of a workspace opened read-only."""
+
+    hint = "open the workspace without read-only mode to change it"
+
+
 class IndexMismatchError(WorkspaceError):
     """A saved index does not match the embedder or the store it is opened with."""
 

@@ -72,7 +72,7 @@ def learn_verdict_head(ws: Workspace, *, min_reviews: int | None = None,
     """
     versions = current_versions(ws)
     results, labels, skipped = [], [], 0
-    for result_json, settings_json, verdict in ws.db.execute(_REVIEWED).fetchall():
+    for result_json, settings_json, verdict in ws.store.execute(_REVIEWED).fetchall():
         result = result_from_dict(json.loads(result_json))
         settings = json.loads(settings_json) if settings_json else {}
         if head_versions(result.model_versions, settings.get("verdict", {})) != versions:
@@ -98,30 +98,24 @@ def learn_verdict_head(ws: Workspace, *, min_reviews: int | None = None,
     if left_out:
         why += ("; left out, under 5 reviews each (the head never gives these): "
                 + ", ".join(f"{lab} {n}" for lab, n in sorted(left_out.items())))
-    con = ws.db
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with ws.store.transaction() as store:
         if on:
-            con.execute("UPDATE verdict_heads SET active = false WHERE active")
-        con.execute(
+            store.execute("UPDATE verdict_heads SET active = false WHERE active")
+        store.execute(
             "INSERT INTO verdict_heads (head_id, stance_version, embedder_id, verdict_settings,"
             " n_reviews, label_counts, cv_head_f1, cv_rule_f1, active, head_json)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [head.head_id, versions["stance_version"], versions["embedder_id"],
              versions["verdict_settings"], head.n_reviews, json.dumps(head.label_counts),
              head.cv_head_f1, head.cv_rule_f1, on, json.dumps(head.to_dict())])
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     log.info("verdict head %s: %s", head.head_id, why)
     return HeadReport(head, on, len(results), skipped, why)
 
 
 def active_head(ws: Workspace) -> VerdictHead | None:
     """The workspace's active head, if one was fitted and activated."""
-    row = ws.db.execute("SELECT head_json FROM verdict_heads WHERE active"
-                        " ORDER BY created_at DESC LIMIT 1").fetchone()
+    row = ws.store.execute("SELECT head_json FROM verdict_heads WHERE active"
+                           " ORDER BY created_at DESC LIMIT 1").fetchone()
     if row is None:
         return None
     return VerdictHead.from_dict(json.loads(row[0]))
@@ -129,8 +123,9 @@ def active_head(ws: Workspace) -> VerdictHead | None:
 
 def deactivate_heads(ws: Workspace) -> int:
     """Switch learned heads off (they stay on record); returns how many were active."""
-    n = ws.db.execute("SELECT count(*) FROM verdict_heads WHERE active").fetchone()
-    ws.db.execute("UPDATE verdict_heads SET active = false WHERE active")
+    with ws.store.transaction() as store:
+        n = store.fetchone("SELECT count(*) FROM verdict_heads WHERE active")
+        store.execute("UPDATE verdict_heads SET active = false WHERE active")
     return int(n[0]) if n else 0
 
 
@@ -138,8 +133,8 @@ def list_heads(ws: Workspace) -> list[dict[str, object]]:
     """Every learned head on record, newest first, with its scores and whether it is on."""
     cols = ("head_id", "created_at", "n_reviews", "label_counts", "cv_head_f1", "cv_rule_f1",
             "active", "stance_version")
-    rows = ws.db.execute(f"SELECT {', '.join(cols)} FROM verdict_heads"
-                         " ORDER BY created_at DESC, head_id").fetchall()
+    rows = ws.store.execute(f"SELECT {', '.join(cols)} FROM verdict_heads"
+                            " ORDER BY created_at DESC, head_id").fetchall()
     out = [dict(zip(cols, row, strict=True)) for row in rows]
     for item in out:
         item["label_counts"] = json.loads(str(item["label_counts"]))
@@ -148,5 +143,5 @@ def list_heads(ws: Workspace) -> list[dict[str, object]]:
 
 def reviewed_checks(ws: Workspace) -> int:
     """How many checks of this workspace a person has reviewed."""
-    row = ws.db.execute("SELECT count(DISTINCT check_id) FROM verdicts").fetchone()
+    row = ws.store.execute("SELECT count(DISTINCT check_id) FROM verdicts").fetchone()
     return int(row[0]) if row else 0

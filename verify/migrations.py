@@ -10,6 +10,8 @@ import logging
 
 import duckdb
 
+from verify.store import Store
+
 log = logging.getLogger(__name__)
 
 CORE = """
@@ -305,30 +307,33 @@ MIGRATIONS: list[tuple[str, str]] = [
 ]
 
 
-def applied(con: duckdb.DuckDBPyConnection) -> list[str]:
+def applied(db: Store | duckdb.DuckDBPyConnection) -> list[str]:
     """Names of the migrations already applied, in order."""
-    con.execute(
+    db.execute(
         "CREATE TABLE IF NOT EXISTS migrations ("
         " name VARCHAR PRIMARY KEY, applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
     )
-    return [row[0] for row in con.execute("SELECT name FROM migrations ORDER BY name").fetchall()]
+    return [row[0] for row in db.execute("SELECT name FROM migrations ORDER BY name").fetchall()]
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Apply every pending migration in order; return the names applied now."""
-    done = set(applied(con))
+def migrate(db: Store | duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply every pending migration in order, each in its own transaction; return the names
+    applied now. ``Store.open`` runs this; a bare DuckDB connection is accepted too.
+
+    Example:
+        >>> import duckdb
+        >>> "0001_core" in migrate(duckdb.connect(":memory:"))
+        True
+    """
+    store = db if isinstance(db, Store) else Store(db)
+    done = set(applied(store))
     newly: list[str] = []
     for name, sql in MIGRATIONS:
         if name in done:
             continue
-        con.execute("BEGIN TRANSACTION")
-        try:
-            con.execute(sql)
-            con.execute("INSERT INTO migrations (name) VALUES (?)", [name])
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
+        with store.transaction():
+            store.execute(sql)
+            store.execute("INSERT INTO migrations (name) VALUES (?)", [name])
         log.info("applied migration %s", name)
         newly.append(name)
     return newly

@@ -247,8 +247,8 @@ def _read_folder(folder: Path) -> tuple[list[PastVerdict], list[str]]:
 
 def _already_reviewed(ws: Workspace, reviewer: str) -> set[tuple[str, str]]:
     """(claim, verdict) pairs this reviewer has already recorded in the workspace."""
-    rows = ws.db.execute("SELECT c.claim, v.verdict FROM verdicts v JOIN checks c"
-                         " ON c.check_id = v.check_id WHERE v.reviewer = ?", [reviewer]).fetchall()
+    rows = ws.store.execute("SELECT c.claim, v.verdict FROM verdicts v JOIN checks c"
+                            " ON c.check_id = v.check_id WHERE v.reviewer = ?", [reviewer]).fetchall()
     return {(" ".join(str(c).split()), str(v)) for c, v in rows}
 
 

@@ -12,6 +12,7 @@ Example:
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 from collections.abc import Iterable, Sequence
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from verify.config import Settings, resolve_workspace_path
-from verify.db import DB_FILENAME, connect
+from verify.store import Store
 from verify.types import Reliability, SearchFilters, SearchHit
 
 if TYPE_CHECKING:
@@ -32,15 +33,29 @@ log = logging.getLogger(__name__)
 
 
 class Workspace:
-    """A corpus store, its indexes, its ratings and its check history."""
+    """A corpus store, its indexes, its ratings and its check history.
 
-    def __init__(self, path: Path | None, con: duckdb.DuckDBPyConnection,
-                 settings: Settings | None = None) -> None:
-        self.path = path
-        self.db = con
+    The database is ``ws.store`` (a :class:`verify.store.Store`), which subsystems take
+    instead of the workspace; ``ws.db`` is its DuckDB connection.
+    """
+
+    def __init__(self, store: Store, settings: Settings | None = None, *,
+                 embedder: Embedder | None = None) -> None:
+        self.store = store
         self.settings = settings or Settings()
+        self._embedder = embedder
         self._index: Any = None
         self._sources: Any = None
+
+    @property
+    def path(self) -> Path | None:
+        """The workspace folder (``None`` in memory)."""
+        return self.store.path
+
+    @property
+    def db(self) -> duckdb.DuckDBPyConnection:
+        """The DuckDB connection (``ws.store`` is the way in for new code)."""
+        return self.store.connection
 
     # ---- lifecycle -------------------------------------------------------
     @classmethod
@@ -48,22 +63,16 @@ class Workspace:
              settings: Settings | None = None, read_only: bool = False) -> Workspace:
         """Open (creating if needed) a workspace by name or folder path."""
         path = resolve_workspace_path(name_or_path)
-        if not read_only:
-            path.mkdir(parents=True, exist_ok=True)
-        con = connect(path / DB_FILENAME, read_only=read_only)
-        return cls(path, con, settings)
+        return cls(Store.open(path, read_only=read_only), settings)
 
     @classmethod
     def in_memory(cls, settings: Settings | None = None) -> Workspace:
         """A throwaway workspace: DuckDB ``:memory:`` and an unsaved index."""
-        return cls(None, connect(":memory:"), settings)
+        return cls(Store.memory(), settings)
 
     def close(self) -> None:
         """Close the database connection."""
-        try:
-            self.db.close()
-        except Exception:  # pragma: no cover - closing twice is fine
-            pass
+        self.store.close()
 
     def __enter__(self) -> Workspace:
         return self
@@ -73,15 +82,37 @@ class Workspace:
 
     def with_settings(self, **changes: Any) -> Workspace:
         """A view of this workspace with some settings changed (same connection)."""
-        clone = Workspace(self.path, self.db, replace(self.settings, **changes))
-        clone._index = self._index
+        return self._derived(self.store, replace(self.settings, **changes), self._embedder)
+
+    def view(self, *, store: Store | None = None, embedder: Embedder | None = None) -> Workspace:
+        """This workspace through another store handle (a worker thread's cursor) and/or
+        embedder; it shares the settings, the source book and the loaded index.
+
+        Example:
+            >>> worker = ws.view(store=ws.store.cursor())    # doctest: +SKIP
+            >>> worker.check("IS-K killed 338 civilians", save=False).verdict  # doctest: +SKIP
+            'SUPPORTED'
+        """
+        return self._derived(store or self.store, self.settings, embedder or self._embedder)
+
+    def _derived(self, store: Store, settings: Settings, embedder: Embedder | None) -> Workspace:
+        """A workspace sharing this one's sources and index (an index copy on another store)."""
+        clone = Workspace(store, settings, embedder=embedder)
         clone._sources = self._sources
+        index = self._index
+        if index is not None and store is not self.store and hasattr(index, "ws"):
+            index = copy.copy(index)
+            index.ws = clone
+        clone._index = index
         return clone
 
     # ---- models ------------------------------------------------------------
     @property
     def embedder(self) -> Embedder:
-        """The embedder named in settings (shared, loaded once per process)."""
+        """The embedder named in settings (shared, loaded once per process), unless the
+        workspace was made with one of its own."""
+        if self._embedder is not None:
+            return self._embedder
         from verify.embedders import get_embedder
 
         return get_embedder(self.settings.embedder)
@@ -138,7 +169,7 @@ class Workspace:
         if self._sources is None:
             from verify.sources import SourceBook
 
-            self._sources = SourceBook(self)
+            self._sources = SourceBook(self.store, self.settings)
         return self._sources
 
     def reliability(self, domain: str | None) -> Reliability:

@@ -22,7 +22,7 @@ import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -42,6 +42,7 @@ from verify.errors import InputError, ModelLoadError, WorkspaceError
 from verify.types import CheckResult, EvidenceAssessment, to_jsonable
 
 if TYPE_CHECKING:
+    from verify.embedders import Embedder
     from verify.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -121,35 +122,6 @@ def claim_report(claim: Claim, result: CheckResult | None, error: str | None = N
 
 
 # ---- persistence ---------------------------------------------------------------------
-class _NoTransaction:
-    """A connection proxy that lets ``save_check`` write inside the article's transaction."""
-
-    def __init__(self, con: Any) -> None:
-        self._con = con
-
-    def execute(self, sql: str, *args: Any, **kwargs: Any) -> Any:
-        if sql.strip().upper() in ("BEGIN TRANSACTION", "BEGIN", "COMMIT", "ROLLBACK"):
-            return self
-        return self._con.execute(sql, *args, **kwargs)
-
-    def begin(self) -> Any:
-        return self
-
-    commit = rollback = begin
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._con, name)
-
-
-class _SaveView:
-    """Just enough of a workspace for ``save_check``: settings and a proxied connection."""
-
-    def __init__(self, ws: Workspace) -> None:
-        self.settings = ws.settings
-        self.db = _NoTransaction(ws.db)
-        self.path = ws.path
-
-
 def _article_details(article: Article, position: int,
                      scores: Sequence[tuple[int, int, float]]) -> str:
     return json.dumps({"url": article.url, "author": article.author,
@@ -162,23 +134,21 @@ def _article_details(article: Article, position: int,
 def _write_article(ws: Workspace, audit_id: str, article: Article, position: int, status: str,
                    message: str, claims: Sequence[tuple[ClaimReport, CheckResult | None]],
                    scores: Sequence[tuple[int, int, float]] = ()) -> None:
-    """Store one article, its claims and their checks in one transaction."""
+    """Store one article, its claims and their checks in one transaction (``save_check``
+    joins it)."""
     from verify.check import save_check
 
-    con = ws.db
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with ws.store.transaction() as con:
         con.execute("DELETE FROM audit_claims WHERE audit_id = ? AND article_key = ?",
                     [audit_id, article.key])
         con.execute("DELETE FROM audit_articles WHERE audit_id = ? AND article_key = ?",
                     [audit_id, article.key])
-        view = _SaveView(ws)
         for _report, result in claims:
             if result is not None:
-                exists = con.execute("SELECT 1 FROM checks WHERE check_id = ?",
-                                     [result.check_id]).fetchone()
+                exists = con.fetchone("SELECT 1 FROM checks WHERE check_id = ?",
+                                      [result.check_id])
                 if not exists:
-                    save_check(view, result)  # type: ignore[arg-type]
+                    save_check(ws, result)
         con.execute(
             "INSERT INTO audit_articles (audit_id, article_key, file_path, title, text, status,"
             " message, finished_at, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -192,10 +162,6 @@ def _write_article(ws: Workspace, audit_id: str, article: Article, position: int
                 [[audit_id, article.key, r.index, r.sentence, r.sentence_start, r.sentence_end,
                   r.claim_text, r.checkworthiness, r.check_id, json.dumps(to_jsonable(r))]
                  for r, _ in claims])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def _evidence_from(data: Mapping[str, Any] | None) -> EvidenceSummary | None:
@@ -218,8 +184,8 @@ def _claim_from(details: Mapping[str, Any]) -> ClaimReport:
 
 def load_audit(ws: Workspace, audit_id: str) -> AuditResult:
     """Rebuild an audit's report from the database (articles in input order)."""
-    row = ws.db.execute("SELECT audit_id, inputs, settings, status, created_at, finished_at"
-                        " FROM audits WHERE audit_id = ?", [audit_id]).fetchone()
+    row = ws.store.execute("SELECT audit_id, inputs, settings, status, created_at, finished_at"
+                           " FROM audits WHERE audit_id = ?", [audit_id]).fetchone()
     if row is None:
         raise InputError(f"no audit with id {audit_id!r} in this workspace")
     result = AuditResult(
@@ -227,10 +193,10 @@ def load_audit(ws: Workspace, audit_id: str) -> AuditResult:
         settings=json.loads(row[2]) if row[2] else {}, status=row[3],
         created_at=row[4].isoformat() if row[4] else None,
         finished_at=row[5].isoformat() if row[5] else None)
-    arts = ws.db.execute(
+    arts = ws.store.execute(
         "SELECT article_key, file_path, title, text, status, message, details FROM audit_articles"
         " WHERE audit_id = ?", [audit_id]).fetchall()
-    claims = ws.db.execute(
+    claims = ws.store.execute(
         "SELECT article_key, details FROM audit_claims WHERE audit_id = ?"
         " ORDER BY article_key, claim_index", [audit_id]).fetchall()
     by_article: dict[str, list[ClaimReport]] = {}
@@ -256,7 +222,7 @@ def _attach_reviews(ws: Workspace, result: AuditResult) -> None:
     if not ids:
         return
     marks = ",".join("?" * len(ids))
-    rows = ws.db.execute(
+    rows = ws.store.execute(
         f"SELECT check_id, verdict, reviewer, created_at FROM verdicts WHERE check_id IN ({marks})"
         " ORDER BY created_at, verdict_id", ids).fetchall()
     latest = {r[0]: r for r in rows}
@@ -308,23 +274,9 @@ class _CachedEmbedder:
 def _workspace_view(ws: Workspace, embedder: _CachedEmbedder, *, own_cursor: bool) -> Workspace:
     """The workspace as checks see it: same store and index, the caching embedder, and
     (for worker threads) a DuckDB cursor of its own."""
-    import copy
-
-    from verify.workspace import Workspace as _Workspace
-
-    class _View(_Workspace):
-        @property
-        def embedder(self) -> Any:
-            return embedder
-
-    main_index = ws.index
-    view = _View(ws.path, ws.db.cursor() if own_cursor else ws.db, ws.settings)
-    index = copy.copy(main_index) if own_cursor else main_index
-    if own_cursor and hasattr(index, "ws"):
-        index.ws = view
-    view._index = index
-    view._sources = ws._sources
-    return view
+    ws.index  # noqa: B018 - load the index once, so every view shares it
+    return ws.view(store=ws.store.cursor() if own_cursor else None,
+                   embedder=cast("Embedder", embedder))
 
 
 def _batch_verifier(ws: Workspace, verifier: Verifier | None, pool: ThreadPoolExecutor | None,
@@ -407,8 +359,8 @@ def run_audit(ws: Workspace, inputs: Sequence[str | os.PathLike[str]], *,
     if not inputs:
         if not audit_id:
             raise InputError("nothing to audit: give files or folders, or --resume AUDIT_ID")
-        row = ws.db.execute("SELECT inputs, settings FROM audits WHERE audit_id = ?",
-                            [audit_id]).fetchone()
+        row = ws.store.execute("SELECT inputs, settings FROM audits WHERE audit_id = ?",
+                               [audit_id]).fetchone()
         if row is None:
             raise InputError(f"no audit with id {audit_id!r} to resume")
         inputs = json.loads(row[0]) if row[0] else []
@@ -423,22 +375,21 @@ def run_audit(ws: Workspace, inputs: Sequence[str | os.PathLike[str]], *,
     audit_id = audit_id or derive_audit_id(articles, threshold)
     input_list = [os.path.abspath(p) for p in inputs]
 
-    existing = ws.db.execute("SELECT status FROM audits WHERE audit_id = ?", [audit_id]).fetchone()
+    existing = ws.store.execute("SELECT status FROM audits WHERE audit_id = ?", [audit_id]).fetchone()
     if existing is not None and not resume:
-        ws.db.execute("BEGIN TRANSACTION")
-        ws.db.execute("DELETE FROM audit_claims WHERE audit_id = ?", [audit_id])
-        ws.db.execute("DELETE FROM audit_articles WHERE audit_id = ?", [audit_id])
-        ws.db.execute("DELETE FROM audits WHERE audit_id = ?", [audit_id])
-        ws.db.execute("COMMIT")
+        with ws.store.transaction() as store:
+            store.execute("DELETE FROM audit_claims WHERE audit_id = ?", [audit_id])
+            store.execute("DELETE FROM audit_articles WHERE audit_id = ?", [audit_id])
+            store.execute("DELETE FROM audits WHERE audit_id = ?", [audit_id])
         existing = None
     if existing is None:
-        ws.db.execute("INSERT INTO audits (audit_id, inputs, settings, status) VALUES (?, ?, ?, ?)",
-                      [audit_id, json.dumps(input_list), json.dumps(settings), "running"])
+        ws.store.execute("INSERT INTO audits (audit_id, inputs, settings, status) VALUES (?, ?, ?, ?)",
+                         [audit_id, json.dumps(input_list), json.dumps(settings), "running"])
     else:
-        ws.db.execute("UPDATE audits SET status = 'running', finished_at = NULL WHERE audit_id = ?",
-                      [audit_id])
+        ws.store.execute("UPDATE audits SET status = 'running', finished_at = NULL WHERE audit_id = ?",
+                         [audit_id])
     done = {key: (status, json.loads(details or "{}").get("content_hash"))
-            for key, status, details in ws.db.execute(
+            for key, status, details in ws.store.execute(
                 "SELECT article_key, status, details FROM audit_articles WHERE audit_id = ?",
                 [audit_id]).fetchall()}
     positions = {a.key: i for i, a in enumerate(articles)}
@@ -503,8 +454,8 @@ def run_audit(ws: Workspace, inputs: Sequence[str | os.PathLike[str]], *,
             bar.close()
         if pool:
             pool.shutdown(wait=True)
-    ws.db.execute("UPDATE audits SET status = 'done', finished_at = ? WHERE audit_id = ?",
-                  [dt.datetime.now(), audit_id])
+    ws.store.execute("UPDATE audits SET status = 'done', finished_at = ? WHERE audit_id = ?",
+                     [dt.datetime.now(), audit_id])
     result = load_audit(ws, audit_id)
     result.skipped, result.processed = skipped, processed
     if out is not None or claimreview is not None:
@@ -568,16 +519,16 @@ def list_audits(ws: Workspace, limit: int = 200) -> list[dict[str, Any]]:
     >>> [a["audit_id"] for a in list_audits(ws)]   # doctest: +SKIP
     ['aud_3f2c...']
     """
-    rows = ws.db.cursor().execute(
-        """
-        SELECT a.audit_id, a.status, a.created_at, a.finished_at, a.inputs,
-               (SELECT count(*) FROM audit_articles x WHERE x.audit_id = a.audit_id) AS articles,
-               (SELECT count(*) FROM audit_claims c WHERE c.audit_id = a.audit_id) AS claims,
-               (SELECT string_agg(coalesce(x.title, x.file_path, x.article_key), '; ')
-                  FROM audit_articles x WHERE x.audit_id = a.audit_id) AS title
-        FROM audits a ORDER BY a.created_at DESC LIMIT ?
-        """,
-        [limit],
-    ).fetchall()
+    with ws.store.cursor() as cur:
+        rows = cur.fetchall(
+            """
+            SELECT a.audit_id, a.status, a.created_at, a.finished_at, a.inputs,
+                   (SELECT count(*) FROM audit_articles x WHERE x.audit_id = a.audit_id) AS articles,
+                   (SELECT count(*) FROM audit_claims c WHERE c.audit_id = a.audit_id) AS claims,
+                   (SELECT string_agg(coalesce(x.title, x.file_path, x.article_key), '; ')
+                      FROM audit_articles x WHERE x.audit_id = a.audit_id) AS title
+            FROM audits a ORDER BY a.created_at DESC LIMIT ?
+            """,
+            [limit])
     keys = ("audit_id", "status", "created_at", "finished_at", "inputs", "articles", "claims", "title")
     return [dict(zip(keys, row, strict=True)) for row in rows]

@@ -111,7 +111,7 @@ def ingest_paths(ws: Workspace, paths: list[Path], *, text_field: str = "text",
     report.errors.extend(errors)
     report.failed += len(errors)
     report.ignored.extend(ignored)
-    known = {key: (int(doc_id), str(digest)) for key, doc_id, digest in ws.db.execute(
+    known = {key: (int(doc_id), str(digest)) for key, doc_id, digest in ws.store.execute(
         "SELECT origin_key, document_id, content_hash FROM documents").fetchall()}
     for done, path in enumerate(tqdm(files, desc="ingest", unit="file", disable=not progress)):
         if progress_callback is not None:
@@ -123,7 +123,7 @@ def ingest_paths(ws: Workspace, paths: list[Path], *, text_field: str = "text",
             all_ok = _store_item(ws, report, known, path, item) and all_ok
         if path.suffix.lower() in ROW_FORMATS:
             _prune_rows(ws, report, known, path, seen, all_ok)
-    record_run(ws.db, report, started)
+    record_run(ws.store, report, started)
     for issue in report.errors:
         log.warning("ingest: %s", issue)
     if report.changed and sync_index:
@@ -154,7 +154,7 @@ def _store_item(ws: Workspace, report: IngestReport, known: dict[str, tuple[int,
         return True
     try:
         doc_id, added, removed = write_document(
-            ws.db, origin_key=item.origin_key, file_path=str(path.resolve()), doc=doc,
+            ws.store, origin_key=item.origin_key, file_path=str(path.resolve()), doc=doc,
             digest=digest, spans=make_passages(doc.text),
             existing_id=existing[0] if existing else None)
     except Exception as exc:  # a database error for one document must not stop the batch
@@ -185,7 +185,7 @@ def _prune_rows(ws: Workspace, report: IngestReport, known: dict[str, tuple[int,
             str(path), None, f"{len(gone)} earlier row(s) no longer in the file were kept "
             "because some rows failed; fix the file and ingest again to remove them"))
         return
-    report.passages_removed += delete_documents(ws.db, [doc_id for _, doc_id in gone])
+    report.passages_removed += delete_documents(ws.store, [doc_id for _, doc_id in gone])
     report.removed += len(gone)
     for key, _ in gone:
         known.pop(key, None)
@@ -193,7 +193,7 @@ def _prune_rows(ws: Workspace, report: IngestReport, known: dict[str, tuple[int,
 
 def _find_documents(ws: Workspace, ref: int | str) -> list[int]:
     """Document ids matching an id, origin key, file path or URL."""
-    con = ws.db
+    con = ws.store
     text = str(ref).strip()
     if isinstance(ref, int) or text.isdigit():
         rows = con.execute("SELECT document_id FROM documents WHERE document_id = ?", [int(text)]).fetchall()
@@ -225,14 +225,14 @@ def remove_document(ws: Workspace, ref: int | str) -> int:
     ids = _find_documents(ws, ref)
     if not ids:
         raise InputError(f"no document matches {ref!r} (give a document id, file path, origin key or URL)")
-    removed = delete_documents(ws.db, ids)
+    removed = delete_documents(ws.store, ids)
     ws.sync_index()
     return removed
 
 
 def corpus_stats(ws: Workspace) -> CorpusStats:
     """Counts of documents, passages and sources, the date range, per-source and language counts."""
-    con = ws.db
+    con = ws.store
     docs, earliest, latest = con.execute(
         "SELECT count(*), min(published_date), max(published_date) FROM documents").fetchone()  # type: ignore[misc]
     passages = con.execute("SELECT count(*) FROM passages").fetchone()[0]  # type: ignore[index]

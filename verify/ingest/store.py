@@ -15,6 +15,8 @@ from verify.sources.keys import source_key
 if TYPE_CHECKING:
     import duckdb
 
+    from verify.store import Store
+
 PASSAGE_BATCH = 200
 
 
@@ -28,7 +30,7 @@ def content_hash(doc: ParsedDocument) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def source_domain(con: duckdb.DuckDBPyConnection, doc: ParsedDocument) -> str | None:
+def source_domain(con: Store, doc: ParsedDocument) -> str | None:
     """The key of the document's source: :func:`verify.sources.keys.source_key` of its URL
     (registrable domain, platform account or suffix-less host), else from its name."""
     if doc.url:
@@ -46,7 +48,7 @@ def source_domain(con: duckdb.DuckDBPyConnection, doc: ParsedDocument) -> str | 
     return str(row[0]) if row else name_key(name)
 
 
-def ensure_source(con: duckdb.DuckDBPyConnection, domain: str | None, name: str | None) -> int | None:
+def ensure_source(con: Store, domain: str | None, name: str | None) -> int | None:
     """The source_id for ``domain`` (following aliases), inserting the source if missing."""
     if not domain:
         return None
@@ -62,7 +64,7 @@ def ensure_source(con: duckdb.DuckDBPyConnection, domain: str | None, name: str 
     return int(row[0]) if row else None
 
 
-def rekey_documents(con: duckdb.DuckDBPyConnection, *, dry_run: bool = False) -> list[tuple[int, str, str]]:
+def rekey_documents(store: Store, *, dry_run: bool = False) -> list[tuple[int, str, str]]:
     """Move documents whose URL now gives another source key (platform accounts, hosts
     without a public suffix, a newly registered platform) to that source, in one transaction.
 
@@ -70,14 +72,14 @@ def rekey_documents(con: duckdb.DuckDBPyConnection, *, dry_run: bool = False) ->
     ``dry_run``). Documents whose current source is an alias of the new key stay.
 
     Example:
-        >>> rekey_documents(ws.db, dry_run=True)   # doctest: +SKIP
+        >>> rekey_documents(ws.store, dry_run=True)   # doctest: +SKIP
         [(12, 'x.com', 'x.com/@somehandle')]
     """
-    rows = con.execute(
+    rows = store.execute(
         "SELECT d.document_id, d.url, s.domain, d.source_id FROM documents d "
         "LEFT JOIN sources s ON s.source_id = d.source_id WHERE d.url IS NOT NULL "
         "ORDER BY d.document_id").fetchall()
-    aliases = dict(con.execute("SELECT alias_domain, source_id FROM source_aliases").fetchall())
+    aliases = dict(store.fetchall("SELECT alias_domain, source_id FROM source_aliases"))
     moves: list[tuple[int, str, str]] = []
     for document_id, url, domain, source_id in rows:
         key = source_key(url)
@@ -85,21 +87,17 @@ def rekey_documents(con: duckdb.DuckDBPyConnection, *, dry_run: bool = False) ->
             moves.append((int(document_id), str(domain or ""), key))
     if dry_run or not moves:
         return moves
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with store.transaction():
         ids: dict[str, int | None] = {}
         for document_id, _, key in moves:
             if key not in ids:
-                ids[key] = ensure_source(con, key, None)
-            con.execute("UPDATE documents SET source_id = ? WHERE document_id = ?", [ids[key], document_id])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+                ids[key] = ensure_source(store, key, None)
+            store.execute("UPDATE documents SET source_id = ? WHERE document_id = ?",
+                          [ids[key], document_id])
     return moves
 
 
-def _insert_passages(con: duckdb.DuckDBPyConnection, document_id: int, text: str,
+def _insert_passages(con: Store | duckdb.DuckDBPyConnection, document_id: int, text: str,
                      spans: Sequence[tuple[int, int]]) -> None:
     """Insert passages in multi-row batches (much faster than one statement per row)."""
     rows = [(document_id, order, text[s:e], s, e) for order, (s, e) in enumerate(spans)]
@@ -113,15 +111,14 @@ def _insert_passages(con: duckdb.DuckDBPyConnection, document_id: int, text: str
         )
 
 
-def write_document(con: duckdb.DuckDBPyConnection, *, origin_key: str, file_path: str,
+def write_document(store: Store, *, origin_key: str, file_path: str,
                    doc: ParsedDocument, digest: str, spans: Sequence[tuple[int, int]],
                    existing_id: int | None) -> tuple[int, int, int]:
     """Insert or replace one document and its passages atomically.
 
     Returns (document_id, passages added, passages removed).
     """
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with store.transaction() as con:
         source_id = ensure_source(con, source_domain(con, doc), doc.source_name)
         values = [source_id, file_path, doc.url, doc.title, doc.author, doc.published_date,
                   doc.language, digest, doc.text, len(doc.text)]
@@ -145,33 +142,24 @@ def write_document(con: duckdb.DuckDBPyConnection, *, origin_key: str, file_path
                 [*values, document_id],
             )
         _insert_passages(con, int(document_id), doc.text, spans)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return int(document_id), len(spans), removed
 
 
-def delete_documents(con: duckdb.DuckDBPyConnection, document_ids: Sequence[int]) -> int:
+def delete_documents(store: Store, document_ids: Sequence[int]) -> int:
     """Delete documents and their passages in one transaction; passages removed."""
     if not document_ids:
         return 0
     marks = ", ".join("?" * len(document_ids))
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with store.transaction() as con:
         removed = int(con.execute(
             f"SELECT count(*) FROM passages WHERE document_id IN ({marks})", list(document_ids)
         ).fetchone()[0])  # type: ignore[index]
         con.execute(f"DELETE FROM passages WHERE document_id IN ({marks})", list(document_ids))
         con.execute(f"DELETE FROM documents WHERE document_id IN ({marks})", list(document_ids))
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return removed
 
 
-def record_run(con: duckdb.DuckDBPyConnection, report: IngestReport, started: dt.datetime) -> None:
+def record_run(con: Store, report: IngestReport, started: dt.datetime) -> None:
     """Write the run summary to ``ingest_runs`` and each issue to ``ingest_errors``."""
     con.execute(
         "INSERT INTO ingest_runs (run_id, started_at, finished_at, added, updated, skipped, failed, passages) "

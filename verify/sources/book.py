@@ -7,6 +7,10 @@ Example:
     RatingEvent(...)
     >>> round(ws.reliability("www.example-news.com").value, 2)
     0.8
+    >>> from verify.store import Store
+    >>> book = SourceBook(Store.memory(), seed=False)       # no workspace needed
+    >>> book.reliability("example-news.com").explanation
+    'no rating for example-news.com; default prior 0.50'
 """
 
 from __future__ import annotations
@@ -22,17 +26,20 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from verify.config import Settings
 from verify.errors import InputError
 from verify.sources.domains import is_gov_edu, parse_domain
 from verify.sources.formats import FORMATS, Parsed, parse_file
 from verify.sources.keys import SourceKey, parse_source, rating_key
 from verify.sources.models import ImportIssue, ImportReport, RatingEvent, SourceSummary, SourceView
 from verify.sources.scales import band, normalise
+from verify.store import Store
 from verify.types import Reliability
 
 if TYPE_CHECKING:
+    import duckdb
+
     from verify.sources.models import Suggestion, TrackRecord
-    from verify.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -92,13 +99,19 @@ def _event(row: tuple[Any, ...]) -> RatingEvent:
 class SourceBook:
     """Ratings of sources by people and imported sets, and the reliability computed from them.
 
-    ``person_weight`` is the weight of the latest in-house (person) rating; each imported
-    set counts with its own weight (1.0 by default), so a person's rating dominates.
+    It needs only the workspace's ``Store`` and the settings that hold the priors
+    (``reliability_prior``, ``gov_edu_prior``). ``person_weight`` is the weight of the latest
+    in-house (person) rating; each imported set counts with its own weight (1.0 by
+    default), so a person's rating dominates.
     """
 
-    def __init__(self, ws: Workspace, *, person_weight: float = DEFAULT_PERSON_WEIGHT,
-                 seed: bool = True) -> None:
-        self.ws = ws
+    def __init__(self, store: Store, settings: Settings | None = None, *,
+                 person_weight: float = DEFAULT_PERSON_WEIGHT, seed: bool = True) -> None:
+        if not isinstance(store, Store):  # an older caller passing the whole workspace
+            settings = settings or getattr(store, "settings", None)
+            store = getattr(store, "store")  # noqa: B009 - typed as Store, may be a Workspace
+        self.store = store
+        self.settings = settings or Settings()
         self.person_weight = person_weight
         self._table: dict[str, Reliability] | None = None
         self._memo: dict[Any, Reliability] = {}
@@ -106,24 +119,16 @@ class SourceBook:
         self._seed_checked = not seed
 
     @property
-    def db(self) -> Any:
-        """The workspace's DuckDB connection."""
-        return self.ws.db
+    def db(self) -> duckdb.DuckDBPyConnection:
+        """The DuckDB connection (``book.store`` is the way in for new code)."""
+        return self.store.connection
 
     @contextmanager
-    def _transaction(self) -> Iterator[Any]:
-        """A transaction on its own cursor, so a caller's open transaction is never touched."""
-        cur = self.db.cursor()
-        try:
-            cur.execute("BEGIN TRANSACTION")
-            try:
-                yield cur
-                cur.execute("COMMIT")
-            except BaseException:
-                _rollback(cur)
-                raise
-        finally:
-            cur.close()
+    def _transaction(self) -> Iterator[Store]:
+        """A transaction on a cursor of its own, so a caller's open transaction is never
+        touched: the book's writes commit (or not) on their own."""
+        with self.store.cursor() as own, own.transaction():
+            yield own
 
     # ---- effective reliability --------------------------------------------------------
     def reliability(self, domain: str | None) -> Reliability:
@@ -159,7 +164,7 @@ class SourceBook:
             try:
                 parsed = parse_source(str(domain), allow_path=True)
             except Exception:  # InputError or anything odd from a URL: prior, never raise
-                prior = self.ws.settings.reliability_prior
+                prior = self.settings.reliability_prior
                 result = Reliability(str(domain), prior,
                                      f"{domain!r} is not a domain, account or host; default prior {prior:.2f}",
                                      (("prior", prior, 1.0),))
@@ -182,7 +187,7 @@ class SourceBook:
                                    hit.parts, applied_key=hit.applied_key or key)
             return hit
         if parsed.kind == "account":
-            prior = self.ws.settings.reliability_prior
+            prior = self.settings.reliability_prior
             return Reliability(parsed.key, prior,
                                f"no rating for {parsed.key} or its platform {parsed.platform}; "
                                f"default prior {prior:.2f}", (("prior", prior, 1.0),))
@@ -190,7 +195,7 @@ class SourceBook:
 
     def _prior(self, host: str | None) -> Reliability:
         """The fallback for sources nobody has rated."""
-        settings = self.ws.settings
+        settings = self.settings
         if host and is_gov_edu(host):
             return Reliability(host, settings.gov_edu_prior,
                                f"no rating for {host}; government/academic domain prior "
@@ -202,14 +207,11 @@ class SourceBook:
     def _load(self) -> dict[str, Reliability]:
         """Compute every rated source's effective value once into a dict."""
         self.ensure_seed()
-        cur = self.db.cursor()  # committed state, even while a caller holds a transaction
-        try:
-            rows = cur.execute(_EFFECTIVE_SQL).fetchall()
-            aliases = dict(cur.execute(
+        with self.store.cursor() as cur:  # committed state, even while a caller holds a transaction
+            rows = cur.fetchall(_EFFECTIVE_SQL)
+            aliases = dict(cur.fetchall(
                 "SELECT a.alias_domain, s.domain FROM source_aliases a "
-                "JOIN sources s ON s.source_id = a.source_id").fetchall())
-        finally:
-            cur.close()
+                "JOIN sources s ON s.source_id = a.source_id"))
         grouped: dict[str, list[tuple[str, float, float]]] = {}
         for canonical, rater, kind, value, set_weight, version in rows:
             if kind == PERSON:
@@ -257,7 +259,7 @@ class SourceBook:
         if self._seed_checked:
             return None
         self._seed_checked = True
-        if self.db.execute("SELECT 1 FROM rating_sets WHERE name = ? LIMIT 1", [SEED_NAME]).fetchone():
+        if self.store.execute("SELECT 1 FROM rating_sets WHERE name = ? LIMIT 1", [SEED_NAME]).fetchone():
             return None
         if not SEED_PATH.is_file():  # pragma: no cover - broken install
             log.warning("seed ratings %s are missing; no seed loaded", SEED_PATH)
@@ -267,7 +269,7 @@ class SourceBook:
                "read_csv($path, header = true, columns = {'domain': 'VARCHAR', 'pc1': 'VARCHAR'}))")
         try:
             with self._transaction() as con:
-                set_id = con.execute(
+                set_id = con.execute(  # type: ignore[index]
                     "INSERT INTO rating_sets (name, format, version, licence, attribution, file_path, "
                     "file_hash, weight, imported_by) VALUES (?, 'lin2023', ?, ?, ?, ?, ?, 1.0, "
                     "'verify (seed)') RETURNING rating_set_id",
@@ -299,7 +301,7 @@ class SourceBook:
                 counts = con.execute(
                     "SELECT (SELECT count(*) FROM ratings WHERE rating_set_id = $1), "
                     "(SELECT count(*) FROM rating_import_issues WHERE rating_set_id = $1)",
-                    [set_id]).fetchone()
+                    [set_id]).fetchone() or (0, 0)
                 con.execute("UPDATE rating_sets SET rows_read = ?, rows_imported = ?, "
                             "rows_rejected = ? WHERE rating_set_id = ?",
                             [counts[0] + counts[1], counts[0], counts[1], set_id])
@@ -318,7 +320,7 @@ class SourceBook:
         'x.com/@someone'
         """
         host = _key(domain, "source")
-        row = self.db.execute(
+        row = self.store.execute(
             "SELECT s.domain FROM source_aliases a JOIN sources s ON s.source_id = a.source_id "
             "WHERE a.alias_domain = ?", [host]).fetchone()
         return str(row[0]) if row else host
@@ -360,7 +362,7 @@ class SourceBook:
         other = _key(alias, "alias")
         if other == canonical:
             raise InputError(f"alias: {other} is the source itself")
-        con = self.db
+        con = self.store
         existing = con.execute(
             "SELECT s.domain FROM source_aliases a JOIN sources s ON s.source_id = a.source_id "
             "WHERE a.alias_domain = ?", [other]).fetchone()
@@ -368,14 +370,14 @@ class SourceBook:
             if existing[0] == canonical:
                 return canonical
             raise InputError(f"alias: {other} is already an alias of {existing[0]}")
-        has_aliases = con.execute(
+        has_aliases = con.execute(  # type: ignore[index]
             "SELECT count(*) FROM source_aliases a JOIN sources s ON s.source_id = a.source_id "
             "WHERE s.domain = ?", [other]).fetchone()[0]
         if has_aliases:
             raise InputError(f"alias: {other} has aliases of its own; make them aliases of {canonical}")
         with self._transaction() as tx:
             tx.execute("INSERT INTO sources (domain) VALUES (?) ON CONFLICT DO NOTHING", [canonical])
-            source_id = tx.execute("SELECT source_id FROM sources WHERE domain = ?",
+            source_id = tx.execute("SELECT source_id FROM sources WHERE domain = ?",  # type: ignore[index]
                                    [canonical]).fetchone()[0]
             tx.execute("INSERT INTO source_aliases (alias_domain, source_id) VALUES (?, ?)",
                        [other, source_id])
@@ -385,7 +387,7 @@ class SourceBook:
     def aliases(self, domain: str) -> tuple[str, ...]:
         """Other domains of the same outlet."""
         canonical = self.canonical(domain)
-        rows = self.db.execute(
+        rows = self.store.execute(
             "SELECT a.alias_domain FROM source_aliases a JOIN sources s ON s.source_id = a.source_id "
             "WHERE s.domain = ? ORDER BY 1", [canonical]).fetchall()
         return tuple(r[0] for r in rows)
@@ -396,18 +398,15 @@ class SourceBook:
         self.ensure_seed()
         canonical = self.canonical(domain)
         keys = [canonical, *self.aliases(canonical)]
-        rows = self.db.execute(_HISTORY_SQL, [keys]).fetchall()
+        rows = self.store.execute(_HISTORY_SQL, [keys]).fetchall()
         return [_event(r) for r in rows]
 
     def _event_by_id(self, rating_id: int) -> RatingEvent:
-        cur = self.db.cursor()
-        try:
-            rows = cur.execute(
+        with self.store.cursor() as cur:
+            rows = cur.fetchall(
                 _HISTORY_SQL.replace("WHERE h.domain IN (SELECT unnest(?::VARCHAR[]))",
                                      "WHERE h.domain = (SELECT domain FROM ratings WHERE rating_id = ?)"),
-                [rating_id]).fetchall()
-        finally:
-            cur.close()
+                [rating_id])
         return next(_event(r) for r in rows if r[0] == rating_id)
 
     def current(self, domain: str) -> list[RatingEvent]:
@@ -420,7 +419,7 @@ class SourceBook:
 
     def names(self) -> dict[str, str]:
         """Outlet names by domain (latest given name wins; a sources.name overrides)."""
-        rows = self.db.execute(
+        rows = self.store.execute(
             "SELECT domain, arg_max(name, created_at) FROM source_names GROUP BY domain "
             "UNION ALL SELECT domain, name FROM sources WHERE name IS NOT NULL").fetchall()
         return {d: n for d, n in rows}
@@ -496,7 +495,7 @@ class SourceBook:
         digest = _file_hash(file)
         if weight is not None and not 0 <= float(weight) <= 100:
             raise InputError(f"weight: {weight!r} must be between 0 and 100")
-        con = self.db
+        con = self.store
         self.ensure_seed()
         previous = con.execute(
             "SELECT rating_set_id, file_hash FROM rating_sets WHERE name = ? "
@@ -520,14 +519,14 @@ class SourceBook:
         if in_house and not rater:
             raise InputError("by: in-house ratings need the name of the person who made them")
         domains = [r.domain for r in parsed.rows]
-        superseded, dropped = con.execute(
+        superseded, dropped = con.execute(  # type: ignore[misc]
             "SELECT (SELECT count(DISTINCT domain) FROM ratings WHERE rater = $rater "
             "        AND rater_kind = $kind AND domain IN (SELECT unnest($domains::VARCHAR[]))), "
             "       (SELECT count(DISTINCT domain) FROM ratings WHERE rater = $rater "
             "        AND rater_kind = $kind AND domain NOT IN (SELECT unnest($domains::VARCHAR[])))",
             {"rater": rater, "kind": kind, "domains": domains}).fetchone()
         with self._transaction() as con:
-            set_id = int(con.execute(
+            set_id = int(con.execute(  # type: ignore[index]
                 "INSERT INTO rating_sets (name, format, version, licence, attribution, file_path, "
                 "file_hash, weight, imported_by, rows_read, rows_imported, rows_rejected) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING rating_set_id",
@@ -580,14 +579,14 @@ class SourceBook:
 
     def import_issues(self, rating_set_id: int) -> list[ImportIssue]:
         """The rejected and skipped rows recorded for an import."""
-        rows = self.db.execute(
+        rows = self.store.execute(
             "SELECT location, line, field, reason, kind FROM rating_import_issues "
             "WHERE rating_set_id = ? ORDER BY line", [rating_set_id]).fetchall()
         return [ImportIssue(*r) for r in rows]
 
     def rating_sets(self) -> list[dict[str, Any]]:
         """Imported rating sets, newest first, with licence and counts."""
-        cur = self.db.execute("SELECT * FROM rating_sets ORDER BY rating_set_id DESC")
+        cur = self.store.execute("SELECT * FROM rating_sets ORDER BY rating_set_id DESC")
         cols = [d[0] for d in cur.description]
         return [dict(zip(cols, row, strict=True)) for row in cur.fetchall()]
 
@@ -597,7 +596,7 @@ class SourceBook:
         if fmt not in ("csv", "json"):
             raise InputError(f"format: unknown export format {fmt!r} (csv or json)")
         self.ensure_seed()
-        cur = self.db.execute(
+        cur = self.store.execute(
             "SELECT h.rating_id, h.domain, h.rater, h.rater_kind, s.name AS rating_set, "
             "s.version AS set_version, s.licence AS set_licence, h.scale, h.raw_value, h.reliability, "
             "h.previous_reliability, h.label, h.rationale, h.method, h.valid_from, h.valid_to "
@@ -617,7 +616,7 @@ class SourceBook:
             doc = {
                 "exported_at": dt.datetime.now(dt.timezone.utc).isoformat(),
                 "rating_sets": [{k: _iso(v) for k, v in s.items()} for s in self.rating_sets()],
-                "aliases": [{"alias": a, "domain": d} for a, d in self.db.execute(
+                "aliases": [{"alias": a, "domain": d} for a, d in self.store.execute(
                     "SELECT a.alias_domain, s.domain FROM source_aliases a "
                     "JOIN sources s ON s.source_id = a.source_id ORDER BY 1").fetchall()],
                 "ratings": [{c: _iso(v) for c, v in zip(cols, row, strict=True)} for row in rows],
@@ -635,7 +634,7 @@ class SourceBook:
         """
         from verify.ingest.store import rekey_documents
 
-        moves = rekey_documents(self.db, dry_run=dry_run)
+        moves = rekey_documents(self.store, dry_run=dry_run)
         if moves and not dry_run:
             log.info("rekeyed %d document(s)", len(moves))
             self.invalidate()
@@ -732,13 +731,6 @@ def _file_hash(path: Path) -> str:
 
 def _iso(value: Any) -> Any:
     return value.isoformat() if isinstance(value, dt.date | dt.datetime) else value
-
-
-def _rollback(con: Any) -> None:
-    try:
-        con.execute("ROLLBACK")
-    except Exception:  # pragma: no cover - no transaction open
-        pass
 
 
 __all__ = ["SourceBook", "parse_domain"]

@@ -72,7 +72,7 @@ def track_record(book: SourceBook, domain: str | None = None, *,
     """Per source: agreements, disagreements and the Beta posterior over agreement."""
     wanted = book.canonical(domain) if domain else None
     per_source: dict[str, list[TrackEvidence]] = {}
-    for check_id, claim, raw_domain, n_sup, n_ref, verdict, reviewed in book.db.execute(
+    for check_id, claim, raw_domain, n_sup, n_ref, verdict, reviewed in book.store.execute(
             _EVIDENCE_SQL).fetchall():
         if n_sup == n_ref:
             continue
@@ -112,7 +112,7 @@ def _evidence_json(record: TrackRecord) -> str:
 def refresh_suggestions(book: SourceBook, *, threshold: float = THRESHOLD, min_n: int = MIN_N,
                         **options: Any) -> list[Suggestion]:
     """Store a suggestion for each source whose track record departs from its rating."""
-    con = book.db
+    con = book.store
     created: list[int] = []
     strength = float(options.get("prior_strength", PRIOR_STRENGTH))
     for record in track_record(book, **options):
@@ -134,7 +134,7 @@ def refresh_suggestions(book: SourceBook, *, threshold: float = THRESHOLD, min_n
             last_checks = sorted(item["check_id"] for item in json.loads(last[1] or "[]"))
             if last_checks == checks:
                 continue  # same evidence: already suggested (open or decided)
-        new_id = int(con.execute(
+        new_id = int(con.execute(  # type: ignore[index]
             "INSERT INTO rating_suggestions (domain, current_value, suggested_value, agreements, "
             "disagreements, evidence) VALUES (?, ?, ?, ?, ?, ?) RETURNING suggestion_id",
             [record.domain, record.current, round(record.posterior_mean, 4), record.agreements,
@@ -161,7 +161,7 @@ def _suggestion(row: tuple[Any, ...]) -> Suggestion:
 
 def get_suggestion(book: SourceBook, suggestion_id: int) -> Suggestion:
     """One suggestion with its decision; InputError if there is none with that id."""
-    row = book.db.execute(_SUGGESTION_SQL + " WHERE s.suggestion_id = ?", [int(suggestion_id)]).fetchone()
+    row = book.store.execute(_SUGGESTION_SQL + " WHERE s.suggestion_id = ?", [int(suggestion_id)]).fetchone()
     if row is None:
         raise InputError(f"suggestion: no suggestion #{suggestion_id}")
     return _suggestion(row)
@@ -170,7 +170,7 @@ def get_suggestion(book: SourceBook, suggestion_id: int) -> Suggestion:
 def list_suggestions(book: SourceBook, include_decided: bool = False) -> list[Suggestion]:
     """Open suggestions (and decided ones when asked), newest first."""
     where = "" if include_decided else " WHERE d.decision IS NULL"
-    rows = book.db.execute(_SUGGESTION_SQL + where + " ORDER BY s.suggestion_id DESC").fetchall()
+    rows = book.store.execute(_SUGGESTION_SQL + where + " ORDER BY s.suggestion_id DESC").fetchall()
     return [_suggestion(r) for r in rows]
 
 
@@ -211,6 +211,6 @@ def accept(book: SourceBook, suggestion_id: int, by: str, note: str = "") -> Rat
 def dismiss(book: SourceBook, suggestion_id: int, by: str, note: str = "") -> Suggestion:
     """Record that a person dismissed a suggestion; ratings are untouched."""
     s = _open(book, suggestion_id, by)
-    book.db.execute("INSERT INTO suggestion_decisions (suggestion_id, decision, decided_by, note) "
-                    "VALUES (?, 'dismissed', ?, ?)", [s.suggestion_id, str(by).strip(), note or None])
+    book.store.execute("INSERT INTO suggestion_decisions (suggestion_id, decision, decided_by, note) "
+                       "VALUES (?, 'dismissed', ?, ?)", [s.suggestion_id, str(by).strip(), note or None])
     return get_suggestion(book, suggestion_id)
