@@ -139,6 +139,18 @@ def counted_figures(alignments: Sequence[QuantityAlignment]) -> list[QuantityAli
     return [a for a in alignments if a.claim_unit != "date"]
 
 
+SMALL_COUNT = 12
+
+
+def is_pointed(a: QuantityAlignment) -> bool:
+    """Whether a claim figure is the claim's point, one a source states as a figure: a
+    percentage, a sum, a measure, a fraction or a count above a dozen. A small count ("two
+    primary types", "played for 6 teams") is often told by listing, not by its number."""
+    unit = a.claim_unit or ""
+    return (a.claim_value > SMALL_COUNT or a.claim_value != int(a.claim_value)
+            or unit == "%" or (len(unit) == 3 and unit.isupper()))
+
+
 def all_figures_agree(alignments: Sequence[QuantityAlignment]) -> bool:
     """Every figure of the claim has an agreeing figure on the same named thing."""
     figures = counted_figures(alignments)
@@ -161,7 +173,8 @@ def settle_stance(p: Sequence[float] | np.ndarray, alignments: Sequence[Quantity
     """
     stance = final_stance(p, settings)
     figures = counted_figures(alignments)
-    silent_on_figures = bool(claim_has_figures and figures
+    pointed = [a for a in figures if is_pointed(a)]
+    silent_on_figures = bool(claim_has_figures and pointed
                              and all(a.status in ("unaligned", "different_scope") for a in figures))
     if stance == "refutes":
         if (a := figure_mismatch(alignments)) is not None:
