@@ -11,19 +11,39 @@ One printed table with the baselines side by side in the same run:
   on the fitting part; measured here, not shipped), and one such head fitted on the
   fitting parts of all the claim sets together (SciFact and FM2; what a shipped head would
   have to be), scored on each set, QuanTemp included;
+- the same full checker as it was at ``--baseline-ref`` (default 47bb52d, before issue 18),
+  recomputed in the same run, and the difference: a ``git worktree`` of that commit is
+  made in a temporary folder and this script runs again in a subprocess with
+  ``PYTHONPATH`` on it, so ``import verify`` is the old library while the benchmark code is
+  this one (the subprocess prints and checks ``verify.__file__``); it returns its rows as
+  JSON and the worktree is removed. Stance probabilities and vectors are cached by model
+  version, so the two runs share them. ``--no-baseline`` skips it;
 - not a system but a ceiling, on the claim sets: the same retrieval and rule with the
   claim's gold evidence sentences in place of the stance model (``GoldStance``), what a
   perfect stance model would get from this checker.
+
+Columns: FEVER-Symmetric, HealthVer, Climate-FEVER evidence (pairs), SciFact and FM2
+(claims with retrieval), QuanTemp (3-class, given snippets), AVeriTeC (4-class, each claim
+against its own question-answer evidence items; sources weighed by the shipped seed
+ratings, unrated ones by the prior; see ``benchmarks/averitec.py`` for the label mapping
+and the passage representations, ``qa`` by default) and the desk suite
+(``benchmarks/desk_suite.py``: accuracy, macro-F1 and floor violations, each version with
+a workspace it builds itself). AVeriTeC and the desk suite also get tables of their own.
 
 Every set is split once with a fixed hash of the item id: about 30% "fit" (thresholds,
 label mapping of NOT ENOUGH EVIDENCE where a set has no such label, calibration) and
 70% "eval" (every score printed). Nothing is tuned on the eval part. The calibrator that
 ``--fit-calibration`` saves into the package is fitted on SciFact and FM2 only (their
-licences allow it); QuanTemp (CC BY-NC) only adds eval rows to the calibration error.
+licences allow it); QuanTemp and AVeriTeC (CC BY-NC) only add eval rows to the calibration
+error. No checker threshold, mapping or head is fitted on AVeriTeC; only the cosine
+baseline's thresholds are fitted, on its fitting part.
 
 Usage:
-    python benchmarks/agreement.py                      # all sections
+    python benchmarks/agreement.py                      # all sections, before and after
     python benchmarks/agreement.py --limit 200          # quick run
+    python benchmarks/agreement.py --limit 200 --averitec-limit 200 --sections claims,averitec,desk
+    python benchmarks/agreement.py --no-baseline        # this checkout only
+    python benchmarks/agreement.py --baseline-ref HEAD~3
     python benchmarks/agreement.py --fit-calibration    # also refit + save the calibrator
     python benchmarks/agreement.py --sections pairs,quantemp
     python benchmarks/agreement.py --limit 400 --quantemp-limit 0 --fit-calibration
@@ -32,8 +52,9 @@ Usage:
         --dump-pairs .gpu/score/pairs.jsonl.gz          # then train.py ... --score-pairs that file
     python benchmarks/agreement.py ... --pairs .gpu/score/pairs.jsonl.gz --stance-scores scored.npz:full_sci
 
-Data: ``--data`` or $VERIFY_EVAL_DATA (else ../shared/data); skips cleanly without it.
-Built SciFact/FM2 workspaces and stance scores are cached under benchmarks/artifacts/.
+Data: ``--data`` or $VERIFY_EVAL_DATA (else ../shared/data); without it the data sections
+are skipped and only the desk suite runs. Built SciFact/FM2 workspaces and stance scores
+are cached under benchmarks/artifacts/.
 """
 
 from __future__ import annotations
@@ -45,8 +66,11 @@ import json
 import logging
 import os
 import pickle
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 import warnings
 from collections import Counter
@@ -59,12 +83,23 @@ import numpy as np
 from verify.stance.base import StanceModel
 
 ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "benchmarks" / "artifacts"
+BENCH = ROOT / "benchmarks"
+ARTIFACTS = BENCH / "artifacts"
+# sibling modules (averitec, desk_suite) import by name; appended, so that ``verify``
+# still resolves first to PYTHONPATH (the baseline's worktree) and never to this checkout
+for _path in (str(BENCH), str(ROOT)):
+    if _path not in sys.path:
+        sys.path.append(_path)
+BASELINE_REF = "47bb52d"        # the last commit before issue 18
+PINNED_SECTIONS = ("pairs", "claims", "quantemp", "averitec", "desk")
+AVERITEC, DESK = "averitec (4-class)", "desk suite"
 S, R, N, C = "SUPPORTS", "REFUTES", "NOT_ENOUGH_INFO", "CONFLICTING"
 VERDICT_TO_LABEL = {"SUPPORTED": S, "REFUTED": R, "NOT ENOUGH EVIDENCE": N, "CONFLICTING": C}
-SYSTEMS = ("majority", "cosine", "stance", "full", "full_fit", "head", "head_pooled", "gold")
+SYSTEMS = ("majority", "cosine", "stance", "full", "before", "delta", "full_fit", "head",
+           "head_pooled", "gold")
 SYSTEM_NAMES = {"majority": "majority class", "cosine": "embedding cosine (fit thresholds)",
                 "stance": "stance model alone", "full": "model + numeric + aggregation",
+                "before": "  same, before (pinned ref)", "delta": "  after - before",
                 "full_fit": "  same, verdict thresholds fit on split",
                 "head": "  same, learned head (verify learn) on the split's reviews",
                 "head_pooled": "  same, one head fit on all claim sets",
@@ -517,9 +552,9 @@ def pair_sets(root: Path) -> dict[str, list[dict[str, Any]]]:
     return sets
 
 
-def run_pairs(items: list[dict[str, Any]], stance: StanceScorer, vec: Vectors, settings: Any
-              ) -> dict[str, float]:
-    """Pair-level macro-F1 of the four systems on the eval part."""
+def run_pairs(items: list[dict[str, Any]], stance: StanceScorer, vec: Vectors, settings: Any,
+              extras: bool = True) -> dict[str, float]:
+    """Pair-level macro-F1 of the four systems on the eval part (``extras``: fitted rows)."""
     labels = sorted({it["label"] for it in items})
     claims = [it["claim"] for it in items]
     evidence = [it["evidence"] for it in items]
@@ -546,20 +581,25 @@ def run_pairs(items: list[dict[str, Any]], stance: StanceScorer, vec: Vectors, s
     mapping = fit_output_map([o for o, f in zip(full_out, fit, strict=True) if f], g_fit, labels)
     out["full"] = macro_f1(g_ev, [mapping[o] for o, f in zip(full_out, fit, strict=True) if not f],
                            labels)
-    out["full_fit"] = score_fitted(masses, gold, list(fit), labels, settings.verdict)
+    if extras:
+        out["full_fit"] = score_fitted(masses, gold, list(fit), labels, settings.verdict)
     out["n"] = float(len(g_ev))
     return out
 
 
 # ---------------------------------------------------------------- section 2: claims + retrieval
-def build_workspace(name: str, corpus: Path, limit_docs: int | None, embedder: str) -> Any:
-    """A workspace of a claim set's corpus, ingested once and cached under artifacts/."""
+def build_workspace(name: str, corpus: Path, limit_docs: int | None, embedder: str,
+                    read_only: bool = False) -> Any:
+    """A workspace of a claim set's corpus, ingested once and cached under artifacts/
+    (``read_only``: a built one is opened read-only, as the baseline run does)."""
     from verify import Workspace
     from verify.config import Settings
 
     folder = ARTIFACTS / (f"ws-{name}" + ("" if not limit_docs else f"-{limit_docs}"))
-    ws = Workspace.open(folder, settings=Settings(embedder=embedder))
     done = folder / "BUILT"
+    if read_only and done.is_file():
+        return Workspace.open(folder, settings=Settings(embedder=embedder), read_only=True)
+    ws = Workspace.open(folder, settings=Settings(embedder=embedder))
     if done.is_file():
         return ws
     rows = load_jsonl(corpus)
@@ -583,8 +623,10 @@ def build_workspace(name: str, corpus: Path, limit_docs: int | None, embedder: s
 def run_claims(items: list[dict[str, Any]], ws: Any, stance: StanceScorer, settings: Any,
                k: int, calib_rows: list[tuple[str, float, int, bool]],
                latencies: list[float] | None = None,
-               head_rows: HeadRows | None = None, name: str = "") -> dict[str, float]:
-    """Claim-level verdict macro-F1 with retrieval from the set's corpus."""
+               head_rows: HeadRows | None = None, name: str = "",
+               extras: bool = True) -> dict[str, float]:
+    """Claim-level verdict macro-F1 with retrieval from the set's corpus (``extras``: the
+    fitted, learned and ceiling rows too)."""
     from verify.check import _stored_vectors
 
     labels = sorted({it["label"] for it in items})
@@ -611,9 +653,10 @@ def run_claims(items: list[dict[str, Any]], ws: Any, stance: StanceScorer, setti
         if latencies is not None:
             latencies.append(search_s + time.perf_counter() - t1)
         outs["full"].append(VERDICT_TO_LABEL[res.verdict])
-        gold_stance.set_claim(it)
-        outs["gold"].append(VERDICT_TO_LABEL[full_check(
-            claim, hits, gold_stance, vectors, gold_settings, _default_reliability).verdict])
+        if extras:
+            gold_stance.set_claim(it)
+            outs["gold"].append(VERDICT_TO_LABEL[full_check(
+                claim, hits, gold_stance, vectors, gold_settings, _default_reliability).verdict])
         masses.append((res.support_score, res.refute_score))
         checked.append(res)
         calib_rows.append((res.verdict, res.confidence, int(VERDICT_TO_LABEL[res.verdict] == it["label"]),
@@ -635,15 +678,17 @@ def run_claims(items: list[dict[str, Any]], ws: Any, stance: StanceScorer, setti
     fit_a = np.asarray(fit)
     t = fit_cosine_thresholds(cos[fit_a], g_fit, labels)
     out["cosine"] = macro_f1(g_ev, apply_cosine(cos[~fit_a], t, labels), labels)
-    for system in ("stance", "full", "gold"):
+    for system in ("stance", "full", "gold") if extras else ("stance", "full"):
         mapping = fit_output_map([o for o, f in zip(outs[system], fit, strict=True) if f], g_fit, labels)
         out[system] = macro_f1(g_ev, [mapping[o] for o, f in zip(outs[system], fit, strict=True)
                                       if not f], labels)
+    out["n"] = float(len(g_ev))
+    if not extras:
+        return out
     out["full_fit"] = score_fitted(masses, gold, fit, labels, settings.verdict)
     out["head"], out["head_ece"], _ = score_head(checked, gold, fit, labels)
     out["n_fit"] = float(len(g_fit))
     out["_curve"] = head_by_reviews(checked, gold, fit, labels, out["full"])  # type: ignore[assignment]
-    out["n"] = float(len(g_ev))
     if head_rows is not None:
         head_rows[name] = (checked, gold, fit, list(labels))
     return out
@@ -652,7 +697,8 @@ def run_claims(items: list[dict[str, Any]], ws: Any, stance: StanceScorer, setti
 # ---------------------------------------------------------------- section 3: QuanTemp
 def run_quantemp(items: list[dict[str, Any]], stance: StanceScorer, vec: Vectors, settings: Any,
                  calib_rows: list[tuple[str, float, int, bool]],
-                 head_rows: HeadRows | None = None, name: str = "") -> dict[str, float]:
+                 head_rows: HeadRows | None = None, name: str = "",
+                 extras: bool = True) -> dict[str, float]:
     """3-class macro-F1 (SUPPORTS/REFUTES/CONFLICTING) with the given snippets."""
     labels = [S, R, C]
     items = [it for it in items if it["label"] in labels]
@@ -697,14 +743,284 @@ def run_quantemp(items: list[dict[str, Any]], stance: StanceScorer, vec: Vectors
         mapping = fit_output_map([o for o, f in zip(outs, fit, strict=True) if f], g_fit, labels)
         out[system] = macro_f1(g_ev, [mapping[o] for o, f in zip(outs, fit, strict=True) if not f],
                                labels)
+    out["n"] = float(len(g_ev))
+    if not extras:
+        return out
     out["full_fit"] = score_fitted(masses, gold, fit, labels, settings.verdict)
     out["head"], out["head_ece"], _ = score_head(checked, gold, fit, labels)
     out["n_fit"] = float(len(g_fit))
     out["_curve"] = head_by_reviews(checked, gold, fit, labels, out["full"])  # type: ignore[assignment]
-    out["n"] = float(len(g_ev))
     if head_rows is not None:
         head_rows[name] = (checked, gold, fit, list(labels))
     return out
+
+
+# ---------------------------------------------------------------- section 4: AVeriTeC
+def scores_4way(gold: Sequence[str], pred: Sequence[str], prefix: str) -> dict[str, float]:
+    """4-label macro-F1 (as ``prefix``), balanced accuracy, accuracy and the count of NOT
+    ENOUGH EVIDENCE answers of one system, as flat keys (``acc:prefix`` ...)."""
+    from sklearn.metrics import accuracy_score, balanced_accuracy_score
+
+    gold, pred = list(gold), list(pred)
+    if not gold:
+        return {}
+    return {prefix: macro_f1(gold, pred, (S, R, N, C)),
+            f"bal_acc:{prefix}": float(balanced_accuracy_score(gold, pred)),
+            f"acc:{prefix}": float(accuracy_score(gold, pred)),
+            f"nee:{prefix}": float(sum(p == N for p in pred))}
+
+
+def run_averitec(items: list[dict[str, Any]], stance: StanceScorer, vec: Vectors, settings: Any,
+                 reliability: Callable[[str | None], Any], representation: str,
+                 calib_rows: list[tuple[str, float, int, bool]] | None = None
+                 ) -> dict[str, float]:
+    """AVeriTeC: each claim checked against its own evidence items, weighed by the seed
+    ratings; the checker with its default thresholds (nothing fitted on this set) beside
+    the majority class, the embedding cosine (thresholds fit on the fitting part) and the
+    stance model alone, scored on the eval part."""
+    import averitec
+
+    gold = [it["label"] for it in items]
+    fit = [is_fit(it["id"]) for it in items]
+    texts = [[averitec.passage_text(ev["text"], representation) for ev in it["evidence"]]
+             for it in items]
+    pairs_c = [it["claim"] for it, ts in zip(items, texts, strict=True) for _ in ts]
+    pairs_e = [t for ts in texts for t in ts]
+    probs = stance.probs(pairs_c, pairs_e)
+    cos = vec.cosine(pairs_c, pairs_e) if pairs_e else np.zeros(0)
+    ev_vecs = vec.get(pairs_e) if pairs_e else np.zeros((0, 1))
+    outs: dict[str, list[str]] = {"stance": [], "full": []}
+    mean_cos: list[float] = []
+    rated = 0
+    start = 0
+    for it, ts in zip(items, texts, strict=True):
+        js = list(range(start, start + len(ts)))
+        start += len(ts)
+        hits = averitec.evidence_hits(it, representation, [float(cos[j]) for j in js])
+        rated += sum(not averitec.is_prior(reliability(h.passage.domain)) for h in hits)
+        res = full_check(it["claim"], hits, stance, ev_vecs[js] if js else None, settings,
+                         reliability)
+        outs["full"].append(VERDICT_TO_LABEL[res.verdict])
+        if calib_rows is not None:
+            calib_rows.append((res.verdict, res.confidence,
+                               int(VERDICT_TO_LABEL[res.verdict] == it["label"]), is_fit(it["id"])))
+        sides = {stance_label(probs[j], (S, R, N)) for j in js}
+        outs["stance"].append(C if {S, R} <= sides else S if S in sides else R if R in sides
+                              else N)
+        mean_cos.append(float(np.mean(cos[js])) if js else 0.0)
+    g_fit = [g for g, f in zip(gold, fit, strict=True) if f]
+    g_ev = [g for g, f in zip(gold, fit, strict=True) if not f]
+    out: dict[str, float] = {}
+    if g_fit:
+        out.update(scores_4way(g_ev, [Counter(g_fit).most_common(1)[0][0]] * len(g_ev),
+                               "majority"))
+        mc, fa = np.asarray(mean_cos), np.asarray(fit)
+        t = fit_cosine_thresholds(mc[fa], g_fit, (S, R, N, C))
+        out.update(scores_4way(g_ev, apply_cosine(mc[~fa], t, (S, R, N, C)), "cosine"))
+    for system in ("stance", "full"):
+        out.update(scores_4way(g_ev, [o for o, f in zip(outs[system], fit, strict=True)
+                                      if not f], system))
+    out["n"] = float(len(g_ev))
+    out["gold_nee"] = float(sum(g == N for g in g_ev))
+    out["claims"] = float(len(items))
+    out["passages"] = float(len(pairs_e))
+    out["rated_share"] = rated / max(1, len(pairs_e))
+    return out
+
+
+# ---------------------------------------------------------------- section 5: desk suite
+def desk_suite_module() -> Any:
+    """``benchmarks/desk_suite.py`` with its ``benchmarks/desk/`` data, or None (says why)."""
+    import importlib
+
+    if not (BENCH / "desk").is_dir():
+        print("[desk] skipped: benchmarks/desk/ is absent", flush=True)
+        return None
+    try:
+        module = importlib.import_module("desk_suite")
+    except ImportError as exc:
+        print(f"[desk] skipped: benchmarks/desk_suite.py cannot be imported ({exc})", flush=True)
+        return None
+    missing = [f for f in ("load_claims", "build_workspace", "run", "summarise")
+               if not hasattr(module, f)]
+    if missing:
+        print(f"[desk] skipped: desk_suite has no {', '.join(missing)}", flush=True)
+        return None
+    return module
+
+
+def _summary_value(summary: Any, *names: str) -> float:
+    """The first of ``names`` a desk-suite summary (dict or object) holds, else NaN."""
+    for name in names:
+        value = summary.get(name) if isinstance(summary, dict) else getattr(summary, name, None)
+        if value is not None:
+            return float(value)
+    return float("nan")
+
+
+def run_desk(module: Any) -> dict[str, float]:
+    """The desk suite on a workspace this library version builds in a temporary folder:
+    accuracy, macro-F1 (as ``full``) and floor violations."""
+    claims = module.load_claims()
+    with tempfile.TemporaryDirectory(prefix="verify-desk-") as tmp:
+        t0 = time.perf_counter()
+        ws = module.build_workspace(Path(tmp) / "desk")
+        built = time.perf_counter() - t0
+        try:
+            rows = module.run(ws, claims)
+        finally:
+            close = getattr(ws, "close", None)
+            if callable(close):
+                close()
+    summary = module.summarise(rows)
+    return {"full": _summary_value(summary, "macro_f1", "macro-F1", "f1"),
+            "acc:full": _summary_value(summary, "accuracy", "acc"),
+            "floor:full": _summary_value(summary, "floor_violations", "floor"),
+            "n": _summary_value(summary, "n", "claims") if _has(summary, "n", "claims")
+            else float(len(claims)),
+            "build_s": built}
+
+
+def _has(summary: Any, *names: str) -> bool:
+    return any((summary.get(n) if isinstance(summary, dict) else getattr(summary, n, None))
+               is not None for n in names)
+
+
+# ---------------------------------------------------------------- the pinned "before" run
+def data_root(explicit: str | None) -> Path | None:
+    """The eval data folder: ``--data`` when given (None if it is not a folder), else
+    $VERIFY_EVAL_DATA or ../shared/data."""
+    from verify.config import eval_data_path
+
+    if explicit:
+        return Path(explicit).resolve() if Path(explicit).is_dir() else None
+    found = eval_data_path(None)
+    return found.resolve() if found is not None else None
+
+
+def head_label() -> str:
+    """This checkout's commit, "+changes" when ``verify/`` differs from it."""
+    def git(*cmd: str) -> str:
+        done = subprocess.run(["git", "-C", str(ROOT), *cmd], capture_output=True, text=True)
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    sha = git("rev-parse", "--short", "HEAD") or "?"
+    return f"HEAD {sha}" + ("+changes" if git("status", "--porcelain", "--", "verify") else "")
+
+
+def baseline_command(args: Any, sections: Sequence[str], root: Path | None, worktree: Path,
+                     out_json: Path) -> list[str]:
+    """This script, run for ``sections`` with the same options, emitting JSON."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--no-baseline",
+           "--emit-json", str(out_json), "--expect-verify-under", str(worktree),
+           "--sections", ",".join(sections), "--data", str(root or "/nonexistent")]
+    for flag, value in (("--limit", args.limit), ("--stance-model", args.stance_model),
+                        ("--claim-sets", args.claim_sets), ("--limit-docs", args.limit_docs),
+                        ("--embedder", args.embedder), ("-k", args.k),
+                        ("--quantemp-limit", args.quantemp_limit),
+                        ("--averitec-limit", args.averitec_limit),
+                        ("--averitec-seed", args.averitec_seed),
+                        ("--averitec-passages", args.averitec_passages),
+                        ("--stance-scores", args.stance_scores), ("--pairs", args.pairs)):
+        if value is not None:
+            cmd += [flag, str(Path(value).resolve()) if flag in ("--stance-scores", "--pairs")
+                    and ":" not in str(value) else str(value)]
+    return cmd
+
+
+def run_baseline(args: Any, sections: Sequence[str], root: Path | None) -> dict[str, Any]:
+    """The sections with the library at ``args.baseline_ref``: a temporary git worktree on
+    PYTHONPATH, this script in a subprocess; its JSON (or ``{"error": why}``)."""
+    ref = args.baseline_ref
+    done = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--verify", "--short",
+                           f"{ref}^{{commit}}"], capture_output=True, text=True)
+    if done.returncode != 0:
+        return {"error": f"{ref} is not a commit here ({done.stderr.strip()})"}
+    sha = done.stdout.strip()
+    tmp = Path(tempfile.mkdtemp(prefix="verify-baseline-"))
+    worktree = tmp / "tree"
+    t0 = time.perf_counter()
+    try:
+        added = subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach",
+                                str(worktree), sha], capture_output=True, text=True)
+        if added.returncode != 0:
+            return {"error": f"git worktree add failed: {added.stderr.strip()}"}
+        out_json = tmp / "before.json"
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(worktree), env.get("PYTHONPATH"))
+                                            if p)
+        cmd = baseline_command(args, sections, root, worktree, out_json)
+        print(f"[before] {ref} ({sha}) in {worktree}: {' '.join(cmd[1:])}", flush=True)
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        assert proc.stdout is not None
+        for raw in proc.stdout:
+            # a progress bar redraws with \r: only its last state is shown
+            line = raw.decode("utf-8", "replace").rstrip("\r\n").rsplit("\r", 1)[-1]
+            print(f"  before| {line}", flush=True)
+        if proc.wait() != 0:
+            return {"error": f"the {ref} run exited with {proc.returncode}"}
+        data = json.loads(out_json.read_text(encoding="utf-8"))
+        data.update(ref=ref, sha=sha, seconds=time.perf_counter() - t0)
+        return data  # type: ignore[no-any-return]
+    finally:
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(worktree)],
+                       capture_output=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "prune"], capture_output=True)
+
+
+def emit_json(path: Path, results: dict[str, dict[str, float]], timings: dict[str, float],
+              seconds: float) -> None:
+    """The plain-number rows of this run, for the parent of a baseline run."""
+    import verify
+
+    rows = {col: {k: float(v) for k, v in vals.items()
+                  if not k.startswith("_") and isinstance(v, int | float)}
+            for col, vals in results.items() if not col.startswith("_")}
+    path.write_text(json.dumps({"verify_file": verify.__file__, "results": rows,
+                                "timings": timings, "run_s": seconds}), encoding="utf-8")
+
+
+def merge_before(results: dict[str, dict[str, float]], before: dict[str, dict[str, float]]
+                 ) -> None:
+    """Put the baseline's checker rows beside this run's: every ``full`` key of a column
+    as ``before`` (``acc:full`` as ``acc:before`` ...), and ``delta`` = full - before."""
+    for col, vals in before.items():
+        if col.startswith("_"):
+            continue
+        row = results.setdefault(col, {"n": vals.get("n", float("nan"))})
+        for key, value in vals.items():
+            if key == "full" or key.endswith(":full"):
+                row[key[:-4] + "before"] = value
+        if "full" in row and "before" in row:
+            row["delta"] = row["full"] - row["before"]
+
+
+def _cell(value: float | None, spec: str, signed: bool = False) -> str:
+    """A table cell: "-" for a missing value, ``spec`` ".3f" or "d", a sign if ``signed``."""
+    if value is None or value != value:
+        return "-"
+    if spec == "d":
+        return f"{round(value):+d}" if signed else f"{round(value)}"
+    return f"{value:+{spec}}" if signed else f"{value:{spec}}"
+
+
+def before_after_rows(results: dict[str, dict[str, float]], metrics: Sequence[tuple[str, str]],
+                      col: str, before_name: str, after_name: str) -> list[list[str]]:
+    """Rows "before", "after" and "after - before" of a column's checker ``metrics`` (key
+    prefix, "" for macro-F1, and format ".3f" or "d"); "-" where a side was not run."""
+    row = results.get(col, {})
+
+    def get(prefix: str, side: str) -> float | None:
+        return row.get(f"{prefix}:{side}" if prefix else side)
+
+    deltas = []
+    for prefix, spec in metrics:
+        b, a = get(prefix, "before"), get(prefix, "full")
+        deltas.append(_cell(None if b is None or a is None else a - b, spec, signed=True))
+    return [[before_name, *(_cell(get(p, "before"), f) for p, f in metrics)],
+            [after_name, *(_cell(get(p, "full"), f) for p, f in metrics)],
+            ["after - before", *deltas]]
 
 
 # ---------------------------------------------------------------- main
@@ -712,8 +1028,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", default=None, help="eval data folder")
     parser.add_argument("--limit", type=int, default=None, help="at most N items per set")
-    parser.add_argument("--sections", default="pairs,claims,quantemp,speed",
-                        help="comma list of pairs, claims, quantemp, speed")
+    parser.add_argument("--sections", default="pairs,claims,quantemp,averitec,desk,speed",
+                        help="comma list of pairs, claims, quantemp, averitec, desk, speed")
     parser.add_argument("--stance-model", default="verify-stance")
     parser.add_argument("--claim-sets", default="scifact,fm2",
                         help="claim sets checked with retrieval (comma list)")
@@ -732,19 +1048,48 @@ def main(argv: list[str] | None = None) -> int:
                         help="use these precomputed probabilities (rows in --dump-pairs "
                              "order, read from --pairs) instead of running the stance model")
     parser.add_argument("--pairs", default=None, help="the --dump-pairs file of --stance-scores")
+    parser.add_argument("--averitec-limit", type=int, default=400,
+                        help="AVeriTeC claims, a seeded sample (default 400; 0: all 3,068)")
+    parser.add_argument("--averitec-seed", type=int, default=18,
+                        help="seed of the AVeriTeC sample (default 18)")
+    parser.add_argument("--averitec-passages", default="qa", choices=("qa", "answer"),
+                        help="an AVeriTeC evidence item as a passage: qa (default) = "
+                             "'Question? Answer.'; answer = the answer alone, with its question "
+                             "where it opens with a bare yes/no")
+    parser.add_argument("--baseline-ref", default=BASELINE_REF,
+                        help=f"commit whose library gives the pinned 'before' row "
+                             f"(default {BASELINE_REF}, before issue 18)")
+    parser.add_argument("--no-baseline", action="store_true",
+                        help="skip the pinned 'before' run (this checkout only)")
+    parser.add_argument("--emit-json", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--expect-verify-under", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TQDM_DISABLE", "1")     # no progress bars between the tables
     logging.basicConfig(level=logging.WARNING)
     log.setLevel(logging.INFO)
 
-    from verify.config import Settings, eval_data_path
+    import verify
+    from verify.config import Settings
 
-    root = eval_data_path(args.data)
-    if root is None:
-        print("eval data not found (pass --data or set VERIFY_EVAL_DATA); skipping")
-        return 0
+    if args.expect_verify_under:
+        where = Path(verify.__file__).resolve()
+        print(f"verify imported from {where}", flush=True)
+        if Path(args.expect_verify_under).resolve() not in where.parents:
+            print(f"verify is not the library under {args.expect_verify_under}; stopping")
+            return 3
+    t_main = time.perf_counter()
+    pinned = args.emit_json is not None     # the baseline run: the checker's rows only
+    root = data_root(args.data)
     sections = {s.strip() for s in args.sections.split(",") if s.strip()}
+    if root is None:
+        skipped = sorted(sections - {"desk"})
+        sections &= {"desk"}
+        print("eval data not found (pass --data or set VERIFY_EVAL_DATA); skipping"
+              + (f" {', '.join(skipped)}" if skipped and sections else ""), flush=True)
+        if not sections:
+            return 0
     if args.stance_scores and "speed" in sections:
         print("speed section skipped: precomputed stance scores have no speed to measure")
         sections.discard("speed")
@@ -754,6 +1099,15 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--stance-scores needs --pairs (the file --dump-pairs wrote)")
     if args.stance_scores and args.fit_calibration:
         parser.error("--fit-calibration refits the shipped calibrator: not with --stance-scores")
+    if pinned and args.fit_calibration:
+        parser.error("--fit-calibration is not for a baseline run")
+    before: dict[str, Any] = {}
+    baseline_sections = [x for x in PINNED_SECTIONS if x in sections]
+    if not args.no_baseline and not pinned and baseline_sections:
+        # first, so the stance cache it fills is the one this run loads
+        before = run_baseline(args, baseline_sections, root)
+        if "error" in before:
+            print(f"[before] no pinned row: {before['error']}", flush=True)
     try:
         stance = StanceScorer(args.stance_model, PrecomputedStance(Path(args.pairs),
                                                                    args.stance_scores)
@@ -767,16 +1121,21 @@ def main(argv: list[str] | None = None) -> int:
     qt_rows: list[tuple[str, float, int, bool]] = []
     latencies: list[float] = []
     search_lat: list[float] = []
+    av_rows: list[tuple[str, float, int, bool]] = []
     head_rows: HeadRows = {}
+    timings: dict[str, float] = {}
     t_start = time.perf_counter()
 
     if "pairs" in sections:
+        t0 = time.perf_counter()
         for name, items in pair_sets(root).items():
             items = limited(items, args.limit)
             print(f"[pairs] {name}: {len(items)} pairs", flush=True)
-            results[name] = run_pairs(items, stance, vec, settings)
+            results[name] = run_pairs(items, stance, vec, settings, extras=not pinned)
+        timings["pairs"] = time.perf_counter() - t0
 
     claim_ws: dict[str, Any] = {}
+    t0 = time.perf_counter()
     if "claims" in sections or "speed" in sections:
         for name in [n.strip() for n in args.claim_sets.split(",") if n.strip()]:
             base = root / "claims" / name
@@ -785,7 +1144,7 @@ def main(argv: list[str] | None = None) -> int:
             if "claims" not in sections and name != "scifact":
                 continue
             claim_ws[name] = build_workspace(name, base / "corpus.jsonl", args.limit_docs,
-                                             args.embedder)
+                                             args.embedder, read_only=pinned)
             ws = claim_ws[name]
             items = [{"id": r["id"], "claim": r["claim"], "label": norm_label(r["label"]),
                       "evidence": r.get("evidence", [])}   # read only by the ceiling row
@@ -795,9 +1154,13 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"[claims] {name}: {len(items)} claims, k={k}", flush=True)
                 results[f"{name} (claims)"] = run_claims(
                     items, ws, stance, settings, k, calib_rows,
-                    latencies if name == "scifact" else None, head_rows, f"{name} (claims)")
+                    latencies if name == "scifact" else None, head_rows, f"{name} (claims)",
+                    extras=not pinned)
+    if "claims" in sections:
+        timings["claims"] = time.perf_counter() - t0
 
     if "quantemp" in sections and (root / "numeric/quantemp.jsonl").is_file():
+        t0 = time.perf_counter()
         items = [{"id": r["id"], "claim": r["claim"], "label": norm_label(r["label"]),
                   "evidence": r.get("evidence", [])}
                  for r in load_jsonl(root / "numeric/quantemp.jsonl")]
@@ -805,7 +1168,42 @@ def main(argv: list[str] | None = None) -> int:
         items = limited(items, qt_limit)
         print(f"[quantemp] {len(items)} claims", flush=True)
         results["quantemp (3-class)"] = run_quantemp(items, stance, vec, settings, qt_rows,
-                                                     head_rows, "quantemp (3-class)")
+                                                     head_rows, "quantemp (3-class)",
+                                                     extras=not pinned)
+        timings["quantemp"] = time.perf_counter() - t0
+
+    if "averitec" in sections:
+        import averitec
+
+        path = root / averitec.REL_PATH
+        if path.is_file():
+            t0 = time.perf_counter()
+            items = averitec.load_averitec(path, args.averitec_limit or None, args.averitec_seed)
+            print(f"[averitec] {len(items)} claims (seed {args.averitec_seed}), passages: "
+                  f"{args.averitec_passages}", flush=True)
+            reliability, rating_ws = averitec.seeded_reliability(settings)
+            try:
+                results[AVERITEC] = run_averitec(items, stance, vec, settings, reliability,
+                                                 args.averitec_passages, av_rows)
+            finally:
+                rating_ws.close()
+            timings["averitec"] = time.perf_counter() - t0
+        else:
+            print(f"[averitec] skipped: no {path}", flush=True)
+
+    if "desk" in sections and (desk := desk_suite_module()) is not None:
+        t0 = time.perf_counter()
+        print("[desk] building its workspace and checking its claims", flush=True)
+        try:
+            results[DESK] = run_desk(desk)
+        except Exception as exc:  # one section's failure is reported; the others stand
+            log.exception("[desk] failed")
+            print(f"[desk] failed: {type(exc).__name__}: {exc}", flush=True)
+        timings["desk"] = time.perf_counter() - t0
+
+    if pinned:
+        emit_json(Path(args.emit_json), results, timings, time.perf_counter() - t_start)
+        return 0
 
     # one head for every claim set, fitted on the licensed sets' fitting parts together
     licensed = [name for name in head_rows if "claims" in name]
@@ -816,7 +1214,7 @@ def main(argv: list[str] | None = None) -> int:
     from verify.calibration import CALIBRATOR_PATH, Calibrator, fit_calibrator
 
     calib = None
-    if calib_rows or qt_rows:
+    if calib_rows or qt_rows or av_rows:
         # the shipped calibrator is fitted only on sets whose licence allows a derived
         # artefact (SciFact CC BY, FM2 Apache-2.0); QuanTemp (CC BY-NC) is scored, not fitted
         fit_rows = [r for r in calib_rows if r[3]]
@@ -837,7 +1235,8 @@ def main(argv: list[str] | None = None) -> int:
         calib = calib or Calibrator.load(CALIBRATOR_PATH)
         groups = {"claim sets with retrieval": [r for r in calib_rows if not r[3]],
                   "QuanTemp (not fitted on)": [r for r in qt_rows if not r[3]],
-                  "all": eval_rows}
+                  "all": eval_rows,
+                  "AVeriTeC (not fitted on; not in all)": [r for r in av_rows if not r[3]]}
         ece_rows: dict[str, dict[str, float]] = {}
         for group, rows in groups.items():
             if rows:
@@ -878,7 +1277,10 @@ def main(argv: list[str] | None = None) -> int:
             speed["check_p50_ms"] = 1000 * statistics.median(check_lat)
             speed["search_p50_ms"] = 1000 * statistics.median(search_lat)
 
-    print_report(results, speed, args, stance.tag, time.perf_counter() - t_start, calib)
+    if before.get("results"):
+        merge_before(results, before["results"])
+    print_report(results, speed, args, stance.tag, time.perf_counter() - t_main, calib,
+                 before, timings)
     if args.dump_pairs:
         write_pairs(Path(args.dump_pairs), stance.asked.values())
     return 0
@@ -893,23 +1295,40 @@ def write_pairs(path: Path, pairs: Any) -> None:
 
 
 def print_report(results: dict[str, dict[str, float]], speed: dict[str, float], args: Any,
-                 tag: str, seconds: float, calib: Any) -> None:
-    """The one table."""
+                 tag: str, seconds: float, calib: Any, before: dict[str, Any] | None = None,
+                 timings: dict[str, float] | None = None) -> None:
+    """The one table, then AVeriTeC's and the desk suite's before/after tables."""
+    before = before or {}
     cols = [c for c in results if not c.startswith("_")]
-    width = max([len(SYSTEM_NAMES[s]) for s in SYSTEMS] + [20])
+    after_name = f"after ({head_label()})"
+    ref = before.get("ref") or getattr(args, "baseline_ref", BASELINE_REF)
+    sha = before.get("sha") or ref
+    before_name = (f"before ({ref if sha.startswith(ref) else f'{ref} = {sha}'})"
+                   if before.get("results") else f"before ({ref}): not run")
+    names = {**SYSTEM_NAMES, "before": f"  same, {before_name}"}
+    systems = [s for s in SYSTEMS if s not in ("before", "delta")
+               or any(s in results[c] for c in cols)]
+    width = max([len(names[s]) for s in systems] + [20])
     print()
     print(f"Agreement benchmark — stance model {tag}; macro-F1 on the eval part "
           f"(70%, md5 split); thresholds/mappings fitted on the other 30%")
+    print(f"the checker rows: {after_name} = this checkout; {before_name}"
+          + (f" = the library of that commit, rerun in this run from a git worktree "
+             f"(verify from {before.get('verify_file')})" if before.get("results") else ""))
     header = "system".ljust(width) + "".join(f" | {c[:24]:>24}" for c in cols)
     print(header)
     print("-" * len(header))
-    for s in SYSTEMS:
-        row = SYSTEM_NAMES[s].ljust(width)
+    for s in systems:
+        row = names[s].ljust(width)
         for c in cols:
             value = results[c].get(s, float("nan"))
-            row += f" | {'-':>24}" if value != value else f" | {value:>24.3f}"
+            spec = "+24.3f" if s == "delta" else "24.3f"
+            row += f" | {'-':>24}" if value != value else f" | {value:{spec}}"
         print(row)
-    print("n (eval)".ljust(width) + "".join(f" | {int(results[c]['n']):>24d}" for c in cols))
+    print("n (eval)".ljust(width) + "".join(
+        f" | {_cell(results[c].get('n'), 'd'):>24}" for c in cols))
+    if DESK in results:
+        print(f"({DESK}: all its claims, nothing fitted; its column is the checker's macro-F1)")
     targets = {"fever-symmetric": 0.75, "quantemp (3-class)": 0.55, "scifact (claims)": 0.60}
     for c, t in targets.items():
         if c in results:
@@ -942,8 +1361,61 @@ def print_report(results: dict[str, dict[str, float]], speed: dict[str, float], 
             print(f"full check p50 on SciFact corpus: {speed['check_p50_ms']:.0f} ms vs retrieval "
                   f"alone {speed['search_p50_ms']:.0f} ms (ratio "
                   f"{speed['check_p50_ms'] / max(1e-9, speed['search_p50_ms']):.2f}; target <= 300 ms)")
-    print(f"limit={args.limit} k={args.k or 'settings'} total {seconds:.0f}s; "
-          f"cpu threads={os.cpu_count()}")
+    print_averitec(results, args, before_name, after_name)
+    print_desk(results, before_name, after_name)
+    if timings:
+        print("section times, after: " + ", ".join(f"{k} {v:.0f}s" for k, v in timings.items()))
+    if before.get("results"):
+        print(f"before run ({before['ref']}): {before['seconds']:.0f}s in all (worktree, "
+              f"subprocess, " + ", ".join(f"{k} {v:.0f}s" for k, v in
+                                          before.get("timings", {}).items()) + ")")
+    print(f"limit={args.limit} k={args.k or 'settings'} total {seconds:.0f}s "
+          f"(with the before run); cpu threads={os.cpu_count()}")
+
+
+def print_averitec(results: dict[str, dict[str, float]], args: Any, before_name: str,
+                   after_name: str) -> None:
+    """AVeriTeC's own table: 4-label macro-F1, balanced accuracy, accuracy, NEE answers."""
+    from _common import print_table
+
+    row = results.get(AVERITEC)
+    if not row:
+        return
+    metrics = (("", ".3f"), ("bal_acc", ".3f"), ("acc", ".3f"), ("nee", "d"))
+    rows = [[name, *(_cell(row.get(f"{p}:{system}" if p else system), f) for p, f in metrics)]
+            for system, name in (("majority", "majority class (of the fitting part)"),
+                                 ("cosine", "embedding cosine (thresholds fit on the fitting part)"),
+                                 ("stance", "stance model alone"))]
+    rows += before_after_rows(results, metrics, AVERITEC, f"checker {before_name}",
+                              f"checker {after_name}")
+    passages = getattr(args, "averitec_passages", "qa")
+    print_table(
+        f"AVeriTeC train (real fact-checked claims; CC BY-NC: scored, never fitted): "
+        f"{_cell(row.get('claims'), 'd')} claims sampled (seed {getattr(args, 'averitec_seed', '?')}), "
+        f"eval part n={_cell(row.get('n'), 'd')} of which {_cell(row.get('gold_nee'), 'd')} "
+        f"NOT ENOUGH EVIDENCE; each claim against its own {_cell(row.get('passages'), 'd')} "
+        f"evidence items, passages '{passages}'{' (the default)' if passages == 'qa' else ''}; "
+        f"{_cell(row.get('rated_share', float('nan')) * 100, '.0f')}% of items from a source "
+        f"the seed ratings rate (after), the rest at the prior; labels Supported/Refuted/"
+        f"Not Enough Evidence/Conflicting Evidence-Cherrypicking -> SUPPORTED/REFUTED/"
+        f"NOT ENOUGH EVIDENCE/CONFLICTING",
+        ["system", "macro-F1 (4 labels)", "balanced accuracy", "accuracy",
+         "NOT ENOUGH EVIDENCE answers"], rows)
+
+
+def print_desk(results: dict[str, dict[str, float]], before_name: str, after_name: str) -> None:
+    """The desk suite's table: accuracy, macro-F1 and floor violations, before and after."""
+    from _common import print_table
+
+    row = results.get(DESK)
+    if not row:
+        return
+    print_table(f"desk suite (benchmarks/desk, {_cell(row.get('n'), 'd')} claims, each version "
+                f"on a workspace it built; floor violation = REFUTED or CONFLICTING where every "
+                f"source rated >= 0.7 supports)",
+                ["checker", "accuracy", "macro-F1", "floor violations"],
+                before_after_rows(results, (("acc", ".3f"), ("", ".3f"), ("floor", "d")), DESK,
+                                  before_name, after_name))
 
 
 if __name__ == "__main__":

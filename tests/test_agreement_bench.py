@@ -132,3 +132,189 @@ def test_the_ceiling_row_reads_the_gold_evidence_as_the_stance(agreement) -> Non
     assert probs.argmax(1).tolist() == [0, 1, 2]
     gold.set_claim({"label": "NOT_ENOUGH_INFO", "evidence": []})
     assert gold.predict_batch(["c"], ["Drug X lowered the risk."]).argmax(1).tolist() == [2]
+
+
+# ---------------------------------------------------------------- AVeriTeC and before/after
+@pytest.fixture(scope="module")
+def averitec(agreement):
+    import averitec as module  # benchmarks/ is on sys.path once agreement is loaded
+
+    return module
+
+
+MADE_UP = [  # (id, label, [(text, url)]): written for these tests, not taken from any data set
+    ("t-1", "Supported", [("Did the ferry start running in 2019? Yes. The first crossing "
+                           "was in May 2019.", "https://www.harbour-news.example.com/ferry")]),
+    ("t-2", "Refuted", [("How long is the new tunnel? About 2 km.",
+                         "https://web.archive.org/web/20210101/https://www.roads.example.org/t"),
+                        ("Who built the tunnel? A regional consortium.",
+                         "https://web.archive.org/web/20210101/https://www.roads.example.org/t")]),
+    ("t-3", "Not Enough Evidence", [("Is the mayor a former teacher? No answer could be "
+                                     "found.", "")]),
+    ("t-4", "Conflicting Evidence/Cherrypicking", [("A note without a question.", "Metadata")]),
+    ("t-5", "REFUTES", [("Was the bridge closed? No.", "http://bridges.example.net/x"),
+                        ("", "http://ignored.example.net")]),
+]
+
+
+def _write_made_up(path: Path, rows=MADE_UP) -> Path:
+    import json
+
+    with path.open("w", encoding="utf-8") as fh:
+        for item_id, label, evidence in rows:
+            fh.write(json.dumps({"id": item_id, "claim": f"Claim {item_id} about a town.",
+                                 "label": label, "evidence": [
+                                     {"doc_id": f"{item_id}-{n}", "text": text, "url": url}
+                                     for n, (text, url) in enumerate(evidence)]}) + "\n")
+    return path
+
+
+def test_averitec_labels_map_to_the_four_verdicts(averitec) -> None:
+    assert [averitec.label_of(x) for x in ("Supported", "Refuted", "Not Enough Evidence",
+                                           "Conflicting Evidence/Cherrypicking")] == \
+        ["SUPPORTS", "REFUTES", "NOT_ENOUGH_INFO", "CONFLICTING"]
+    assert averitec.label_of("NOT_ENOUGH_INFO") == "NOT_ENOUGH_INFO"   # the eval data's spelling
+    with pytest.raises(ValueError, match="unknown"):
+        averitec.label_of("Mostly true")
+
+
+def test_averitec_loader_maps_labels_and_samples_by_seed(averitec, tmp_path: Path) -> None:
+    path = _write_made_up(tmp_path / "claims.jsonl")
+    items = averitec.load_averitec(path)
+    assert [it["label"] for it in items] == ["SUPPORTS", "REFUTES", "NOT_ENOUGH_INFO",
+                                             "CONFLICTING", "REFUTES"]
+    assert len(items[4]["evidence"]) == 1                 # an empty item is dropped
+    first = [it["id"] for it in averitec.load_averitec(path, limit=3, seed=7)]
+    assert first == [it["id"] for it in averitec.load_averitec(path, limit=3, seed=7)]
+    assert len(first) == 3 and first == sorted(first)     # file order kept
+    assert len(averitec.load_averitec(path, limit=0)) == 5
+
+
+def test_averitec_passages_follow_one_generic_rule(averitec) -> None:
+    yes_no = "Was the bridge closed  in 2020 ? No. It stayed open."
+    fact = "How long is the new tunnel? About 2 km."
+    assert averitec.passage_text(yes_no, "qa") == "Was the bridge closed in 2020? No. It stayed open."
+    assert averitec.passage_text(yes_no, "answer") == averitec.passage_text(yes_no, "qa")
+    assert averitec.passage_text(fact, "qa") == fact
+    assert averitec.passage_text(fact, "answer") == "About 2 km."
+    assert averitec.passage_text("A note without a question.", "answer") == \
+        "A note without a question."
+    assert averitec.DEFAULT_REPRESENTATION == "qa"
+    with pytest.raises(ValueError, match="representation"):
+        averitec.passage_text(fact, "summary")
+
+
+def test_averitec_source_is_the_host_of_the_cited_page(averitec) -> None:
+    assert averitec.source_domain("https://www.Example.org/a?b=1") == "example.org"
+    assert averitec.source_domain(
+        "https://web.archive.org/web/2020id_/http://news.example.co.uk/x") == "news.example.co.uk"
+    assert averitec.source_domain("https://web.archihttps://example.org//f.pdf") == "example.org"
+    assert averitec.source_domain("https://archive.ph/AbCd") == "archive.ph"
+    for nothing in ("", None, "Metadata"):
+        assert averitec.source_domain(nothing) is None
+
+
+def test_averitec_evidence_becomes_hits_one_document_per_page(averitec, tmp_path: Path) -> None:
+    items = averitec.load_averitec(_write_made_up(tmp_path / "claims.jsonl"))
+    hits = averitec.evidence_hits(items[1], "answer", [0.4, 0.6])
+    assert [h.passage.text for h in hits] == ["About 2 km.", "A regional consortium."]
+    assert [h.passage.domain for h in hits] == ["roads.example.org"] * 2
+    assert hits[0].passage.document_id == hits[1].passage.document_id   # one page
+    assert [h.dense_score for h in hits] == [0.4, 0.6] and [h.rank for h in hits] == [1, 2]
+    lone = averitec.evidence_hits(items[2])[0]
+    assert lone.passage.domain is None and lone.dense_score is None
+
+
+def test_averitec_sources_are_weighed_by_the_seed_ratings(averitec, fake_settings) -> None:
+    from verify.sources.book import SEED_PATH
+
+    rated = next(line.split(",")[0].strip() for line in
+                 SEED_PATH.read_text(encoding="utf-8").splitlines()[1:] if "." in line)
+    reliability, ws = averitec.seeded_reliability(fake_settings)
+    try:
+        assert not averitec.is_prior(reliability(rated))
+        unrated = reliability("no-such-outlet-anywhere.example")
+        assert averitec.is_prior(unrated)
+        assert unrated.value == fake_settings.reliability_prior
+        assert averitec.is_prior(reliability(None))
+    finally:
+        ws.close()
+
+
+def test_averitec_section_scores_four_labels_with_fakes(agreement, averitec, tmp_path: Path,
+                                                        monkeypatch, fake_settings) -> None:
+    from tests.conftest import FakeStanceModel
+
+    monkeypatch.setattr(agreement, "ARTIFACTS", tmp_path)
+    labels = ["Supported", "Refuted", "Not Enough Evidence", "Conflicting Evidence/Cherrypicking"]
+    rows = [(f"m-{i}", labels[i % 4], [(f"Did town {i} open a library? "
+                                        f"{'Yes' if i % 2 else 'No'}. Town {i} opened one.",
+                                        f"https://site{i % 3}.example.org/p")])
+            for i in range(40)]
+    items = averitec.load_averitec(_write_made_up(tmp_path / "c.jsonl", rows))
+    scorer = agreement.StanceScorer("unused", FakeStanceModel())
+    reliability, ws = averitec.seeded_reliability(fake_settings)
+    calib: list = []
+    try:
+        out = agreement.run_averitec(items, scorer, agreement.Vectors("fake"), fake_settings,
+                                     reliability, "qa", calib)
+    finally:
+        ws.close()
+    n_eval = sum(not agreement.is_fit(it["id"]) for it in items)
+    assert out["n"] == n_eval and out["claims"] == 40 and out["passages"] == 40
+    for system in ("majority", "cosine", "stance", "full"):
+        for key in (system, f"acc:{system}", f"bal_acc:{system}"):
+            assert 0.0 <= out[key] <= 1.0, key
+        assert out[f"nee:{system}"] == int(out[f"nee:{system}"]) <= n_eval
+    assert out["bal_acc:majority"] == pytest.approx(0.25)          # one class of four
+    assert len(calib) == 40
+
+
+def test_before_rows_merge_and_print_side_by_side(agreement, capsys) -> None:
+    results = {"set a": {"full": 0.5, "acc:full": 0.6, "nee:full": 3.0, "n": 10.0},
+               "set b": {"full": 0.2, "n": 5.0}}
+    agreement.merge_before(results, {"set a": {"full": 0.45, "acc:full": 0.7, "nee:full": 5.0,
+                                               "majority": 0.1, "n": 10.0},
+                                     "set c": {"full": 0.3, "n": 4.0}})
+    assert results["set a"]["before"] == 0.45 and results["set a"]["delta"] == pytest.approx(0.05)
+    assert "majority" not in results["set a"]                     # only the checker's rows
+    assert "before" not in results["set b"] and results["set c"] == {"n": 4.0, "before": 0.3}
+    rows = agreement.before_after_rows(results, (("", ".3f"), ("acc", ".3f"), ("nee", "d"),
+                                                 ("floor", "d")), "set a", "old", "new")
+    assert rows == [["old", "0.450", "0.700", "5", "-"], ["new", "0.500", "0.600", "3", "-"],
+                    ["after - before", "+0.050", "-0.100", "-2", "-"]]
+    assert agreement.before_after_rows(results, (("", ".3f"),), "set c", "old", "new")[1:] == \
+        [["new", "-"], ["after - before", "-"]]
+    args = type("Args", (), {"limit": 5, "k": None, "baseline_ref": "abc1234"})()
+    agreement.print_report(results, {}, args, "fake-stance", 1.0, None,
+                           {"ref": "abc1234", "sha": "abc1234", "results": {"set a": {}},
+                            "verify_file": "/tmp/x/verify/__init__.py", "seconds": 2.0})
+    out = capsys.readouterr().out
+    assert "same, before (abc1234)" in out and "after - before" in out
+    assert "+0.050" in out and "/tmp/x/verify/__init__.py" in out
+
+
+def test_the_before_run_gets_the_same_options(agreement, tmp_path: Path) -> None:
+    args = type("Args", (), dict(limit=100, stance_model="verify-stance", claim_sets="scifact",
+                                 limit_docs=None, embedder="minilm", k=None, quantemp_limit=0,
+                                 averitec_limit=200, averitec_seed=3, averitec_passages="qa",
+                                 stance_scores=None, pairs=None))()
+    cmd = agreement.baseline_command(args, ["claims", "averitec"], tmp_path / "data",
+                                     tmp_path / "tree", tmp_path / "out.json")
+    joined = " ".join(cmd[2:])
+    assert cmd[1].endswith("agreement.py") and "--no-baseline" in cmd
+    for part in ("--sections claims,averitec", f"--data {tmp_path / 'data'}", "--limit 100",
+                 "--quantemp-limit 0", "--averitec-limit 200", "--averitec-seed 3",
+                 f"--expect-verify-under {tmp_path / 'tree'}", f"--emit-json {tmp_path / 'out.json'}"):
+        assert part in joined, part
+    assert "--limit-docs" not in joined and "-k" not in cmd
+
+
+def test_sections_skip_cleanly_without_data_or_desk(agreement, tmp_path: Path, monkeypatch,
+                                                    capsys) -> None:
+    assert agreement.main(["--data", str(tmp_path / "absent"), "--sections",
+                           "pairs,claims,averitec"]) == 0
+    assert "eval data not found" in capsys.readouterr().out
+    monkeypatch.setattr(agreement, "BENCH", tmp_path)
+    assert agreement.desk_suite_module() is None
+    assert "benchmarks/desk/ is absent" in capsys.readouterr().out
