@@ -11,7 +11,14 @@ from verify.config import VerdictSettings
 from verify.quantities import align_quantities
 from verify.refutation import contradiction_cue, negated
 from verify.types import EvidenceAssessment, PassageRef, QuantityAlignment
-from verify.verdict import aggregate, mark_dissent, numeric_adjust, settle_stance
+from verify.verdict import (
+    aggregate,
+    figure_stated,
+    is_pointed,
+    mark_dissent,
+    numeric_adjust,
+    settle_stance,
+)
 
 VS = VerdictSettings()
 
@@ -129,6 +136,20 @@ def test_a_figure_claim_is_not_supported_by_a_passage_stating_none_of_its_figure
                                     "The assault on the prison was a reminder.", 0.1, True, VS)
     assert stance == "unrelated"
     assert "none of the claim's figures" in note
+
+
+def test_silence_on_a_figure_counts_only_where_the_evidence_states_it():
+    unaligned = (_figure("unaligned"),)
+    args = ((0.8, 0.1, 0.1), unaligned, "The prison held about 17,000 prisoners",
+            "The assault on the prison was a reminder.", 0.1, True, VS)
+    assert settle_stance(*args, figure_stated=True)[0] == "unrelated"
+    # no passage states the figure: the model's reading decides, as for any claim
+    assert settle_stance(*args, figure_stated=False)[0] == "supports"
+    assert figure_stated([unaligned, (_figure("mismatch"),)])
+    assert not figure_stated([unaligned])
+    # a small count is often told by listing ("two primary types"), not its number
+    small = QuantityAlignment("two", 2.0, "type", (0, 3), None, None, None, None, "unaligned")
+    assert not is_pointed(small) and is_pointed(_figure("unaligned"))
 
 
 def test_agreeing_figures_on_the_same_thing_carry_a_paraphrase_the_model_misses():

@@ -58,6 +58,7 @@ from verify.types import (
 )
 from verify.verdict import (
     aggregate,
+    figure_stated,
     independence_factors,
     mark_dissent,
     numeric_adjust,
@@ -151,9 +152,10 @@ def assess_hits(claim: str, hits: Sequence[SearchHit], *, stance_model: StanceMo
     all_alignments = reconcile_documents(all_alignments, [h.passage.document_id for h in hits])
     adjusted_all = [numeric_adjust(probs[i], all_alignments[i], relevance[i], vs)[0]
                     for i in range(n)]
+    stated = figure_stated(all_alignments)
     settled = [settle_stance(adjusted_all[i], all_alignments[i], claim,
                              focus_sentence(claim, texts[i]) or texts[i], float(focus[i][1]),
-                             bool(claim_qs), vs) for i in range(n)]
+                             bool(claim_qs), vs, stated) for i in range(n)]
     stances = [st for st, _, _ in settled]
     indep, dup_of = independence_factors(
         order, [h.passage.passage_id for h in hits], [h.passage.document_id for h in hits],

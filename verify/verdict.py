@@ -142,6 +142,12 @@ def counted_figures(alignments: Sequence[QuantityAlignment]) -> list[QuantityAli
 SMALL_COUNT = 12
 
 
+def figure_stated(alignments: Sequence[Sequence[QuantityAlignment]]) -> bool:
+    """Whether some passage states one of the claim's pointed figures (agreeing or not)."""
+    return any(a.status in ("match", "mismatch") and is_pointed(a)
+               for row in alignments for a in counted_figures(row))
+
+
 def is_pointed(a: QuantityAlignment) -> bool:
     """Whether a claim figure is the claim's point, one a source states as a figure: a
     percentage, a sum, a measure, a fraction or a count above a dozen. A small count ("two
@@ -159,7 +165,8 @@ def all_figures_agree(alignments: Sequence[QuantityAlignment]) -> bool:
 
 def settle_stance(p: Sequence[float] | np.ndarray, alignments: Sequence[QuantityAlignment],
                   claim: str, sentence: str, focus_refutes: float, claim_has_figures: bool,
-                  settings: VerdictSettings) -> tuple[Stance, RefuteReason, str]:
+                  settings: VerdictSettings, figure_stated: bool = True
+                  ) -> tuple[Stance, RefuteReason, str]:
     """A passage's final stance, why it refutes (``verify.refutation``) and a note.
 
     A passage the model leans against refutes only with a reason: a differing figure on the
@@ -167,14 +174,16 @@ def settle_stance(p: Sequence[float] | np.ndarray, alignments: Sequence[Quantity
     (``sentence``, ``verify.refutation.carries_point``); or, for a claim that is not about a
     figure, a model refutes of at least ``strong_refute`` on that sentence alone
     (``focus_refutes``; with ``model_refute_needs_predicate``, only where the sentence
-    also names the claim's predicate). A claim about a figure is
-    neither supported nor refuted by a passage that states none of its figures. Otherwise
-    the passage is related but silent.
+    also names the claim's predicate). A claim about a figure is neither supported nor
+    refuted by a passage that states none of its figures, when one of them is its point
+    (``is_pointed``) and another passage states it (``figure_stated``: the evidence speaks
+    to the figure, so the passages silent on it do not decide it). Otherwise the passage is
+    related but silent.
     """
     stance = final_stance(p, settings)
     figures = counted_figures(alignments)
     pointed = [a for a in figures if is_pointed(a)]
-    silent_on_figures = bool(claim_has_figures and pointed
+    silent_on_figures = bool(claim_has_figures and pointed and figure_stated
                              and all(a.status in ("unaligned", "different_scope") for a in figures))
     if stance == "refutes":
         if (a := figure_mismatch(alignments)) is not None:
