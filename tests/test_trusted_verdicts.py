@@ -224,3 +224,12 @@ def test_a_count_on_a_named_day_is_not_contradicted_by_a_later_report():
     assert as_of_other_day(claim, rows, dt.date(2024, 6, 14))[0].status == "mismatch"
     same = align_quantities(claim, "Twelve deaths have been confirmed.")
     assert as_of_other_day(claim, same, dt.date(2024, 6, 20))[0].status == "match"
+
+
+def test_a_question_and_its_answer_are_read_together_for_a_reason():
+    from verify.check import _point_text
+
+    qa = "Did the council approve the bridge? No, the vote failed."
+    assert _point_text("The council approved the bridge", qa) == qa
+    news = "Crowds gathered early. The council approved the bridge on Monday. It opens in May."
+    assert _point_text("The council approved the bridge", news) == "The council approved the bridge on Monday."

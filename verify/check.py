@@ -153,9 +153,8 @@ def assess_hits(claim: str, hits: Sequence[SearchHit], *, stance_model: StanceMo
     adjusted_all = [numeric_adjust(probs[i], all_alignments[i], relevance[i], vs)[0]
                     for i in range(n)]
     stated = figure_stated(all_alignments)
-    settled = [settle_stance(adjusted_all[i], all_alignments[i], claim,
-                             focus_sentence(claim, texts[i]) or texts[i], float(focus[i][1]),
-                             bool(claim_qs), vs, stated) for i in range(n)]
+    settled = [settle_stance(adjusted_all[i], all_alignments[i], claim, _point_text(claim, texts[i]),
+                             float(focus[i][1]), bool(claim_qs), vs, stated) for i in range(n)]
     stances = [st for st, _, _ in settled]
     indep, dup_of = independence_factors(
         order, [h.passage.passage_id for h in hits], [h.passage.document_id for h in hits],
@@ -194,6 +193,18 @@ def assess_hits(claim: str, hits: Sequence[SearchHit], *, stance_model: StanceMo
         claim_quantities=tuple(q.text for q in claim_qs), model_versions=versions,
         created_at=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
     )
+
+
+QA_PASSAGE_CHARS = 600
+
+
+def _point_text(claim: str, text: str) -> str:
+    """The text whose words are checked for a refutation's reason: the focus sentence, or a
+    short question-and-answer passage whole ("Did X happen? No. ..."), since its answer
+    only means something with its question."""
+    if "?" in text and len(text) <= QA_PASSAGE_CHARS:
+        return text
+    return focus_sentence(claim, text) or text
 
 
 def _stored_vectors(ws: Workspace, hits: Sequence[SearchHit]) -> np.ndarray | None:
