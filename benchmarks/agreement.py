@@ -1086,8 +1086,9 @@ def main(argv: list[str] | None = None) -> int:
     if root is None:
         skipped = sorted(sections - {"desk"})
         sections &= {"desk"}
-        print("eval data not found (pass --data or set VERIFY_EVAL_DATA); skipping"
-              + (f" {', '.join(skipped)}" if skipped and sections else ""), flush=True)
+        if skipped or not sections:
+            print("eval data not found (pass --data or set VERIFY_EVAL_DATA); skipping"
+                  + (f" {', '.join(skipped)}" if skipped and sections else ""), flush=True)
         if not sections:
             return 0
     if args.stance_scores and "speed" in sections:
