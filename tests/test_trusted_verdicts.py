@@ -233,3 +233,19 @@ def test_a_question_and_its_answer_are_read_together_for_a_reason():
     assert _point_text("The council approved the bridge", qa) == qa
     news = "Crowds gathered early. The council approved the bridge on Monday. It opens in May."
     assert _point_text("The council approved the bridge", news) == "The council approved the bridge on Monday."
+
+
+def test_each_passage_reason_is_stored_for_people_who_query_the_file(ws, monkeypatch):
+    from verify.check import check_claim
+    from verify.types import Reliability, SearchHit
+
+    text = "The prison held about 1,700 prisoners when the attack began."
+    passage = PassageRef(1, 1, 0, text, 0, len(text), "t", None, "wire.com", None, "en")
+    monkeypatch.setattr(ws, "search", lambda claim, k=10, filters=None: [
+        SearchHit(passage, 1, 0.9, 1.0, 1.0)])
+    monkeypatch.setattr(ws, "reliability", lambda d: Reliability(d or "", 0.9, "test"))
+    result = check_claim(ws, "The prison held 17,000 prisoners")
+    row = ws.db.execute("SELECT stance, refute_reason, stance_note, dissent FROM check_evidence"
+                        " WHERE check_id = ?", [result.check_id]).fetchone()
+    assert row[0] == "refutes" and row[1] == "figure"
+    assert row[2].startswith("figures differ") and row[3] is False

@@ -439,14 +439,14 @@ def save_check(ws: Workspace, result: CheckResult, *, filters: SearchFilters | N
                          e.passage.domain, e.stance, e.p_supports, e.p_refutes, e.p_unrelated,
                          e.reliability, e.relevance, e.weight, e.dense_score, e.lexical_score,
                          e.fused_score, e.duplicate_of, json.dumps(to_jsonable(e.alignments)),
-                         e.passage.text])
+                         e.passage.text, e.refute_reason, e.stance_note, e.dissent])
         if rows:
             store.executemany(
                 "INSERT INTO check_evidence (check_id, evidence_rank, passage_id, document_id,"
                 " domain, stance, p_supports, p_refutes, p_unrelated, reliability, relevance,"
                 " weight, dense_score, lexical_score, fused_score, duplicate_of,"
-                " numeric_alignment, passage_text) VALUES"
-                " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                " numeric_alignment, passage_text, refute_reason, stance_note, dissent) VALUES"
+                " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     return result.check_id
 
 

@@ -295,6 +295,15 @@ CREATE TABLE verdict_heads (
 );
 """
 
+EVIDENCE_REASONS = """
+-- Why each weighed passage took its stance (issue 18): the reason it refutes (figure,
+-- negation, antonym, model; '' when it does not), the note in words, and whether it was set
+-- aside as a dissent of far less reliable sources.
+ALTER TABLE check_evidence ADD COLUMN refute_reason VARCHAR;
+ALTER TABLE check_evidence ADD COLUMN stance_note VARCHAR;
+ALTER TABLE check_evidence ADD COLUMN dissent BOOLEAN;
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_core", CORE),
     ("0002_ratings", RATINGS),
@@ -304,6 +313,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("0005_sources_history_view", SOURCES_HISTORY),
     ("0005_audit_details", AUDIT_DETAILS),
     ("0006_verdict_heads", VERDICT_HEADS),
+    ("0007_evidence_reasons", EVIDENCE_REASONS),
 ]
 
 
