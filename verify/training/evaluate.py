@@ -3,6 +3,7 @@
 Example:
     $ python -m verify.training.evaluate --model verify/models/stance --data .gpu/data \
           --sets mnli_heldout,dev_base,dev_aug
+    $ python -m verify.training.evaluate --compare shipped.json candidate.json   # two --json runs
 """
 
 from __future__ import annotations
@@ -52,6 +53,24 @@ def evaluate(model: TransformerStanceModel, data: Path, sets: list[str],
     return results
 
 
+def compare(before: dict, after: dict, names: tuple[str, str] = ("shipped", "candidate")) -> str:
+    """Macro-F1 of two ``evaluate`` results side by side, with the difference in points."""
+    lines = [f"{'set':<16}{'n':>6}{names[0]:>11}{names[1]:>11}{'diff (pt)':>11}"]
+    for name, a in after["eval"].items():
+        b = before["eval"].get(name)
+        if b is None:
+            continue
+        lines.append(f"{name:<16}{a['n']:>6}{b['f1']:>11.3f}{a['f1']:>11.3f}"
+                     f"{100 * (a['f1'] - b['f1']):>+11.1f}")
+        if "f1_sr" in a and "f1_sr" in b:
+            lines.append(f"{'  (S/R only)':<16}{'':>6}{b['f1_sr']:>11.3f}{a['f1_sr']:>11.3f}"
+                         f"{100 * (a['f1_sr'] - b['f1_sr']):>+11.1f}")
+    lines.append(f"{'probes':<16}{len(after['probes']):>6}{before['probes_passed']:>11}"
+                 f"{after['probes_passed']:>11}"
+                 f"{after['probes_passed'] - before['probes_passed']:>+11}")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     """CLI entry: print a table and optionally write JSON."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -60,8 +79,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sets", default=",".join(EVAL_SETS))
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--json", default=None, help="write the results here")
+    parser.add_argument("--compare", nargs=2, default=None, metavar=("BEFORE.json", "AFTER.json"),
+                        help="print two --json results side by side (no model is run)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    if args.compare:
+        before, after = (json.loads(Path(p).read_text(encoding="utf-8")) for p in args.compare)
+        log.info(compare(before, after))
+        return 0
     model = TransformerStanceModel(args.model) if args.model else TransformerStanceModel()
     res = evaluate(model, Path(args.data), [s for s in args.sets.split(",") if s], args.limit)
     lines = [f"{'set':<16}{'n':>6}{'acc':>8}{'macroF1':>9}{'F1(S/R)':>9}  recalls S/R/U"]

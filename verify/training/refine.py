@@ -34,6 +34,14 @@ Five recipes, each one epoch from the v1d weights at a low learning rate (CPU-si
   declarative title or conclusion finding against its own aim sentences -> *unrelated*
   (``aims_pairs``); the title group keeps the findings window *supports*.
 
+- **v1k, more data** (``train_extra`` + ``train_replay_v1k``). Unlike the others, a
+  fine-tune of the shipped **v1g** model: the licensed extra sets of ``<shared>/extra``
+  (Citation-Integrity, Check-COVID, Perspectrum, TabFact; ``verify.training.extra``,
+  FNC-1 left out for want of a licence) with a replay of v1g's own data (every v1d group
+  and v1g's title group, ``REPLAY_V1K``). ``train_extra_full`` (no caps) is the GPU
+  recipe's group (``v1k-gpu``, variant ``extra_full``: every extra pair and all of v1g's
+  data, ``scripts/train_stance_gpu.sh``).
+
 ``train_replay_v1f`` is a seeded, label-balanced sample of every v1d group, so nothing
 else is forgotten.
 
@@ -41,7 +49,8 @@ else is forgotten.
 
 (it takes the v1d weights from the git history, builds the data with ``main`` here, trains
 the recipe's variant of ``train.py``, ``REFINE=v1g`` by default, ``v1h``, ``v1i`` or ``v1j``, and
-ships it).
+ships it). ``REFINE=v1k`` starts from v1g (commit 04ffdd2), checkpoints as it goes (a
+killed run resumes with ``RESUME=1``) and writes a candidate folder without shipping it.
 
 Example:
     >>> join_parts("Two women are holding packages.", "The sisters just ate lunch.", 0)
@@ -63,7 +72,7 @@ from pathlib import Path
 import numpy as np
 
 from verify.stance_views import affirmed_claim
-from verify.training import augment, science
+from verify.training import augment, extra, science
 from verify.training.data import (
     Pair,
     pairs_sha256,
@@ -90,6 +99,11 @@ JOIN_WEIGHTS = {(SUPPORTS, UNRELATED): 0.6, (SUPPORTS, REFUTES): 0.25,
 REPLAY: dict[str, int | tuple[int, int, int] | None] = {
     "base": (4000, 2000, 1500), "numeric": 1500, "edits": 1500, "unrelated": 1000,
     "science": None, "corpus": None, "liar": None}
+# recipe v1k's replay of the shipped v1g's own data (v1d's groups and v1g's title group),
+# leaning to *unrelated*: the extra sets are mostly supports / refutes
+REPLAY_V1K: dict[str, int | tuple[int, int, int] | None] = {
+    "base": (2500, 1500, 2000), "numeric": 600, "edits": 600, "unrelated": 1200,
+    "science": None, "corpus": 1200, "liar": None, "title": None}
 # first words that start a sentence without being a name, so they may be lower-cased
 COMMON_STARTS = {"a", "an", "the", "there", "it", "he", "she", "they", "we", "you", "this",
                  "that", "these", "those", "some", "two", "three", "one", "people", "his",
@@ -355,14 +369,43 @@ def sample(rows: list[dict], n: int | tuple[int, int, int] | None,
 
 # the train.py variant of each recipe (its VARIANTS entry names the pair files it reads)
 RECIPES = {"v1f": "partial", "v1g": "title", "v1h": "negation", "v1i": "neighbour",
-           "v1j": "aims"}
+           "v1j": "aims", "v1k": "extra", "v1k-gpu": "extra_full"}
+# recipes that fine-tune the shipped v1g rather than v1d (their manifests name that parent)
+FROM_V1G = {"v1k", "v1k-gpu"}
+
+
+def extra_groups(data: Path, shared: Path, title: list[Pair], seed: int = 13
+                 ) -> dict[str, list[Pair]]:
+    """Recipe v1k's files: ``train_extra`` (the licensed extra sets, CPU-sized),
+    ``train_extra_full`` (every licensed extra pair, for the GPU recipe), ``dev_extra``
+    (their held-out claims) and ``train_replay_v1k`` (a replay of v1g's data)."""
+    root = shared / "extra"
+    train, dev = extra.extra_pairs(root, extra.CAPS_CPU, seed)
+    full, _ = extra.extra_pairs(root, extra.CAPS_GPU, seed)
+    groups = {g: read_pairs(data / f"train_{g}.jsonl.gz") for g in REPLAY_V1K if g != "title"}
+    groups["title"] = [asdict_pair(p) for p in title]
+    rng = random.Random(seed + 41)
+    replay: list[dict] = []
+    for group, n in REPLAY_V1K.items():
+        replay += sample(groups[group], n, rng)
+    rng.shuffle(replay)
+    return {"train_extra": train, "train_extra_full": full, "dev_extra": dev,
+            "train_replay_v1k": [Pair(**row) for row in replay]}
+
+
+def asdict_pair(p: Pair) -> dict:
+    """A pair as the row dict that ``read_pairs`` gives."""
+    return {"claim": p.claim, "evidence": p.evidence, "label": p.label, "src": p.src}
 
 
 def build(data: Path, shared: Path | None, seed: int = 13, max_partial: int = 3000,
-          parent: Path | None = None, max_negated: int = 4000, neighbours: bool = False) -> dict:
+          parent: Path | None = None, max_negated: int = 4000, neighbours: bool = False,
+          v1g_parent: Path | None = None) -> dict:
     """Write ``train_replay_v1f``, ``train_partial``, ``dev_partial`` and (with the shared
     data) ``train_title`` into the v1d data folder ``data``, and one manifest per recipe
-    (``manifest_v1f.json``, ``manifest_v1g.json``) whose hash covers that recipe's pairs."""
+    (``manifest_v1f.json``, ``manifest_v1g.json``) whose hash covers that recipe's pairs.
+    With ``<shared>/extra`` present, also recipe v1k's files (``extra_groups``); their
+    manifests name ``v1g_parent``'s version (default: the shipped model's) as the parent."""
     rng = random.Random(seed + 31)
     groups = {g: read_pairs(data / f"train_{g}.jsonl.gz") for g in REPLAY}
     partial = partial_pairs(groups["base"], rng, max_partial)
@@ -386,17 +429,34 @@ def build(data: Path, shared: Path | None, seed: int = 13, max_partial: int = 30
             files["train_neighbour"] = scifact_neighbour_pairs(abstracts, tags,
                                                                random.Random(seed + 36))
     files["train_negation"] = negation
+    if shared is not None and (shared / "extra").is_dir():
+        files.update(extra_groups(data, shared, files["train_title"], seed))
+        for group in REPLAY_V1K:   # the GPU recipe trains on all of v1g's data
+            if f"train_{group}" not in files:
+                files[f"train_{group}"] = [Pair(**row) for row in
+                                           read_pairs(data / f"train_{group}.jsonl.gz")]
     written: dict = {"files": {}}
-    write_pair_files(data, files, written)
+    write_pair_files(data, {k: v for k, v in files.items()
+                            if not (k[6:] in REPLAY_V1K and k != "train_title")}, written)
     parent_version = model_version(parent) if parent else model_version()
+    v1g_version = model_version(v1g_parent) if v1g_parent else model_version()
     manifests: dict = {}
     for recipe, variant in RECIPES.items():
         names = [f"train_{group}" for group in VARIANTS[variant]]
         if not all(name in files for name in names):
             continue
-        manifests[recipe] = {"recipe": recipe, "seed": seed, "parent_version": parent_version,
-                             "files": {name: written["files"][name] for name in names},
+        manifests[recipe] = {"recipe": recipe, "seed": seed,
+                             "parent_version": v1g_version if recipe in FROM_V1G
+                             else parent_version,
+                             "files": {name: written["files"].get(name) or
+                                       {"n": len(files[name]),
+                                        "labels": [sum(p.label == i for p in files[name])
+                                                   for i in range(3)],
+                                        "from": "the v1d build"}
+                                       for name in names},
                              "train_sha256": pairs_sha256(files[name] for name in names)}
+        if recipe in FROM_V1G:
+            manifests[recipe]["extra_licences"] = extra.licences()
         (data / f"manifest_{recipe}.json").write_text(json.dumps(manifests[recipe], indent=2),
                                                       encoding="utf-8")
     return manifests
@@ -413,6 +473,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="also build recipe v1i's neighbour group (embeds the abstracts)")
     parser.add_argument("--parent", default=None,
                         help="model folder the fine-tune starts from (default: the shipped one)")
+    parser.add_argument("--v1g-parent", default=None,
+                        help="the v1g model folder recipe v1k starts from (default: the "
+                             "shipped one)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     shared = eval_data_path(args.shared)
@@ -420,7 +483,9 @@ def main(argv: list[str] | None = None) -> int:
         log.warning("no shared data folder: the title group (recipe v1g) is not built")
     for recipe, manifest in build(Path(args.data), shared, args.seed,
                                      parent=Path(args.parent) if args.parent else None,
-                                     neighbours=args.neighbours).items():
+                                     neighbours=args.neighbours,
+                                     v1g_parent=Path(args.v1g_parent) if args.v1g_parent
+                                     else None).items():
         for name, info in manifest["files"].items():
             log.info("%s %s: %d pairs, labels S/R/U %s", recipe, name, info["n"], info["labels"])
     return 0

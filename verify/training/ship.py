@@ -4,6 +4,8 @@ Example:
     $ python -m verify.training.ship --model /tmp/stance/model --manifest .gpu/data/manifest.json
     $ python -m verify.training.ship --model /tmp/stance/model --manifest ... --onnx  # int8
     $ python -m verify.training.ship --model /tmp/m --layers out/v.layers.part* --manifest ...
+    $ python -m verify.training.ship --model /tmp/stance/model --manifest ... \
+          --out /tmp/candidate      # a candidate folder to measure, the shipped one untouched
 """
 
 from __future__ import annotations
@@ -30,9 +32,18 @@ def model_version(folder: Path = MODEL_DIR) -> str | None:
 def write_version(out: Path, manifest: Path, weights: str, metrics: Path | None = None) -> dict:
     """Write ``version.json`` (model id + training-data hash) next to the model."""
     man = json.loads(manifest.read_text(encoding="utf-8"))
+    m = json.loads(metrics.read_text(encoding="utf-8")) if metrics and metrics.exists() else {}
+    recipe_sha = man["train_sha256"]
+    if m.get("train_sha256") and m["train_sha256"] != recipe_sha:
+        # trained on part of the recipe's pairs (train.py --train-fraction): the version
+        # names the pairs it saw, never the whole recipe's
+        man = {**man, "train_sha256": m["train_sha256"]}
     version = "1.0.0+data." + man["train_sha256"][:12]
     if man.get("parent_version"):   # a short fine-tune of a shipped model (stage 2, v1f/v1g)
-        release = "1.1.0" if str(man.get("recipe", "")).startswith("v1.1") else "1.2.0"
+        recipe = str(man.get("recipe", ""))
+        # v1k fine-tunes v1g (itself a fine-tune of v1d): its version names both hashes
+        release = ("1.1.0" if recipe.startswith("v1.1") else
+                   "1.3.0" if recipe.startswith("v1k") else "1.2.0")
         parent = str(man["parent_version"]).split("+data.")[-1]
         version = f"{release}+data.{parent}.{man['train_sha256'][:12]}"
     info = {
@@ -47,9 +58,11 @@ def write_version(out: Path, manifest: Path, weights: str, metrics: Path | None 
         "max_length": 256,
         "weights": weights,
     }
-    if metrics and metrics.exists():
-        m = json.loads(metrics.read_text(encoding="utf-8"))
+    if m:
         info.update(variant=m.get("variant"), best_epoch=m.get("best_epoch"))
+    if man["train_sha256"] != recipe_sha:
+        info.update(recipe_train_sha256=recipe_sha, n_train=m.get("n_train"),
+                    train_fraction=m.get("hyper", {}).get("train_fraction"))
     (out / "version.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
     return info
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import hashlib
 import json
 import logging
 import math
@@ -60,10 +61,16 @@ VARIANTS = {
     "neighbour": ("title", "neighbour", "replay_v1f"),
     # recipe v1j: v1g plus findings against their own abstract's aim sentences
     "aims": ("title", "aims", "replay_v1f"),
+    # recipe v1k: a fine-tune of v1g on the licensed extra sets (verify.training.extra)
+    # plus a replay of v1g's data; "extra_full" is its GPU size (every extra pair, all of
+    # v1g's data)
+    "extra": ("extra", "replay_v1k"),
+    "extra_full": ("extra_full", "title", "base", "numeric", "edits", "unrelated", "science",
+                   "corpus", "liar"),
 }
 DEV_SETS = ("mnli_heldout", "dev_base", "dev_aug")
-EVAL_SETS = ("mnli_heldout", "dev_base", "dev_aug", "dev_detail", "dev_partial", "fever_symmetric",
-             "healthver", "climate_fever", "anli_dev", "sick")
+EVAL_SETS = ("mnli_heldout", "dev_base", "dev_aug", "dev_detail", "dev_partial", "dev_extra",
+             "fever_symmetric", "healthver", "climate_fever", "anli_dev", "sick")
 # Hand-written probes (claim, evidence, expected label). Written for this project.
 PROBES = [
     ("IS-K killed 338 civilians in Pakistan since January 2017",
@@ -242,7 +249,10 @@ def train_variant(args: argparse.Namespace) -> None:
     data = Path(args.data)
     rows = []
     for group in VARIANTS[name]:
-        rows.extend(read_pairs(data / f"train_{group}.jsonl.gz", args.limit))
+        part = read_pairs(data / f"train_{group}.jsonl.gz", args.limit)
+        if args.train_fraction < 1.0:   # the head of a shuffled file: a seeded sample
+            part = part[:max(1, round(len(part) * args.train_fraction))]
+        rows.extend(part)
     tok = AutoTokenizer.from_pretrained(args.base)
     enc = Encoder(tok, args.max_len)
     t0 = time.time()
@@ -251,6 +261,11 @@ def train_variant(args: argparse.Namespace) -> None:
     dev = {name: read_pairs(set_path(data, name), args.limit) for name in DEV_SETS}
     dev_ids = {name: enc.encode(r) for name, r in dev.items()}
     log(f"{args.variant}: {len(rows)} train pairs tokenised in {time.time() - t0:.1f}s on {device}")
+    fingerprint = run_fingerprint(args, seed, rows)
+    if args.checkpoint_every and finished(work, fingerprint) and (
+            not args.score_pairs or (work / "scored.npy").is_file()):
+        log(f"{args.variant}: already trained with this data and these settings ({work})")
+        return
     model = AutoModelForSequenceClassification.from_pretrained(
         args.base, num_labels=3, dtype=torch.float32,
         id2label=dict(enumerate(LABEL_NAMES)), label2id={n: i for i, n in enumerate(LABEL_NAMES)})
@@ -267,11 +282,37 @@ def train_variant(args: argparse.Namespace) -> None:
         optim, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / max(1, total - warmup))))
     lengths = [len(x) for x in ids]
     best, best_state, history, step = -1.0, None, [], 0
-    t_train = time.time()
-    for epoch in range(1, args.epochs + 1):
+    ckpt = work / "checkpoint.pt"
+    start_epoch, skip, elapsed = 1, 0, 0.0
+    state = load_checkpoint(ckpt, fingerprint) if args.checkpoint_every else None
+    if state is not None:
+        model.load_state_dict(state["model"])
+        optim.load_state_dict(state["optim"])
+        sched.load_state_dict(state["sched"])
+        best, best_state, history, step = (state["best"], state["best_state"],
+                                           state["history"], state["step"])
+        start_epoch, skip, elapsed = state["epoch"], state["position"], state["elapsed"]
+        rng.setstate(state["epoch_rng"])     # that epoch's batches are drawn again
+        torch.set_rng_state(state["torch_rng"])
+        log(f"{args.variant}: resumed at step {step} (epoch {start_epoch}, batch {skip}, "
+            f"{elapsed:.0f}s trained)")
+
+    def checkpoint(epoch: int, position: int, epoch_rng: object) -> None:
+        save_checkpoint(ckpt, {
+            "fingerprint": fingerprint, "model": model.state_dict(), "optim": optim.state_dict(),
+            "sched": sched.state_dict(), "best": best, "best_state": best_state,
+            "history": history, "step": step, "epoch": epoch, "position": position,
+            "epoch_rng": epoch_rng, "torch_rng": torch.get_rng_state(),
+            "elapsed": time.time() - t_train})
+
+    t_train = time.time() - elapsed
+    for epoch in range(start_epoch, args.epochs + 1):
         model.train()
+        epoch_rng = rng.getstate()
+        batches = length_grouped_batches(lengths, args.batch, rng)
         t_ep, seen, loss_sum = time.time(), 0, 0.0
-        for batch in length_grouped_batches(lengths, args.batch, rng):
+        for k in range(skip if epoch == start_epoch else 0, len(batches)):
+            batch = batches[k]
             inputs = enc.collate([ids[j] for j in batch], device)
             with torch.autocast(device_type=device, dtype=torch.bfloat16):
                 logits = model(**inputs).logits
@@ -283,14 +324,17 @@ def train_variant(args: argparse.Namespace) -> None:
             optim.zero_grad(set_to_none=True)
             seen += len(batch)
             step += 1
-            if step % 500 == 0:
-                loss_sum = float(loss)
-                log(f"{args.variant} ep{epoch} step {step}/{total} loss {loss_sum:.3f}")
+            if step % 500 == 0 or (args.checkpoint_every and step % args.checkpoint_every == 0):
+                loss_sum = float(loss.detach())
+                log(f"{args.variant} ep{epoch} step {step}/{total} loss {loss_sum:.3f} "
+                    f"({seen / max(1e-9, time.time() - t_ep):.1f} pairs/s)")
             if args.max_steps and step >= args.max_steps:
                 break
             if time.time() - t_train > args.variant_budget:
                 log(f"{args.variant}: training budget reached in epoch {epoch} at step {step}")
                 break
+            if args.checkpoint_every and step % args.checkpoint_every == 0 and k + 1 < len(batches):
+                checkpoint(epoch, k + 1, epoch_rng)
         ep_time = time.time() - t_ep
         dev_scores = {name: score(np.array([r["label"] for r in dev[name]]),
                                   predict(model, enc, dev_ids[name], device))
@@ -303,23 +347,34 @@ def train_variant(args: argparse.Namespace) -> None:
         if sel > best:
             best = sel
             best_state = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
-        if (args.max_steps and step >= args.max_steps) or time.time() - t_train > args.variant_budget:
+        stop = bool((args.max_steps and step >= args.max_steps)
+                    or time.time() - t_train > args.variant_budget)
+        if args.checkpoint_every:   # the epoch's scores and best weights are kept
+            checkpoint(args.epochs + 1 if stop else epoch + 1, 0, rng.getstate())
+        if stop:
             break
     model.load_state_dict(best_state)
     best_epoch = max(history, key=lambda h: h["select"])["epoch"]
-    results = evaluate_all(model, enc, data, device, args.limit)
+    results = evaluate_all(model, enc, data, device, args.limit,
+                           [x for x in args.eval_sets.split(",") if x] if args.eval_sets
+                           else None)
     model.half().save_pretrained(work / "model", safe_serialization=True)
     tok.save_pretrained(work / "model")
     metrics = {"variant": args.variant, "groups": VARIANTS[name], "n_train": len(rows),
+               "train_sha256": rows_sha256(rows),
                "best_epoch": best_epoch, "select": best, "history": history,
                "train_seconds": time.time() - t_train, "device": device,
                "gpu": torch.cuda.get_device_name(0) if device == "cuda" else None,
                "hyper": {"lr": args.lr, "batch": args.batch, "epochs": args.epochs,
                          "max_len": args.max_len, "seed": seed, "warmup": 0.06,
                          "weight_decay": 0.01, "autocast": "bf16",
+                         "train_fraction": args.train_fraction,
                          "freeze_word_embeddings": bool(args.freeze_word_embeddings)},
                **results}
     (work / "metrics.json").write_text(json.dumps(metrics, indent=2))
+    if args.checkpoint_every:
+        (work / "checkpoint.pt").unlink(missing_ok=True)
+        (work / "finished.json").write_text(json.dumps({"fingerprint": fingerprint}))
     if args.score_pairs:
         rows = read_pairs(Path(args.score_pairs))
         model.float()
@@ -329,10 +384,68 @@ def train_variant(args: argparse.Namespace) -> None:
     log(f"{args.variant}: done, best epoch {best_epoch}, select {best:.4f}")
 
 
-def evaluate_all(model, enc: Encoder, data: Path, device: str, limit: int | None) -> dict:
-    """Scores on every eval set present, plus the probes."""
+def rows_sha256(rows: list[dict]) -> str:
+    """SHA-256 of the pairs a run trained on, in order: ``verify.training.data.pairs_sha256``
+    of the same pairs (so a run on a recipe's whole files gives the manifest's hash)."""
+    digest = hashlib.sha256()
+    for r in rows:
+        digest.update(f"{r['claim']}\t{r['evidence']}\t{r['label']}\n".encode())
+    return digest.hexdigest()
+
+
+def run_fingerprint(args: argparse.Namespace, seed: int, rows: list[dict]) -> str:
+    """SHA-256 of a variant's training pairs (in order) and the settings that shape its
+    run: a checkpoint is resumed only by the run it came from."""
+    settings = {"variant": args.variant, "seed": seed, "lr": args.lr, "batch": args.batch,
+                "epochs": args.epochs, "max_len": args.max_len, "max_steps": args.max_steps,
+                "limit": args.limit, "base": str(Path(args.base).resolve()),
+                "freeze": bool(args.freeze_word_embeddings)}
+    if getattr(args, "train_fraction", 1.0) < 1.0:   # (the pairs differ too)
+        settings["fraction"] = args.train_fraction
+    digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode())
+    for r in rows:
+        digest.update(f"{r['claim']}\t{r['evidence']}\t{r['label']}\n".encode())
+    return digest.hexdigest()
+
+
+def save_checkpoint(path: Path, state: dict) -> None:
+    """Write a training checkpoint atomically (a kill while writing keeps the last one)."""
+    tmp = path.with_suffix(".tmp")
+    torch.save(state, tmp)
+    os.replace(tmp, path)
+    log(f"checkpoint: step {state['step']} -> {path}")
+
+
+def load_checkpoint(path: Path, fingerprint: str) -> dict | None:
+    """The checkpoint at ``path`` if it was written by a run with ``fingerprint``."""
+    if not path.is_file():
+        return None
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=False)
+    except Exception as exc:  # a damaged checkpoint: start afresh
+        log(f"checkpoint {path} unreadable ({exc}): starting afresh")
+        return None
+    if state.get("fingerprint") != fingerprint:
+        log(f"checkpoint {path} is from other data or settings: starting afresh")
+        return None
+    return state
+
+
+def finished(work: Path, fingerprint: str) -> bool:
+    """Whether ``work`` already holds the finished model of a run with ``fingerprint``."""
+    try:
+        done = json.loads((work / "finished.json").read_text())
+    except (OSError, json.JSONDecodeError):
+        return False
+    return (done.get("fingerprint") == fingerprint and (work / "metrics.json").is_file()
+            and (work / "model" / "model.safetensors").is_file())
+
+
+def evaluate_all(model, enc: Encoder, data: Path, device: str, limit: int | None,
+                 sets: list[str] | None = None) -> dict:
+    """Scores on every eval set present (or those of ``sets``), plus the probes."""
     evals = {}
-    for name in EVAL_SETS:
+    for name in sets or EVAL_SETS:
         path = set_path(data, name)
         if not path.exists():
             continue
@@ -473,6 +586,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--limit", type=int, default=None, help="rows per file (smoke tests)")
     p.add_argument("--max-steps", type=int, default=0)
+    p.add_argument("--train-fraction", type=float, default=1.0,
+                   help="train on this share of each training file (its first rows: the "
+                        "files are shuffled when built, so the mix keeps its proportions)")
     p.add_argument("--cpu", action="store_true")
     p.add_argument("--parallel", action="store_true", help="train variants concurrently")
     p.add_argument("--time-budget", type=float, default=480.0, help="seconds for training")
@@ -483,6 +599,14 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--score-pairs", default=None,
                    help="pairs file (JSON lines, claim/evidence) every variant scores after "
                         "training; the probabilities come back in <out>/scored.npz")
+    p.add_argument("--eval-sets", default=None,
+                   help="comma list: score the kept model on these sets only (default: every "
+                        "eval set present; the CPU recipes score the rest with "
+                        "verify.training.evaluate)")
+    p.add_argument("--checkpoint-every", type=int, default=0,
+                   help="save a checkpoint every N steps and after each epoch in the "
+                        "variant's workdir; a rerun with the same data and settings resumes "
+                        "from it (and skips a variant it already finished)")
     p.add_argument("--freeze-word-embeddings", action="store_true",
                    help="keep the vocabulary matrix at the base model's values")
     p.add_argument("--return-variants", default=None,
@@ -495,9 +619,13 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
                         "--lr", str(args.lr), "--batch", str(args.batch), "--max-len",
                         str(args.max_len), "--seed", str(args.seed),
                         "--max-steps", str(args.max_steps),
-                        "--variant-budget", str(args.variant_budget)]
+                        "--train-fraction", str(args.train_fraction),
+                        "--variant-budget", str(args.variant_budget),
+                        "--checkpoint-every", str(args.checkpoint_every)]
     if args.limit:
         args.passthrough += ["--limit", str(args.limit)]
+    if args.eval_sets:
+        args.passthrough += ["--eval-sets", args.eval_sets]
     if args.score_pairs:
         args.passthrough += ["--score-pairs", args.score_pairs]
     if args.cpu:
