@@ -76,23 +76,17 @@ def numeric_adjust(probs: Sequence[float], alignments: Sequence[QuantityAlignmen
     p = np.asarray(probs, dtype=np.float64).copy()
     if not alignments or relevance < settings.min_relevance:
         return p, ""
-    by_claim: dict[tuple[int, int], list[QuantityAlignment]] = {}
-    for a in alignments:
-        by_claim.setdefault(a.claim_span, []).append(a)
     mismatched = [a for a in alignments if a.status == "mismatch"]
     matched = [a for a in alignments if a.status == "match"]
     scoped = [a for a in alignments if a.status == "different_scope"]
-    strong_mis = [a for a in mismatched if strong_alignment(a)]
-    weak_mis = [a for a in mismatched if not strong_alignment(a)]
-    if figure_mismatch(alignments):
-        strength = settings.numeric_mismatch_weight if strong_mis else settings.numeric_mismatch_weight * 0.6
+    if (a := figure_mismatch(alignments)) is not None:
+        strength = settings.numeric_mismatch_weight * (1.0 if strong_alignment(a) else 0.6)
         if p[1] < strength:
             moved = strength - p[1]
             take_s = min(p[0], moved)
             p[0] -= take_s
             p[2] = max(0.0, p[2] - (moved - take_s))
             p[1] = strength
-        a = (strong_mis or weak_mis)[0]
         return _normalise(p), f"figure mismatch: claim {a.claim_text} vs evidence {a.evidence_text}"
     if matched and not mismatched:
         strong = any(strong_alignment(a) for a in matched)

@@ -20,11 +20,9 @@ pytest.importorskip("streamlit")
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 import verify.workspace as workspace_mod  # noqa: E402
+from tests.test_app import open_app  # noqa: E402
 from verify.config import Settings  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[2]
-APP = str(ROOT / "app.py")
-TIMEOUT = 120
 REFUTED_CLAIM = "The Jalalabad prison held 17,000 prisoners"
 SUPPORTED_CLAIM = "IS-K killed 338 civilians in Pakistan since 2017"
 
@@ -50,14 +48,8 @@ def fake_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def desk(fake_home: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     """The desk on the fake-model demo workspace, Check page loaded."""
     monkeypatch.setattr(workspace_mod, "Settings", _fake_settings)
-    monkeypatch.setenv("VERIFY_HOME", str(fake_home))
     monkeypatch.setenv("VERIFY_BUILD_DEMO", "0")
-    monkeypatch.delenv("VERIFY_WORKSPACE", raising=False)
-    monkeypatch.delenv("VERIFY_DESK_ROOTS", raising=False)
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_app(fake_home, monkeypatch)
 
 
 def _open(home: Path):

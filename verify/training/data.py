@@ -61,8 +61,9 @@ class Pair:
 
 
 def read_jsonl(path: Path) -> Iterator[dict]:
-    """Rows of a JSON-lines file, skipping (and logging) bad lines."""
-    with path.open(encoding="utf-8") as handle:
+    """Rows of a JSON-lines file, gzip'd (``.gz``) or not, skipping (and logging) bad lines."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as handle:
         for lineno, line in enumerate(handle, 1):
             if not line.strip():
                 continue

@@ -52,16 +52,13 @@ Example:
 
 from __future__ import annotations
 
-import gzip
-import json
 import logging
 import random
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from verify.training.data import LABELS, Pair, bucket
+from verify.training.data import LABELS, Pair, bucket, read_jsonl
 
 log = logging.getLogger(__name__)
 
@@ -103,19 +100,6 @@ class UnlicensedSetError(ValueError):
     """A set whose licence does not allow training a shipped model was asked for."""
 
 
-def read_rows(path: Path) -> Iterator[dict]:
-    """Rows of a JSON-lines file, gzip'd or not; bad lines are logged and skipped."""
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as handle:
-        for lineno, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                yield json.loads(line)
-            except json.JSONDecodeError as exc:
-                log.warning("%s:%d: bad JSON (%s), skipped", path, lineno, exc)
-
-
 def pair_label(label: object) -> int | None:
     """SUPPORTS / REFUTES / NOT_ENOUGH_INFO -> 0 / 1 / 2; anything else (CONFLICTING) None."""
     return LABELS.get(str(label or "").strip().upper())
@@ -149,7 +133,7 @@ def citint_pairs(root: Path) -> list[Pair]:
     """Citation-Integrity: a citing sentence against the cited paper's rationale sentences
     (supports / refutes) or its first three sentences (unrelated)."""
     out = []
-    for row in read_rows(root / EXTRA_SETS["citint"].path):
+    for row in read_jsonl(root / EXTRA_SETS["citint"].path):
         label = pair_label(row.get("label"))
         claim = strip_citations(str(row.get("claim") or ""))
         evidence = str(row.get("evidence") or "").strip()
@@ -163,7 +147,7 @@ def check_covid_pairs(root: Path) -> list[Pair]:
     """Check-COVID: a claim against its annotated abstract sentences; repeats dropped."""
     seen: set[tuple[str, str]] = set()
     out = []
-    for row in read_rows(root / EXTRA_SETS["check-covid"].path):
+    for row in read_jsonl(root / EXTRA_SETS["check-covid"].path):
         label = pair_label(row.get("label"))
         claim, evidence = str(row.get("claim") or "").strip(), str(row.get("evidence") or "").strip()
         if label is None or not claim or not evidence or (claim, evidence) in seen:
@@ -177,7 +161,7 @@ def perspectrum_pairs(root: Path, rng: random.Random, limit: int | None) -> list
     """Perspectrum: clear-majority SUPPORT / UNDERMINE perspectives, one per (claim,
     cluster), a seeded sample of at most ``limit`` balanced by label."""
     by_cluster: dict[tuple[str, object], list[Pair]] = {}
-    for row in read_rows(root / EXTRA_SETS["perspectrum"].path):
+    for row in read_jsonl(root / EXTRA_SETS["perspectrum"].path):
         if row.get("stance_label_5") not in PERSPECTRUM_CLEAR:
             continue
         label = pair_label(row.get("label"))
@@ -195,7 +179,7 @@ def tabfact_pairs(root: Path, rng: random.Random, limit: int | None,
     """TabFact: statements against whole (uncut) tables of at most ``max_chars``, a seeded
     sample of at most ``limit`` balanced by label."""
     out = []
-    for row in read_rows(root / EXTRA_SETS["tabfact"].path):
+    for row in read_jsonl(root / EXTRA_SETS["tabfact"].path):
         label = pair_label(row.get("label"))
         claim, evidence = str(row.get("claim") or "").strip(), str(row.get("evidence") or "").strip()
         if (label is None or row.get("table_truncated", True) or not claim or not evidence
@@ -209,7 +193,7 @@ def fnc1_pairs(root: Path) -> list[Pair]:
     """FNC-1 headline/body pairs by ``fnc1_label`` of the source's own stance. FNC-1 states
     no licence, so ``extra_pairs`` never trains on it; this is for evaluation only."""
     out = []
-    for row in read_rows(root / EXTRA_SETS["fnc1-test"].path):
+    for row in read_jsonl(root / EXTRA_SETS["fnc1-test"].path):
         label = fnc1_label(row.get("orig_label"))
         claim, evidence = str(row.get("claim") or "").strip(), str(row.get("evidence") or "").strip()
         if label is not None and claim and evidence:
