@@ -33,8 +33,9 @@ a workspace it builds itself). AVeriTeC and the desk suite also get tables of th
 Every set is split once with a fixed hash of the item id: about 30% "fit" (thresholds,
 label mapping of NOT ENOUGH EVIDENCE where a set has no such label, calibration) and
 70% "eval" (every score printed). Nothing is tuned on the eval part. The calibrator that
-``--fit-calibration`` saves into the package is fitted on SciFact and FM2 only (their
-licences allow it); QuanTemp and AVeriTeC (CC BY-NC) only add eval rows to the calibration
+``--fit-calibration`` writes (to benchmarks/artifacts/calibrator.json or the path given;
+only ``python -m training.ship_calibration`` copies it into the package) is fitted on
+SciFact and FM2 only (their licences allow it); QuanTemp and AVeriTeC (CC BY-NC) only add eval rows to the calibration
 error. No checker threshold, mapping or head is fitted on AVeriTeC; only the cosine
 baseline's thresholds are fitted, on its fitting part.
 
@@ -44,7 +45,9 @@ Usage:
     python benchmarks/agreement.py --limit 200 --averitec-limit 200 --sections claims,averitec,desk
     python benchmarks/agreement.py --no-baseline        # this checkout only
     python benchmarks/agreement.py --baseline-ref HEAD~3
-    python benchmarks/agreement.py --fit-calibration    # also refit + save the calibrator
+    python benchmarks/agreement.py --fit-calibration    # also refit the calibrator, written to
+                                                        # benchmarks/artifacts/calibrator.json
+    python -m training.ship_calibration benchmarks/artifacts/calibrator.json  # then ship it
     python benchmarks/agreement.py --sections pairs,quantemp
     python benchmarks/agreement.py --limit 400 --quantemp-limit 0 --fit-calibration
     # measure variants trained on a GPU without their weights:
@@ -125,7 +128,7 @@ def load_jsonl(path: Path) -> list[dict[str, Any]]:
 def is_fit(item_id: str) -> bool:
     """Fixed split: ~30% of ids (by md5) are for fitting, the rest for scoring. The stance
     training recipe v1c keeps the scoring part of SciFact and FM2 out of training."""
-    from verify.training.data import benchmark_fit_part
+    from training.data import benchmark_fit_part
 
     return benchmark_fit_part(item_id)
 
@@ -258,7 +261,7 @@ class PrecomputedStance(StanceModel):
     whole CPU pipeline without bringing its weights back."""
 
     def __init__(self, pairs_path: Path, scores: str) -> None:
-        from verify.training.train import read_pairs
+        from training.train import read_pairs
 
         path, _, variant = scores.partition(":")
         with np.load(path) as npz:
@@ -1039,8 +1042,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-k", type=int, default=None, help="passages per claim (default settings)")
     parser.add_argument("--quantemp-limit", type=int, default=None,
                         help="at most N QuanTemp claims (default: --limit; 0: all)")
-    parser.add_argument("--fit-calibration", action="store_true",
-                        help="fit the confidence calibrator on the fitting parts and save it")
+    parser.add_argument("--fit-calibration", nargs="?", default=None, metavar="OUT.json",
+                        const=str(ARTIFACTS / "calibrator.json"),
+                        help="fit the confidence calibrator on the fitting parts and write it "
+                             "to OUT.json (default benchmarks/artifacts/calibrator.json); the "
+                             "package's copy is replaced only by "
+                             "'python -m training.ship_calibration OUT.json'")
     parser.add_argument("--dump-pairs", default=None, metavar="FILE.jsonl.gz",
                         help="write every claim/passage pair this run scores (for scoring "
                              "trained variants elsewhere: train.py --score-pairs)")
@@ -1231,8 +1238,9 @@ def main(argv: list[str] | None = None) -> int:
             # the fitted numbers name it too: two fits on one day stay told apart
             digest = hashlib.sha1(json.dumps([calib.coef, calib.intercept]).encode()).hexdigest()
             calib = dataclasses.replace(calib, version=f"{calib.version}-{digest[:8]}")
-            calib.save(CALIBRATOR_PATH)
-            print(f"saved calibrator {calib.version} to {CALIBRATOR_PATH}", flush=True)
+            saved = calib.save(Path(args.fit_calibration))
+            print(f"saved calibrator {calib.version} to {saved}; ship it with: "
+                  f"python -m training.ship_calibration {saved}", flush=True)
         calib = calib or Calibrator.load(CALIBRATOR_PATH)
         groups = {"claim sets with retrieval": [r for r in calib_rows if not r[3]],
                   "QuanTemp (not fitted on)": [r for r in qt_rows if not r[3]],
@@ -1289,7 +1297,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def write_pairs(path: Path, pairs: Any) -> None:
     """The scored pairs as a pair file (the format train.py --score-pairs reads)."""
-    from verify.training.data import Pair, write_jsonl_gz
+    from training.data import Pair, write_jsonl_gz
 
     n = write_jsonl_gz(path, (Pair(claim, evidence, 0, "agreement") for claim, evidence in pairs))
     print(f"wrote {n} scored pairs to {path}")

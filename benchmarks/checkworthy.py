@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.append(str(Path(__file__).resolve().parent.parent))  # the training/ folder
 from _common import Timer, print_table  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,8 +33,8 @@ def main() -> None:
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import average_precision_score, f1_score, precision_score, recall_score
 
+    from training.cwdata import claimbuster_path, load_claimbuster, with_vectors
     from verify.audit.checkworthy import best_f1_threshold, fit_checkworthy, load_checkworthy_model
-    from verify.audit.cwdata import claimbuster_path, load_claimbuster, with_vectors
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=None, help="eval data folder (default: $VERIFY_EVAL_DATA)")

@@ -17,14 +17,16 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.append(str(ROOT))  # the training/ folder (training.cwdata)
 
 
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from sklearn.metrics import average_precision_score, f1_score, precision_score, recall_score
 
+    from training.cwdata import claimbuster_path, load_claimbuster, with_vectors
     from verify.audit.checkworthy import DEFAULT_MODEL_PATH, best_f1_threshold, fit_checkworthy
-    from verify.audit.cwdata import claimbuster_path, load_claimbuster, with_vectors
     from verify.embedders import get_embedder
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

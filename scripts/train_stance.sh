@@ -12,14 +12,14 @@
 #   was trained without --freeze-word-embeddings).
 #
 # "refine" is one epoch of the v1d model on new pair groups plus a replay of v1d's data
-# (verify/training/refine.py), on the CPU: recipe v1g (the shipped model) on declarative
+# (training/refine.py), on the CPU: recipe v1g (the shipped model) on declarative
 # SciFact paper titles (about 16 min on this project's 2 cores); REFINE=v1h adds negated
 # claims both ways (about 22 min; measured and not shipped, see the model card). It starts
 # from the v1d weights, which are taken from the git history (commit ef4402c) and its
 # version is written into the new version.json as the parent.
 #
 # REFINE=v1k is one epoch of the shipped v1g model (taken from commit 04ffdd2) on the
-# licensed extra sets of $VERIFY_EVAL_DATA/extra (verify/training/extra.py: Citation-
+# licensed extra sets of $VERIFY_EVAL_DATA/extra (training/extra.py: Citation-
 # Integrity, Check-COVID, Perspectrum, TabFact; FNC-1 has no licence and is left out) plus
 # a replay of v1g's own data: 19,227 pairs. It checkpoints every 50 steps in
 # /tmp/stance-v1k-work (WORKROOT), so a killed run resumes where it stopped: rerun with
@@ -57,7 +57,7 @@ esac
 # 1. data: licensed training sets + seeded augmentation; eval-only benchmark sets.
 if [[ "$MODE" == "refine" ]]; then RECIPE=v1d; fi   # v1g/v1h fine-tune v1d, on v1d's data
 if [[ "${RESUME:-0}" != 1 ]]; then
-  python -m verify.training.data --data "$VERIFY_EVAL_DATA" --out .gpu/data --recipe "$RECIPE"
+  python -m training.data --data "$VERIFY_EVAL_DATA" --out .gpu/data --recipe "$RECIPE"
 fi
 if [[ "$MODE" == "refine" ]]; then
   # the parent: the v1d weights as committed in ef4402c (the shipped folder may hold a child)
@@ -70,7 +70,7 @@ if [[ "$MODE" == "refine" ]]; then
   done
   NEIGHBOURS=(); if [[ "$REFINE" == "v1i" ]]; then NEIGHBOURS=(--neighbours); fi
   if [[ "${RESUME:-0}" != 1 ]]; then
-    python -m verify.training.refine --data .gpu/data --shared "$VERIFY_EVAL_DATA" \
+    python -m training.refine --data .gpu/data --shared "$VERIFY_EVAL_DATA" \
       --parent "$PARENT_DIR" --v1g-parent "$V1G_DIR" "${NEIGHBOURS[@]}"
   fi
   case "$REFINE" in v1g) REFINE_VARIANT=title ;; v1h) REFINE_VARIANT=negation ;;
@@ -82,7 +82,7 @@ if [[ "$MODE" == "refine" ]]; then
   if [[ "$REFINE" == "v1k" ]]; then
     # from v1g, checkpointed (RESUME=1 picks up a killed run), measured, not shipped
     EVAL_SETS=${EVAL_SETS:-mnli_heldout,dev_base,dev_aug,dev_extra,fever_symmetric,healthver,climate_fever,anli_dev,sick}
-    python3 verify/training/train.py --data .gpu/data --base "$V1G_DIR" --out "$OUT" \
+    python3 training/train.py --data .gpu/data --base "$V1G_DIR" --out "$OUT" \
       --workroot "${WORKROOT:-/tmp/stance-v1k-work}" --variants extra --prefer extra \
       --epochs 1 --lr 2e-5 --cpu --freeze-word-embeddings --checkpoint-every 50 \
       --train-fraction "${TRAIN_FRACTION:-1}" --eval-sets dev_extra \
@@ -90,38 +90,38 @@ if [[ "$MODE" == "refine" ]]; then
       2>&1 | tee -a "$OUT/train.log"
     cat "$OUT"/model.tar.part* | tar -x -C "$OUT"
     if [[ "${SHIP:-0}" == 1 ]]; then
-      python -m verify.training.ship --model "$OUT/model" --manifest .gpu/data/manifest_v1k.json
-      python -m verify.training.evaluate --data .gpu/data --sets "$EVAL_SETS"
+      python -m training.ship --model "$OUT/model" --manifest .gpu/data/manifest_v1k.json
+      python -m training.evaluate --data .gpu/data --sets "$EVAL_SETS"
       exit 0
     fi
-    python -m verify.training.ship --model "$OUT/model" --manifest .gpu/data/manifest_v1k.json \
+    python -m training.ship --model "$OUT/model" --manifest .gpu/data/manifest_v1k.json \
       --out "$OUT/candidate"
-    python -m verify.training.evaluate --data .gpu/data --sets "$EVAL_SETS" \
+    python -m training.evaluate --data .gpu/data --sets "$EVAL_SETS" \
       --model "$OUT/candidate" --json "$OUT/eval_candidate.json"
-    python -m verify.training.evaluate --data .gpu/data --sets "$EVAL_SETS" \
+    python -m training.evaluate --data .gpu/data --sets "$EVAL_SETS" \
       --json "$OUT/eval_shipped.json"
-    python -m verify.training.evaluate --compare "$OUT/eval_shipped.json" "$OUT/eval_candidate.json"
+    python -m training.evaluate --compare "$OUT/eval_shipped.json" "$OUT/eval_candidate.json"
     exit 0
   fi
-  python3 verify/training/train.py --data .gpu/data --base "$PARENT_DIR" --out "$OUT" \
+  python3 training/train.py --data .gpu/data --base "$PARENT_DIR" --out "$OUT" \
     --workroot /tmp/stance-refine --variants "$REFINE_VARIANT" --prefer "$REFINE_VARIANT" --epochs 1 --lr 2e-5 --cpu \
     --freeze-word-embeddings --variant-budget 2400 --time-budget 3000 2>&1 | tee "$OUT/train.log"
   cat "$OUT"/model.tar.part* | tar -x -C "$OUT"
-  python -m verify.training.ship --model "$OUT/model" --manifest ".gpu/data/manifest_$REFINE.json"
-  python -m verify.training.evaluate --data .gpu/data
+  python -m training.ship --model "$OUT/model" --manifest ".gpu/data/manifest_$REFINE.json"
+  python -m training.evaluate --data .gpu/data
   exit 0
 fi
 # 2. base encoder as fp16 safetensors (small enough to carry to a GPU machine).
-python -m verify.training.prepare_base --out .gpu/base
+python -m training.prepare_base --out .gpu/base
 
 # 3. train (plain script: only torch + transformers + numpy are needed on the machine).
 mkdir -p "$OUT"
 if [[ "$MODE" == "cpu" ]]; then
-  python3 verify/training/train.py --data .gpu/data --base .gpu/base --out "$OUT" \
+  python3 training/train.py --data .gpu/data --base .gpu/base --out "$OUT" \
     --workroot /tmp/stance-work --variants "$VARIANT" --epochs 2 --cpu --freeze-word-embeddings \
     --variant-budget 4000 --time-budget 4800 2>&1 | tee "$OUT/train.log"
 else
-  python3 verify/training/train.py --data .gpu/data --base .gpu/base --out "$OUT" \
+  python3 training/train.py --data .gpu/data --base .gpu/base --out "$OUT" \
     --workroot /tmp/stance-work --variants "$GPU_VARIANTS" \
     --parallel --epochs 3 --freeze-word-embeddings --prefer "$VARIANT" \
     --variant-budget 270 --time-budget 430 2>&1 | tee "$OUT/train.log"
@@ -131,6 +131,6 @@ fi
 cat "$OUT"/model.tar.part* | tar -x -C "$OUT"
 # 5. copy into the shipped folder (fp16 safetensors + version.json). `--onnx` would ship an
 #    int8 ONNX export instead (needs `pip install onnx`; measured 1.2 points lower, see card).
-python -m verify.training.ship --model "$OUT/model" --manifest .gpu/data/manifest.json
+python -m training.ship --model "$OUT/model" --manifest .gpu/data/manifest.json
 # 6. score the shipped folder on the dev/eval sets and the probes (CPU).
-python -m verify.training.evaluate --data .gpu/data
+python -m training.evaluate --data .gpu/data

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Recipe v1k at GPU size ("v1k-gpu"): the same code as `REFINE=v1k scripts/train_stance.sh
 # refine`, bigger. From the shipped v1g weights (commit 04ffdd2), train.py variant
-# "extra_full": every licensed extra pair (verify/training/extra.py: Citation-Integrity,
+# "extra_full": every licensed extra pair (training/extra.py: Citation-Integrity,
 # Check-COVID, Perspectrum, TabFact, no caps; FNC-1 has no licence and is left out) plus
 # ALL of v1g's data (v1d's seven groups and v1g's title group) instead of a replay sample:
 # 80,007 pairs, 2 epochs, batch 64, lr 3e-5, best epoch by the dev score, checkpoints.
@@ -34,14 +34,14 @@ case "$STEP" in
       git show "04ffdd2:verify/models/stance/$f" > "$V1G_DIR/$f"
       git show "ef4402c:verify/models/stance/$f" > "/tmp/stance-v1d/$f"
     done
-    python -m verify.training.data --data "$VERIFY_EVAL_DATA" --out .gpu/data --recipe v1d
-    python -m verify.training.refine --data .gpu/data --shared "$VERIFY_EVAL_DATA" \
+    python -m training.data --data "$VERIFY_EVAL_DATA" --out .gpu/data --recipe v1d
+    python -m training.refine --data .gpu/data --shared "$VERIFY_EVAL_DATA" \
       --parent /tmp/stance-v1d --v1g-parent "$V1G_DIR"
     du -sh .gpu/data "$V1G_DIR"
     ;;
   train)
     mkdir -p "$OUT"
-    python3 verify/training/train.py --data .gpu/data --base "$V1G_DIR" --out "$OUT" \
+    python3 training/train.py --data .gpu/data --base "$V1G_DIR" --out "$OUT" \
       --workroot "${WORKROOT:-/tmp/stance-v1k-gpu}" --variants extra_full --prefer extra_full \
       --epochs "${EPOCHS:-2}" --batch "${BATCH:-64}" --lr "${LR:-3e-5}" \
       --freeze-word-embeddings --checkpoint-every 500 --eval-sets "$EVAL_SETS" \
@@ -51,16 +51,16 @@ case "$STEP" in
   candidate)
     cat "$OUT"/model.tar.part* | tar -x -C "$OUT"
     if [[ "${SHIP:-0}" == 1 ]]; then
-      python -m verify.training.ship --model "$OUT/model" --manifest .gpu/data/manifest_v1k-gpu.json
+      python -m training.ship --model "$OUT/model" --manifest .gpu/data/manifest_v1k-gpu.json
       exit 0
     fi
-    python -m verify.training.ship --model "$OUT/model" --manifest .gpu/data/manifest_v1k-gpu.json \
+    python -m training.ship --model "$OUT/model" --manifest .gpu/data/manifest_v1k-gpu.json \
       --out "$OUT/candidate"
-    python -m verify.training.evaluate --data .gpu/data --sets "$EVAL_SETS" \
+    python -m training.evaluate --data .gpu/data --sets "$EVAL_SETS" \
       --model "$OUT/candidate" --json "$OUT/eval_candidate.json"
-    python -m verify.training.evaluate --data .gpu/data --sets "$EVAL_SETS" \
+    python -m training.evaluate --data .gpu/data --sets "$EVAL_SETS" \
       --json "$OUT/eval_shipped.json"
-    python -m verify.training.evaluate --compare "$OUT/eval_shipped.json" "$OUT/eval_candidate.json"
+    python -m training.evaluate --compare "$OUT/eval_shipped.json" "$OUT/eval_candidate.json"
     ;;
   *)
     echo "usage: scripts/train_stance_gpu.sh prepare|train|candidate (see the header)" >&2

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import random
 
-from verify.training import augment
-from verify.training.data import UNRELATED, Builder, Pair, bucket
+from training import augment
+from training.data import UNRELATED, Builder, Pair, bucket
 
 CLAIM = "IS-K killed 338 civilians in Pakistan since January 2017"
 EVIDENCE = "The group killed 338 civilians in Pakistan since January 2017, the report says."
@@ -153,8 +153,8 @@ def test_insert_date_keeps_sentence_shape() -> None:
 
 
 def test_stage2_detail_pairs_are_labelled_by_what_the_evidence_states() -> None:
-    from verify.training.stage2 import SUPPORTS, detail_pairs
-    from verify.training.stage2 import UNRELATED as U
+    from training.stage2 import SUPPORTS, detail_pairs
+    from training.stage2 import UNRELATED as U
 
     base = [{"claim": "The council approved the stadium plan.", "label": SUPPORTS, "src": "t",
              "evidence": "After a long debate the council approved the stadium plan."},
@@ -170,7 +170,7 @@ def test_stage2_detail_pairs_are_labelled_by_what_the_evidence_states() -> None:
 
 
 def test_partial_pairs_join_two_hypotheses_of_one_premise() -> None:
-    from verify.training.refine import JOINED, REFUTES, SUPPORTS, UNRELATED, partial_pairs
+    from training.refine import JOINED, REFUTES, SUPPORTS, UNRELATED, partial_pairs
 
     premise = "A child is reaching up to the counter using a step stool."
     base = [{"claim": "A child is using a step stool.", "label": SUPPORTS, "src": "snli",
@@ -198,7 +198,7 @@ def test_partial_pairs_join_two_hypotheses_of_one_premise() -> None:
 
 
 def test_partial_replay_sample_keeps_the_asked_label_counts() -> None:
-    from verify.training.refine import sample
+    from training.refine import sample
 
     rows = [{"label": i % 3} for i in range(30)]
     picked = sample(rows, (4, 2, 1), random.Random(0))
@@ -208,7 +208,7 @@ def test_partial_replay_sample_keeps_the_asked_label_counts() -> None:
 
 
 def test_declarative_titles_become_supported_and_flipped_claims() -> None:
-    from verify.training.refine import REFUTES, SUPPORTS, UNRELATED, declarative_title, title_pairs
+    from training.refine import REFUTES, SUPPORTS, UNRELATED, declarative_title, title_pairs
 
     assert declarative_title("Moderate exercise increases nitric oxide in elderly women",
                              "VBZ") == "Moderate exercise increases nitric oxide in elderly women."
@@ -239,7 +239,7 @@ def test_declarative_titles_become_supported_and_flipped_claims() -> None:
 
 
 def test_negated_claims_are_seen_supported() -> None:
-    from verify.training.refine import (
+    from training.refine import (
         REFUTES,
         SUPPORTS,
         negated_finding_pairs,
@@ -275,7 +275,7 @@ def test_negated_claims_are_seen_supported() -> None:
 def test_neighbour_pairs_take_an_on_topic_abstract_never_its_own_or_a_copy() -> None:
     import numpy as np
 
-    from verify.training.refine import UNRELATED, neighbour_pairs
+    from training.refine import UNRELATED, neighbour_pairs
 
     windows = ["own findings", "near copy of own", "same topic", "other topic"]
     window_vectors = np.array([[1.0, 0.0, 0.0], [0.99, 0.141, 0.0], [0.6, 0.8, 0.0],
@@ -293,7 +293,7 @@ def test_neighbour_pairs_take_an_on_topic_abstract_never_its_own_or_a_copy() -> 
 
 
 def test_aims_pairs_set_a_finding_against_its_own_abstracts_aim() -> None:
-    from verify.training.refine import UNRELATED, aims_pairs, aims_window
+    from training.refine import UNRELATED, aims_pairs, aims_window
 
     doc = {"title": "Walking lowers blood pressure in older adults",
            "sentences": ["BACKGROUND High blood pressure is common in older adults.",

@@ -1,4 +1,4 @@
-"""Recipe v1k's extra stance-training sets (verify.training.extra): loaders, label mapping,
+"""Recipe v1k's extra stance-training sets (training.extra): loaders, label mapping,
 licence gate, dev split, replay and manifest pieces, and train.py's checkpoint guard.
 Tiny made-up rows in tmp_path; no shared data, no real model, no training."""
 
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from verify.training import extra
-from verify.training.data import REFUTES, SUPPORTS, UNRELATED, Pair, write_jsonl_gz
+from training import extra
+from training.data import REFUTES, SUPPORTS, UNRELATED, Pair, write_jsonl_gz
 
 
 def _write(path: Path, rows: list[dict]) -> None:
@@ -134,8 +134,8 @@ def test_extra_pairs_split_by_claim_is_seeded_and_skips_missing_files(tmp_path: 
 
 
 def test_v1k_groups_replay_v1g_data_and_variants_name_them(tmp_path: Path) -> None:
-    from verify.training import refine
-    from verify.training.train import VARIANTS
+    from training import refine
+    from training.train import VARIANTS
 
     data = tmp_path / "data"
     for group in refine.REPLAY_V1K:
@@ -160,7 +160,7 @@ def test_v1k_groups_replay_v1g_data_and_variants_name_them(tmp_path: Path) -> No
 
 
 def test_v1k_version_names_both_parents(tmp_path: Path) -> None:
-    from verify.training.ship import write_version
+    from training.ship import write_version
 
     manifest = tmp_path / "manifest_v1k.json"
     manifest.write_text(json.dumps({"recipe": "v1k", "seed": 13, "train_sha256": "ab" * 32,
@@ -179,7 +179,7 @@ def test_v1k_version_names_both_parents(tmp_path: Path) -> None:
 
 
 def test_checkpoint_is_resumed_only_by_its_own_run(tmp_path: Path) -> None:
-    from verify.training import train
+    from training import train
 
     args = argparse.Namespace(variant="extra", lr=2e-5, batch=32, epochs=1, max_len=256,
                               max_steps=0, limit=None, base=str(tmp_path),
@@ -200,7 +200,7 @@ def test_checkpoint_is_resumed_only_by_its_own_run(tmp_path: Path) -> None:
 
 
 def test_compare_table_shows_points(tmp_path: Path) -> None:
-    from verify.training.evaluate import compare
+    from training.evaluate import compare
 
     before = {"eval": {"fever_symmetric": {"n": 4, "f1": 0.70, "f1_sr": 0.72}},
               "probes": [{}] * 16, "probes_passed": 14}

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from verify.training import science
-from verify.training.data import REFUTES, SUPPORTS, UNRELATED, Builder, Pair, benchmark_fit_part
+from training import science
+from training.data import REFUTES, SUPPORTS, UNRELATED, Builder, Pair, benchmark_fit_part
 
 CONCLUSION = ("In conclusion, these data suggest that interleukin-6 increases insulin "
               "resistance in obese adults.")
@@ -100,8 +100,8 @@ def test_returned_layers_rejoin_into_the_trained_model(tmp_path: Path) -> None:
     from safetensors.torch import load_file, save_file
     from transformers import BertConfig, BertForSequenceClassification
 
-    from verify.training.ship import join_layers
-    from verify.training.train import WORD_EMBEDDINGS, return_layers
+    from training.ship import join_layers
+    from training.train import WORD_EMBEDDINGS, return_layers
 
     config = BertConfig(vocab_size=50, hidden_size=8, num_hidden_layers=1, num_attention_heads=2,
                         intermediate_size=16, num_labels=3)
@@ -127,7 +127,7 @@ def test_returned_layers_rejoin_into_the_trained_model(tmp_path: Path) -> None:
 
 
 def test_returning_layers_needs_frozen_embeddings() -> None:
-    from verify.training.train import parse
+    from training.train import parse
 
     with pytest.raises(SystemExit):
         parse(["--data", "d", "--base", "b", "--return-variants", "full"])
@@ -152,7 +152,7 @@ def test_wider_corpus_group_also_uses_earlier_findings(tmp_path: Path) -> None:
 
 
 def test_a_fine_tune_version_names_its_parent_and_its_own_data(tmp_path: Path) -> None:
-    from verify.training.ship import write_version
+    from training.ship import write_version
 
     manifest = tmp_path / "manifest_v1g.json"
     manifest.write_text(json.dumps({"recipe": "v1g", "seed": 13, "train_sha256": "ab" * 32,

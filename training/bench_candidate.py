@@ -1,6 +1,6 @@
 """Run ``benchmarks/agreement.py`` with a candidate stance model folder, not the shipped one.
 
-The candidate (a folder written by ``verify.training.ship --out DIR``: weights, tokenizer,
+The candidate (a folder written by ``training.ship --out DIR``: weights, tokenizer,
 config and ``version.json``) is registered as ``verify-stance-candidate`` and the
 benchmark is run with ``--stance-model verify-stance-candidate``, through the same CPU
 pipeline (retrieval, views, verdict rule) as the shipped model. Its stance cache is keyed
@@ -8,7 +8,7 @@ by the candidate's version, so it never mixes with the shipped model's.
 
 Example (claim level, candidate vs shipped, same code and the same 200 claims per set):
 
-    $ python -m verify.training.bench_candidate --model /tmp/stance-v1k-out/candidate -- \\
+    $ python -m training.bench_candidate --model /tmp/stance-v1k-out/candidate -- \\
           --limit 200 --sections claims --no-baseline
     $ python benchmarks/agreement.py --limit 200 --sections claims --no-baseline
 """
@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 CANDIDATE = "verify-stance-candidate"
-BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,7 +6,7 @@ deterministic for a given seed. Output: gzip'd JSON lines with
 ``{"claim", "evidence", "label", "src"}``, label 0/1/2 = supports/refutes/unrelated.
 
 Example:
-    $ python -m verify.training.data --out .gpu/data          # reads $VERIFY_EVAL_DATA
+    $ python -m training.data --out .gpu/data          # reads $VERIFY_EVAL_DATA
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from verify.training import augment, science
+from training import augment, science
 
 log = logging.getLogger(__name__)
 

@@ -1,9 +1,9 @@
 """Score a stance model folder on the built dev/eval sets and the probes (CPU).
 
 Example:
-    $ python -m verify.training.evaluate --model verify/models/stance --data .gpu/data \
+    $ python -m training.evaluate --model verify/models/stance --data .gpu/data \
           --sets mnli_heldout,dev_base,dev_aug
-    $ python -m verify.training.evaluate --compare shipped.json candidate.json   # two --json runs
+    $ python -m training.evaluate --compare shipped.json candidate.json   # two --json runs
 """
 
 from __future__ import annotations
@@ -16,8 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from verify.stance.model import TransformerStanceModel
-from verify.training.train import (
+from training.train import (
     EVAL_SETS,
     LABEL_NAMES,
     PROBES,
@@ -26,6 +25,7 @@ from verify.training.train import (
     score,
     set_path,
 )
+from verify.stance.model import TransformerStanceModel
 
 log = logging.getLogger(__name__)
 

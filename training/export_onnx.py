@@ -4,7 +4,7 @@ Needs the ``onnx`` package at export time only (``pip install onnx``); the shipp
 model then runs with ``onnxruntime`` alone.
 
 Example:
-    $ python -m verify.training.export_onnx --model /tmp/stance/model --out verify/models/stance
+    $ python -m training.export_onnx --model /tmp/stance/model --out verify/models/stance
 """
 
 from __future__ import annotations

@@ -58,7 +58,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from verify.training.data import LABELS, Pair, bucket, read_jsonl
+from training.data import LABELS, Pair, bucket, read_jsonl
 
 log = logging.getLogger(__name__)
 

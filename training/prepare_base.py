@@ -1,7 +1,7 @@
 """Write the base MiniLM encoder as fp16 safetensors + tokenizer (45 MB, for the GPU trip).
 
 Example:
-    $ python -m verify.training.prepare_base --out .gpu/base
+    $ python -m training.prepare_base --out .gpu/base
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ Five recipes, each one epoch from the v1d weights at a low learning rate (CPU-si
 
 - **v1k, more data** (``train_extra`` + ``train_replay_v1k``). Unlike the others, a
   fine-tune of the shipped **v1g** model: the licensed extra sets of ``<shared>/extra``
-  (Citation-Integrity, Check-COVID, Perspectrum, TabFact; ``verify.training.extra``,
+  (Citation-Integrity, Check-COVID, Perspectrum, TabFact; ``training.extra``,
   FNC-1 left out for want of a licence) with a replay of v1g's own data (every v1d group
   and v1g's title group, ``REPLAY_V1K``). ``train_extra_full`` (no caps) is the GPU
   recipe's group (``v1k-gpu``, variant ``extra_full``: every extra pair and all of v1g's
@@ -71,17 +71,17 @@ from pathlib import Path
 
 import numpy as np
 
-from verify.stance_views import affirmed_claim
-from verify.training import augment, extra, science
-from verify.training.data import (
+from training import augment, extra, science
+from training.data import (
     Pair,
     pairs_sha256,
     read_jsonl,
     uncited_abstracts,
     write_pair_files,
 )
-from verify.training.ship import model_version
-from verify.training.train import VARIANTS, read_pairs
+from training.ship import model_version
+from training.train import VARIANTS, read_pairs
+from verify.stance_views import affirmed_claim
 
 log = logging.getLogger(__name__)
 
@@ -466,7 +466,7 @@ def main(argv: list[str] | None = None) -> int:
     from verify.config import eval_data_path
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", required=True, help="v1d folder built by verify.training.data")
+    parser.add_argument("--data", required=True, help="v1d folder built by training.data")
     parser.add_argument("--shared", default=None, help="shared data folder ($VERIFY_EVAL_DATA)")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--neighbours", action="store_true",

@@ -22,7 +22,7 @@ from __future__ import annotations
 import random
 import re
 
-from verify.training.augment import is_negated
+from training.augment import is_negated
 
 # each pair is swapped both ways; the forms are kept as written (no inflection rules)
 _DIRECTION_PAIRS = [

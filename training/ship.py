@@ -1,10 +1,10 @@
 """Copy a trained stance model into the shipped folder and write its ``version.json``.
 
 Example:
-    $ python -m verify.training.ship --model /tmp/stance/model --manifest .gpu/data/manifest.json
-    $ python -m verify.training.ship --model /tmp/stance/model --manifest ... --onnx  # int8
-    $ python -m verify.training.ship --model /tmp/m --layers out/v.layers.part* --manifest ...
-    $ python -m verify.training.ship --model /tmp/stance/model --manifest ... \
+    $ python -m training.ship --model /tmp/stance/model --manifest .gpu/data/manifest.json
+    $ python -m training.ship --model /tmp/stance/model --manifest ... --onnx  # int8
+    $ python -m training.ship --model /tmp/m --layers out/v.layers.part* --manifest ...
+    $ python -m training.ship --model /tmp/stance/model --manifest ... \
           --out /tmp/candidate      # a candidate folder to measure, the shipped one untouched
 """
 
@@ -73,7 +73,7 @@ def ship(model_dir: Path, manifest: Path, out: Path = MODEL_DIR, onnx: bool = Fa
     for name in (ONNX_FILE, TORCH_FILE):
         (out / name).unlink(missing_ok=True)
     if onnx:
-        from verify.training.export_onnx import export
+        from training.export_onnx import export
 
         export(model_dir, out)
         weights = "ONNX, dynamic int8 quantisation (onnxruntime)"
@@ -94,7 +94,7 @@ def join_layers(parts: list[Path], base: Path, like: Path, out: Path) -> Path:
     ``like`` supplies the 3-label config and tokenizer files (e.g. the shipped folder)."""
     from safetensors.torch import load, load_file, save_file
 
-    from verify.training.train import WORD_EMBEDDINGS
+    from training.train import WORD_EMBEDDINGS
 
     tensors = load(b"".join(p.read_bytes() for p in sorted(parts)))
     base_tensors = load_file(str(base / TORCH_FILE))

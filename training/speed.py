@@ -5,7 +5,7 @@ torch, 1 for ONNX int8), single-pair latency and, when an
 eval file is given, macro-F1 of each, side by side in the same run, and the ratio.
 
 Example:
-    $ python -m verify.training.speed --pairs .gpu/data/eval_mnli_heldout.jsonl.gz \
+    $ python -m training.speed --pairs .gpu/data/eval_mnli_heldout.jsonl.gz \
           --torch-model /tmp/stance/model --onnx-model verify/models/stance --n 320
 """
 
@@ -19,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
+from training.train import read_pairs, score
 from verify.stance.model import MODEL_DIR, TransformerStanceModel
-from verify.training.train import read_pairs, score
 
 log = logging.getLogger(__name__)
 

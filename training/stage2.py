@@ -10,13 +10,13 @@ model for one short epoch on:
 - ``replay``: every v1 numeric counterfactual and seeded samples of the other v1
   groups, so nothing else is forgotten.
 
-    python -m verify.training.stage2 --data .gpu/data          # adds two train files
-    python verify/training/train.py --data .gpu/data --base verify/models/stance \\
+    python -m training.stage2 --data .gpu/data          # adds two train files
+    python training/train.py --data .gpu/data --base verify/models/stance \\
         --variants stage2 --epochs 1 --lr 2e-5 --cpu --out stance-stage2
 
 Example:
     >>> import random
-    >>> from verify.training.augment import absent_date
+    >>> from training.augment import absent_date
     >>> absent_date("The US agreed to close five bases.", "Five bases will close.",
     ...             random.Random(1)) is not None
     True
@@ -30,11 +30,11 @@ import logging
 import random
 from pathlib import Path
 
-from verify.training.augment import absent_date, stated_date
-from verify.training.data import Pair, write_pair_files
-from verify.training.refine import sample
-from verify.training.ship import model_version
-from verify.training.train import read_pairs
+from training.augment import absent_date, stated_date
+from training.data import Pair, write_pair_files
+from training.refine import sample
+from training.ship import model_version
+from training.train import read_pairs
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +93,7 @@ def build(data: Path, seed: int = 13, max_absent: int = 1500, max_stated: int = 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", required=True, help="folder built by verify.training.data")
+    parser.add_argument("--data", required=True, help="folder built by training.data")
     parser.add_argument("--seed", type=int, default=13)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")

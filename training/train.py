@@ -1,7 +1,7 @@
 """Fine-tune a 3-way stance cross-encoder (supports / refutes / unrelated) on MiniLM.
 
 Runs as a plain script (no ``verify`` imports, so it works on a bare GPU machine with
-only torch + transformers + numpy): ``python3 verify/training/train.py --help``.
+only torch + transformers + numpy): ``python3 training/train.py --help``.
 Uses CUDA when available, else the CPU (slow: ~40 pairs/s on 2 cores).
 
 Driver mode (default) trains one or more data variants (in parallel subprocesses on a
@@ -10,7 +10,7 @@ picks the best variant by the dev score, evaluates it on every eval set and the 
 and writes the model (fp16 safetensors + config + tokenizer) to ``--out``.
 
 Example:
-    $ python3 verify/training/train.py --data .gpu/data --base .gpu/base --out /tmp/stance \
+    $ python3 training/train.py --data .gpu/data --base .gpu/base --out /tmp/stance \
           --variants full --epochs 1 --limit 300 --max-steps 2
 """
 
@@ -43,7 +43,7 @@ VARIANTS = {
     "no_numeric": ("base", "edits", "unrelated"),
     "no_edits": ("base", "numeric", "unrelated"),
     "no_unrelated": ("base", "numeric", "edits"),
-    # recipe v1.1: a short fine-tune of the shipped model (verify.training.stage2)
+    # recipe v1.1: a short fine-tune of the shipped model (training.stage2)
     "stage2": ("detail", "replay"),
     # recipe v1d: science direction flips, abstract conclusions, LIAR-PLUS rulings
     "full_direction": ("base", "numeric", "edits", "unrelated", "science"),
@@ -52,16 +52,16 @@ VARIANTS = {
     "full_sci_liar": ("base", "numeric", "edits", "unrelated", "science", "corpus", "liar"),
     # recipe v1e: findings from an abstract's last three sentences instead of its last one
     "full_sci3_liar": ("base", "numeric", "edits", "unrelated", "science", "corpus3", "liar"),
-    # recipes v1f / v1g: one short epoch from the shipped v1d model (verify.training.refine)
+    # recipes v1f / v1g: one short epoch from the shipped v1d model (training.refine)
     "partial": ("partial", "replay_v1f"),
     "title": ("title", "replay_v1f"),
-    # recipe v1h: v1g plus negated claims seen supported (verify.training.refine)
+    # recipe v1h: v1g plus negated claims seen supported (training.refine)
     "negation": ("title", "negation", "replay_v1f"),
     # recipe v1i: v1g plus claims against on-topic abstracts that do not state them
     "neighbour": ("title", "neighbour", "replay_v1f"),
     # recipe v1j: v1g plus findings against their own abstract's aim sentences
     "aims": ("title", "aims", "replay_v1f"),
-    # recipe v1k: a fine-tune of v1g on the licensed extra sets (verify.training.extra)
+    # recipe v1k: a fine-tune of v1g on the licensed extra sets (training.extra)
     # plus a replay of v1g's data; "extra_full" is its GPU size (every extra pair, all of
     # v1g's data)
     "extra": ("extra", "replay_v1k"),
@@ -120,7 +120,7 @@ def probe_passed(got: object, expected: object) -> bool:
     return str(got) in str(expected).split("_or_")
 
 
-_logger = logging.getLogger("verify.training.train")
+_logger = logging.getLogger("training.train")
 
 
 def log(msg: str) -> None:
@@ -385,7 +385,7 @@ def train_variant(args: argparse.Namespace) -> None:
 
 
 def rows_sha256(rows: list[dict]) -> str:
-    """SHA-256 of the pairs a run trained on, in order: ``verify.training.data.pairs_sha256``
+    """SHA-256 of the pairs a run trained on, in order: ``training.data.pairs_sha256``
     of the same pairs (so a run on a recipe's whole files gives the manifest's hash)."""
     digest = hashlib.sha256()
     for r in rows:
@@ -559,7 +559,7 @@ def write_parts(data: bytes, out: Path, name: str, part: int = PART_BYTES) -> in
 def return_layers(model_dir: Path, out: Path, name: str, part: int = PART_BYTES) -> None:
     """Write a model's weights less its (frozen) vocabulary matrix as ``<name>.layers.partNN``
     files: two models fit the trip back where two whole ones do not. Rejoin them with
-    ``verify.training.ship --layers``."""
+    ``training.ship --layers``."""
     from safetensors.torch import load_file, save
 
     tensors = {k: v for k, v in load_file(str(model_dir / "model.safetensors")).items()
@@ -572,7 +572,7 @@ def return_layers(model_dir: Path, out: Path, name: str, part: int = PART_BYTES)
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     """Command-line options (driver options plus the ones passed to each variant)."""
     p = argparse.ArgumentParser(description="Train the verify stance cross-encoder.")
-    p.add_argument("--data", required=True, help="folder built by verify.training.data")
+    p.add_argument("--data", required=True, help="folder built by training.data")
     p.add_argument("--base", required=True, help="base MiniLM folder (weights+tokenizer)")
     p.add_argument("--out", default="stance-out")
     p.add_argument("--variants", default="full")
@@ -602,7 +602,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--eval-sets", default=None,
                    help="comma list: score the kept model on these sets only (default: every "
                         "eval set present; the CPU recipes score the rest with "
-                        "verify.training.evaluate)")
+                        "training.evaluate)")
     p.add_argument("--checkpoint-every", type=int, default=0,
                    help="save a checkpoint every N steps and after each epoch in the "
                         "variant's workdir; a rerun with the same data and settings resumes "

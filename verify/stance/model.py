@@ -3,7 +3,7 @@
 The weights ship in ``verify/models/stance/`` as fp16 safetensors, run with torch (bf16
 autocast where the CPU has it, else fp32). A folder holding an int8 ONNX graph
 (``model.int8.onnx``) runs with onnxruntime instead; that format was measured and not
-shipped. Trained by ``verify/training/train.py``; see the folder's MODEL_CARD.md.
+shipped. Trained by ``training/train.py``; see the folder's MODEL_CARD.md.
 
 Example:
     >>> from verify.stance import get_stance_model
