@@ -12,7 +12,6 @@ Example:
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import html
 import io
@@ -29,6 +28,7 @@ from verify.audit.models import (
     ClaimReport,
     EvidenceSummary,
 )
+from verify.csvsafe import safe_writer
 from verify.errors import InputError
 
 FORMATS = ("json", "jsonl", "csv", "md", "html")
@@ -82,13 +82,6 @@ CSV_COLUMNS = (
     "refute_source", "refute_url", "refute_reliability", "refute_text", "check_id", "error")
 
 
-def _cell(value: Any) -> Any:
-    """Neutralise spreadsheet formulas in text cells."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return "" if value is None else value
-
-
 def _ev_cols(ev: EvidenceSummary | None) -> list[Any]:
     if ev is None:
         return ["", "", "", ""]
@@ -98,19 +91,19 @@ def _ev_cols(ev: EvidenceSummary | None) -> list[Any]:
 def render_csv(result: AuditResult) -> str:
     """One row per claim; articles without claims get one row with their status."""
     buf = io.StringIO()
-    writer = csv.writer(buf)
+    writer = safe_writer(buf)
     writer.writerow(CSV_COLUMNS)
     for a in result.articles:
         base = [result.audit_id, a.key, a.title, a.url, a.status, a.message]
         if not a.claims:
-            writer.writerow([_cell(v) for v in base + [""] * (len(CSV_COLUMNS) - len(base))])
+            writer.writerow(base + [""] * (len(CSV_COLUMNS) - len(base)))
             continue
         for c in a.claims:
             row = base + [c.index, c.sentence_start, c.sentence_end, c.sentence, c.claim_text,
                           c.figure, c.checkworthiness, c.verdict, c.confidence, c.reason,
                           c.reviewed_verdict, *_ev_cols(c.best_support), *_ev_cols(c.best_refute),
                           c.check_id, c.error]
-            writer.writerow([_cell(v) for v in row])
+            writer.writerow(row)
     return buf.getvalue()
 
 

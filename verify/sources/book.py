@@ -15,7 +15,6 @@ Example:
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import json
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from verify.config import Settings
+from verify.csvsafe import safe_writer
 from verify.errors import InputError
 from verify.sources.domains import is_gov_edu, parse_domain
 from verify.sources.formats import FORMATS, Parsed, parse_file
@@ -608,7 +608,7 @@ class SourceBook:
         out.parent.mkdir(parents=True, exist_ok=True)
         if fmt == "csv":
             with out.open("w", encoding="utf-8", newline="") as handle:
-                writer = csv.writer(handle)
+                writer = safe_writer(handle)
                 writer.writerow(cols)
                 for row in rows:
                     writer.writerow([_iso(v) for v in row])

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from verify.csvsafe import restore_cell
 from verify.errors import InputError
 from verify.sources.keys import parse_source
 from verify.sources.models import ImportIssue
@@ -136,7 +137,8 @@ def _csv_rows(path: Path, required: tuple[tuple[str, ...], ...]) -> Iterator[tup
             if len(row) != len(names):
                 yield reader.line_num, {"__error__": f"expected {len(names)} fields, found {len(row)}"}
                 continue
-            yield reader.line_num, dict(zip(names, row, strict=True))
+            # restore_cell: a rating file the project exported reads back as it was rated
+            yield reader.line_num, dict(zip(names, (restore_cell(c) for c in row), strict=True))
 
 
 def _pick(row: dict[str, str], *names: str) -> str:
