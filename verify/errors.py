@@ -60,3 +60,13 @@ class UnknownBackendError(ConfigError):
 
 class ModelLoadError(VerifyError):
     """A model's weights could not be loaded offline."""
+
+
+class IndexDamagedError(IndexMismatchError):
+    """A saved index file does not match the checksum recorded when it was written."""
+
+    hint = "the file was damaged on disk; rebuild the index with `verify index --rebuild`"
+
+
+class WorkspaceNotFoundError(WorkspaceError):
+    """A command that only reads was pointed at a workspace that does not exist."""

@@ -304,6 +304,35 @@ ALTER TABLE check_evidence ADD COLUMN stance_note VARCHAR;
 ALTER TABLE check_evidence ADD COLUMN dissent BOOLEAN;
 """
 
+INGEST_RUNS_AND_IDENTITY = """
+-- Issue 20. An ingest run is recorded when it starts ('running'), then finished as 'done'
+-- or 'failed'; a run found 'running' by a later writer died ('killed'), one stopped by an
+-- exception or Ctrl-C is 'interrupted'. phase says how far it got (storing | indexing).
+ALTER TABLE ingest_runs ADD COLUMN status VARCHAR;
+ALTER TABLE ingest_runs ADD COLUMN phase VARCHAR;
+ALTER TABLE ingest_runs ADD COLUMN pid INTEGER;
+ALTER TABLE ingest_runs ADD COLUMN removed INTEGER;
+ALTER TABLE ingest_runs ADD COLUMN index_in_sync BOOLEAN;
+UPDATE ingest_runs SET status = 'done' WHERE finished_at IS NOT NULL;
+UPDATE ingest_runs SET status = 'unknown' WHERE finished_at IS NULL;
+
+-- A document's identity: 'url:<url>' where it has one, else 'sha256:<hash of its text>'.
+-- A moved or copied file is the same document; every place it was read from (a file path,
+-- or path#row for JSONL/CSV rows) is a row of document_origins.
+ALTER TABLE documents ADD COLUMN identity VARCHAR;
+UPDATE documents SET identity = CASE WHEN url IS NOT NULL AND trim(url) <> ''
+    THEN 'url:' || trim(url) ELSE 'sha256:' || sha256(text) END;
+CREATE INDEX documents_by_identity ON documents(identity);
+CREATE TABLE document_origins (
+    origin_key     VARCHAR PRIMARY KEY,
+    document_id    INTEGER NOT NULL,
+    file_path      VARCHAR,
+    seen_at        TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+INSERT INTO document_origins (origin_key, document_id, file_path, seen_at)
+    SELECT origin_key, document_id, file_path, ingested_at FROM documents;
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_core", CORE),
     ("0002_ratings", RATINGS),
@@ -314,6 +343,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("0005_audit_details", AUDIT_DETAILS),
     ("0006_verdict_heads", VERDICT_HEADS),
     ("0007_evidence_reasons", EVIDENCE_REASONS),
+    ("0008_ingest_runs_and_identity", INGEST_RUNS_AND_IDENTITY),
 ]
 
 

@@ -20,7 +20,11 @@ Example:
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import logging
+import os
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,6 +39,10 @@ log = logging.getLogger(__name__)
 
 DB_FILENAME = "verify.duckdb"
 MEMORY = ":memory:"
+WRITER_LOCK = "writer.lock"      # held by ingest / index sync / remove for their whole run
+WAITERS_DIR = ".waiters"         # one file per process waiting to open the database
+POLL_S = 0.05
+REOPEN_WAIT_S = 600.0            # how long a writer waits to take the database back
 
 
 def _is_lock_error(exc: Exception) -> bool:
@@ -48,20 +56,193 @@ def _is_read_only_error(exc: Exception) -> bool:
     return "read-only mode" in str(exc).lower()
 
 
-def _connect(target: str, *, read_only: bool, wait_s: float) -> duckdb.DuckDBPyConnection:
-    """Open a DuckDB database, retrying for ``wait_s`` seconds while another process locks it."""
+def _holder(folder: Path | None) -> str:
+    """Who holds the workspace's writer lock, in words ('' when nobody says)."""
+    if folder is None:
+        return ""
+    try:
+        info = json.loads((folder / WRITER_LOCK).read_text(encoding="utf-8") or "{}")
+    except (OSError, ValueError):
+        return ""
+    if not info.get("pid") or not _pid_alive(int(info["pid"])):
+        return ""
+    return f"{info.get('purpose', 'a writer')} (pid {info['pid']}, since {info.get('since', '?')})"
+
+
+def _pid_alive(pid: int) -> bool:
+    """Whether a process with this id exists (on this machine)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, but not ours to signal
+        return True
+    return True
+
+
+@contextmanager
+def _waiting(folder: Path | None) -> Iterator[None]:
+    """Mark this process as waiting for the database, so a writer between commits lets go."""
+    marker = None if folder is None else folder / WAITERS_DIR / str(os.getpid())
+    try:
+        if marker is not None:
+            marker.parent.mkdir(exist_ok=True)
+            marker.touch()
+    except OSError:  # a read-only folder: nobody will yield, we only poll
+        marker = None
+    try:
+        yield
+    finally:
+        if marker is not None:
+            marker.unlink(missing_ok=True)
+
+
+def waiters(folder: Path | None) -> list[int]:
+    """Process ids (other than ours) waiting to open the workspace database."""
+    if folder is None:
+        return []
+    try:
+        names = [p.name for p in (folder / WAITERS_DIR).iterdir()]
+    except OSError:
+        return []
+    pids = [int(n) for n in names if n.isdigit() and int(n) != os.getpid()]
+    return [pid for pid in pids if _pid_alive(pid)]
+
+
+def _connect(target: str, *, read_only: bool, wait_s: float,
+             folder: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """Open a DuckDB database, retrying for ``wait_s`` seconds while another process locks it.
+
+    While it waits, the process is listed in ``<workspace>/.waiters/``; a writer working in
+    short commits (an ingest) checks that list between commits and lets go of the file.
+    """
     deadline = time.monotonic() + wait_s
-    while True:
-        try:
-            return duckdb.connect(target, read_only=read_only)
-        except duckdb.IOException as exc:
-            if not _is_lock_error(exc):
+    waiting = None
+    try:
+        while True:
+            try:
+                return duckdb.connect(target, read_only=read_only)
+            except duckdb.IOException as exc:
+                if not _is_lock_error(exc):
+                    raise WorkspaceError(f"cannot open workspace database {target}: {exc}") from exc
+                if time.monotonic() >= deadline:
+                    holder = _holder(folder)
+                    detail = f"; it is held by {holder}" if holder else f" ({exc})"
+                    raise WorkspaceLockedError(f"workspace database {target} is locked{detail}") from exc
+                if waiting is None:
+                    waiting = _waiting(folder)
+                    waiting.__enter__()
+                time.sleep(POLL_S)
+            except duckdb.Error as exc:
                 raise WorkspaceError(f"cannot open workspace database {target}: {exc}") from exc
+    finally:
+        if waiting is not None:
+            waiting.__exit__(None, None, None)
+
+
+class _WriterLock:
+    """One process's hold on a workspace's writer lock (re-entrant within the process)."""
+
+    def __init__(self, handle: Any, depth: int = 1) -> None:
+        self.handle = handle
+        self.depth = depth
+
+
+_HELD: dict[str, _WriterLock] = {}
+_HELD_GUARD = threading.Lock()
+
+
+def _try_flock(handle: Any) -> bool:
+    """Take an exclusive ``flock`` without blocking; True when taken (or unsupported)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: DuckDB's own lock still applies
+        return True
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+@contextmanager
+def writer_lock(folder: Path | None, purpose: str, *, wait_s: float = 5.0) -> Iterator[bool]:
+    """Hold the workspace's writer lock (a ``flock`` on ``writer.lock``) for a long write.
+
+    Ingest, index sync and remove take it for their whole run, so two writers never
+    interleave even though an ingest lets go of the database between its short commits;
+    readers never take it. Re-entrant within a process; released by the kernel when the
+    process dies (``kill -9`` leaves no stale lock). Waits ``wait_s`` seconds for another
+    writer, then raises ``WorkspaceLockedError`` naming it. Yields whether this call took
+    the lock (False when the process already held it). In memory (``folder=None``): no-op.
+    """
+    if folder is None:
+        yield True
+        return
+    key = str(Path(folder).resolve())
+    with _HELD_GUARD:
+        held = _HELD.get(key)
+        if held is not None:
+            held.depth += 1
+    if held is not None:
+        try:
+            yield False
+        finally:
+            with _HELD_GUARD:
+                held.depth -= 1
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    handle = open(folder / WRITER_LOCK, "a+", encoding="utf-8")  # noqa: SIM115 - held open
+    try:
+        deadline = time.monotonic() + wait_s
+        while not _try_flock(handle):
             if time.monotonic() >= deadline:
-                raise WorkspaceLockedError(f"workspace database {target} is locked") from exc
-            time.sleep(0.2)
-        except duckdb.Error as exc:
-            raise WorkspaceError(f"cannot open workspace database {target}: {exc}") from exc
+                holder = _holder(folder) or "another process"
+                raise WorkspaceLockedError(
+                    f"workspace {folder} is being written by {holder}; {purpose} did not start",
+                    hint="wait for it to finish (readers such as search, check and stats "
+                         "keep working meanwhile) and run this again")
+            time.sleep(POLL_S)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(json.dumps({"pid": os.getpid(), "purpose": purpose,
+                                 "since": dt.datetime.now().isoformat(timespec="seconds")}))
+        handle.flush()
+        with _HELD_GUARD:
+            _HELD[key] = _WriterLock(handle)
+        try:
+            yield True
+        finally:
+            with _HELD_GUARD:
+                _HELD.pop(key, None)
+            handle.seek(0)
+            handle.truncate()
+            handle.flush()
+    finally:
+        handle.close()
+
+
+def writer_active(folder: Path | None) -> bool:
+    """Whether another process holds the workspace's writer lock right now."""
+    if folder is None:
+        return False
+    key = str(Path(folder).resolve())
+    with _HELD_GUARD:
+        if key in _HELD:
+            return False
+    path = Path(folder) / WRITER_LOCK
+    if not path.exists():
+        return False
+    try:
+        handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - closed below
+    except OSError:
+        return False
+    try:
+        if not _try_flock(handle):
+            return True
+        return False
+    finally:
+        handle.close()  # closing drops the probe's flock
 
 
 class Store:
@@ -85,6 +266,7 @@ class Store:
         self.read_only = read_only
         self._depth = 0
         self._failed = False
+        self._owns_file = False  # only a Store.open handle may let go of the file
 
     # ---- lifecycle ------------------------------------------------------------------------
     @classmethod
@@ -103,8 +285,9 @@ class Store:
         if path is not None and not read_only:
             path.mkdir(parents=True, exist_ok=True)
         target = MEMORY if path is None else str(path / DB_FILENAME)
-        store = cls(_connect(target, read_only=read_only, wait_s=wait_s), path,
+        store = cls(_connect(target, read_only=read_only, wait_s=wait_s, folder=path), path,
                     read_only=read_only)
+        store._owns_file = path is not None
         if not read_only:
             from verify.migrations import migrate  # migrations write through a Store
 
@@ -127,6 +310,40 @@ class Store:
         transaction does. Close it when done (or use it as a context manager).
         """
         return Store(self._con.cursor(), self.path, read_only=self.read_only)
+
+    @contextmanager
+    def released(self, *, wait_s: float = REOPEN_WAIT_S) -> Iterator[Store]:
+        """Let go of the database file for the block (long work that needs no database:
+        embedding, parsing), then open it again, waiting up to ``wait_s`` seconds for
+        whoever took it meanwhile. Other processes can open the workspace in between.
+
+        In memory, inside a transaction, or on a ``cursor()`` handle (whose parent
+        connection keeps the file), nothing is released.
+        """
+        if self.path is None or self._depth or not self._owns_file:
+            yield self
+            return
+        self._con.close()
+        try:
+            yield self
+        finally:
+            self._con = _connect(str(self.path / DB_FILENAME), read_only=self.read_only,
+                                 wait_s=wait_s, folder=self.path)
+
+    def yield_to_waiters(self, *, grace_s: float = 2.0) -> bool:
+        """Between commits: when other processes wait to open this database, close it, let
+        them in (up to ``grace_s`` seconds for them to connect) and take it back after them.
+
+        Returns whether it let go. A long write calls this every so often, so readers
+        answer during it instead of timing out on the lock.
+        """
+        if self.path is None or self._depth or not self._owns_file or not waiters(self.path):
+            return False
+        with self.released():
+            deadline = time.monotonic() + grace_s
+            while waiters(self.path) and time.monotonic() < deadline:
+                time.sleep(POLL_S)
+        return True
 
     def close(self) -> None:
         """Close the connection (closing twice is fine)."""
@@ -254,4 +471,4 @@ class Store:
         return "the in-memory workspace" if self.path is None else f"workspace {self.path}"
 
 
-__all__ = ["DB_FILENAME", "Store"]
+__all__ = ["DB_FILENAME", "Store", "waiters", "writer_active", "writer_lock"]

@@ -20,16 +20,21 @@ import click
 @click.option("--max-size-mb", type=click.FloatRange(min=0.001), default=25.0, show_default=True,
               help="Largest document (file, or JSONL/CSV row) to read, in MB.")
 @click.option("--no-index", is_flag=True, help="Do not update the search index afterwards.")
+@click.option("--prune", is_flag=True,
+              help="Remove documents read from files under the given folders that no longer exist.")
 @click.option("--no-progress", is_flag=True, help="Hide the progress bar.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.pass_context
 def ingest(ctx: click.Context, paths: tuple[str, ...], text_field: str, url_field: str,
            title_field: str, date_field: str, source_field: str, author_field: str,
-           language_field: str, max_size_mb: float, no_index: bool, no_progress: bool,
-           as_json: bool) -> None:
+           language_field: str, max_size_mb: float, no_index: bool, prune: bool,
+           no_progress: bool, as_json: bool) -> None:
     """Ingest files or folders (.txt .md .html .pdf .jsonl .csv) into the workspace.
 
-    Re-running is safe: unchanged documents are skipped, changed ones replaced.
+    Re-running is safe: unchanged documents are skipped, changed ones replaced, and a run
+    that was killed is completed (the index included). A moved or copied file is the same
+    document (its URL, else its text, identifies it). Search, check and stats keep
+    working while an ingest runs.
     """
     from verify.cli import open_workspace
 
@@ -38,7 +43,7 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], text_field: str, url_fiel
             list(paths), text_field=text_field, url_field=url_field, title_field=title_field,
             date_field=date_field, source_field=source_field, author_field=author_field,
             language_field=language_field, progress=not (no_progress or as_json),
-            sync_index=not no_index, max_bytes=int(max_size_mb * 1024 * 1024))
+            sync_index=not no_index, max_bytes=int(max_size_mb * 1024 * 1024), prune=prune)
     if as_json:
         from verify.types import to_jsonable
 
@@ -62,6 +67,11 @@ def _print_report(report: object) -> None:
         "files", "added", "updated", "skipped", "removed", "failed", "passages_added",
         "passages_removed")))
     Console().print(table)
+    for run_id in getattr(report, "recovered_runs", []):
+        click.echo(f"an earlier ingest (run {run_id}) was killed before it finished; "
+                   "this run completed its work", err=True)
+    if getattr(report, "index_in_sync", None) is False:
+        click.echo("warning: the index is not in line with the corpus; run `verify index`", err=True)
     for issue in getattr(report, "errors", []):
         click.echo(f"{issue}", err=True)
     for issue in getattr(report, "warnings", []):
@@ -90,7 +100,7 @@ def stats(ctx: click.Context, as_json: bool) -> None:
     """Documents, passages, sources and the date range of the corpus."""
     from verify.cli import open_workspace
 
-    with open_workspace(ctx) as ws:
+    with open_workspace(ctx, existing=True) as ws:
         result = ws.corpus_stats()
     if as_json:
         from verify.types import to_jsonable

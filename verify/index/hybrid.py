@@ -2,9 +2,17 @@
 
 On disk (``<workspace>/index/``) every save writes a complete new generation
 folder ``gen-<time>/`` (``dense.faiss``, ``dense.meta.json``, ``store.npz``,
-the BM25 files), renames it into place, then switches the one-line pointer
-file ``CURRENT`` with ``os.replace``. A crash at any point leaves the previous
-generation and pointer untouched, so the last good index stays usable.
+the BM25 files), fsyncs every file and folder, renames it into place, fsyncs
+the index folder, then switches the one-line pointer file ``CURRENT`` with
+``os.replace``. A crash at any point leaves the previous generation and pointer
+untouched, so the last good index stays usable. ``dense.meta.json`` records the
+sha256 of every other file; a file that no longer matches is refused on load
+(:class:`verify.errors.IndexDamagedError`) rather than searched.
+
+A sync holds the workspace's writer lock and embeds with the database released
+(readers keep answering from the last generation meanwhile); every
+``EMBED_CHUNK`` vectors are kept in ``index/partial/``, so a sync killed while
+embedding resumes where it stopped.
 
 Example:
     >>> from verify import Workspace
@@ -29,9 +37,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from verify.errors import IndexMismatchError, IndexMissingError, WorkspaceError
+from verify.errors import (
+    IndexDamagedError,
+    IndexMismatchError,
+    IndexMissingError,
+    WorkspaceError,
+    WorkspaceLockedError,
+)
 from verify.index.dense import DEFAULT_NPROBE, DenseIndex
 from verify.index.lexical import LexicalIndex
+from verify.store import writer_active, writer_lock
 from verify.types import to_jsonable
 
 if TYPE_CHECKING:
@@ -44,8 +59,11 @@ POINTER = "CURRENT"
 META_FILE = "dense.meta.json"
 DENSE_FILE = "dense.faiss"
 STORE_FILE = "store.npz"
+PARTIAL_DIR = "partial"
 FORMAT_VERSION = 1
 METRIC = "inner_product"
+EMBED_CHUNK = 256          # vectors kept on disk per chunk while a sync embeds
+AUTO_SYNC_MAX = 2_000      # a search syncs a drifted index itself only up to this many passages
 
 
 @dataclass(frozen=True)
@@ -109,14 +127,86 @@ def _verify_version() -> str:
         return "unknown"
 
 
+def _fsync(path: Path) -> None:
+    """Flush a file or a folder (its entries) to disk."""
+    flags = os.O_RDONLY | (getattr(os, "O_DIRECTORY", 0) if path.is_dir() else 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:  # pragma: no cover - e.g. folders cannot be opened on Windows
+        log.debug("cannot open %s to fsync it: %s", path, exc)
+        return
+    try:
+        os.fsync(fd)
+    except OSError as exc:  # pragma: no cover - some filesystems refuse fsync on folders
+        log.debug("fsync %s: %s", path, exc)
+    finally:
+        os.close(fd)
+
+
+def _fsync_tree(folder: Path) -> None:
+    """fsync every file under ``folder``, then each folder (deepest first)."""
+    folders = [folder]
+    for root, dirs, names in os.walk(folder):
+        for name in names:
+            _fsync(Path(root) / name)
+        folders.extend(Path(root) / d for d in dirs)
+    for path in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+        _fsync(path)
+
+
 def _atomic_write_text(path: Path, text: str) -> None:
-    """Write a small text file via a temp file in the same folder and ``os.replace``."""
+    """Write a small text file via a temp file in the same folder and ``os.replace``;
+    the file and then its folder are fsynced."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(tmp, "w", encoding="utf-8") as fh:
         fh.write(text)
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
+    _fsync(path.parent)
+
+
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file's bytes, hex."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def file_checksums(folder: Path) -> dict[str, dict[str, Any]]:
+    """``{relative path: {"sha256", "bytes"}}`` for every file under ``folder`` but the meta."""
+    out: dict[str, dict[str, Any]] = {}
+    for root, _, names in os.walk(folder):
+        for name in sorted(names):
+            path = Path(root) / name
+            rel = path.relative_to(folder).as_posix()
+            if rel != META_FILE:
+                out[rel] = {"sha256": file_sha256(path), "bytes": path.stat().st_size}
+    return out
+
+
+def verify_checksums(folder: Path, meta: dict[str, Any]) -> None:
+    """Raise :class:`IndexDamagedError` when a file differs from its recorded checksum."""
+    files = meta.get("files")
+    where = f"index in {folder}"
+    if not isinstance(files, dict):
+        log.warning("%s was saved without file checksums; it cannot be checked for damage "
+                    "(`verify index --rebuild` adds them)", where)
+        return
+    for rel, want in sorted(files.items()):
+        path = folder / rel
+        if not path.is_file():
+            raise IndexDamagedError(f"{where}: {rel} is missing")
+        size = path.stat().st_size
+        if size != int(want.get("bytes", -1)):
+            raise IndexDamagedError(
+                f"{where}: {rel} is damaged ({size} bytes, {want.get('bytes')} were written)")
+        if file_sha256(path) != want.get("sha256"):
+            raise IndexDamagedError(
+                f"{where}: {rel} is damaged (its sha256 differs from the one recorded when "
+                "it was written); it was not loaded")
 
 
 class HybridIndex:
@@ -179,6 +269,7 @@ class HybridIndex:
             )
         if meta.get("metric") != METRIC:
             raise IndexMismatchError(f"{where} uses metric {meta.get('metric')!r}, expected {METRIC!r}")
+        verify_checksums(folder, meta)
         try:
             with np.load(folder / STORE_FILE) as store:
                 ids, hashes = store["ids"].astype(np.int64), store["hashes"].astype(np.uint64)
@@ -224,27 +315,117 @@ class HybridIndex:
 
     # ---- sync ---------------------------------------------------------------
     def sync(self, progress: bool = False, *, rebuild: bool = False) -> IndexStatus:
-        """Embed new passages, drop stale ones, rebuild BM25 and save atomically."""
+        """Embed new passages, drop stale ones, rebuild BM25 and save atomically.
+
+        Holds the workspace's writer lock; the database is let go while embedding and
+        saving, so readers keep answering from the last generation. Vectors embedded so
+        far survive a crash (``index/partial/``) and are reused by the next sync.
+        """
+        with writer_lock(self.ws.path, "index sync"):
+            return self._sync(progress, rebuild=rebuild)
+
+    def _sync(self, progress: bool, *, rebuild: bool) -> IndexStatus:
         if rebuild:
             self.dense = DenseIndex(self.dimension)
             self.ids, self.hashes = np.zeros(0, np.int64), np.zeros(0, np.uint64)
         plan = self.plan()
         if plan.in_sync and self.built and not rebuild:
             self._signature = (len(plan.store_ids), int(plan.store_ids.sum()))
+            self._drop_partial()
             return self._status(plan)
-        vectors = self._embed(plan.add, progress)
+        add_texts = self._texts(plan.add)
         texts = self._texts(plan.store_ids)
-        lexical = LexicalIndex.build(texts, plan.store_ids)
-        self.dense.remove(plan.remove)
-        self.dense.add(vectors, plan.add)
-        self.lexical = lexical
-        self.ids, self.hashes = plan.store_ids, plan.store_hashes
-        self.meta = self._make_meta()
-        self._signature = (len(self.ids), int(self.ids.sum()))
-        log.info("index synced: +%d -%d, %d passages", len(plan.add), len(plan.remove), len(self.ids))
-        if self.root is not None:
-            self._save()
-        return self.status()
+        by_id = dict(zip(plan.store_ids.tolist(), plan.store_hashes.tolist(), strict=True))
+        add_hashes = np.asarray([by_id[int(i)] for i in plan.add], dtype=np.uint64)
+        with self.ws.store.released():  # nothing below reads the database
+            vectors = self._embed_resumable(plan.add, add_hashes, add_texts, progress)
+            lexical = LexicalIndex.build(texts, plan.store_ids)
+            self.dense.remove(plan.remove)
+            self.dense.add(vectors, plan.add)
+            self.lexical = lexical
+            self.ids, self.hashes = plan.store_ids, plan.store_hashes
+            self.meta = self._make_meta()
+            self._signature = (len(self.ids), int(self.ids.sum()))
+            log.info("index synced: +%d -%d, %d passages", len(plan.add), len(plan.remove),
+                     len(self.ids))
+            if self.root is not None:
+                self._save()
+                self._drop_partial()
+        return self._status(SyncPlan(plan.store_ids, plan.store_hashes,
+                                     np.zeros(0, np.int64), np.zeros(0, np.int64)))
+
+    # ---- resumable embedding ---------------------------------------------------
+    @property
+    def _partial(self) -> Path | None:
+        return None if self.root is None else self.root / PARTIAL_DIR
+
+    def _drop_partial(self) -> None:
+        if self._partial is not None and self._partial.exists():
+            shutil.rmtree(self._partial, ignore_errors=True)
+
+    def _load_partial(self) -> dict[int, tuple[int, np.ndarray]]:
+        """Vectors a killed sync kept: ``{passage id: (text hash, vector)}``, this embedder's."""
+        folder = self._partial
+        out: dict[int, tuple[int, np.ndarray]] = {}
+        if folder is None or not folder.is_dir():
+            return out
+        for path in sorted(folder.glob("chunk-*.npz")):
+            try:
+                with np.load(path) as chunk:
+                    if str(chunk["embedder"]) != self.embedder_id:
+                        continue
+                    ids, hashes, vectors = chunk["ids"], chunk["hashes"], chunk["vectors"]
+            except Exception as exc:  # a torn chunk is embedded again
+                log.info("ignoring unreadable embedding chunk %s: %s", path.name, exc)
+                continue
+            if vectors.shape != (len(ids), self.dimension):
+                continue
+            for pid, digest, vector in zip(ids.tolist(), hashes.tolist(), vectors, strict=True):
+                out[int(pid)] = (int(digest), vector)
+        return out
+
+    def _keep_chunk(self, ids: np.ndarray, hashes: np.ndarray, vectors: np.ndarray) -> None:
+        """Write one chunk of fresh vectors to ``index/partial/`` (temp file, fsync, rename)."""
+        folder = self._partial
+        if folder is None:
+            return
+        folder.mkdir(parents=True, exist_ok=True)
+        name = f"chunk-{time.time_ns()}.npz"
+        tmp = folder / f".{name}.tmp"
+        with open(tmp, "wb") as fh:
+            np.savez(fh, ids=ids, hashes=hashes, vectors=vectors,
+                     embedder=np.asarray(self.embedder_id))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, folder / name)
+        _fsync(folder)
+
+    def _embed_resumable(self, ids: np.ndarray, hashes: np.ndarray, texts: list[str],
+                         progress: bool) -> np.ndarray:
+        """Vectors for ``ids``: those a killed sync kept (same text hash), the rest embedded
+        in chunks of ``EMBED_CHUNK``, each kept on disk as soon as it is done."""
+        out = np.zeros((len(ids), self.dimension), np.float32)
+        if not len(ids):
+            return out
+        kept = self._load_partial()
+        todo: list[int] = []
+        for row, (pid, digest) in enumerate(zip(ids.tolist(), hashes.tolist(), strict=True)):
+            hit = kept.get(int(pid))
+            if hit is not None and hit[0] == int(digest):
+                out[row] = hit[1]
+            else:
+                todo.append(row)
+        if len(todo) < len(ids):
+            log.info("resuming an interrupted sync: %d of %d vectors kept, embedding %d",
+                     len(ids) - len(todo), len(ids), len(todo))
+        from tqdm import tqdm
+
+        chunks = [todo[i:i + EMBED_CHUNK] for i in range(0, len(todo), EMBED_CHUNK)]
+        for rows in tqdm(chunks, desc="embed", unit="chunk", disable=not progress or not chunks):
+            vectors = self._embed_texts([texts[r] for r in rows])
+            out[rows] = vectors
+            self._keep_chunk(ids[rows], hashes[rows], vectors)
+        return out
 
     def _texts(self, ids: np.ndarray) -> list[str]:
         """Passage texts for ``ids`` (in the order given)."""
@@ -259,15 +440,15 @@ class HybridIndex:
         by_id = dict(rows)
         return [by_id[int(i)] for i in ids]
 
-    def _embed(self, ids: np.ndarray, progress: bool) -> np.ndarray:
-        if not len(ids):
+    def _embed_texts(self, texts: list[str]) -> np.ndarray:
+        """Unit-length vectors for ``texts``."""
+        if not texts:
             return np.zeros((0, self.dimension), np.float32)
-        vectors = np.asarray(self.ws.embedder.embed_many(self._texts(ids), progress=progress),
-                             dtype=np.float32)
-        if vectors.shape != (len(ids), self.dimension):
-            raise WorkspaceError(f"embedder returned shape {vectors.shape}, expected {(len(ids), self.dimension)}")
+        vectors = np.asarray(self.ws.embedder.embed_many(texts), dtype=np.float32)
+        if vectors.shape != (len(texts), self.dimension):
+            raise WorkspaceError(f"embedder returned shape {vectors.shape}, expected {(len(texts), self.dimension)}")
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return vectors / np.where(norms > 0, norms, 1.0)
+        return vectors / np.where(norms > 0, norms, 1.0)  # type: ignore[no-any-return]
 
     def _make_meta(self) -> dict[str, Any]:
         return {
@@ -287,7 +468,7 @@ class HybridIndex:
         }
 
     def _save(self) -> None:
-        """Write a new generation folder, then switch ``CURRENT`` to it."""
+        """Write a new generation folder, fsync it, then switch ``CURRENT`` to it."""
         root = self.root
         if root is None:
             return
@@ -299,8 +480,13 @@ class HybridIndex:
             self.dense.write(tmp / DENSE_FILE)
             np.savez(tmp / STORE_FILE, ids=self.ids, hashes=self.hashes)
             self.lexical.write(tmp)
-            (tmp / META_FILE).write_text(json.dumps(self.meta, indent=2), encoding="utf-8")
+            meta = dict(self.meta or {})
+            meta["files"] = file_checksums(tmp)
+            self.meta = meta
+            (tmp / META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+            _fsync_tree(tmp)
             os.replace(tmp, root / name)
+            _fsync(root)
             _atomic_write_text(root / POINTER, name + "\n")
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -326,10 +512,14 @@ class HybridIndex:
             path=None if self.root is None else str(self.root))
 
     def ensure_ready(self) -> None:
-        """Raise if there is nothing to search; bring a drifted index up to date.
+        """Raise if there is nothing to search; bring a slightly drifted index up to date.
 
-        A store changed since the last sync (cheap check: count and id sum) is
-        synced before searching, so results never point at removed passages.
+        A store changed since the last sync (cheap check: count and id sum) is synced
+        before searching when nobody else is writing and at most ``AUTO_SYNC_MAX``
+        passages are missing. Otherwise (an ingest is running, or a long embedding would
+        be needed) the last saved generation is searched as it is: passages removed since
+        are never served (their rows are gone), new ones wait for the writer or for
+        ``verify index``.
         """
         signature = self._store_signature()
         if signature[0] == 0:
@@ -339,12 +529,27 @@ class HybridIndex:
             raise IndexMissingError(
                 f"no index has been built for the {count} passages in this workspace",
                 hint="build it with `verify index`")
-        if signature != self._signature:
-            if signature == (len(self.ids), int(self.ids.sum())):
-                self._signature = signature
-                return
-            log.warning("index is behind the passages table; syncing before search")
-            self.sync()
+        if signature == self._signature:
+            return
+        if signature == (len(self.ids), int(self.ids.sum())):
+            self._signature = signature
+            return
+        if writer_active(self.ws.path):
+            log.info("another process is writing this workspace; searching the last saved "
+                     "index generation")
+            return
+        plan = self.plan()
+        if len(plan.add) > AUTO_SYNC_MAX:
+            log.warning("the index is %d passages behind the store; searching the last saved "
+                        "generation (run `verify index` to bring it up to date)", len(plan.add))
+            self._signature = signature
+            return
+        log.warning("index is behind the passages table; syncing before search")
+        try:
+            with writer_lock(self.ws.path, "index sync before a search", wait_s=0.0):
+                self._sync(False, rebuild=False)
+        except WorkspaceLockedError:
+            log.info("a writer started meanwhile; searching the last saved generation")
 
     # ---- search ----------------------------------------------------------------
     def dense_search(self, vector: np.ndarray, k: int,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -22,11 +23,20 @@ from verify.ingest.readers import (
     iter_documents,
 )
 from verify.ingest.store import (
+    Catalog,
+    attach_origin,
+    close_dead_runs,
     content_hash,
     delete_documents,
-    record_run,
+    document_identity,
+    drop_origins,
+    load_catalog,
+    record_errors,
+    start_run,
+    update_run,
     write_document,
 )
+from verify.store import writer_lock
 
 if TYPE_CHECKING:
     from verify.workspace import Workspace
@@ -34,6 +44,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEFAULT_LANGUAGE = "en"
+YIELD_EVERY_S = 0.5     # between commits, readers waiting for the database get it this often
+WRITER_WAIT_S = 5.0     # how long a second writer waits before it is told who is writing
 
 
 def _is_skipped_name(name: str) -> bool:
@@ -88,57 +100,126 @@ def ingest_paths(ws: Workspace, paths: list[Path], *, text_field: str = "text",
                  source_field: str = "source", author_field: str = "author",
                  language_field: str = "language", progress: bool = True,
                  sync_index: bool = True, max_bytes: int = DEFAULT_MAX_BYTES,
-                 progress_callback: ProgressCallback | None = None) -> IngestReport:
+                 progress_callback: ProgressCallback | None = None,
+                 prune: bool = False, wait_s: float = WRITER_WAIT_S) -> IngestReport:
     """Ingest files and folders; idempotent and incremental. Returns an :class:`IngestReport`.
 
     ``progress_callback(done, total, message)`` is called after each file (for UIs).
+
+    The run holds the workspace's writer lock (a second writer waits ``wait_s`` seconds,
+    then is told who is writing) but lets go of the database between short commits and
+    while embedding, so readers keep answering from the last index generation. It is
+    recorded in ``ingest_runs`` as 'running' before it changes anything; a later run marks
+    a run that died 'killed' and completes its work. Unless ``sync_index`` is False, the
+    index is reconciled with the store (missing and stale passages) before it returns,
+    whether or not this run changed a document, resuming an embedding that was killed.
+    With ``prune``, documents read from files under the given folders that no longer exist
+    are removed (a copy elsewhere keeps its document).
 
     Example:
         >>> report = ingest_paths(ws, [Path("corpus/demo")], progress=False)  # doctest: +SKIP
         >>> report.added, report.failed                                      # doctest: +SKIP
         (28, 0)
     """
-    from tqdm import tqdm
-
     if max_bytes <= 0:
         raise InputError(f"max_bytes must be positive, got {max_bytes}")
     fields = FieldMap(text_field, url_field, title_field, date_field, source_field,
                       author_field, language_field)
-    started = dt.datetime.now()
+    with writer_lock(ws.path, "an ingest", wait_s=wait_s):
+        return _ingest(ws, [Path(p) for p in paths], fields, progress=progress,
+                       sync_index=sync_index, max_bytes=max_bytes,
+                       progress_callback=progress_callback, prune=prune)
+
+
+def _ingest(ws: Workspace, paths: list[Path], fields: FieldMap, *, progress: bool,
+            sync_index: bool, max_bytes: int, progress_callback: ProgressCallback | None,
+            prune: bool) -> IngestReport:
+    """The body of :func:`ingest_paths`, run under the writer lock."""
+    from tqdm import tqdm
+
+    store = ws.store
     report = IngestReport(run_id=uuid.uuid4().hex)
-    files, errors, ignored = collect_files([Path(p) for p in paths])
-    report.files = len(files)
-    report.errors.extend(errors)
-    report.failed += len(errors)
-    report.ignored.extend(ignored)
-    known = {key: (int(doc_id), str(digest)) for key, doc_id, digest in ws.store.execute(
-        "SELECT origin_key, document_id, content_hash FROM documents").fetchall()}
-    for done, path in enumerate(tqdm(files, desc="ingest", unit="file", disable=not progress)):
-        if progress_callback is not None:
-            progress_callback(done, len(files), path.name)
-        seen: set[str] = set()
-        all_ok = True
-        for item in iter_documents(path, fields, max_bytes):
-            seen.add(item.origin_key)
-            all_ok = _store_item(ws, report, known, path, item) and all_ok
-        if path.suffix.lower() in ROW_FORMATS:
-            _prune_rows(ws, report, known, path, seen, all_ok)
-    record_run(ws.store, report, started)
-    for issue in report.errors:
-        log.warning("ingest: %s", issue)
-    if report.changed and sync_index:
-        if progress_callback is not None:
-            progress_callback(len(files), len(files), "embedding and indexing passages")
-        ws.sync_index(progress=progress)
-        report.index_synced = True
+    report.recovered_runs = close_dead_runs(store)
+    for run_id in report.recovered_runs:
+        log.warning("ingest run %s was killed before it finished; this run completes its work",
+                    run_id)
+    start_run(store, report.run_id, dt.datetime.now())
+    try:
+        files, errors, ignored = collect_files(paths)
+        report.files = len(files)
+        report.errors.extend(errors)
+        report.failed += len(errors)
+        report.ignored.extend(ignored)
+        catalog = load_catalog(store)
+        seen_docs: set[int] = set()
+        last_yield = time.monotonic()
+        for done, path in enumerate(tqdm(files, desc="ingest", unit="file", disable=not progress)):
+            if progress_callback is not None:
+                progress_callback(done, len(files), path.name)
+            seen: set[str] = set()
+            all_ok = True
+            for item in iter_documents(path, fields, max_bytes):
+                seen.add(item.origin_key)
+                all_ok = _store_item(ws, report, catalog, seen_docs, path, item) and all_ok
+            if path.suffix.lower() in ROW_FORMATS:
+                _prune_rows(ws, report, catalog, path, seen, all_ok)
+            if time.monotonic() - last_yield >= YIELD_EVERY_S:
+                store.yield_to_waiters()
+                last_yield = time.monotonic()
+        _prune_gone(ws, report, catalog, paths, prune)
+        record_errors(store, report)
+        for issue in report.errors:
+            log.warning("ingest: %s", issue)
+        update_run(store, report, phase="indexing" if sync_index else "stored")
+        if sync_index:
+            if progress_callback is not None:
+                progress_callback(len(files), len(files), "embedding and indexing passages")
+            _reconcile_index(ws, report, progress)
+        update_run(store, report, status="done", finished=True)
+    except BaseException as exc:
+        _close_run(ws, report, "interrupted" if isinstance(exc, KeyboardInterrupt | SystemExit)
+                   else "failed")
+        raise
     if progress_callback is not None:
         progress_callback(len(files), len(files), "done")
     return report
 
 
-def _store_item(ws: Workspace, report: IngestReport, known: dict[str, tuple[int, str]],
+def _reconcile_index(ws: Workspace, report: IngestReport, progress: bool) -> None:
+    """Bring the index in line with the store (missing and stale passages), whatever this
+    run changed: a run killed while embedding left it behind, and this one completes it."""
+    index = ws.index
+    plan = index.plan()
+    if plan.in_sync and index.built:
+        report.index_in_sync = True
+        return
+    if not len(plan.store_ids) and not index.built:
+        report.index_in_sync = True  # nothing stored, nothing to index
+        return
+    if not report.changed:
+        log.warning("the index is behind the store (%d passages missing, %d stale); "
+                    "completing it", len(plan.add), len(plan.remove))
+    status = ws.sync_index(progress=progress)
+    report.index_synced = True
+    report.index_in_sync = bool(status.in_sync)
+
+
+def _close_run(ws: Workspace, report: IngestReport, status: str) -> None:
+    """Best effort: record how a run that raised ended (the error itself propagates)."""
+    try:
+        update_run(ws.store, report, status=status, finished=True)
+    except Exception as exc:  # e.g. the database could not be taken back
+        log.warning("could not record ingest run %s as %s: %s", report.run_id, status, exc)
+
+
+def _store_item(ws: Workspace, report: IngestReport, catalog: Catalog, seen_docs: set[int],
                 path: Path, item: ReadItem) -> bool:
-    """Add, update or skip one read document; False when it failed."""
+    """Add, update or skip one read document; False when it failed.
+
+    The document is found by where it was read from (its origin) or by its identity (URL,
+    else text hash): a moved or copied file is another origin of the same document. A copy
+    whose text then changes leaves its document and becomes one of its own.
+    """
     if item.error is not None or item.doc is None:
         report.failed += 1
         report.errors.append(IngestIssue(str(path), item.location, item.error or "unreadable"))
@@ -148,36 +229,79 @@ def _store_item(ws: Workspace, report: IngestReport, known: dict[str, tuple[int,
     for warning in doc.meta.pop("_warnings", []):
         report.warnings.append(IngestIssue(str(path), item.location, warning))
     digest = content_hash(doc)
-    existing = known.get(item.origin_key)
-    if existing is not None and existing[1] == digest:
-        report.skipped += 1
-        return True
+    identity = document_identity(doc)
+    origin = item.origin_key
+    file_path = str(path.resolve())
     try:
-        doc_id, added, removed = write_document(
-            ws.store, origin_key=item.origin_key, file_path=str(path.resolve()), doc=doc,
-            digest=digest, spans=make_passages(doc.text),
-            existing_id=existing[0] if existing else None)
+        target = catalog.identities.get(identity)
+        current = catalog.origins.get(origin)
+        if current is not None and current != target and (
+                target is not None or len(catalog.docs[current].origins) > 1):
+            _leave(ws, report, catalog, origin)
+            current = None
+        doc_id = current if current is not None else target
+        if doc_id is None:
+            new_id, added, _ = write_document(
+                ws.store, origin_key=origin, file_path=file_path, doc=doc, digest=digest,
+                spans=make_passages(doc.text), existing_id=None, identity=identity)
+            catalog.set_document(new_id, digest, identity)
+            catalog.add_origin(new_id, origin, file_path)
+            seen_docs.add(new_id)
+            report.added += 1
+            report.passages_added += added
+            return True
+        state = catalog.docs[doc_id]
+        if state.digest == digest:
+            if current is None:
+                attach_origin(ws.store, doc_id, origin, file_path)
+                catalog.add_origin(doc_id, origin, file_path)
+            seen_docs.add(doc_id)
+            report.skipped += 1
+            return True
+        if doc_id in seen_docs:
+            report.skipped += 1
+            report.warnings.append(IngestIssue(
+                str(path), item.location, f"same {identity.split(':', 1)[0]} as another document "
+                "read in this run, with other text or metadata; the first was kept"))
+            return True
+        _, added, removed = write_document(
+            ws.store, origin_key=origin, file_path=file_path, doc=doc, digest=digest,
+            spans=make_passages(doc.text), existing_id=doc_id, identity=identity)
     except Exception as exc:  # a database error for one document must not stop the batch
-        log.exception("storing %s failed", item.origin_key)
+        log.exception("storing %s failed", origin)
         report.failed += 1
         report.errors.append(IngestIssue(str(path), item.location, f"could not store: {exc}"))
         return False
-    known[item.origin_key] = (doc_id, digest)
+    catalog.set_document(doc_id, digest, identity)
+    catalog.add_origin(doc_id, origin, file_path)
+    seen_docs.add(doc_id)
+    report.updated += 1
     report.passages_added += added
     report.passages_removed += removed
-    if existing is None:
-        report.added += 1
-    else:
-        report.updated += 1
     return True
 
 
-def _prune_rows(ws: Workspace, report: IngestReport, known: dict[str, tuple[int, str]],
+def _leave(ws: Workspace, report: IngestReport, catalog: Catalog, origin: str) -> None:
+    """Detach one origin from its document (deleting the document if it was the last)."""
+    _drop(ws, report, catalog, [origin])
+
+
+def _drop(ws: Workspace, report: IngestReport, catalog: Catalog, origins: list[str]) -> None:
+    """Forget origins; documents left with none are deleted (and counted as removed)."""
+    deleted, passages = drop_origins(ws.store, origins)
+    for origin in origins:
+        catalog.drop_origin(origin)
+    for doc_id in deleted:
+        catalog.drop_document(doc_id)
+    report.removed += len(deleted)
+    report.passages_removed += passages
+
+
+def _prune_rows(ws: Workspace, report: IngestReport, catalog: Catalog,
                 path: Path, seen: set[str], all_ok: bool) -> None:
     """Remove documents of rows no longer in a JSONL/CSV file (only when every row read)."""
     prefix = f"{path.resolve()}#"
-    gone = [(key, doc_id) for key, (doc_id, _) in known.items()
-            if key.startswith(prefix) and key not in seen]
+    gone = [key for key in catalog.origins if key.startswith(prefix) and key not in seen]
     if not gone:
         return
     if not all_ok:
@@ -185,10 +309,31 @@ def _prune_rows(ws: Workspace, report: IngestReport, known: dict[str, tuple[int,
             str(path), None, f"{len(gone)} earlier row(s) no longer in the file were kept "
             "because some rows failed; fix the file and ingest again to remove them"))
         return
-    report.passages_removed += delete_documents(ws.store, [doc_id for _, doc_id in gone])
-    report.removed += len(gone)
-    for key, _ in gone:
-        known.pop(key, None)
+    _drop(ws, report, catalog, gone)
+
+
+def _prune_gone(ws: Workspace, report: IngestReport, catalog: Catalog, paths: list[Path],
+                prune: bool) -> None:
+    """Origins under the given folders whose file is gone: removed with ``prune``, else
+    reported in one warning."""
+    folders = [p.resolve() for p in paths if p.is_dir()]
+    if not folders:
+        return
+    gone = []
+    for key, file_path in catalog.origin_paths.items():
+        if not file_path:
+            continue
+        where = Path(file_path)
+        if any(where.is_relative_to(folder) for folder in folders) and not where.exists():
+            gone.append(key)
+    if not gone:
+        return
+    if not prune:
+        report.warnings.append(IngestIssue(
+            str(paths[0]), None, f"{len(gone)} file(s) ingested earlier from here no longer "
+            "exist; their documents were kept (ingest with --prune to remove them)"))
+        return
+    _drop(ws, report, catalog, sorted(gone))
 
 
 def _find_documents(ws: Workspace, ref: int | str) -> list[int]:
@@ -199,14 +344,19 @@ def _find_documents(ws: Workspace, ref: int | str) -> list[int]:
         rows = con.execute("SELECT document_id FROM documents WHERE document_id = ?", [int(text)]).fetchall()
         if rows:
             return [int(r[0]) for r in rows]
-    rows = con.execute("SELECT document_id FROM documents WHERE origin_key = ?", [text]).fetchall()
+    rows = con.execute(
+        "SELECT document_id FROM documents WHERE origin_key = ? UNION "
+        "SELECT document_id FROM document_origins WHERE origin_key = ? ORDER BY document_id",
+        [text, text]).fetchall()
     if not rows:
         try:
             resolved = str(Path(text).expanduser().resolve())
         except (OSError, RuntimeError):
             resolved = text
-        rows = con.execute("SELECT document_id FROM documents WHERE file_path IN (?, ?) ORDER BY document_id",
-                           [resolved, text]).fetchall()
+        rows = con.execute(
+            "SELECT document_id FROM documents WHERE file_path IN (?, ?) UNION "
+            "SELECT document_id FROM document_origins WHERE file_path IN (?, ?) ORDER BY document_id",
+            [resolved, text, resolved, text]).fetchall()
     if not rows:
         rows = con.execute("SELECT document_id FROM documents WHERE url = ? ORDER BY document_id",
                            [text]).fetchall()
@@ -222,11 +372,12 @@ def remove_document(ws: Workspace, ref: int | str) -> int:
         >>> remove_document(ws, "corpus/demo/2020-08-02-riverside-gazette-rovers-win.md")  # doctest: +SKIP
         3
     """
-    ids = _find_documents(ws, ref)
-    if not ids:
-        raise InputError(f"no document matches {ref!r} (give a document id, file path, origin key or URL)")
-    removed = delete_documents(ws.store, ids)
-    ws.sync_index()
+    with writer_lock(ws.path, "a remove", wait_s=WRITER_WAIT_S):
+        ids = _find_documents(ws, ref)
+        if not ids:
+            raise InputError(f"no document matches {ref!r} (give a document id, file path, origin key or URL)")
+        removed = delete_documents(ws.store, ids)
+        ws.sync_index()
     return removed
 
 

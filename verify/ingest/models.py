@@ -50,7 +50,9 @@ class IngestReport:
     errors: list[IngestIssue] = field(default_factory=list)
     warnings: list[IngestIssue] = field(default_factory=list)
     ignored: list[IngestIssue] = field(default_factory=list)
-    index_synced: bool = False
+    index_synced: bool = False            # this run changed the index (embedded / dropped)
+    index_in_sync: bool | None = None     # the index matches the store at the end (None: not checked)
+    recovered_runs: list[str] = field(default_factory=list)  # earlier runs found killed
 
     @property
     def changed(self) -> bool:
