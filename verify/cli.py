@@ -50,7 +50,8 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup)
 @click.option("--workspace", "-w", envvar="VERIFY_WORKSPACE", default=None,
-              help="Workspace name (under $VERIFY_HOME) or folder path. Default: demo.")
+              help="Workspace name (letters, digits, _ . -; lives under $VERIFY_HOME) or an "
+                   "explicit folder path (absolute, or starting ./ ../ ~/). Default: demo.")
 @click.option("--verbose", "-v", count=True, help="More logging (-v warnings, -vv info, -vvv debug).")
 @click.version_option(package_name="verify-claims")
 @click.pass_context
@@ -73,11 +74,16 @@ def parse_date_option(value: str | None, option: str) -> dt.date | None:
         raise click.BadParameter(f"{value!r} is not a date like 2020-08-03", param_hint=option) from None
 
 
-def open_workspace(ctx: click.Context, **kwargs: Any) -> Any:
-    """Open the workspace selected on the command line."""
+def open_workspace(ctx: click.Context, *, existing: bool = False, **kwargs: Any) -> Any:
+    """Open the workspace selected on the command line.
+
+    ``existing=True`` is for commands that read (stats, search, check, index, sources
+    list/show/export, ...): a workspace that is not there is an error naming it and the
+    existing ones, never a new empty workspace.
+    """
     from verify import Workspace
 
-    return Workspace.open(ctx.find_root().obj["workspace"], **kwargs)
+    return Workspace.open(ctx.find_root().obj["workspace"], create=not existing, **kwargs)
 
 
 def main(argv: list[str] | None = None) -> None:

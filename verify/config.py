@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,14 +19,61 @@ def verify_home() -> Path:
     return Path(env).expanduser() if env else Path.cwd() / "indexes"
 
 
+# A workspace name: letters, digits, ``_ . -``, not starting with a dot (so never ``..``).
+WORKSPACE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
+_EXPLICIT_PREFIXES = tuple(f"{d}{sep}" for d in (".", "..", "~") for sep in {"/", os.sep})
+
+
+def is_explicit_path(text: str) -> bool:
+    """True for an explicit folder path: absolute, or starting with ``./``, ``../`` or ``~/``."""
+    return (Path(text).is_absolute() or text in (".", "..", "~")
+            or text.startswith(_EXPLICIT_PREFIXES))
+
+
 def resolve_workspace_path(name_or_path: str | os.PathLike[str] | None = None) -> Path:
-    """Turn a workspace name (``demo``) or a path into the workspace folder."""
+    """Turn a workspace name (``demo``) or an explicit path into the workspace folder.
+
+    The rule (README, *Workspaces*):
+
+    - a **name** matches ``[A-Za-z0-9_][A-Za-z0-9_.-]*`` and is always the folder
+      ``$VERIFY_HOME/<name>``; it can never reach outside ``$VERIFY_HOME``;
+    - an **explicit path** is absolute or starts with ``./``, ``../`` or ``~/`` (or is a
+      :class:`os.PathLike`, as Python callers pass) and is used as given;
+    - anything else (``a/b``, ``demo/../..``, ``.hidden``, an empty string) is refused
+      with a :class:`~verify.errors.WorkspaceError` that says how to write it.
+
+    Example:
+        >>> resolve_workspace_path("demo") == verify_home() / "demo"
+        True
+        >>> resolve_workspace_path("../x/ws")                  # doctest: +SKIP
+        PosixPath('../x/ws')
+    """
     if name_or_path is None:
         return verify_home() / DEFAULT_WORKSPACE
-    text = str(name_or_path)
-    if os.sep in text or text.startswith(".") or Path(text).is_absolute():
+    if not isinstance(name_or_path, str):
+        return Path(name_or_path).expanduser()
+    text = name_or_path
+    if is_explicit_path(text):
         return Path(text).expanduser()
-    return verify_home() / text
+    if WORKSPACE_NAME.fullmatch(text):
+        return verify_home() / text
+    from verify.errors import WorkspaceError
+
+    raise WorkspaceError(
+        f"workspace {text!r} is neither a workspace name nor an explicit path",
+        hint="a name is letters, digits, '_', '.' and '-' (it lives under $VERIFY_HOME); "
+             f"to use a folder, write it as an explicit path: ./{text.lstrip('./')} or an absolute path")
+
+
+def existing_workspaces() -> list[str]:
+    """Names of the workspaces under ``$VERIFY_HOME`` (folders holding ``verify.duckdb``)."""
+    home = verify_home()
+    try:
+        entries = sorted(home.iterdir())
+    except OSError:
+        return []
+    return [e.name for e in entries if WORKSPACE_NAME.fullmatch(e.name)
+            and (e / "verify.duckdb").is_file()]
 
 
 def project_root() -> Path:

@@ -20,8 +20,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from verify.config import Settings, resolve_workspace_path
-from verify.store import Store
+from verify.config import (
+    DEFAULT_WORKSPACE,
+    Settings,
+    existing_workspaces,
+    resolve_workspace_path,
+    verify_home,
+)
+from verify.errors import WorkspaceNotFoundError
+from verify.store import DB_FILENAME, Store
 from verify.types import Reliability, SearchFilters, SearchHit
 
 if TYPE_CHECKING:
@@ -30,6 +37,19 @@ if TYPE_CHECKING:
     from verify.embedders import Embedder
 
 log = logging.getLogger(__name__)
+
+
+def _not_found(name_or_path: str | os.PathLike[str] | None, path: Path) -> WorkspaceNotFoundError:
+    """The error for a workspace that is not there, listing the ones that are."""
+    shown = DEFAULT_WORKSPACE if name_or_path is None else str(name_or_path)
+    names = existing_workspaces()
+    where = f"existing workspaces under {verify_home()}: " + (", ".join(names) if names else "none")
+    hint = (f"{where}; check the name, or create it by adding data, e.g. "
+            f"`verify -w {shown} ingest FOLDER`")
+    if name_or_path is None:
+        hint += " (or `verify demo` for the demo corpus)"
+    return WorkspaceNotFoundError(f"no workspace {shown!r} (looked in {os.path.abspath(path)})",
+                                  hint=hint)
 
 
 class Workspace:
@@ -60,9 +80,18 @@ class Workspace:
     # ---- lifecycle -------------------------------------------------------
     @classmethod
     def open(cls, name_or_path: str | os.PathLike[str] | None = None, *,
-             settings: Settings | None = None, read_only: bool = False) -> Workspace:
-        """Open (creating if needed) a workspace by name or folder path."""
+             settings: Settings | None = None, read_only: bool = False,
+             create: bool = True) -> Workspace:
+        """Open a workspace by name (under ``$VERIFY_HOME``) or explicit folder path.
+
+        A missing workspace is created unless ``create=False`` (or ``read_only``), which
+        raise :class:`~verify.errors.WorkspaceNotFoundError` naming the workspace and
+        listing the existing ones. See :func:`verify.config.resolve_workspace_path` for
+        what is a name and what is a path.
+        """
         path = resolve_workspace_path(name_or_path)
+        if not (create and not read_only) and not (path / DB_FILENAME).is_file():
+            raise _not_found(name_or_path, path)
         return cls(Store.open(path, read_only=read_only), settings)
 
     @classmethod

@@ -126,7 +126,7 @@ def check(ctx: click.Context, claim: str, k: int | None, domains: tuple[str, ...
     filters = SearchFilters(domains=domains, date_from=parse_date_option(since, "--since"),
                             date_to=parse_date_option(until, "--until"),
                             min_reliability=min_reliability)
-    with open_workspace(ctx) as ws:
+    with open_workspace(ctx, existing=True) as ws:
         result = ws.check(claim, k=k, filters=None if filters.is_empty() else filters,
                           save=not no_save)
     if as_json:
@@ -146,7 +146,7 @@ def review(ctx: click.Context, check_id: str, verdict: str, reviewer: str, note:
     """Confirm or override the verdict of check CHECK_ID."""
     from verify.cli import open_workspace
 
-    with open_workspace(ctx) as ws:
+    with open_workspace(ctx, existing=True) as ws:
         verdict_id = ws.review(check_id, verdict, reviewer, note)
     click.echo(f"recorded {verdict_id}: {check_id} -> {verdict} by {reviewer}")
 
@@ -164,7 +164,7 @@ def learn(ctx: click.Context, min_reviews: int | None, activate: bool | None, of
     """Learn a verdict head from this workspace's reviewed checks (see `verify review`)."""
     from verify.cli import open_workspace
 
-    with open_workspace(ctx) as ws:
+    with open_workspace(ctx, existing=True) as ws:
         if off:
             n = ws.forget_learned_verdicts()
             click.echo(f"switched {n} learned head{'s' if n != 1 else ''} off; checks use the rule")

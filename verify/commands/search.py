@@ -31,7 +31,7 @@ def search(ctx: click.Context, claim: str, k: int, domains: tuple[str, ...], sin
     filters = SearchFilters(domains=domains, date_from=parse_date_option(since, "--since"),
                             date_to=parse_date_option(until, "--until"), languages=languages,
                             min_reliability=min_reliability)
-    with open_workspace(ctx) as ws:
+    with open_workspace(ctx, existing=True) as ws:
         hits = ws.search(claim, k=k, filters=filters)
     if as_json:
         click.echo(json.dumps([h.to_dict() for h in hits], indent=2, ensure_ascii=False))
@@ -70,7 +70,7 @@ def index(ctx: click.Context, rebuild: bool, show_status: bool, as_json: bool) -
     from verify.cli import open_workspace
     from verify.index import rebuild as rebuild_index
 
-    with open_workspace(ctx) as ws:
+    with open_workspace(ctx, existing=True) as ws:
         if show_status:
             status = ws.index_status()
         elif rebuild:

@@ -67,7 +67,7 @@ def sources() -> None:
 @click.pass_context
 def list_cmd(ctx: click.Context, query: str | None, sort: str, limit: int, as_json: bool) -> None:
     """List rated sources with their effective reliability and its parts."""
-    with open_workspace(ctx) as ws:
+    with open_workspace(ctx, existing=True) as ws:
         items = ws.sources.list_sources(query=query, sort=sort, limit=limit or None)
         if as_json:
             _dump(items)
@@ -84,7 +84,7 @@ def list_cmd(ctx: click.Context, query: str | None, sort: str, limit: int, as_js
 @click.pass_context
 def show(ctx: click.Context, domain: str, as_json: bool) -> None:
     """Everything about one SOURCE (domain, account, host or URL): value, raters, history."""
-    with open_workspace(ctx) as ws:
+    with open_workspace(ctx, existing=True) as ws:
         view = ws.sources.show(domain)
         if as_json:
             _dump(view)
@@ -150,7 +150,7 @@ def rate(ctx: click.Context, domain: str, value: str, rationale: str, by: str, s
 @click.pass_context
 def history(ctx: click.Context, domain: str, as_json: bool) -> None:
     """The full rating trail of SOURCE: who, when, from what to what, why."""
-    with open_workspace(ctx) as ws:
+    with open_workspace(ctx, existing=True) as ws:
         events = ws.sources.history(domain)
         if as_json:
             _dump(events)
@@ -210,7 +210,7 @@ def import_cmd(ctx: click.Context, file: str, fmt: str, strict: bool, name: str 
 @click.pass_context
 def export(ctx: click.Context, out: str, fmt: str) -> None:
     """Write every rating with its full history to OUT."""
-    with open_workspace(ctx) as ws:
+    with open_workspace(ctx, existing=True) as ws:
         n = ws.sources.export(out, fmt)
         click.echo(f"wrote {n} ratings to {out}")
 
@@ -236,7 +236,7 @@ def rekey(ctx: click.Context, dry_run: bool, as_json: bool) -> None:
     Run after upgrading (documents from x.com/<handle> were credited to x.com) or after
     adding platforms; the index is not touched.
     """
-    with open_workspace(ctx) as ws:
+    with open_workspace(ctx, existing=True) as ws:
         moves = ws.sources.rekey_documents(dry_run=dry_run)
         if as_json:
             _dump([{"document_id": d, "from": old, "to": new} for d, old, new in moves])
@@ -255,7 +255,7 @@ def rekey(ctx: click.Context, dry_run: bool, as_json: bool) -> None:
 @click.pass_context
 def track_record(ctx: click.Context, domain: str | None, as_json: bool) -> None:
     """How often each source's evidence agreed with final verdicts."""
-    with open_workspace(ctx) as ws:
+    with open_workspace(ctx, existing=True) as ws:
         records = ws.sources.track_record(domain)
         if as_json:
             _dump(records)
@@ -273,7 +273,7 @@ def track_record(ctx: click.Context, domain: str | None, as_json: bool) -> None:
 @click.pass_context
 def suggestions(ctx: click.Context, include_decided: bool, as_json: bool) -> None:
     """Suggested rating changes from the track record (never applied by themselves)."""
-    with open_workspace(ctx) as ws:
+    with open_workspace(ctx, existing=True) as ws:
         items = ws.sources.suggestions(include_decided=include_decided)
         if as_json:
             _dump(items)
@@ -295,7 +295,7 @@ def suggestions(ctx: click.Context, include_decided: bool, as_json: bool) -> Non
 @click.pass_context
 def accept(ctx: click.Context, suggestion_id: int, by: str, note: str) -> None:
     """Accept suggestion ID: writes a rating citing it."""
-    with open_workspace(ctx) as ws:
+    with open_workspace(ctx, existing=True) as ws:
         event = ws.sources.accept_suggestion(suggestion_id, by, note)
         click.echo(f"rated {event.domain} {event.reliability:.2f} (#{event.rating_id}): {event.rationale}")
 
@@ -307,6 +307,6 @@ def accept(ctx: click.Context, suggestion_id: int, by: str, note: str) -> None:
 @click.pass_context
 def dismiss(ctx: click.Context, suggestion_id: int, by: str, note: str) -> None:
     """Dismiss suggestion ID (recorded; no rating changes)."""
-    with open_workspace(ctx) as ws:
+    with open_workspace(ctx, existing=True) as ws:
         s = ws.sources.dismiss_suggestion(suggestion_id, by, note)
         click.echo(f"dismissed suggestion #{s.suggestion_id} for {s.domain}")
