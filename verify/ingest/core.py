@@ -21,6 +21,7 @@ from verify.ingest.readers import (
     FieldMap,
     ReadItem,
     iter_documents,
+    symlinked_folder_warnings,
 )
 from verify.ingest.store import (
     Catalog,
@@ -53,8 +54,13 @@ def _is_skipped_name(name: str) -> bool:
     return name.startswith(".") or name.upper().startswith("README")
 
 
-def collect_files(paths: list[Path]) -> tuple[list[Path], list[IngestIssue], list[IngestIssue]]:
-    """Files to read (sorted walk of folders), plus errors and ignored files."""
+def collect_files(paths: list[Path], warnings: list[IngestIssue] | None = None,
+                  ) -> tuple[list[Path], list[IngestIssue], list[IngestIssue]]:
+    """Files to read (sorted walk of folders), plus errors and ignored files.
+
+    Symlinked folders inside a walked folder are not followed (they could lead outside it
+    or round in a loop); each one is named in ``warnings`` when a list is given.
+    """
     files: list[Path] = []
     errors: list[IngestIssue] = []
     ignored: list[IngestIssue] = []
@@ -70,6 +76,8 @@ def collect_files(paths: list[Path]) -> tuple[list[Path], list[IngestIssue], lis
         if path.is_dir():
             for root, dirs, names in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                if warnings is not None:
+                    warnings.extend(symlinked_folder_warnings(Path(root), dirs))
                 for name in sorted(names):
                     full = Path(root) / name
                     if _is_skipped_name(name):
@@ -145,7 +153,7 @@ def _ingest(ws: Workspace, paths: list[Path], fields: FieldMap, *, progress: boo
                     run_id)
     start_run(store, report.run_id, dt.datetime.now())
     try:
-        files, errors, ignored = collect_files(paths)
+        files, errors, ignored = collect_files(paths, report.warnings)
         report.files = len(files)
         report.errors.extend(errors)
         report.failed += len(errors)

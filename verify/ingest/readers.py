@@ -15,6 +15,7 @@ import csv
 import io
 import json
 import logging
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +24,7 @@ from typing import Any
 from verify.errors import InputError
 from verify.ingest.frontmatter import split_front_matter, split_text_header, strip_markdown
 from verify.ingest.html import extract_html_text
-from verify.ingest.models import ParsedDocument
+from verify.ingest.models import IngestIssue, ParsedDocument
 from verify.ingest.text import (
     clean_value,
     decode_bytes,
@@ -371,3 +372,21 @@ def iter_documents(path: Path, fields: FieldMap | None = None,
         yield ReadItem(base, None, error=str(exc))
     except OSError as exc:
         yield ReadItem(base, None, error=f"cannot read file: {exc.strerror or exc}")
+
+
+def symlinked_folder_warnings(root: Path, dirs: list[str]) -> list[IngestIssue]:
+    """One warning per symlinked folder among ``dirs`` of ``root``: a folder walk does not
+    follow them (they could lead outside the folder or round in a loop), and says so."""
+    out: list[IngestIssue] = []
+    for name in dirs:
+        link = root / name
+        if not link.is_symlink():
+            continue
+        try:
+            target = os.readlink(link)
+        except OSError:
+            target = "?"
+        out.append(IngestIssue(str(link), None,
+                               f"symlinked folder not followed (-> {target}); ingest that folder "
+                               "by its own path to include it"))
+    return out
