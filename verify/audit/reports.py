@@ -30,6 +30,7 @@ from verify.audit.models import (
 )
 from verify.csvsafe import safe_writer
 from verify.errors import InputError
+from verify.urls import safe_url
 
 FORMATS = ("json", "jsonl", "csv", "md", "html")
 _EXT = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".md": "md",
@@ -48,14 +49,6 @@ WORST_RATING, BEST_RATING = 1, 4
 def _esc(value: Any) -> str:
     """HTML-escape anything (None -> empty)."""
     return html.escape("" if value is None else str(value), quote=True)
-
-
-def _safe_url(url: str | None) -> str | None:
-    """Only http(s) URLs become links."""
-    if not url:
-        return None
-    text = url.strip()
-    return text if text.lower().startswith(("http://", "https://")) else None
 
 
 # ---- JSON / JSONL ----------------------------------------------------------------
@@ -121,7 +114,7 @@ def _md_evidence(label: str, ev: EvidenceSummary | None) -> str:
     if ev is None:
         return f"  - {label}: none found"
     where = _md(ev.title or ev.source or "passage")
-    link = _safe_url(ev.url)
+    link = safe_url(ev.url)
     src = f"[{where}]({link.replace(')', '%29')})" if link else where
     quote = _md(ev.matching_text or ev.passage_text[:300])
     return (f"  - {label}: {src} ({_md(ev.source)}, reliability {ev.reliability:.2f}, "
@@ -212,7 +205,7 @@ def _html_evidence(label: str, ev: EvidenceSummary | None) -> str:
     if ev is None:
         return f"<div><b>{_esc(label)}:</b> <span class='muted'>none found</span></div>"
     title = _esc(ev.title or ev.source or "passage")
-    link = _safe_url(ev.url)
+    link = safe_url(ev.url)
     head = f"<a href=\"{_esc(link)}\" rel=\"noopener noreferrer\">{title}</a>" if link else title
     note = f"<div class='muted'>{_esc(ev.numeric_note)}</div>" if ev.numeric_note else ""
     return (f"<div><b>{_esc(label)}:</b> {head} <span class='muted'>({_esc(ev.source)}, "
@@ -283,7 +276,7 @@ def render_html(result: AuditResult) -> str:
     sections = []
     for a in result.articles:
         title = _esc(a.title or Path(a.file_path).name)
-        link = _safe_url(a.url)
+        link = safe_url(a.url)
         meta = [f"file {_esc(a.key)}", f"status <b>{_esc(a.status)}</b>"]
         if link:
             meta.append(f"<a href=\"{_esc(link)}\" rel=\"noopener noreferrer\">{_esc(a.url)}</a>")
@@ -339,7 +332,7 @@ def claimreview_items(result: AuditResult, *, reviewer_org: str = "verify",
         if a.published_date:
             claim["datePublished"] = a.published_date[:10]
         appearance: dict[str, Any] = {"@type": "CreativeWork"}
-        if _safe_url(a.url):
+        if safe_url(a.url):
             appearance["url"] = a.url
         if a.title:
             appearance["headline"] = a.title

@@ -1,17 +1,16 @@
 """Registrable domains from URLs, offline (bundled public-suffix snapshot).
 
 A document's source key comes from :func:`verify.sources.keys.source_key`; this module
-keeps the plain registrable-domain helpers and the key for outlets known only by name.
+keeps the plain host helpers and the key for outlets known only by name.
+:func:`registrable_domain` is :func:`verify.sources.domains.registrable_domain`, re-exported.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from urllib.parse import urlsplit
 
-from verify.errors import InputError
-from verify.sources.domains import parse_domain, suffix_extractor
+from verify.sources.domains import registrable_domain, suffix_extractor
 
 _SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -28,22 +27,6 @@ def hostname(url_or_host: str) -> str | None:
     except ValueError:
         return None
     return host.lower().rstrip(".") if host else None
-
-
-@lru_cache(maxsize=4096)
-def registrable_domain(url_or_host: str) -> str | None:
-    """The registrable domain (``news.bbc.co.uk`` -> ``bbc.co.uk``), or None (IPs, bad input).
-
-    Example:
-        >>> registrable_domain("https://news.bbc.co.uk/world")
-        'bbc.co.uk'
-    """
-    if not url_or_host or not url_or_host.strip():
-        return None
-    try:
-        return parse_domain(url_or_host).registrable
-    except InputError:   # IP addresses, hosts without a public suffix, garbage
-        return None
 
 
 def looks_like_domain(text: str) -> bool:

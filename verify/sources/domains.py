@@ -154,9 +154,24 @@ def normalize_domain(text: str | None, *, allow_path: bool = False) -> str:
     return parsed.host
 
 
-def registrable_domain(text: str) -> str:
-    """The registrable domain of a host or URL (``news.bbc.co.uk`` -> ``bbc.co.uk``)."""
-    return parse_domain(text).registrable
+def registrable_domain(text: str | None) -> str | None:
+    """The registrable domain of a host or URL (``news.bbc.co.uk`` -> ``bbc.co.uk``), or None.
+
+    The one copy of this rule (``verify.ingest`` re-exports it). None where the input has
+    no registrable domain: empty text, IP addresses, hosts without a public suffix
+    (``wiki.intranet``), text that is no domain. ``parse_domain(text).registrable`` is the
+    form that raises :class:`~verify.errors.InputError` instead. Private suffixes
+    (``blogspot.com``) count as registrable domains, not as public suffixes.
+
+    >>> registrable_domain("https://news.bbc.co.uk/world"), registrable_domain("10.0.0.5")
+    ('bbc.co.uk', None)
+    """
+    if not text or not text.strip():
+        return None
+    try:
+        return parse_domain(text).registrable
+    except InputError:   # IP addresses, hosts without a public suffix, garbage
+        return None
 
 
 def lookup_chain(host: str) -> tuple[str, ...]:

@@ -16,7 +16,8 @@ import datetime as dt
 import html
 from collections.abc import Iterable, Sequence
 from typing import Any
-from urllib.parse import urlparse
+
+from verify.urls import safe_url
 
 # Characters that Streamlit's markdown (or its :color[...] / $math$ extensions)
 # would interpret; inside our HTML we turn them into numeric entities.
@@ -137,19 +138,6 @@ def highlight(text: str, spans: Iterable[Sequence[Any]] = (), *,
         pos = end
     pieces.append(esc(text[pos:]))
     return f'<span class="vf-text">{"".join(pieces)}</span>'
-
-
-def safe_url(url: str | None) -> str | None:
-    """The URL if it is a plain http(s) link, else None (no javascript: links)."""
-    if not url:
-        return None
-    try:
-        parsed = urlparse(url.strip())
-    except ValueError:
-        return None
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
-        return None
-    return url.strip()
 
 
 def link(url: str | None, label: str | None = None) -> str:
