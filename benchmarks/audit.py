@@ -225,7 +225,7 @@ def main() -> None:
     parser.add_argument("--stance", default=None, help="stance model name (default: settings)")
     args = parser.parse_args()
 
-    from verify.stance.base import get_stance_model
+    from verify.stance import get_stance_model
 
     stance_note = "shipped stance model"
     try:

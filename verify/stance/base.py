@@ -1,4 +1,6 @@
-"""The ``StanceModel`` seam: one abstract batch method, conveniences in the base.
+"""The ``StanceModel`` seam: one abstract batch method, conveniences in the base, and the
+registry of model names (:data:`STANCE_MODELS`). Building a model from a name or a folder
+is :mod:`verify.stance.factory`; the shipped backend is :mod:`verify.stance.model`.
 
 Example:
     >>> from verify.stance import get_stance_model
@@ -12,7 +14,6 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
@@ -79,12 +80,7 @@ class StanceModel(ABC):
         return np.asarray(probs)[where]
 
 
+# name -> factory of a stance model; plug-ins register here (docs/extending.md)
 STANCE_MODELS: Registry[StanceModel] = Registry(
     "stance model", {"verify-stance": "verify.stance.model:load_shipped_model"}
 )
-
-
-@lru_cache(maxsize=4)
-def get_stance_model(name: str = "verify-stance") -> StanceModel:
-    """A shared, lazily-loaded stance model by registry name."""
-    return STANCE_MODELS.create(name)
