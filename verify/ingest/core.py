@@ -12,7 +12,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from verify.errors import InputError
-from verify.ingest.models import CorpusStats, IngestIssue, IngestReport, SourceCount
+from verify.ingest.models import (
+    CorpusStats,
+    IngestIssue,
+    IngestReport,
+    RemovalReport,
+    SourceCount,
+)
 from verify.ingest.passages import make_passages
 from verify.ingest.readers import (
     DEFAULT_MAX_BYTES,
@@ -198,17 +204,15 @@ def _reconcile_index(ws: Workspace, report: IngestReport, progress: bool) -> Non
     run changed: a run killed while embedding left it behind, and this one completes it."""
     index = ws.index
     plan = index.plan()
-    if plan.in_sync and index.built:
-        report.index_in_sync = True
-        return
     if not len(plan.store_ids) and not index.built:
         report.index_in_sync = True  # nothing stored, nothing to index
         return
-    if not report.changed:
+    behind = not (plan.in_sync and index.built)
+    if behind and not report.changed:
         log.warning("the index is behind the store (%d passages missing, %d stale); "
                     "completing it", len(plan.add), len(plan.remove))
-    status = ws.sync_index(progress=progress)
-    report.index_synced = True
+    status = ws.sync_index(progress=progress)   # in sync: only clears a killed sync's leftovers
+    report.index_synced = behind
     report.index_in_sync = bool(status.in_sync)
 
 
@@ -380,13 +384,22 @@ def remove_document(ws: Workspace, ref: int | str) -> int:
         >>> remove_document(ws, "corpus/demo/2020-08-02-riverside-gazette-rovers-win.md")  # doctest: +SKIP
         3
     """
+    return remove_documents(ws, ref).passages
+
+
+def remove_documents(ws: Workspace, ref: int | str) -> RemovalReport:
+    """Like :func:`remove_document`, reporting the documents removed (and a URL they shared)."""
     with writer_lock(ws.path, "a remove", wait_s=WRITER_WAIT_S):
         ids = _find_documents(ws, ref)
         if not ids:
             raise InputError(f"no document matches {ref!r} (give a document id, file path, origin key or URL)")
+        urls = {u for (u,) in ws.store.execute(
+            "SELECT DISTINCT url FROM documents WHERE document_id IN (SELECT unnest(?::BIGINT[]))",
+            [ids]).fetchall()}
         removed = delete_documents(ws.store, ids)
         ws.sync_index()
-    return removed
+    shared = next(iter(urls)) if len(ids) > 1 and len(urls) == 1 else None
+    return RemovalReport(str(ref), ids, removed, shared)
 
 
 def corpus_stats(ws: Workspace) -> CorpusStats:
