@@ -14,14 +14,14 @@ def _invoke(args: list[str]):
     return CliRunner().invoke(cli, args, catch_exceptions=False)
 
 
-def test_ingest_reports_a_bad_file_and_exits_zero(tmp_path: Path) -> None:
+def test_ingest_reports_a_bad_file_and_exits_one(tmp_path: Path) -> None:
     folder = tmp_path / "docs"
     folder.mkdir()
     (folder / "good.md").write_text("---\ntitle: Good\nurl: https://g.example.com/1\n---\nGood text here.\n")
     (folder / "rows.jsonl").write_text('{"text": "Fine row."}\n{"text": oops}\n')
     ws = str(tmp_path / "ws")
     result = _invoke(["-w", ws, "ingest", str(folder), "--no-index", "--no-progress"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # partial failure (README, Exit codes)
     assert f"{folder / 'rows.jsonl'}:2: malformed JSON" in result.output
     assert "added" in result.output
 
@@ -38,7 +38,7 @@ def test_ingest_json_report_and_all_failed_exit_code(tmp_path: Path) -> None:
     (folder / "binary.html").write_bytes(b"\x00\x01\x02")
     ws = str(tmp_path / "ws")
     result = _invoke(["-w", ws, "ingest", str(folder), "--no-index", "--json"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # every input failed (README, Exit codes)
     report = json.loads(result.stdout)
     assert report["failed"] == 2 and report["added"] == 0
     assert {Path(e["path"]).name for e in report["errors"]} == {"empty.txt", "binary.html"}

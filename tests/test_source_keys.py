@@ -216,7 +216,7 @@ def test_cli_import_and_a_clear_error_for_a_bad_key(tmp_path: Path, capsys: pyte
     path = tmp_path / "ratings.csv"
     path.write_text("domain,rating\nt.me/somechannel,0.2\nnot a domain,0.5\n", encoding="utf-8")
     result = run(tmp_path, "import", str(path), "--format", "generic")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # one row rejected: partial (README, Exit codes)
     assert "imported 1 of 2 rows" in result.output and "line 3, field domain" in result.output
     shown = run(tmp_path, "show", "https://t.me/s/SomeChannel", "--json")
     assert shown.exit_code == 0 and json.loads(shown.output)["domain"] == "t.me/@somechannel"

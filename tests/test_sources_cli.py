@@ -45,7 +45,7 @@ def test_rate_without_rationale_is_refused(tmp_path: Path) -> None:
 
 def test_import_with_a_bad_row_reports_its_line_and_keeps_the_rest(tmp_path: Path) -> None:
     result = run(tmp_path, "import", str(FIXTURES / "generic_bad.csv"), "--format", "generic")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # rows rejected: partial (README, Exit codes)
     assert "imported 2 of 9 rows" in result.output and "5 rejected" in result.output
     assert "line 3, field domain" in result.output and "line 4, field rating" in result.output
     listed = run(tmp_path, "list", "--query", "epsilon", "--json")
@@ -61,7 +61,7 @@ def test_strict_import_refuses_everything(tmp_path: Path) -> None:
 
 def test_list_show_export_and_suggestions(tmp_path: Path) -> None:
     assert run(tmp_path, "import", str(FIXTURES / "mbfc_small.json"), "--format", "mbfc",
-               "--version", "1").exit_code == 0
+               "--version", "1").exit_code == 1  # the fixture has a rejected row: partial
     listed = run(tmp_path, "list", "--sort", "value", "--limit", "3")
     assert listed.exit_code == 0 and "reuters.com" in listed.output       # seeded Lin et al. 2023
     shown = run(tmp_path, "show", "alpha-news.com", "--json")

@@ -86,25 +86,39 @@ def open_workspace(ctx: click.Context, *, existing: bool = False, **kwargs: Any)
     return Workspace.open(ctx.find_root().obj["workspace"], create=not existing, **kwargs)
 
 
+# Exit codes (README, "Exit codes"): 0 all done; 1 partial: some inputs (files, rows,
+# claims) failed and were reported, the rest were done; 2 error: nothing was done (a domain
+# error, a usage error, or every input failed); 130 interrupted.
+EXIT_OK, EXIT_PARTIAL, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def exit_for_batch(done: int, failed: int) -> None:
+    """End a batch command with the README's code: 2 when every input failed, 1 when some did."""
+    if failed and not done:
+        sys.exit(EXIT_ERROR)
+    if failed:
+        sys.exit(EXIT_PARTIAL)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: domain errors become one clean line, never a traceback."""
     try:
         cli.main(args=argv, prog_name="verify", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
     except VerifyError as exc:
         click.echo(f"error: {exc.user_message()}", err=True)
-        sys.exit(2)
+        sys.exit(EXIT_ERROR)
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
     except OSError as exc:
         click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+        sys.exit(EXIT_ERROR)
 
 
 if __name__ == "__main__":

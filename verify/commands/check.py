@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from typing import Any
 
 import click
@@ -216,5 +215,6 @@ def import_verdicts(ctx: click.Context, file: str, reviewer: str | None, then_le
         click.echo(json.dumps(out, indent=2, ensure_ascii=False))
     elif learned is not None:
         _print_head_report(learned)
-    if not anything:
-        sys.exit(1)
+    from verify.cli import exit_for_batch
+
+    exit_for_batch(int(anything), 1 if (report.problems or not anything) else 0)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 
 import click
 
@@ -50,8 +49,9 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], text_field: str, url_fiel
         click.echo(json.dumps(to_jsonable(report), indent=2, ensure_ascii=False))
     else:
         _print_report(report)
-    if report.all_failed:
-        sys.exit(1)
+    from verify.cli import exit_for_batch
+
+    exit_for_batch(0 if report.all_failed else 1, report.failed)
 
 
 def _print_report(report: object) -> None:
@@ -85,12 +85,16 @@ def _print_report(report: object) -> None:
 @click.argument("ref")
 @click.pass_context
 def remove(ctx: click.Context, ref: str) -> None:
-    """Remove a document by id, file path, origin key or URL (a JSONL/CSV path removes all its rows)."""
+    """Remove documents by id, file path, origin key or URL; says how many it removed.
+
+    A JSONL/CSV path removes all its rows; a URL removes every document with that URL.
+    """
     from verify.cli import open_workspace
+    from verify.ingest import remove_documents
 
     with open_workspace(ctx) as ws:
-        removed = ws.remove(ref)
-    click.echo(f"removed {ref} ({removed} passages)")
+        report = remove_documents(ws, ref)
+    click.echo(report.summary())
 
 
 @click.command()

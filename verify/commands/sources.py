@@ -19,7 +19,7 @@ from typing import Any
 
 import click
 
-from verify.cli import open_workspace
+from verify.cli import exit_for_batch, open_workspace
 
 FORMATS = ("generic", "lin2023", "mbfc", "lasser")
 SORTS = ("domain", "value", "value-asc", "raters")
@@ -189,19 +189,21 @@ def import_cmd(ctx: click.Context, file: str, fmt: str, strict: bool, name: str 
                                         strict=strict, by=by, weight=weight, in_house=in_house)
         if as_json:
             _dump(report)
-            return
-        if report.already_imported:
+        elif report.already_imported:
             click.echo(f"{file} is already imported as set #{report.rating_set_id} "
                        f"({report.name}); nothing written")
-            return
-        click.echo(f"imported {report.rows_imported} of {report.rows_read} rows as set "
-                   f"#{report.rating_set_id} {report.name}@{report.version} in {report.seconds:.2f}s; "
-                   f"{report.rows_rejected} rejected, {report.rows_skipped} skipped, "
-                   f"{report.superseded} superseded earlier ratings")
-        for issue in report.errors[:20]:
-            click.echo(f"  rejected {issue}", err=True)
-        if len(report.errors) > 20:
-            click.echo(f"  ... and {len(report.errors) - 20} more rejected", err=True)
+        else:
+            click.echo(f"imported {report.rows_imported} of {report.rows_read} rows as set "
+                       f"#{report.rating_set_id} {report.name}@{report.version} in "
+                       f"{report.seconds:.2f}s; {report.rows_rejected} rejected, "
+                       f"{report.rows_skipped} skipped, {report.superseded} superseded earlier ratings")
+            for issue in report.errors[:20]:
+                click.echo(f"  rejected {issue}", err=True)
+            if len(report.errors) > 20:
+                click.echo(f"  ... and {len(report.errors) - 20} more rejected", err=True)
+    # 1 when some rows were rejected (README, "Exit codes")
+    if not report.already_imported:  # an earlier import already reported its rows
+        exit_for_batch(report.rows_imported, report.rows_rejected)
 
 
 @sources.command()

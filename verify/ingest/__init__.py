@@ -10,10 +10,23 @@ Example:
 
 from __future__ import annotations
 
-from verify.ingest.core import collect_files, corpus_stats, ingest_paths, remove_document
+from verify.ingest.core import (
+    collect_files,
+    corpus_stats,
+    ingest_paths,
+    remove_document,
+    remove_documents,
+)
 from verify.ingest.domains import registrable_domain
 from verify.ingest.html import extract_html_text
-from verify.ingest.models import CorpusStats, IngestIssue, IngestReport, ParsedDocument, SourceCount
+from verify.ingest.models import (
+    CorpusStats,
+    IngestIssue,
+    IngestReport,
+    ParsedDocument,
+    RemovalReport,
+    SourceCount,
+)
 from verify.ingest.passages import make_passages
 from verify.ingest.readers import (
     DEFAULT_MAX_BYTES,
@@ -32,6 +45,7 @@ __all__ = [
     "IngestIssue",
     "IngestReport",
     "ParsedDocument",
+    "RemovalReport",
     "SourceCount",
     "collect_files",
     "corpus_stats",
@@ -42,5 +56,6 @@ __all__ = [
     "read_article",
     "registrable_domain",
     "remove_document",
+    "remove_documents",
     "split_sentences",
 ]

@@ -86,3 +86,31 @@ class CorpusStats:
     latest: dt.date | None
     per_source: list[SourceCount] = field(default_factory=list)
     languages: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class RemovalReport:
+    """What ``verify remove REF`` removed: every document REF matched, and their passages.
+
+    A URL matches every document with that URL (rows of several files can share one);
+    all of them are removed and ``shared_url`` names the URL when there were several.
+    """
+
+    ref: str
+    document_ids: list[int] = field(default_factory=list)
+    passages: int = 0
+    shared_url: str | None = None
+
+    @property
+    def documents(self) -> int:
+        """How many documents were removed."""
+        return len(self.document_ids)
+
+    def summary(self) -> str:
+        """One line for a person."""
+        docs = f"{self.documents} document{'s' if self.documents != 1 else ''}"
+        text = f"removed {docs} ({self.passages} passages) matching {self.ref}"
+        if self.shared_url and self.documents > 1:
+            text += (f"; {self.documents} documents shared the URL {self.shared_url}, all removed "
+                     f"(ids {', '.join(str(i) for i in self.document_ids)})")
+        return text
