@@ -344,7 +344,11 @@ def _check_readable(ws: Workspace, texts: list[str], as_given: list[str | None],
 
     model = get_stance_model(ws.settings.stance_model)
     weight = ws.settings.verdict.sentence_view_weight
-    all_hits = [ws.search(c, k=k or ws.settings.verdict.evidence_k, filters=filters) for c in texts]
+    from verify.retrieval import evidence_search
+
+    per_document = ws.settings.verdict.evidence_per_document
+    all_hits = [evidence_search(ws, c, k or ws.settings.verdict.evidence_k, filters, per_document)
+                for c in texts]
     # spaCy in batches: the claims, then the passages whose figures are compared
     if len(texts) > 1:
         prime_quantities(texts)

@@ -144,6 +144,8 @@ class VerdictSettings:
     """Thresholds for turning evidence into a verdict (see ``docs/verdicts.md``).
 
     - ``evidence_k``: passages retrieved and weighed per claim.
+    - ``evidence_per_document``: at most this many of them from one document (a long
+      thread or report cannot crowd out other sources); 0 for no cap.
     - ``min_relevance``: a passage below this relevance (0..1) carries no weight.
     - ``relevance_cosine_floor`` / ``relevance_cosine_ceiling``: claim-passage cosine
       mapped linearly to 0..1 between these two values.
@@ -186,7 +188,10 @@ class VerdictSettings:
       closer than this are *comparably reliable* and can make CONFLICTING.
     - ``later_reports_supersede``: when comparably reliable sources disagree on a figure and
       every dated report of one side is newer than every one of the other, the newer side
-      decides (the first-day toll is superseded) instead of CONFLICTING.
+      decides (the first-day toll is superseded) instead of CONFLICTING, when its sentence
+      says the figure changed ("has risen to", "revised", "down from") or it is at least
+      ``supersede_after_days`` newer; reports days apart with different values and no
+      word of change stay CONFLICTING.
     - ``model_refute_needs_predicate``: a model refutes (the ``model`` reason) counts only
       where its sentence names the claim's predicate, a synonym or an opposite, as a negation
       must. Off by default: news desks gain (desk suite 0.79 vs 0.73) but science findings
@@ -200,6 +205,7 @@ class VerdictSettings:
     """
 
     evidence_k: int = 8
+    evidence_per_document: int = 2
     min_relevance: float = 0.3
     relevance_cosine_floor: float = 0.2
     relevance_cosine_ceiling: float = 0.7
@@ -224,6 +230,7 @@ class VerdictSettings:
     numeric_match_support: float = 0.6
     dissent_reliability_gap: float = 0.3
     later_reports_supersede: bool = True
+    supersede_after_days: int = 30
     model_refute_needs_predicate: bool = False
     conflict_needs_stated_reason: bool = True
     learned_head: bool = True

@@ -25,6 +25,7 @@ import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -186,4 +187,30 @@ def search(ws: Workspace, claim: str, k: int = 10, filters: SearchFilters | None
             continue
         hits.append(SearchHit(passage=ref, rank=len(hits) + 1, dense_score=dense.get(pid),
                               lexical_score=lexical.get(pid), fused_score=float(score)))
+    return hits
+
+
+def evidence_search(ws: Workspace, claim: str, k: int, filters: SearchFilters | None = None,
+                    per_document: int = 0) -> list[SearchHit]:
+    """The ``k`` passages weighed as evidence for ``claim``: ``search``'s ranking, with at
+    most ``per_document`` passages of any one document (0: no cap), so a long thread or
+    report cannot crowd out the other sources. Passages of a document beyond the cap are
+    replaced by the next best from a pool three times as deep.
+
+    Example:
+        >>> # evidence_search(ws, "The prison held 1,400 inmates", k=8, per_document=2)
+    """
+    if per_document <= 0:
+        return search(ws, claim, k=k, filters=filters)
+    pool = search(ws, claim, k=min(MAX_K, max(k, 3 * k)), filters=filters)
+    taken: dict[int, int] = {}
+    hits: list[SearchHit] = []
+    for hit in pool:
+        doc = hit.passage.document_id
+        if taken.get(doc, 0) >= per_document:
+            continue
+        taken[doc] = taken.get(doc, 0) + 1
+        hits.append(replace(hit, rank=len(hits) + 1))
+        if len(hits) == k:
+            break
     return hits

@@ -15,6 +15,7 @@ Example:
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -363,21 +364,46 @@ def _dissent_note(evidence: Sequence[EvidenceAssessment]) -> str:
 STATED_REASONS = frozenset({"figure", "negation", "antonym"})
 
 
+# words by which a report says its figure changed since an earlier one
+CHANGE_WORDS = re.compile(
+    r"\b(?:risen|rose|rises|has reached|have reached|had reached|reached|climbed|climbs|"
+    r"increased to|jumped|grew to|has grown|fallen|fell to|dropped to|decreased to|"
+    r"revised|updated|latest|stands at|now stands?|up from|down from|no longer)\b", re.IGNORECASE)
+
+
+def reports_change(e: EvidenceAssessment) -> bool:
+    """Whether a passage's sentence stating its figure says the figure changed
+    ("has risen to seven", "has reached 31", "revised", "down from")."""
+    figures = [a.evidence_text for a in e.alignments
+               if a.status in ("mismatch", "match") and a.evidence_text]
+    for sentence in re.split(r"(?<=[.!?])\s+", e.passage.text):
+        if any(f in sentence for f in figures) and CHANGE_WORDS.search(sentence):
+            return True
+    return False
+
+
 def superseding_side(sup: Sequence[tuple[float, EvidenceAssessment]],
-                     ref: Sequence[tuple[float, EvidenceAssessment]]) -> Stance | None:
+                     ref: Sequence[tuple[float, EvidenceAssessment]],
+                     settings: VerdictSettings | None = None) -> Stance | None:
     """The side whose figures are the later report, when comparably reliable sources
     disagree on a figure: every dated passage of one side newer than every dated passage
-    of the other (a first-day "at least three dead" against a later "seven")."""
-    dated_sup = [e.passage.published_date for _, e in sup
+    of the other (a first-day "at least three dead" against a later "seven"), and the newer
+    side either says its figure changed (``reports_change``) or is at least
+    ``supersede_after_days`` newer. Two reports days apart that give different values
+    without a word of change ("about 30 gunmen" / "about a dozen") stay a conflict."""
+    after = (settings or VerdictSettings()).supersede_after_days
+    dated_sup = [(e.passage.published_date, e) for _, e in sup
                  if e.passage.published_date and any(a.status == "match" for a in e.alignments)]
-    dated_ref = [e.passage.published_date for _, e in ref
+    dated_ref = [(e.passage.published_date, e) for _, e in ref
                  if e.passage.published_date and e.refute_reason == "figure"]
     if not dated_sup or not dated_ref:
         return None
-    if min(dated_ref) > max(dated_sup):
-        return "refutes"
-    if min(dated_sup) > max(dated_ref):
-        return "supports"
+    for side, new, old in (("refutes", dated_ref, dated_sup), ("supports", dated_sup, dated_ref)):
+        first_new, last_old = min(d for d, _ in new), max(d for d, _ in old)
+        if first_new <= last_old:
+            continue
+        if (first_new - last_old).days >= after or any(reports_change(e) for _, e in new):
+            return side  # type: ignore[return-value]
     return None
 
 
@@ -436,7 +462,7 @@ def aggregate(evidence: Sequence[EvidenceAssessment], settings: VerdictSettings,
                     "negation or opposite")
     superseded = ""
     if verdict == "CONFLICTING" and settings.later_reports_supersede and not claim_dated:
-        later = superseding_side(sup, ref)
+        later = superseding_side(sup, ref, settings)
         if later is not None:
             verdict, raw = (("REFUTED", refute * (1.0 - 0.5 * support)) if later == "refutes"
                             else ("SUPPORTED", support * (1.0 - 0.5 * refute)))
