@@ -623,6 +623,17 @@ def build_workspace(name: str, corpus: Path, limit_docs: int | None, embedder: s
     return ws
 
 
+def evidence_hits(ws: Any, claim: str, k: int, settings: Any) -> list[Any]:
+    """The passages ``check`` weighs for a claim: ``verify.retrieval.evidence_search`` where
+    this version of verify has it (a per-document cap), plain search before it."""
+    try:
+        from verify.retrieval import evidence_search
+    except ImportError:
+        return list(ws.search(claim, k=k))
+    return list(evidence_search(ws, claim, k, None,
+                                getattr(settings.verdict, "evidence_per_document", 0)))
+
+
 def run_claims(items: list[dict[str, Any]], ws: Any, stance: StanceScorer, settings: Any,
                k: int, calib_rows: list[tuple[str, float, int, bool]],
                latencies: list[float] | None = None,
@@ -646,7 +657,7 @@ def run_claims(items: list[dict[str, Any]], ws: Any, stance: StanceScorer, setti
     for it in items:
         claim = it["claim"]
         t0 = time.perf_counter()
-        hits = ws.search(claim, k=k)
+        hits = evidence_hits(ws, claim, k, settings)
         search_s = time.perf_counter() - t0
         texts = [h.passage.text for h in hits]
         probs = stance.probs([claim] * len(hits), texts) if hits else np.zeros((0, 3))
