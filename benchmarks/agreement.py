@@ -631,7 +631,7 @@ def evidence_hits(ws: Any, claim: str, k: int, settings: Any) -> list[Any]:
     except ImportError:
         return list(ws.search(claim, k=k))
     return list(evidence_search(ws, claim, k, None,
-                                getattr(settings.verdict, "evidence_per_document", 0)))
+                                getattr(settings.verdict, "evidence_per_source", 0)))
 
 
 def run_claims(items: list[dict[str, Any]], ws: Any, stance: StanceScorer, settings: Any,

@@ -346,8 +346,8 @@ def _check_readable(ws: Workspace, texts: list[str], as_given: list[str | None],
     weight = ws.settings.verdict.sentence_view_weight
     from verify.retrieval import evidence_search
 
-    per_document = ws.settings.verdict.evidence_per_document
-    all_hits = [evidence_search(ws, c, k or ws.settings.verdict.evidence_k, filters, per_document)
+    per_source = ws.settings.verdict.evidence_per_source
+    all_hits = [evidence_search(ws, c, k or ws.settings.verdict.evidence_k, filters, per_source)
                 for c in texts]
     # spaCy in batches: the claims, then the passages whose figures are compared
     if len(texts) > 1:

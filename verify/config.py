@@ -144,8 +144,8 @@ class VerdictSettings:
     """Thresholds for turning evidence into a verdict (see ``docs/verdicts.md``).
 
     - ``evidence_k``: passages retrieved and weighed per claim.
-    - ``evidence_per_document``: at most this many of them from one document (a long
-      thread or report cannot crowd out other sources); 0 for no cap.
+    - ``evidence_per_source``: at most this many of them from one source (a long thread
+      or one outlet's several reports cannot crowd out the others); 0 for no cap.
     - ``min_relevance``: a passage below this relevance (0..1) carries no weight.
     - ``relevance_cosine_floor`` / ``relevance_cosine_ceiling``: claim-passage cosine
       mapped linearly to 0..1 between these two values.
@@ -205,7 +205,7 @@ class VerdictSettings:
     """
 
     evidence_k: int = 8
-    evidence_per_document: int = 2
+    evidence_per_source: int = 2
     min_relevance: float = 0.3
     relevance_cosine_floor: float = 0.2
     relevance_cosine_ceiling: float = 0.7

@@ -191,25 +191,27 @@ def search(ws: Workspace, claim: str, k: int = 10, filters: SearchFilters | None
 
 
 def evidence_search(ws: Workspace, claim: str, k: int, filters: SearchFilters | None = None,
-                    per_document: int = 0) -> list[SearchHit]:
+                    per_source: int = 0) -> list[SearchHit]:
     """The ``k`` passages weighed as evidence for ``claim``: ``search``'s ranking, with at
-    most ``per_document`` passages of any one document (0: no cap), so a long thread or
-    report cannot crowd out the other sources. Passages of a document beyond the cap are
-    replaced by the next best from a pool three times as deep.
+    most ``per_source`` passages of any one source (0: no cap), so a long thread or one
+    outlet's several reports cannot crowd out the other sources. Passages beyond the cap
+    are replaced by the next best from a pool three times as deep; passages with no known
+    source (a corpus of abstracts) are not capped.
 
     Example:
-        >>> # evidence_search(ws, "The prison held 1,400 inmates", k=8, per_document=2)
+        >>> # evidence_search(ws, "The prison held 1,400 inmates", k=8, per_source=2)
     """
-    if per_document <= 0:
+    if per_source <= 0:
         return search(ws, claim, k=k, filters=filters)
     pool = search(ws, claim, k=min(MAX_K, max(k, 3 * k)), filters=filters)
-    taken: dict[int, int] = {}
+    taken: dict[str, int] = {}
     hits: list[SearchHit] = []
     for hit in pool:
-        doc = hit.passage.document_id
-        if taken.get(doc, 0) >= per_document:
+        source = hit.passage.domain
+        if source and taken.get(source, 0) >= per_source:
             continue
-        taken[doc] = taken.get(doc, 0) + 1
+        if source:
+            taken[source] = taken.get(source, 0) + 1
         hits.append(replace(hit, rank=len(hits) + 1))
         if len(hits) == k:
             break
