@@ -1056,7 +1056,8 @@ def align_quantities(claim: str | list[Quantity], passage: str | list[Quantity],
             scored.append((score, us, eq))
         scored = [s for s in scored if s[0] >= min_score]
         if not scored:
-            out.append(_alignment(cq, None, "unaligned", "no figure in the passage counts this"))
+            out.append(_alignment(cq, None, "unaligned", _other_thing_note(cq, e_qs)
+                                  or "no figure in the passage counts this"))
             continue
         # a figure about the claim's time is the one to compare with, when there is one
         same_time = [c for c in scored if scope_compatible(cq, _dated(c[2], published))[0]
@@ -1083,6 +1084,28 @@ def align_quantities(claim: str | list[Quantity], passage: str | list[Quantity],
             note = f"{note}; said with another verb, so the stance model decides"
         out.append(_alignment(cq, chosen, status, note, same))
     return out
+
+
+OTHER_THING_NOTE = "the passage gives this number for another counted thing"
+OTHER_THING_MIN = 12
+
+
+def _other_thing_note(cq: Quantity, e_qs: Sequence[Quantity]) -> str:
+    """A note when the passage states the claim's number, counting a different named noun
+    ("412,000 doses" for "412,000 children"); "" otherwise. Only counts above a dozen,
+    where the same number is not a coincidence."""
+    if cq.kind != "count" or not cq.unit or cq.value <= OTHER_THING_MIN:
+        return ""
+    for eq in e_qs:
+        if (eq.kind == "count" and eq.unit and canonical(eq.unit) != canonical(cq.unit)
+                and _same_value(cq, eq) and not eq.extra.get("previous")):
+            return f"{OTHER_THING_NOTE}: {eq.text} {eq.unit}, not {cq.unit}"
+    return ""
+
+
+def counts_other_thing(a: QuantityAlignment) -> bool:
+    """Whether an unaligned claim figure appears in the passage counting something else."""
+    return a.status == "unaligned" and a.note.startswith(OTHER_THING_NOTE)
 
 
 def _alignment(cq: Quantity, eq: Quantity | None, status: str, note: str,

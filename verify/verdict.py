@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from verify.config import VerdictSettings
+from verify.quantities import counts_other_thing
 from verify.refutation import carries_point, contradiction_cue
 from verify.types import (
     STANCES,
@@ -196,6 +197,11 @@ def settle_stance(p: Sequence[float] | np.ndarray, alignments: Sequence[Quantity
     if stance == "supports":
         if settings.figure_claims_need_figures and silent_on_figures:
             return "unrelated", "", "states none of the claim's figures"
+        other = [a for a in figures if counts_other_thing(a)]
+        if other and not any(a.status == "match" and is_pointed(a) for a in figures):
+            # "412,000 doses" is no support for "412,000 children": the number is right,
+            # the thing it counts is not
+            return "unrelated", "", other[0].note
         cue = contradiction_cue(claim, sentence) if settings.refute_needs_reason else None
         if cue is not None and cue[0] == "antonym" and not all_figures_agree(alignments):
             return "unrelated", "", f"the model leans to support, but its sentence says the opposite ({cue[1]})"
