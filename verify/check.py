@@ -35,6 +35,7 @@ from verify.quantities import (
     prime_quantities,
     unstated_dates,
 )
+from verify.refutation import complement_agreement
 from verify.stance_views import (
     StancePlan,
     combine_stance,
@@ -153,7 +154,9 @@ def assess_hits(claim: str, hits: Sequence[SearchHit], *, stance_model: StanceMo
     adjusted_all = [numeric_adjust(probs[i], all_alignments[i], relevance[i], vs)[0]
                     for i in range(n)]
     stated = figure_stated(all_alignments)
-    settled = [settle_stance(adjusted_all[i], all_alignments[i], claim, _point_text(claim, texts[i]),
+    points = [_point_text(claim, t) for t in texts]
+    adjusted_all = [_complement_turned(claim, points[i], adjusted_all[i]) for i in range(n)]
+    settled = [settle_stance(adjusted_all[i], all_alignments[i], claim, points[i],
                              float(focus[i][1]), bool(claim_qs), vs, stated) for i in range(n)]
     stances = [st for st, _, _ in settled]
     indep, dup_of = independence_factors(
@@ -193,6 +196,14 @@ def assess_hits(claim: str, hits: Sequence[SearchHit], *, stance_model: StanceMo
         claim_quantities=tuple(q.text for q in claim_qs), model_versions=versions,
         created_at=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
     )
+
+
+def _complement_turned(claim: str, point: str, p: np.ndarray) -> np.ndarray:
+    """Supports and refutes swapped where the model reads a negated claim's opposite
+    predicate as refuting it ("will not close" against "will stay open")."""
+    if p[1] > p[0] and complement_agreement(claim, point):
+        return np.asarray([p[1], p[0], p[2]])
+    return p
 
 
 QA_PASSAGE_CHARS = 600

@@ -76,6 +76,33 @@ ANTONYMS: tuple[tuple[frozenset[str], frozenset[str]], ...] = tuple(
     ))
 
 
+# opposite predicates with nothing between them: "not closed" is "open", "not guilty" is
+# "acquitted" (unlike gradable pairs: "did not rise" is not "fell")
+COMPLEMENTARY = tuple(
+    (frozenset(a.split()), frozenset(b.split())) for a, b in (
+        ("open opens opened opening reopened", "close closes closed closing shut shuts shutting"),
+        ("alive survived survive survives", "dead died killed die dies"),
+        ("guilty convicted", "acquitted innocent cleared"),
+        ("allow allows allowed permit permits permitted legal lawful",
+         "ban bans banned prohibit prohibits prohibited forbid forbidden illegal unlawful"),
+        ("effective", "ineffective"),
+        ("safe", "unsafe"),
+    ))
+
+
+def complement_agreement(claim: str, sentence: str) -> str | None:
+    """The words by which a sentence says what a negated claim says, through the opposite
+    of its predicate ("will not close" ~ "will stay open"), or None."""
+    if not negated(claim) or negated(sentence):
+        return None
+    cw, sw = _words(claim), _words(sentence)
+    for a, b in COMPLEMENTARY:
+        for left, right in ((a, b), (b, a)):
+            if cw & left and sw & right and not (sw & left) and not (cw & right):
+                return f"not {sorted(cw & left)[0]} = {sorted(sw & right)[0]}"
+    return None
+
+
 def _words(text: str) -> set[str]:
     """Lower-cased word forms of a text."""
     return set(_WORD.findall(text.lower()))
@@ -100,6 +127,8 @@ def contradiction_cue(claim: str, sentence: str) -> tuple[RefuteReason, str] | N
     antonym and one negation may agree, "will not close" ~ "will stay open", but counting
     them so cost SciFact 1.2 points of macro-F1, so a negation is a cue either way.)
     """
+    if complement_agreement(claim, sentence):
+        return None
     c_neg, s_neg = negated(claim), negated(sentence)
     if bool(c_neg) != bool(s_neg):
         return "negation", (s_neg or c_neg or "")

@@ -23,7 +23,7 @@ import numpy as np
 
 from verify.config import VerdictSettings
 from verify.quantities import counts_other_thing
-from verify.refutation import carries_point, contradiction_cue
+from verify.refutation import carries_point, complement_agreement, contradiction_cue
 from verify.types import (
     STANCES,
     EvidenceAssessment,
@@ -202,6 +202,8 @@ def settle_stance(p: Sequence[float] | np.ndarray, alignments: Sequence[Quantity
             # "412,000 doses" is no support for "412,000 children": the number is right,
             # the thing it counts is not
             return "unrelated", "", other[0].note
+        if agreement := complement_agreement(claim, sentence):
+            return "supports", "", f"says it with the opposite word: {agreement}"
         cue = contradiction_cue(claim, sentence) if settings.refute_needs_reason else None
         if cue is not None and cue[0] == "antonym" and not all_figures_agree(alignments):
             return "unrelated", "", f"the model leans to support, but its sentence says the opposite ({cue[1]})"
