@@ -202,8 +202,8 @@ def evidence_search(ws: Workspace, claim: str, k: int, filters: SearchFilters | 
         >>> # evidence_search(ws, "The prison held 1,400 inmates", k=8, per_source=2)
     """
     if per_source <= 0:
-        return search(ws, claim, k=k, filters=filters)
-    pool = search(ws, claim, k=min(MAX_K, max(k, 3 * k)), filters=filters)
+        return list(ws.search(claim, k=k, filters=filters))
+    pool = ws.search(claim, k=min(MAX_K, max(k, 3 * k)), filters=filters)
     taken: dict[str, int] = {}
     hits: list[SearchHit] = []
     for hit in pool:
