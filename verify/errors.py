@@ -70,3 +70,7 @@ class IndexDamagedError(IndexMismatchError):
 
 class WorkspaceNotFoundError(WorkspaceError):
     """A command that only reads was pointed at a workspace that does not exist."""
+
+
+class ArchiveError(InputError):
+    """A fact-check archive file or record cannot be read (names the file, line and field)."""

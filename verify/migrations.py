@@ -333,6 +333,42 @@ INSERT INTO document_origins (origin_key, document_id, file_path, seen_at)
     SELECT origin_key, document_id, file_path, ingested_at FROM documents;
 """
 
+FACT_CHECK_ARCHIVE = """
+-- Issue 22. Earlier fact-checks, this desk's or other fact-checkers', to match incoming
+-- claims against. identity makes an import idempotent: 'url:<review url>#<claim hash>' where
+-- the fact-check has a URL, else 'claim:<hash of organisation + claim + rating>'.
+-- verdict is the rating read as a verify verdict (NULL when it has none: 'Misleading').
+CREATE SEQUENCE IF NOT EXISTS fact_check_id_seq START 1;
+CREATE TABLE fact_checks (
+    fact_check_id  BIGINT PRIMARY KEY DEFAULT nextval('fact_check_id_seq'),
+    identity       VARCHAR NOT NULL UNIQUE,
+    claim          VARCHAR NOT NULL,
+    rating         VARCHAR,
+    verdict        VARCHAR,
+    organisation   VARCHAR,
+    review_date    DATE,
+    url            VARCHAR,
+    claimant       VARCHAR,
+    language       VARCHAR,
+    title          VARCHAR,
+    text           VARCHAR,
+    origin         VARCHAR,
+    imported_at    TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+
+-- One row per archive import, with what it added and what it could not read.
+CREATE TABLE fact_check_imports (
+    import_id      VARCHAR PRIMARY KEY,
+    source         VARCHAR NOT NULL,
+    format         VARCHAR,
+    read_count     INTEGER,
+    added          INTEGER,
+    already_there  INTEGER,
+    problems       JSON,
+    imported_at    TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_core", CORE),
     ("0002_ratings", RATINGS),
@@ -344,6 +380,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("0006_verdict_heads", VERDICT_HEADS),
     ("0007_evidence_reasons", EVIDENCE_REASONS),
     ("0008_ingest_runs_and_identity", INGEST_RUNS_AND_IDENTITY),
+    ("0009_fact_check_archive", FACT_CHECK_ARCHIVE),
 ]
 
 

@@ -256,3 +256,31 @@ class Workspace:
         from verify.audit import run_audit
 
         return run_audit(self, inputs, **options)
+
+    # ---- fact-check archive ----------------------------------------------------------
+    def import_fact_checks(self, path: str | os.PathLike[str] | None = None, *,
+                           text: str | bytes | None = None, name: str | None = None,
+                           organisation: str | None = None, progress: bool = False) -> Any:
+        """Import earlier fact-checks (ClaimReview JSON-LD, Fact Check Tools, CSV, JSON lines,
+        saved pages; a file or folder) into the archive; returns an ``ArchiveImport``.
+
+        Example:
+            >>> ws.import_fact_checks("feed.json").added                    # doctest: +SKIP
+            412
+        """
+        from verify.archive import import_fact_checks
+
+        return import_fact_checks(self, path, text=text, name=name, organisation=organisation,
+                                  progress=progress)
+
+    def match(self, claim: str, k: int = 5, *, min_score: float = 0.0) -> list[Any]:
+        """Earlier fact-checks that may have checked ``claim``, best first (``Match``es with
+        a score in [0, 1] and why); see docs/archive.md.
+
+        Example:
+            >>> ws.match("Obama freed 122 Guantanamo detainees who returned to terror")[0].why  # doctest: +SKIP
+            ['paraphrase (cosine 0.86)', 'shared figures: 122', 'shared names: guantanamo, obama']
+        """
+        from verify.archive import match
+
+        return match(self, claim, k, min_score=min_score)
