@@ -74,3 +74,7 @@ class WorkspaceNotFoundError(WorkspaceError):
 
 class ArchiveError(InputError):
     """A fact-check archive file or record cannot be read (names the file, line and field)."""
+
+
+class FetchError(InputError):
+    """A URL could not be fetched (timeout, HTTP error, robots.txt, too large...). Names it."""
