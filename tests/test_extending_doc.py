@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from verify.embedders import EMBEDDERS, get_embedder
+from verify.index import DENSE_BACKENDS
 from verify.index.retrievers import RETRIEVERS
 from verify.sources.formats import FORMATS
 from verify.sources.keys import source_key
@@ -31,6 +32,7 @@ def blocks() -> Iterator[list[str]]:
     EMBEDDERS.unregister("hash")
     STANCE_MODELS.unregister("always-unrelated")
     RETRIEVERS.unregister("lexical-first")
+    DENSE_BACKENDS.unregister("faiss-exact")
     FORMATS.pop("desk-json", None)
     reset_platforms(forget_registered=True)
     get_embedder.cache_clear()
@@ -39,7 +41,7 @@ def blocks() -> Iterator[list[str]]:
 
 def test_the_extension_examples_run(blocks: list[str], tmp_path: Path,
                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    assert len(blocks) == 5
+    assert len(blocks) == 6
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "a.txt").write_text("The council said 338 civilians were killed in Pakistan.\n")
@@ -67,8 +69,15 @@ def test_the_extension_examples_run(blocks: list[str], tmp_path: Path,
     hits = env["ws"].search("civilians killed", k=2)
     assert calls and "338 civilians" in hits[0].passage.text
 
-    exec(blocks[3], env)                                    # rating formats
+    exec(blocks[3], env)                                    # index backends
+    assert env["ws"].index.backends == {"dense": "faiss-exact", "lexical": "bm25"}
+    assert "338 civilians" in env["ws"].search("civilians killed", k=1)[0].passage.text
+    reopened = Workspace(env["ws"].store, env["ws"].settings)   # reads the saved index back
+    assert type(reopened.index.dense).__name__ == "AlwaysExact"
+    assert reopened.rebuild_index().in_sync and reopened.index.backends["dense"] == "faiss-exact"
+
+    exec(blocks[4], env)                                    # rating formats
     assert env["ws"].sources.reliability("example.org").value == pytest.approx(0.72)
 
-    exec(blocks[4], env)                                    # platforms
+    exec(blocks[5], env)                                    # platforms
     assert source_key("https://gab.com/SomeOne/posts/1") == "gab.com/@someone"

@@ -222,7 +222,7 @@ def _stored_vectors(ws: Workspace, hits: Sequence[SearchHit]) -> np.ndarray | No
     """The indexed vectors of the hits' passages (None when the index cannot give them)."""
     if not hits:
         return None
-    index = getattr(ws, "_index", None)
+    index = getattr(ws, "loaded_index", None)
     dense = getattr(index, "dense", None)
     if dense is None or not hasattr(dense, "vectors"):
         return None
@@ -252,7 +252,7 @@ def _model_versions(ws: Workspace, stance_model: StanceModel) -> dict[str, str]:
         versions["embedder_id"] = ws.embedder.model_id
     except Exception as exc:  # the embedder may fail to load; the record says so
         versions["embedder_id"] = f"unavailable: {exc}"
-    index = getattr(ws, "_index", None)
+    index = getattr(ws, "loaded_index", None)
     if index is not None:
         meta = getattr(index, "meta", None) or getattr(index, "status", None)
         try:

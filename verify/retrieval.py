@@ -17,24 +17,57 @@ Documents without a published date are excluded by a date filter, and ones
 without a language by a language filter. A domain filter is reduced to its source
 key and also matches the accounts and hosts under it: ``x.com`` (or ``twitter.com``)
 includes ``x.com/@someone``, ``blogspot.com`` includes ``name.blogspot.com``.
+
+The work is :func:`search_passages`, which takes only what it uses (the store, the index,
+the embedder, the retrieval settings and a reliability lookup); :func:`search` and
+:func:`evidence_search` take a workspace, or anything with the same few members
+(:class:`SearchContext`), and never import :mod:`verify.workspace`.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
 from verify.errors import InputError
-from verify.types import PassageRef, SearchFilters, SearchHit
+from verify.types import PassageRef, Reliability, SearchFilters, SearchHit
 
 if TYPE_CHECKING:
-    from verify.workspace import Workspace
+    from verify.config import RetrievalSettings, Settings
+    from verify.embedders import Embedder
+    from verify.index.base import PassageIndex
+    from verify.store import Store
+
+
+class SearchContext(Protocol):
+    """What :func:`search` reads from a workspace."""
+
+    @property
+    def store(self) -> Store: ...
+
+    @property
+    def index(self) -> PassageIndex: ...
+
+    @property
+    def embedder(self) -> Embedder: ...
+
+    @property
+    def settings(self) -> Settings: ...
+
+    def reliability(self, domain: str | None) -> Reliability: ...
+
+
+class Searcher(Protocol):
+    """What :func:`evidence_search` needs: a ``search(claim, k=, filters=)``."""
+
+    def search(self, claim: str, k: int = 10,
+               filters: SearchFilters | None = None) -> list[SearchHit]: ...
 
 log = logging.getLogger(__name__)
 
@@ -76,13 +109,13 @@ def single_threaded_torch() -> Iterator[None]:
         torch.set_num_threads(threads)
 
 
-def embed_query(ws: Workspace, text: str) -> np.ndarray:
+def embed_query(embedder: Embedder, text: str) -> np.ndarray:
     """The claim's embedding, computed on one thread."""
     with single_threaded_torch():
-        return ws.embedder.embed(text)
+        return embedder.embed(text)
 
 
-def _reliability(ws: Workspace, domain: str | None) -> float:
+def _reliability(ws: SearchContext, domain: str | None) -> float:
     """A domain's reliability, or the prior when the sources book is not available."""
     try:
         return float(ws.reliability(domain).value)
@@ -90,8 +123,10 @@ def _reliability(ws: Workspace, domain: str | None) -> float:
         return float(ws.settings.reliability_prior)
 
 
-def allowed_passage_ids(ws: Workspace, filters: SearchFilters) -> np.ndarray:
-    """Ids of the passages that pass ``filters`` (sorted)."""
+def allowed_passage_ids(store: Store, filters: SearchFilters,
+                        reliability: Callable[[str | None], float] | None = None) -> np.ndarray:
+    """Ids of the passages that pass ``filters`` (sorted); ``reliability(domain)`` is asked
+    for a ``min_reliability`` filter."""
     where: list[str] = []
     params: list[Any] = []
     if filters.domains:
@@ -115,14 +150,16 @@ def allowed_passage_ids(ws: Workspace, filters: SearchFilters) -> np.ndarray:
         where.append(f"split_part(lower(replace(d.language, '_', '-')), '-', 1) IN ({', '.join('?' for _ in langs)})")
         params += langs
     sql = f"SELECT p.passage_id, s.domain {_FROM}" + (f" WHERE {' AND '.join(where)}" if where else "")
-    rows = ws.db.execute(sql + " ORDER BY p.passage_id", params).fetchall()
+    rows = store.execute(sql + " ORDER BY p.passage_id", params).fetchall()
     if filters.min_reliability is not None:
-        scores = {dom: _reliability(ws, dom) for dom in {r[1] for r in rows}}
+        if reliability is None:
+            raise InputError("a minimum-reliability filter needs source ratings")
+        scores = {dom: reliability(dom) for dom in {r[1] for r in rows}}
         rows = [r for r in rows if scores[r[1]] >= filters.min_reliability]
     return np.asarray([r[0] for r in rows], dtype=np.int64)
 
 
-def fetch_passages(ws: Workspace, ids: list[int]) -> dict[int, PassageRef]:
+def fetch_passages(store: Store, ids: list[int]) -> dict[int, PassageRef]:
     """Passages with their document and source metadata.
 
     Two point lookups (passages by id, then their documents) rather than one join: a
@@ -131,14 +168,14 @@ def fetch_passages(ws: Workspace, ids: list[int]) -> dict[int, PassageRef]:
     if not ids:
         return {}
     marks = ", ".join("?" for _ in ids)
-    passages = ws.db.execute(
+    passages = store.execute(
         "SELECT passage_id, document_id, passage_order, text, char_start, char_end "
         f"FROM passages WHERE passage_id IN ({marks})", ids).fetchall()
     doc_ids = sorted({int(r[1]) for r in passages})
     if not doc_ids:
         return {}
     doc_marks = ", ".join("?" for _ in doc_ids)
-    docs = {int(r[0]): r[1:] for r in ws.db.execute(
+    docs = {int(r[0]): r[1:] for r in store.execute(
         "SELECT d.document_id, d.title, d.url, s.domain, d.published_date, d.language "
         "FROM documents d LEFT JOIN sources s ON s.source_id = d.source_id "
         f"WHERE d.document_id IN ({doc_marks})", doc_ids).fetchall()}
@@ -152,7 +189,8 @@ def fetch_passages(ws: Workspace, ids: list[int]) -> dict[int, PassageRef]:
     return out
 
 
-def search(ws: Workspace, claim: str, k: int = 10, filters: SearchFilters | None = None) -> list[SearchHit]:
+def search(ws: SearchContext, claim: str, k: int = 10,
+           filters: SearchFilters | None = None) -> list[SearchHit]:
     """The ``k`` passages that best match ``claim``, best first.
 
     The retriever is ``ws.settings.retriever`` (``hybrid``, ``dense`` or ``bm25``).
@@ -160,26 +198,47 @@ def search(ws: Workspace, claim: str, k: int = 10, filters: SearchFilters | None
     Raises :class:`InputError` for an empty claim or a bad ``k`` and
     :class:`IndexMissingError` when nothing has been indexed yet.
     """
+    _check_query(claim, k)
+    settings = ws.settings
+    return search_passages(ws.store, ws.index, lambda text: ws.embedder.embed(text), claim, k,
+                           filters, retriever=settings.retriever, settings=settings.retrieval,
+                           reliability=lambda domain: _reliability(ws, domain))
+
+
+def _check_query(claim: str, k: int) -> None:
     if not isinstance(claim, str) or not claim.strip():
         raise InputError("the claim is empty; give a sentence to search for")
     if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= MAX_K:
         raise InputError(f"k must be an integer between 1 and {MAX_K}, got {k!r}")
-    from verify.index.retrievers import get_retriever
 
-    index = ws.index
+
+def search_passages(store: Store, index: PassageIndex, embed: Callable[[str], np.ndarray],
+                    claim: str, k: int = 10, filters: SearchFilters | None = None, *,
+                    retriever: str = "hybrid", settings: RetrievalSettings | None = None,
+                    reliability: Callable[[str | None], float] | None = None) -> list[SearchHit]:
+    """:func:`search` with its parts given one by one: the passages of ``store`` ranked
+    over ``index`` by the retriever named ``retriever``, the query embedded (on one torch
+    thread, and only when the retriever needs a vector) by ``embed``, e.g. ``embedder.embed``;
+    ``reliability(domain)`` answers a ``min_reliability`` filter."""
+    _check_query(claim, k)
+    from verify.index.factory import get_retriever
+
     index.ensure_ready()
     allowed: np.ndarray | None = None
     if filters is not None and not filters.is_empty():
-        allowed = allowed_passage_ids(ws, filters)
+        allowed = allowed_passage_ids(store, filters, reliability)
         if not len(allowed):
             return []
-    retriever = get_retriever(ws.settings.retriever, index, ws.settings.retrieval)
-    vector = embed_query(ws, claim) if retriever.needs_vector else None
-    ranked = retriever.search(claim, vector, k, allowed)
+    ranker = get_retriever(retriever, index, settings)
+    vector = None
+    if ranker.needs_vector:
+        with single_threaded_torch():
+            vector = embed(claim)
+    ranked = ranker.search(claim, vector, k, allowed)
     ids = [pid for pid, _ in ranked]
     dense = index.dense_scores(vector, ids) if vector is not None else {}
     lexical = index.lexical_scores(claim, ids)
-    refs = fetch_passages(ws, ids)
+    refs = fetch_passages(store, ids)
     hits: list[SearchHit] = []
     for pid, score in ranked:
         ref = refs.get(pid)
@@ -190,7 +249,7 @@ def search(ws: Workspace, claim: str, k: int = 10, filters: SearchFilters | None
     return hits
 
 
-def evidence_search(ws: Workspace, claim: str, k: int, filters: SearchFilters | None = None,
+def evidence_search(ws: Searcher, claim: str, k: int, filters: SearchFilters | None = None,
                     per_source: int = 0) -> list[SearchHit]:
     """The ``k`` passages weighed as evidence for ``claim``: ``search``'s ranking, with at
     most ``per_source`` passages of any one source (0: no cap), so a long thread or one

@@ -12,7 +12,6 @@ Example:
 
 from __future__ import annotations
 
-import copy
 import logging
 import os
 from collections.abc import Iterable, Sequence
@@ -35,6 +34,7 @@ if TYPE_CHECKING:
     import duckdb
 
     from verify.embedders import Embedder
+    from verify.index.base import IndexStatus, PassageIndex
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ class Workspace:
         self.store = store
         self.settings = settings or Settings()
         self._embedder = embedder
-        self._index: Any = None
+        self._index: PassageIndex | None = None
         self._sources: Any = None
 
     @property
@@ -125,13 +125,12 @@ class Workspace:
         return self._derived(store or self.store, self.settings, embedder or self._embedder)
 
     def _derived(self, store: Store, settings: Settings, embedder: Embedder | None) -> Workspace:
-        """A workspace sharing this one's sources and index (an index copy on another store)."""
+        """A workspace sharing this one's sources and index (an index view on another store)."""
         clone = Workspace(store, settings, embedder=embedder)
         clone._sources = self._sources
         index = self._index
-        if index is not None and store is not self.store and hasattr(index, "ws"):
-            index = copy.copy(index)
-            index.ws = clone
+        if index is not None and store is not self.store:
+            index = index.view(store, embedder)
         clone._index = index
         return clone
 
@@ -169,19 +168,42 @@ class Workspace:
 
     # ---- index --------------------------------------------------------------
     @property
-    def index(self) -> Any:
-        """The hybrid index (dense FAISS + BM25), loaded lazily and checked."""
+    def index(self) -> PassageIndex:
+        """The passage index (``hybrid``: dense FAISS + BM25), loaded lazily and checked."""
         if self._index is None:
-            from verify.index import HybridIndex
+            from verify.index.factory import load_index
 
-            self._index = HybridIndex.for_workspace(self)
+            self._index = load_index(self.store, self.embedder)
         return self._index
 
-    def sync_index(self, progress: bool = False) -> Any:
+    @property
+    def loaded_index(self) -> PassageIndex | None:
+        """The index if it has been loaded already (``None`` otherwise; nothing is loaded)."""
+        return self._index
+
+    def use_index(self, index: PassageIndex) -> None:
+        """Search ``index`` from now on (e.g. one built with other backends by
+        :func:`verify.index.create_index`)."""
+        self._index = index
+
+    def sync_index(self, progress: bool = False) -> IndexStatus:
         """Bring the indexes in line with the passages table; returns ``IndexStatus``."""
         return self.index.sync(progress=progress)
 
-    def index_status(self) -> Any:
+    def rebuild_index(self, progress: bool = False) -> IndexStatus:
+        """Rebuild the index from scratch (also when the saved one is refused), with the
+        backends of the loaded one (the defaults when none is loaded); returns its status."""
+        from verify.index.factory import create_index
+
+        backends = getattr(self._index, "backends", None) or {}
+        index = create_index(store=self.store, embedder=self.embedder,
+                             dense_backend=backends.get("dense", "faiss"),
+                             lexical_backend=backends.get("lexical", "bm25"))
+        status = index.sync(progress=progress, rebuild=True)
+        self._index = index
+        return status
+
+    def index_status(self) -> IndexStatus:
         """Size, type and sync state of the indexes."""
         return self.index.status()
 

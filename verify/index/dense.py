@@ -19,10 +19,12 @@ import logging
 import math
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import faiss
 import numpy as np
+
+from verify.index.base import VectorBackend
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +57,9 @@ def _as_vectors(vectors: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(np.asarray(vectors, dtype=np.float32))
 
 
-class DenseIndex:
-    """A FAISS index of passage vectors with ids, plus the type policy above."""
+class DenseIndex(VectorBackend):
+    """A FAISS index of passage vectors with ids, plus the type policy above (the ``faiss``
+    vector backend)."""
 
     def __init__(self, dimension: int, index: Any = None, index_type: IndexType = "flat",
                  *, trained_on: int = 0, nprobe: int = DEFAULT_NPROBE,
@@ -237,7 +240,7 @@ class DenseIndex:
         faiss.write_index(self.index, str(path))
 
     @classmethod
-    def read(cls, path: Path, dimension: int, index_type: IndexType, *, trained_on: int = 0,
+    def read(cls, path: Path, dimension: int, index_type: str, *, trained_on: int = 0,
              nprobe: int = DEFAULT_NPROBE) -> DenseIndex:
         """Read an index written by :meth:`write`."""
         index = faiss.read_index(str(path))  # already downcast to its concrete class
@@ -248,4 +251,5 @@ class DenseIndex:
             index.set_direct_map_type(faiss.DirectMap.Hashtable)  # type: ignore[union-attr, attr-defined]
         if int(index.d) != dimension:
             raise ValueError(f"index dimension {index.d} != metadata dimension {dimension}")
-        return cls(dimension, index, index_type, trained_on=trained_on, nprobe=nprobe)
+        return cls(dimension, index, cast(IndexType, index_type), trained_on=trained_on,
+                   nprobe=nprobe)

@@ -9,6 +9,11 @@ untouched, so the last good index stays usable. ``dense.meta.json`` records the
 sha256 of every other file; a file that no longer matches is refused on load
 (:class:`verify.errors.IndexDamagedError`) rather than searched.
 
+The index takes only what it uses: the workspace's :class:`~verify.store.Store` and its
+:class:`~verify.embedders.Embedder`, with a vector and a lexical backend chosen by name
+(``faiss`` and ``bm25`` unless built otherwise; the saved meta records them, so a saved
+index is read back with the backends that wrote it).
+
 A sync holds the workspace's writer lock and embeds with the database released
 (readers keep answering from the last generation meanwhile); every
 ``EMBED_CHUNK`` vectors are kept in ``index/partial/``, so a sync killed while
@@ -17,12 +22,14 @@ embedding resumes where it stopped.
 Example:
     >>> from verify import Workspace
     >>> ws = Workspace.open("demo")                       # doctest: +SKIP
-    >>> ws.index.sync().in_sync                           # doctest: +SKIP
+    >>> index = HybridIndex(ws.store, ws.embedder)        # doctest: +SKIP
+    >>> index.sync().in_sync                              # doctest: +SKIP
     True
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import json
@@ -31,7 +38,6 @@ import os
 import shutil
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,13 +50,23 @@ from verify.errors import (
     WorkspaceError,
     WorkspaceLockedError,
 )
-from verify.index.dense import DEFAULT_NPROBE, DenseIndex
-from verify.index.lexical import LexicalIndex
+from verify.index.base import (
+    IndexOwner,
+    IndexStatus,
+    LexicalBackend,
+    PassageIndex,
+    StoreAndEmbedder,
+    SyncPlan,
+    VectorBackend,
+)
+from verify.index.dense import DEFAULT_NPROBE
+from verify.index.factory import DEFAULT_DENSE, DEFAULT_LEXICAL, dense_backend
+from verify.index.factory import lexical_backend as lexical_backend_class
 from verify.store import writer_active, writer_lock
-from verify.types import to_jsonable
 
 if TYPE_CHECKING:
-    from verify.workspace import Workspace
+    from verify.embedders import Embedder
+    from verify.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -64,44 +80,6 @@ FORMAT_VERSION = 1
 METRIC = "inner_product"
 EMBED_CHUNK = 256          # vectors kept on disk per chunk while a sync embeds
 AUTO_SYNC_MAX = 2_000      # a search syncs a drifted index itself only up to this many passages
-
-
-@dataclass(frozen=True)
-class IndexStatus:
-    """Size, type and sync state of a workspace's indexes."""
-
-    passages_in_store: int
-    vectors: int
-    lexical_docs: int
-    index_type: str
-    embedder_id: str
-    dimension: int
-    metric: str
-    faiss_version: str
-    in_sync: bool
-    built_at: str | None
-    missing: int = 0          # passages in the store but not (or not currently) indexed
-    stale: int = 0            # indexed passages removed from the store or changed since
-    path: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready dict."""
-        return to_jsonable(self)  # type: ignore[no-any-return]
-
-
-@dataclass(frozen=True)
-class SyncPlan:
-    """What a sync must do to match the store."""
-
-    store_ids: np.ndarray
-    store_hashes: np.ndarray
-    add: np.ndarray
-    remove: np.ndarray
-
-    @property
-    def in_sync(self) -> bool:
-        """True when nothing needs to change."""
-        return not (len(self.add) or len(self.remove))
 
 
 def checksum(ids: np.ndarray, hashes: np.ndarray) -> str:
@@ -209,27 +187,52 @@ def verify_checksums(folder: Path, meta: dict[str, Any]) -> None:
                 "it was written); it was not loaded")
 
 
-class HybridIndex:
-    """Dense + lexical index of one workspace's passages."""
+class HybridIndex(PassageIndex):
+    """Dense + lexical index of one workspace's passages (the ``hybrid`` index).
 
-    def __init__(self, ws: Workspace, dense: DenseIndex | None = None,
-                 lexical: LexicalIndex | None = None, *, store_ids: np.ndarray | None = None,
-                 store_hashes: np.ndarray | None = None, meta: dict[str, Any] | None = None) -> None:
-        self.ws = ws
-        self.embedder_id = ws.embedder.model_id
-        self.dimension = int(ws.embedder.dimension)
-        self.dense = dense or DenseIndex(self.dimension)
-        self.lexical = lexical or LexicalIndex()
+    ``dense_backend`` and ``lexical_backend`` name the backends (registered in
+    :data:`verify.index.base.DENSE_BACKENDS` and ``LEXICAL_BACKENDS``).
+    """
+
+    def __init__(self, store: Store, embedder: Embedder, dense: VectorBackend | None = None,
+                 lexical: LexicalBackend | None = None, *, store_ids: np.ndarray | None = None,
+                 store_hashes: np.ndarray | None = None, meta: dict[str, Any] | None = None,
+                 dense_backend: str = DEFAULT_DENSE, lexical_backend: str = DEFAULT_LEXICAL) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.dense_backend = dense_backend
+        self.lexical_backend = lexical_backend
+        self.embedder_id = embedder.model_id
+        self.dimension = int(embedder.dimension)
+        self.dense = dense or self._new_dense()
+        self.lexical = lexical or lexical_backend_class(lexical_backend)()
         self.ids = store_ids if store_ids is not None else np.zeros(0, np.int64)
         self.hashes = store_hashes if store_hashes is not None else np.zeros(0, np.uint64)
         self.meta = meta
         self._signature: tuple[int, int] | None = None
 
+    def _new_dense(self) -> VectorBackend:
+        return dense_backend(self.dense_backend)(self.dimension)
+
+    @property
+    def backends(self) -> dict[str, str]:
+        """The backend names, ``{"dense": ..., "lexical": ...}``."""
+        return {"dense": self.dense_backend, "lexical": self.lexical_backend}
+
+    def view(self, store: Store, embedder: Embedder | None = None) -> HybridIndex:
+        """This index (sharing its loaded data) through another store handle, e.g. a worker
+        thread's cursor, and optionally another embedder instance of the same model."""
+        clone = copy.copy(self)
+        clone.store = store
+        if embedder is not None:
+            clone.embedder = embedder
+        return clone
+
     # ---- loading -------------------------------------------------------------
     @property
     def root(self) -> Path | None:
         """The index folder of a saved workspace (None in memory)."""
-        return None if self.ws.path is None else Path(self.ws.path) / INDEX_DIRNAME
+        return None if self.store.path is None else Path(self.store.path) / INDEX_DIRNAME
 
     @property
     def built(self) -> bool:
@@ -237,20 +240,25 @@ class HybridIndex:
         return self.meta is not None
 
     @classmethod
-    def for_workspace(cls, ws: Workspace) -> HybridIndex:
-        """Load the workspace's saved index, or an empty one.
+    def load(cls, store: Store, embedder: Embedder) -> HybridIndex:
+        """Load the index saved beside ``store``, or an empty one.
 
         Raises :class:`IndexMismatchError` when the saved index was built with
         another embedder or its files are damaged or inconsistent.
         """
-        empty = cls(ws)
+        empty = cls(store, embedder)
         root = empty.root
         if root is None or not (root / POINTER).exists():
             return empty
-        return cls._load(ws, root)
+        return cls._load(store, embedder, root)
 
     @classmethod
-    def _load(cls, ws: Workspace, root: Path) -> HybridIndex:
+    def for_workspace(cls, ws: StoreAndEmbedder) -> HybridIndex:
+        """:meth:`load` with a workspace's store and embedder."""
+        return cls.load(ws.store, ws.embedder)
+
+    @classmethod
+    def _load(cls, store: Store, embedder: Embedder, root: Path) -> HybridIndex:
         pointer = (root / POINTER).read_text(encoding="utf-8").strip()
         folder = root / pointer
         where = f"index in {folder}"
@@ -260,7 +268,6 @@ class HybridIndex:
             raise IndexMismatchError(f"{where}: {META_FILE} is missing") from None
         except (OSError, ValueError) as exc:
             raise IndexMismatchError(f"{where}: {META_FILE} is unreadable ({exc})") from None
-        embedder = ws.embedder
         if meta.get("embedder_id") != embedder.model_id or int(meta.get("dimension", -1)) != int(embedder.dimension):
             raise IndexMismatchError(
                 f"{where} was built with embedder {meta.get('embedder_id')!r} "
@@ -270,13 +277,17 @@ class HybridIndex:
         if meta.get("metric") != METRIC:
             raise IndexMismatchError(f"{where} uses metric {meta.get('metric')!r}, expected {METRIC!r}")
         verify_checksums(folder, meta)
+        names = meta.get("backends") or {}
+        dense_name = str(names.get("dense", DEFAULT_DENSE))
+        lexical_name = str(names.get("lexical", DEFAULT_LEXICAL))
+        dense_cls, lexical_cls = dense_backend(dense_name), lexical_backend_class(lexical_name)
         try:
-            with np.load(folder / STORE_FILE) as store:
-                ids, hashes = store["ids"].astype(np.int64), store["hashes"].astype(np.uint64)
-            dense = DenseIndex.read(folder / DENSE_FILE, int(meta["dimension"]), meta["index_type"],
-                                    trained_on=int(meta.get("trained_on", 0)),
-                                    nprobe=int(meta.get("nprobe", DEFAULT_NPROBE)))
-            lexical = LexicalIndex.read(folder)
+            with np.load(folder / STORE_FILE) as saved:
+                ids, hashes = saved["ids"].astype(np.int64), saved["hashes"].astype(np.uint64)
+            dense = dense_cls.read(folder / DENSE_FILE, int(meta["dimension"]), meta["index_type"],
+                                   trained_on=int(meta.get("trained_on", 0)),
+                                   nprobe=int(meta.get("nprobe", DEFAULT_NPROBE)))
+            lexical = lexical_cls.read(folder)
         except Exception as exc:
             raise IndexMismatchError(f"{where}: files are missing or damaged ({exc})") from None
         count = int(meta.get("passage_count", -1))
@@ -290,17 +301,18 @@ class HybridIndex:
         if problems:
             raise IndexMismatchError(f"{where} is inconsistent: " + "; ".join(problems))
         log.info("loaded %s index of %d passages from %s", meta["index_type"], count, folder)
-        return cls(ws, dense, lexical, store_ids=ids, store_hashes=hashes, meta=meta)
+        return cls(store, embedder, dense, lexical, store_ids=ids, store_hashes=hashes, meta=meta,
+                   dense_backend=dense_name, lexical_backend=lexical_name)
 
     # ---- store comparison ----------------------------------------------------
     def _store_state(self) -> tuple[np.ndarray, np.ndarray]:
-        rows = self.ws.db.execute(
+        rows = self.store.execute(
             "SELECT passage_id, hash(text) AS text_hash FROM passages ORDER BY passage_id").fetchnumpy()
         return (np.asarray(rows["passage_id"], dtype=np.int64),
                 np.asarray(rows["text_hash"], dtype=np.uint64))
 
     def _store_signature(self) -> tuple[int, int]:
-        count, total = self.ws.db.execute(
+        count, total = self.store.execute(
             "SELECT count(*), coalesce(sum(passage_id), 0) FROM passages").fetchone()  # type: ignore[misc]
         return int(count), int(total)
 
@@ -321,12 +333,12 @@ class HybridIndex:
         saving, so readers keep answering from the last generation. Vectors embedded so
         far survive a crash (``index/partial/``) and are reused by the next sync.
         """
-        with writer_lock(self.ws.path, "index sync"):
+        with writer_lock(self.store.path, "index sync"):
             return self._sync(progress, rebuild=rebuild)
 
     def _sync(self, progress: bool, *, rebuild: bool) -> IndexStatus:
         if rebuild:
-            self.dense = DenseIndex(self.dimension)
+            self.dense = self._new_dense()
             self.ids, self.hashes = np.zeros(0, np.int64), np.zeros(0, np.uint64)
         plan = self.plan()
         if plan.in_sync and self.built and not rebuild:
@@ -337,9 +349,9 @@ class HybridIndex:
         texts = self._texts(plan.store_ids)
         by_id = dict(zip(plan.store_ids.tolist(), plan.store_hashes.tolist(), strict=True))
         add_hashes = np.asarray([by_id[int(i)] for i in plan.add], dtype=np.uint64)
-        with self.ws.store.released():  # nothing below reads the database
+        with self.store.released():  # nothing below reads the database
             vectors = self._embed_resumable(plan.add, add_hashes, add_texts, progress)
-            lexical = LexicalIndex.build(texts, plan.store_ids)
+            lexical = lexical_backend_class(self.lexical_backend).build(texts, plan.store_ids)
             self.dense.remove(plan.remove)
             self.dense.add(vectors, plan.add)
             self.lexical = lexical
@@ -431,10 +443,10 @@ class HybridIndex:
         """Passage texts for ``ids`` (in the order given)."""
         if not len(ids):
             return []
-        if len(ids) == self.ws.db.execute("SELECT count(*) FROM passages").fetchone()[0]:  # type: ignore[index]
-            rows = self.ws.db.execute("SELECT passage_id, text FROM passages").fetchall()
+        if len(ids) == self.store.execute("SELECT count(*) FROM passages").fetchone()[0]:  # type: ignore[index]
+            rows = self.store.execute("SELECT passage_id, text FROM passages").fetchall()
         else:
-            rows = self.ws.db.execute(
+            rows = self.store.execute(
                 "SELECT passage_id, text FROM passages WHERE passage_id IN (SELECT unnest(?::BIGINT[]))",
                 [ids.tolist()]).fetchall()
         by_id = dict(rows)
@@ -444,7 +456,7 @@ class HybridIndex:
         """Unit-length vectors for ``texts``."""
         if not texts:
             return np.zeros((0, self.dimension), np.float32)
-        vectors = np.asarray(self.ws.embedder.embed_many(texts), dtype=np.float32)
+        vectors = np.asarray(self.embedder.embed_many(texts), dtype=np.float32)
         if vectors.shape != (len(texts), self.dimension):
             raise WorkspaceError(f"embedder returned shape {vectors.shape}, expected {(len(texts), self.dimension)}")
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
@@ -462,9 +474,10 @@ class HybridIndex:
             "trained_on": self.dense.trained_on,
             "passage_count": int(len(self.ids)),
             "passage_checksum": checksum(self.ids, self.hashes),
-            "lexical": {"library": "bm25s", "docs": self.lexical.size},
+            "lexical": {"library": self.lexical.library, "docs": self.lexical.size},
             "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "verify_version": _verify_version(),
+            "backends": self.backends,
         }
 
     def _save(self) -> None:
@@ -534,7 +547,7 @@ class HybridIndex:
         if signature == (len(self.ids), int(self.ids.sum())):
             self._signature = signature
             return
-        if writer_active(self.ws.path):
+        if writer_active(self.store.path):
             log.info("another process is writing this workspace; searching the last saved "
                      "index generation")
             return
@@ -546,7 +559,7 @@ class HybridIndex:
             return
         log.warning("index is behind the passages table; syncing before search")
         try:
-            with writer_lock(self.ws.path, "index sync before a search", wait_s=0.0):
+            with writer_lock(self.store.path, "index sync before a search", wait_s=0.0):
                 self._sync(False, rebuild=False)
         except WorkspaceLockedError:
             log.info("a writer started meanwhile; searching the last saved generation")
@@ -571,24 +584,25 @@ class HybridIndex:
         return self.lexical.scores(query, ids)
 
 
-def rebuild(ws: Workspace, progress: bool = False) -> IndexStatus:
-    """Rebuild the workspace's index from scratch (also when the saved one is refused).
+def rebuild(ws: IndexOwner, progress: bool = False) -> IndexStatus:
+    """Rebuild the workspace's index from scratch (also when the saved one is refused);
+    the workspace keeps the new index (``ws.rebuild_index``).
 
     Example:
         >>> rebuild(ws).in_sync          # doctest: +SKIP
         True
     """
-    index = HybridIndex(ws)
-    status = index.sync(progress=progress, rebuild=True)
-    ws._index = index
-    return status
+    return ws.rebuild_index(progress=progress)
 
 
-def sync(ws: Workspace, progress: bool = False, *, rebuild_all: bool = False) -> IndexStatus:
+def sync(ws: IndexOwner, progress: bool = False, *, rebuild_all: bool = False) -> IndexStatus:
     """Sync (or, with ``rebuild_all``, rebuild) the workspace's index."""
-    return rebuild(ws, progress) if rebuild_all else ws.sync_index(progress=progress)  # type: ignore[no-any-return]
+    return rebuild(ws, progress) if rebuild_all else ws.sync_index(progress=progress)
 
 
-def status(ws: Workspace) -> IndexStatus:
+def status(ws: IndexOwner) -> IndexStatus:
     """The workspace's index status."""
-    return ws.index_status()  # type: ignore[no-any-return]
+    return ws.index_status()
+
+
+__all__ = ["HybridIndex", "IndexStatus", "SyncPlan", "rebuild", "status", "sync"]

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from verify.index.base import LexicalBackend
 from verify.index.tokenize import tokenize
 
 log = logging.getLogger(__name__)
@@ -32,8 +33,10 @@ def _bm25s() -> Any:
     logging.getLogger("bm25s").setLevel(logging.WARNING)
     return bm25s
 
-class LexicalIndex:
-    """BM25 over the passages, with passage ids."""
+class LexicalIndex(LexicalBackend):
+    """BM25 over the passages, with passage ids (the ``bm25`` lexical backend)."""
+
+    library = "bm25s"
 
     def __init__(self, model: object | None = None, ids: np.ndarray | None = None) -> None:
         self.model = model

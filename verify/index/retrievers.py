@@ -1,4 +1,5 @@
-"""Retriever backends (dense, BM25, hybrid) behind one small seam.
+"""Retriever backends (dense, BM25, hybrid): the interface is
+:class:`verify.index.base.RetrieverBackend`, the registry ``RETRIEVERS``.
 
 Example:
     >>> from verify.index.retrievers import weighted_rrf
@@ -8,35 +9,12 @@ Example:
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from verify.config import RetrievalSettings
-from verify.registry import Registry
-
-if TYPE_CHECKING:
-    from verify.index.hybrid import HybridIndex
-
-Ranking = list[tuple[int, float]]
-
-
-class RetrieverBackend(ABC):
-    """Ranks passage ids for a query. ``needs_vector`` says whether to embed it."""
-
-    name: str = ""
-    needs_vector: bool = True
-
-    def __init__(self, index: HybridIndex, settings: RetrievalSettings | None = None) -> None:
-        self.index = index
-        self.settings = settings or RetrievalSettings()
-
-    @abstractmethod
-    def search(self, query: str, query_vector: np.ndarray | None, k: int,
-               allowed_ids: Sequence[int] | np.ndarray | None = None) -> Ranking:
-        """Best ``k`` (passage_id, score), best first."""
+from verify.index.base import RETRIEVERS, Ranking, RetrieverBackend
+from verify.index.factory import get_retriever
 
 
 class DenseRetriever(RetrieverBackend):
@@ -93,14 +71,5 @@ class HybridRetriever(RetrieverBackend):
         return weighted_rrf(rankings, weights, self.settings.rrf_k)[:k]
 
 
-RETRIEVERS: Registry[RetrieverBackend] = Registry("retriever", {
-    "dense": "verify.index.retrievers:DenseRetriever",
-    "bm25": "verify.index.retrievers:BM25Retriever",
-    "hybrid": "verify.index.retrievers:HybridRetriever",
-})
-
-
-def get_retriever(name: str, index: HybridIndex, settings: RetrievalSettings | None = None,
-                  **kwargs: Any) -> RetrieverBackend:
-    """A retriever backend by registry name."""
-    return RETRIEVERS.create(name, index=index, settings=settings, **kwargs)
+__all__ = ["RETRIEVERS", "BM25Retriever", "DenseRetriever", "HybridRetriever", "Ranking",
+           "RetrieverBackend", "get_retriever", "weighted_rrf"]
