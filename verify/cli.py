@@ -31,6 +31,8 @@ COMMANDS: dict[str, str] = {
     "import-verdicts": "verify.commands.check:import_verdicts",
     "sources": "verify.commands.sources:sources",
     "audit": "verify.commands.audit:audit",
+    "match": "verify.commands.match:match",
+    "archive": "verify.commands.match:archive",
 }
 
 

@@ -23,6 +23,8 @@ true* -> SUPPORTED; *false*, *mostly false*, *pants on fire* -> REFUTED; *half t
 labels as they are. A rating with no verify verdict (*misleading*, *satire*) or given only
 as a number is reported with its line and skipped; so is a row without a claim. A claim
 this reviewer already gave the same verdict is skipped, so a second import adds nothing.
+The same file's fact-checks also go into the workspace's fact-check archive
+(:mod:`verify.archive`), so later claims are matched against them.
 
 Example:
     >>> report = import_past_verdicts(ws, "desk-archive.csv", reviewer="desk")  # doctest: +SKIP
@@ -87,6 +89,7 @@ class PastVerdictImport:
     verdicts: dict[str, int] = field(default_factory=dict)
     check_ids: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    archived: int = 0    # fact-checks added to the workspace's fact-check archive
 
     def to_dict(self) -> dict[str, object]:
         """Plain JSON-ready dict."""
@@ -96,7 +99,8 @@ class PastVerdictImport:
         """One line for a person: what was imported, by whom, and what was already there."""
         counts = ", ".join(f"{k} {v}" for k, v in self.verdicts.items()) or "none"
         return (f"imported {self.imported} past verdicts as reviews by {self.reviewer} "
-                f"({counts}); {self.already_there} already there")
+                f"({counts}); {self.already_there} already there"
+                + (f"; {self.archived} added to the fact-check archive" if self.archived else ""))
 
 
 def rating_verdict(rating: str) -> str | None:
@@ -301,4 +305,20 @@ def import_past_verdicts(ws: Workspace, path: str | os.PathLike[str] | None = No
     bar.close()
     report.imported = len(report.check_ids)
     report.verdicts = dict(sorted(Counter(r.verdict for r in todo).items()))
+    report.archived = _feed_archive(ws, path, text, name, who)
     return report
+
+
+def _feed_archive(ws: Workspace, path: str | os.PathLike[str] | None, text: str | bytes | None,
+                  name: str, organisation: str) -> int:
+    """Add the same file's fact-checks to the fact-check archive (with their URLs, dates and
+    organisations where the file gives them; ``organisation`` where it does not); returns
+    how many were new. Its problems are those already reported."""
+    from verify.archive import import_fact_checks
+
+    try:
+        found = import_fact_checks(ws, None if text is not None else path, text=text, name=name,
+                                   organisation=organisation, index=False)
+    except InputError:
+        return 0
+    return found.added

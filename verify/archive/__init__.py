@@ -54,8 +54,9 @@ def match(ws: Workspace, claim: str, k: int = 5, *, min_score: float = 0.0) -> l
 
 def has_fact_checks(ws: Workspace) -> bool:
     """Whether the archive holds anything."""
-    row = ws.store.execute("SELECT count(*) FROM fact_checks").fetchone()
-    return bool(row and row[0])
+    from verify.archive.models import one_row
+
+    return bool(one_row(ws.store, "SELECT count(*) FROM fact_checks")[0])
 
 
 def import_fact_checks(ws: Workspace, path: str | os.PathLike[str] | None = None, *,
@@ -78,7 +79,7 @@ def list_fact_checks(ws: Workspace, query: str = "", limit: int = 200) -> list[F
     or claimant contain every word of ``query``."""
     from verify.archive.matching import _SELECT
 
-    sql, params = _SELECT, []
+    sql, params = _SELECT, list[object]()
     where = []
     for word in query.split():
         where.append("lower(concat_ws(' ', claim, title, rating, organisation, claimant, url))"
@@ -96,9 +97,11 @@ def list_fact_checks(ws: Workspace, query: str = "", limit: int = 200) -> list[F
 
 def archive_stats(ws: Workspace) -> dict[str, Any]:
     """Counts: fact-checks, organisations, with a verdict, and imports."""
-    n, orgs, with_verdict, first, last = ws.store.execute(
-        "SELECT count(*), count(DISTINCT organisation), count(verdict), min(review_date), "
-        "max(review_date) FROM fact_checks").fetchone()
-    imports = ws.store.execute("SELECT count(*) FROM fact_check_imports").fetchone()[0]
+    from verify.archive.models import one_row
+
+    n, orgs, with_verdict, first, last = one_row(
+        ws.store, "SELECT count(*), count(DISTINCT organisation), count(verdict), "
+        "min(review_date), max(review_date) FROM fact_checks")
+    imports = one_row(ws.store, "SELECT count(*) FROM fact_check_imports")[0]
     return {"fact_checks": int(n), "organisations": int(orgs), "with_verdict": int(with_verdict),
             "first_review": first, "last_review": last, "imports": int(imports)}

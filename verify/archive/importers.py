@@ -35,7 +35,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from verify.archive.models import ArchiveImport, FactCheck
+from verify.archive.models import ArchiveImport, FactCheck, one_row
 from verify.errors import ArchiveError, InputError
 
 if TYPE_CHECKING:
@@ -170,7 +170,8 @@ def _json_items(data: Any) -> list[Any]:
 
 def _from_claim_review(item: dict[str, Any], where: str, problems: list[str],
                        page_text: str | None = None) -> FactCheck | None:
-    reviewed = item.get("itemReviewed") if isinstance(item.get("itemReviewed"), dict) else {}
+    found = item.get("itemReviewed")
+    reviewed: dict[str, Any] = found if isinstance(found, dict) else {}
     claim = item.get("claimReviewed") or reviewed.get("name") or reviewed.get("text")
     return _record(where, claim=claim, rating=item.get("reviewRating"),
                    organisation=item.get("author") or item.get("publisher"),
@@ -354,12 +355,9 @@ def add_fact_checks(store: Store, items: Iterable[FactCheck]) -> tuple[list[int]
     identities = [fc.identity for fc in items]
     existing: set[str] = set()
     if identities:
-        store.execute("CREATE TEMP TABLE IF NOT EXISTS _fc_probe (identity VARCHAR)")
-        with store.transaction():
-            store.execute("DELETE FROM _fc_probe")
-            store.executemany("INSERT INTO _fc_probe VALUES (?)", [[i] for i in set(identities)])
-            existing = {r[0] for r in store.execute(
-                "SELECT f.identity FROM fact_checks f JOIN _fc_probe p USING (identity)").fetchall()}
+        existing = {r[0] for r in store.execute(
+            "SELECT identity FROM fact_checks WHERE identity IN (SELECT unnest(?))",
+            [sorted(set(identities))]).fetchall()}
     rows: list[list[Any]] = []
     already = 0
     for fc, identity in zip(items, identities, strict=True):
@@ -372,13 +370,15 @@ def add_fact_checks(store: Store, items: Iterable[FactCheck]) -> tuple[list[int]
     if not rows:
         return [], already
     with store.transaction():
-        start = int(store.execute("SELECT coalesce(max(fact_check_id), 0) FROM fact_checks")
-                    .fetchone()[0])
+        start = int(one_row(store, "SELECT coalesce(max(fact_check_id), 0) FROM fact_checks")[0])
         ids = list(range(start + 1, start + 1 + len(rows)))
-        store.executemany(
+        columns = list(zip(*[[i, *row] for i, row in zip(ids, rows, strict=True)], strict=True))
+        # one statement for the whole batch (DuckDB's executemany goes row by row)
+        store.execute(
             f"INSERT INTO fact_checks (fact_check_id, {', '.join(_COLUMNS)}) "
-            f"VALUES ({', '.join('?' * (len(_COLUMNS) + 1))})",
-            [[i, *row] for i, row in zip(ids, rows, strict=True)])
+            f"SELECT * FROM (SELECT unnest(?) AS fact_check_id, "
+            + ", ".join(f"unnest(?) AS {c}" for c in _COLUMNS) + ")",
+            [list(c) for c in columns])
     return ids, already
 
 
@@ -392,7 +392,7 @@ def import_fact_checks(store: Store, path: str | Path | None = None, *,
     started = time.perf_counter()
     if items is not None:
         source = name or "records"
-        rows, problems = list(items), []
+        rows, problems = list(items), list[str]()
     elif text is not None:
         source = name or "upload"
         rows, problems = read_fact_checks(_decoded(text, source), source)

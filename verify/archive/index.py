@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from verify.archive.models import one_row
 from verify.archive.normalise import for_matching
 
 if TYPE_CHECKING:
@@ -117,8 +118,8 @@ class ArchiveIndex:
     @staticmethod
     def store_signature(store: Store) -> tuple[int, int]:
         """(count, largest id) of the archive's fact-checks."""
-        n, top = store.execute("SELECT count(*), coalesce(max(fact_check_id), 0) "
-                               "FROM fact_checks").fetchone()
+        n, top = one_row(store, "SELECT count(*), coalesce(max(fact_check_id), 0) "
+                                "FROM fact_checks")
         return int(n), int(top)
 
     def in_sync(self, store: Store, embedder: Embedder) -> bool:
@@ -133,8 +134,8 @@ class ArchiveIndex:
             return self
         count, _ = self.store_signature(store)
         top = int(self.ids[-1]) if len(self.ids) else 0
-        held = int(store.execute("SELECT count(*) FROM fact_checks WHERE fact_check_id <= ?",
-                                 [top]).fetchone()[0])
+        held = int(one_row(store, "SELECT count(*) FROM fact_checks WHERE fact_check_id <= ?",
+                           [top])[0])
         if self.embedder_id != embedder.model_id or held != len(self.ids):
             return ArchiveIndex.build(store, embedder, progress)
         started = time.perf_counter()

@@ -43,7 +43,7 @@ FEATURES = ("cos_max", "cos_claim", "cos_title", "cos_gap", "bm25_rel", "bm25_lo
             "dense_rrank", "bm25_rrank", "figures_shared", "figures_missing", "names_shared",
             "words_shared")
 
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?![A-Za-z])")
 _NAME = re.compile(r"\b[A-Z][\w'\-]{2,}")
 _WORD = re.compile(r"[a-z0-9]{3,}")
 _COMMON = frozenset("""the this that these those there then they them what when where which while

@@ -10,6 +10,14 @@ from typing import Any
 from verify.types import to_jsonable
 
 
+def one_row(store: Any, sql: str, params: object = None) -> tuple[Any, ...]:
+    """The single row of an aggregate query (``count(*)``, ``max(...)``)."""
+    row = store.execute(sql, params).fetchone()
+    if row is None:  # an aggregate always has a row; this is for the type checker
+        raise RuntimeError(f"no row from {sql!r}")
+    return tuple(row)
+
+
 def _key(text: str | None) -> str:
     return " ".join(str(text or "").lower().split())
 

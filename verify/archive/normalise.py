@@ -26,12 +26,13 @@ _SIGNATURE = re.compile(
 _RETWEET = re.compile(r"^\s*RT\s+@\w+:?\s*")
 _HANDLE = re.compile(r"(?<![\w@])@(\w{1,30})")
 _HASHTAG = re.compile(r"(?<![\w#])#(\w+)")
-_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+_CAMEL = re.compile(r"\d+[A-Z]+(?![a-z])|[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 _SPACES = re.compile(r"\s+")
 
 
 def split_words(tag: str) -> str:
-    """``DefundTheCBC`` -> "Defund The CBC"; ``covid_19`` -> "covid 19"."""
+    """``DefundTheCBC`` -> "Defund The CBC"; ``5GTowers`` -> "5G Towers"; ``covid_19`` ->
+    "covid 19"."""
     parts = [p for chunk in tag.split("_") for p in (_CAMEL.findall(chunk) or [chunk])]
     return " ".join(parts)
 

@@ -128,10 +128,30 @@ def check(ctx: click.Context, claim: str, k: int | None, domains: tuple[str, ...
     with open_workspace(ctx, existing=True) as ws:
         result = ws.check(claim, k=k, filters=None if filters.is_empty() else filters,
                           save=not no_save)
+        matches = _earlier_fact_checks(ws, claim)
     if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        out = result.to_dict()
+        out["earlier_fact_checks"] = [m.to_dict() for m in matches]
+        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
         return
+    if matches:
+        from verify.commands.match import print_matches
+
+        print_matches(matches, "[bold]Checked before[/]: earlier fact-checks of this claim")
     _print_result(result)
+
+
+def _earlier_fact_checks(ws: Any, claim: str) -> list[Any]:
+    """The archive's best matches for ``claim`` that clear ``MATCH_THRESHOLD`` (at most 3;
+    docs/archive.md); none when the archive is empty or cannot be read."""
+    from verify.archive import MATCH_THRESHOLD
+    from verify.errors import VerifyError
+
+    try:
+        return list(ws.match(claim, k=3, min_score=MATCH_THRESHOLD))
+    except VerifyError as exc:   # the check itself stands; the archive is an extra
+        click.echo(f"warning: the fact-check archive could not be searched: {exc}", err=True)
+        return []
 
 
 @click.command()

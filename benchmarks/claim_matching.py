@@ -1,0 +1,225 @@
+"""Has this been fact-checked before? Claim matching on CLEF 2020 CheckThat! task 2.
+
+The 10,375 verified claims (Snopes, with their headlines) are imported into a workspace's
+fact-check archive through the library (import throughput in fact-checks/s; a second import
+must add nothing), the archive index is built with the workspace embedder (real MiniLM,
+FAISS, BM25; index time), and every tweet is matched. Side by side, on the dev queries:
+
+- BM25 alone, dense alone (cosine to the claim or its headline), hybrid (the default
+  scorer over both, :data:`verify.archive.matching.DEFAULT_RERANKER`), and hybrid + a
+  re-ranker fitted on the *train* queries only (never on dev);
+- MAP@1, MAP@3, MAP@5 (trec_eval map_cut: precision at each relevant rank / relevant
+  count), MRR and recall@10, plus the candidate recall (the ceiling of any re-ranker over
+  the candidates) and p50 latency of ``ws.match`` per query.
+
+    python benchmarks/claim_matching.py [--data PATH] [--limit N] [--workdir DIR]
+                                        [--save-reranker FILE]
+
+Data: ``claim-matching/`` under --data, $VERIFY_EVAL_DATA or ../shared/data (skipped
+cleanly when absent).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks._common import add_data_option, data_path_or_exit, machine_note, print_table  # noqa: E402
+
+URL = "https://clef2020.invalid/vclaim/{}"
+
+
+def read_tsv(path: Path) -> list[list[str]]:
+    """Rows of a TSV after its header."""
+    csv.field_size_limit(10_000_000)
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))[1:]
+
+
+def read_qrels(path: Path) -> dict[str, set[str]]:
+    """query id -> relevant vclaim ids."""
+    out: dict[str, set[str]] = {}
+    for line in path.read_text().splitlines():
+        parts = line.split()
+        if len(parts) >= 4 and parts[3] != "0":
+            out.setdefault(parts[0], set()).add(parts[2])
+    return out
+
+
+def average_precision(ranked: list[str], relevant: set[str], k: int) -> float:
+    """trec_eval map_cut at k for one query."""
+    hits, total = 0, 0.0
+    for i, doc in enumerate(ranked[:k], 1):
+        if doc in relevant:
+            hits += 1
+            total += hits / i
+    return total / len(relevant) if relevant else 0.0
+
+
+def metrics(rankings: dict[str, list[str]], qrels: dict[str, set[str]]) -> dict[str, float]:
+    """MAP@1/3/5, MRR, recall@10 over the queries of ``qrels``."""
+    out: dict[str, list[float]] = {k: [] for k in ("MAP@1", "MAP@3", "MAP@5", "MRR", "R@10")}
+    for qid, relevant in qrels.items():
+        ranked = rankings.get(qid, [])
+        for k in (1, 3, 5):
+            out[f"MAP@{k}"].append(average_precision(ranked, relevant, k))
+        rr = next((1.0 / i for i, d in enumerate(ranked, 1) if d in relevant), 0.0)
+        out["MRR"].append(rr)
+        out["R@10"].append(len(set(ranked[:10]) & relevant) / len(relevant))
+    return {k: float(np.mean(v)) if v else 0.0 for k, v in out.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_data_option(parser)
+    parser.add_argument("--workdir", default=None,
+                        help="keep the workspace here (reused: the archive is not re-imported)")
+    parser.add_argument("--save-reranker", default=None,
+                        help="write the re-ranker fitted on train here (JSON)")
+    parser.add_argument("--c", type=float, default=1.0, help="re-ranker regularisation C")
+    args = parser.parse_args()
+    root = data_path_or_exit(args.data, "claim-matching") / "claim-matching"
+    for part in ("verified_claims.tsv", "train/queries.tsv", "train/qrels.tsv",
+                 "dev/queries.tsv", "dev/qrels.tsv"):
+        if not (root / part).is_file():
+            print(f"{root / part} is missing; skipping")
+            return
+
+    from verify import Workspace
+    from verify.archive import archive_index
+    from verify.archive.matching import (
+        DEFAULT_RERANKER,
+        FEATURES,
+        Reranker,
+        candidates,
+        featurise,
+        load_fact_checks,
+    )
+    from verify.archive.normalise import for_matching
+
+    print(f"# claim matching (CLEF 2020 CheckThat! 2): {machine_note()}")
+    vclaims = read_tsv(root / "verified_claims.tsv")
+    if args.limit:
+        vclaims = vclaims[: args.limit]
+    temp = None
+    if args.workdir:
+        wsdir = Path(args.workdir).resolve()
+    else:
+        temp = tempfile.mkdtemp(prefix="claim-matching-")
+        wsdir = Path(temp) / "ws"
+    try:
+        ws = Workspace.open(wsdir)
+        archive = wsdir.parent / f"{wsdir.name}-vclaims.jsonl"
+        with archive.open("w", encoding="utf-8") as fh:
+            for row in vclaims:
+                vid, claim, title = row[0], row[1], row[2] if len(row) > 2 else ""
+                fh.write(json.dumps({"claim": claim, "title": title, "url": URL.format(vid),
+                                     "organisation": "Snopes"}) + "\n")
+        from verify.archive.importers import import_fact_checks as raw_import
+
+        started = time.perf_counter()
+        first = raw_import(ws.store, archive)
+        import_s = time.perf_counter() - started
+        second = raw_import(ws.store, archive)
+        print(f"import: {first.read} read, {first.added} added in {import_s:.2f}s "
+              f"({first.read / max(import_s, 1e-9):,.0f} fact-checks/s); second import added "
+              f"{second.added}, {second.already_there} already there; "
+              f"{len(first.problems)} problems")
+        index_dir = wsdir / "archive_index"
+        shutil.rmtree(index_dir, ignore_errors=True)
+        ws._archive_index = None  # type: ignore[attr-defined]
+        started = time.perf_counter()
+        index = archive_index(ws, progress=True)
+        index_s = time.perf_counter() - started
+        print(f"archive index: {len(index.ids)} fact-checks, {index.dense.ntotal} vectors "
+              f"({ws.embedder.model_id}) in {index_s:.1f}s")
+        id_to_vclaim = {fc_id: (fc.url or "").rsplit("/", 1)[-1] for fc_id, fc in
+                        load_fact_checks(ws.store, [int(i) for i in index.ids]).items()}
+        fc_texts = {i: f"{c} {t or ''}" for i, c, t in ws.store.execute(
+            "SELECT fact_check_id, claim, title FROM fact_checks").fetchall()}
+
+        def featurised(split: str) -> tuple[dict[str, Any], dict[str, set[str]]]:
+            queries = {r[0]: r[1] for r in read_tsv(root / split / "queries.tsv") if len(r) > 1}
+            qrels = {q: rel for q, rel in read_qrels(root / split / "qrels.tsv").items()
+                     if q in queries}
+            texts = {q: for_matching(t) for q, t in queries.items() if q in qrels}
+            vectors = ws.embedder.embed_many(list(texts.values()))
+            out: dict[str, Any] = {}
+            for (qid, text), vector in zip(texts.items(), vectors, strict=True):
+                items = candidates(index, text, vector)
+                out[qid] = (items, featurise(text, items, fc_texts))
+            return out, qrels
+
+        train, train_qrels = featurised("train")
+        dev, dev_qrels = featurised("dev")
+
+        def ranked(data: dict[str, Any], key: Any) -> dict[str, list[str]]:
+            out = {}
+            for qid, (items, x) in data.items():
+                scores = key(items, x)
+                order = np.argsort(-np.asarray(scores), kind="stable")
+                out[qid] = [id_to_vclaim[items[j].fact_check_id] for j in order]
+            return out
+
+        def labels(data: dict[str, Any], qrels: dict[str, set[str]]) -> tuple[np.ndarray, np.ndarray]:
+            xs, ys = [], []
+            for qid, (items, x) in data.items():
+                xs.append(x)
+                ys += [int(id_to_vclaim[c.fact_check_id] in qrels[qid]) for c in items]
+            return np.vstack(xs), np.asarray(ys)
+
+        x_train, y_train = labels(train, train_qrels)
+        learned = Reranker.fit(x_train, y_train, "CLEF 2020 CheckThat! 2 train queries", c=args.c)
+        if args.save_reranker:
+            learned.save(Path(args.save_reranker))
+        systems = {
+            "BM25 alone": lambda items, x: [c.bm25 for c in items],
+            "dense alone": lambda items, x: [max(c.cos_claim, c.cos_title) for c in items],
+            "hybrid (default scorer)": lambda items, x: DEFAULT_RERANKER.score(x),
+            "hybrid + re-ranker (train)": lambda items, x: learned.score(x),
+        }
+        rows = []
+        for name, key in systems.items():
+            for split, data, qrels in (("dev", dev, dev_qrels), ("train", train, train_qrels)):
+                m = metrics(ranked(data, key), qrels)
+                rows.append([name, split, *(f"{m[k]:.3f}" for k in m)])
+        ceiling = {split: float(np.mean([any(id_to_vclaim[c.fact_check_id] in qrels[q]
+                                             for c in data[q][0]) for q in qrels]))
+                   for split, data, qrels in (("dev", dev, dev_qrels), ("train", train, train_qrels))}
+        print_table(f"claim matching, {len(dev_qrels)} dev / {len(train_qrels)} train queries "
+                    f"against {len(index.ids)} fact-checks",
+                    ["system", "split", "MAP@1", "MAP@3", "MAP@5", "MRR", "R@10"], rows)
+        print(f"candidate recall (ceiling of any re-ranker): dev {ceiling['dev']:.3f}, "
+              f"train {ceiling['train']:.3f}")
+        print("re-ranker weights: " + ", ".join(
+            f"{f} {w:+.2f}" for f, w in zip(FEATURES, learned.weights, strict=True)))
+
+        queries = {r[0]: r[1] for r in read_tsv(root / "dev" / "queries.tsv") if len(r) > 1}
+        latencies = []
+        for qid in dev_qrels:
+            started = time.perf_counter()
+            ws.match(queries[qid], k=5)
+            latencies.append(time.perf_counter() - started)
+        print(f"ws.match p50 latency: {1000 * statistics.median(latencies):.1f} ms/query "
+              f"(p90 {1000 * float(np.percentile(latencies, 90)):.1f} ms), default scorer")
+        ws.close()
+    finally:
+        if temp:
+            shutil.rmtree(temp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
