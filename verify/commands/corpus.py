@@ -8,7 +8,17 @@ import click
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option("--urls", "url_files", multiple=True, type=click.Path(path_type=str),
+              help="Text file of URLs to fetch, one per line. Repeatable.")
+@click.option("--feed", "feeds", multiple=True, metavar="URL|FILE",
+              help="RSS/Atom feed or sitemap: ingest its items not yet in the workspace. Repeatable.")
+@click.option("--timeout", "fetch_timeout", type=click.FloatRange(min=0.1), default=20.0,
+              show_default=True, help="Seconds to wait for one web page.")
+@click.option("--per-host-interval", type=click.FloatRange(min=0.0), default=1.0,
+              show_default=True, help="Seconds between two requests to the same site.")
+@click.option("--retries", type=click.IntRange(0, 10), default=2, show_default=True,
+              help="Extra tries for a page on a server error (5xx) or a timeout.")
 @click.option("--text-field", default="text", show_default=True, help="JSONL/CSV field with the text.")
 @click.option("--url-field", default="url", show_default=True, help="JSONL/CSV field with the URL.")
 @click.option("--title-field", default="title", show_default=True, help="Field with the title.")
@@ -27,8 +37,14 @@ import click
 def ingest(ctx: click.Context, paths: tuple[str, ...], text_field: str, url_field: str,
            title_field: str, date_field: str, source_field: str, author_field: str,
            language_field: str, max_size_mb: float, no_index: bool, prune: bool,
-           no_progress: bool, as_json: bool) -> None:
-    """Ingest files or folders (.txt .md .html .pdf .jsonl .csv) into the workspace.
+           no_progress: bool, as_json: bool, url_files: tuple[str, ...], feeds: tuple[str, ...],
+           fetch_timeout: float, per_host_interval: float, retries: int) -> None:
+    """Ingest files or folders (.txt .md .html .pdf .jsonl .csv, WARC/ARC web archives),
+    web pages (https://... or --urls FILE) and feeds (--feed) into the workspace.
+
+    Web pages are fetched politely (robots.txt, a User-Agent naming verify, one request per
+    site per --per-host-interval, retries with backoff) and a page that fails is reported
+    while the rest go on. A feed's items already in the workspace are not fetched again.
 
     Re-running is safe: unchanged documents are skipped, changed ones replaced, and a run
     that was killed is completed (the index included). A moved or copied file is the same
@@ -36,13 +52,21 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], text_field: str, url_fiel
     working while an ingest runs.
     """
     from verify.cli import open_workspace
+    from verify.ingest.fetch import FetchPolicy, is_url
 
+    if not (paths or url_files or feeds):
+        raise click.UsageError("give files, folders or URLs to ingest, or --urls FILE / --feed URL")
+    max_bytes = int(max_size_mb * 1024 * 1024)
+    policy = FetchPolicy(timeout_s=fetch_timeout, max_bytes=max_bytes,
+                         min_interval_s=per_host_interval, retries=retries)
+    urls = [p for p in paths if is_url(p)]
     with open_workspace(ctx) as ws:
         report = ws.ingest(
-            list(paths), text_field=text_field, url_field=url_field, title_field=title_field,
+            [p for p in paths if not is_url(p)], urls=urls, url_files=list(url_files),
+            feeds=list(feeds), fetch_policy=policy, text_field=text_field, url_field=url_field, title_field=title_field,
             date_field=date_field, source_field=source_field, author_field=author_field,
             language_field=language_field, progress=not (no_progress or as_json),
-            sync_index=not no_index, max_bytes=int(max_size_mb * 1024 * 1024), prune=prune)
+            sync_index=not no_index, max_bytes=max_bytes, prune=prune)
     if as_json:
         from verify.types import to_jsonable
 
@@ -67,6 +91,12 @@ def _print_report(report: object) -> None:
         "files", "added", "updated", "skipped", "removed", "failed", "passages_added",
         "passages_removed")))
     Console().print(table)
+    if getattr(report, "urls", 0) or getattr(report, "feeds", 0):
+        click.echo(f"web: {report.urls} page(s) fetched, {report.feeds} feed(s) read, "  # type: ignore[attr-defined]
+                   f"{report.feed_known} feed item(s) already in the workspace")  # type: ignore[attr-defined]
+    extractors = getattr(report, "extractors", {})
+    if extractors:
+        click.echo("HTML read by: " + ", ".join(f"{k} {v}" for k, v in sorted(extractors.items())))
     for run_id in getattr(report, "recovered_runs", []):
         click.echo(f"an earlier ingest (run {run_id}) was killed before it finished; "
                    "this run completed its work", err=True)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import re
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,9 +44,11 @@ from verify.ingest.store import (
     update_run,
     write_document,
 )
+from verify.ingest.warc import is_archive
 from verify.store import writer_lock
 
 if TYPE_CHECKING:
+    from verify.ingest.fetch import Fetcher, FetchPolicy
     from verify.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -88,15 +91,16 @@ def collect_files(paths: list[Path], warnings: list[IngestIssue] | None = None,
                     full = Path(root) / name
                     if _is_skipped_name(name):
                         continue
-                    if full.suffix.lower() not in SUPPORTED_EXTENSIONS:
+                    if full.suffix.lower() not in SUPPORTED_EXTENSIONS and not is_archive(full):
                         ignored.append(IngestIssue(str(full), None,
                                                    f"unsupported file type {full.suffix or '(none)'}"))
                         continue
                     add(full)
         elif path.is_file():
-            if path.suffix.lower() not in SUPPORTED_EXTENSIONS:
+            if path.suffix.lower() not in SUPPORTED_EXTENSIONS and not is_archive(path):
+                supported = sorted({*SUPPORTED_EXTENSIONS, ".warc", ".warc.gz", ".arc", ".arc.gz"})
                 errors.append(IngestIssue(str(path), None, f"unsupported file type {path.suffix or '(none)'}; "
-                                          f"supported: {', '.join(sorted(SUPPORTED_EXTENSIONS))}"))
+                                          f"supported: {', '.join(supported)}"))
                 continue
             add(path)
         elif path.exists():
@@ -115,8 +119,18 @@ def ingest_paths(ws: Workspace, paths: list[Path], *, text_field: str = "text",
                  language_field: str = "language", progress: bool = True,
                  sync_index: bool = True, max_bytes: int = DEFAULT_MAX_BYTES,
                  progress_callback: ProgressCallback | None = None,
-                 prune: bool = False, wait_s: float = WRITER_WAIT_S) -> IngestReport:
+                 prune: bool = False, wait_s: float = WRITER_WAIT_S,
+                 urls: Sequence[str] = (), url_files: Sequence[str | Path] = (),
+                 feeds: Sequence[str] = (), fetch_policy: FetchPolicy | None = None,
+                 fetcher: Fetcher | None = None) -> IngestReport:
     """Ingest files and folders; idempotent and incremental. Returns an :class:`IngestReport`.
+
+    Web pages too: ``urls`` (and ``paths`` that are http(s) URLs), ``url_files`` (text files
+    of URLs, one per line) and ``feeds`` (RSS/Atom feeds or sitemaps, by URL or file) are
+    fetched by ``fetch_policy`` (timeout, size cap, robots.txt, per-host interval, retries)
+    and read with the HTML extractor; a page that fails is an error in the report and the
+    rest go on. A feed's items whose URL is already in the workspace are not fetched again.
+    WARC/ARC files among ``paths`` give one document per archived HTML page.
 
     ``progress_callback(done, total, message)`` is called after each file (for UIs).
 
@@ -139,15 +153,96 @@ def ingest_paths(ws: Workspace, paths: list[Path], *, text_field: str = "text",
         raise InputError(f"max_bytes must be positive, got {max_bytes}")
     fields = FieldMap(text_field, url_field, title_field, date_field, source_field,
                       author_field, language_field)
+    files, given_urls = _split_urls(paths)
+    web = _WebInputs([*given_urls, *urls], [Path(p) for p in url_files], list(feeds),
+                     fetcher, fetch_policy)
     with writer_lock(ws.path, "an ingest", wait_s=wait_s):
-        return _ingest(ws, [Path(p) for p in paths], fields, progress=progress,
+        return _ingest(ws, files, fields, progress=progress,
                        sync_index=sync_index, max_bytes=max_bytes,
-                       progress_callback=progress_callback, prune=prune)
+                       progress_callback=progress_callback, prune=prune, web=web)
+
+
+_MANGLED_URL = re.compile(r"^(https?):/+(.+)$", re.IGNORECASE)
+
+
+def _split_urls(paths: Sequence[str | os.PathLike[str]]) -> tuple[list[Path], list[str]]:
+    """Files and folders, and the http(s) URLs among ``paths`` (also as ``Path`` made them:
+    ``https:/host/page``, one slash lost)."""
+    files: list[Path] = []
+    found: list[str] = []
+    for item in paths:
+        match = _MANGLED_URL.match(str(item))
+        if match and not Path(item).exists():
+            found.append(f"{match[1].lower()}://{match[2]}")
+        else:
+            files.append(Path(item))
+    return files, found
+
+
+class _WebInputs:
+    """The web part of one ingest: URLs, files of URLs and feeds, and the fetcher."""
+
+    def __init__(self, urls: list[str], url_files: list[Path], feeds: list[str],
+                 fetcher: Fetcher | None, policy: FetchPolicy | None) -> None:
+        self.urls, self.url_files, self.feeds = urls, url_files, feeds
+        self._fetcher, self._policy = fetcher, policy
+
+    def __bool__(self) -> bool:
+        return bool(self.urls or self.url_files or self.feeds)
+
+    @property
+    def fetcher(self) -> Fetcher:
+        if self._fetcher is None:
+            from verify.ingest.fetch import Fetcher
+
+            self._fetcher = Fetcher(self._policy)
+        return self._fetcher
+
+    def plan(self, report: IngestReport, catalog: Catalog) -> list[tuple[str, str]]:
+        """(url, how) to read, each URL once: given URLs always (the content hash decides),
+        feed items only when the workspace does not have them yet."""
+        from verify.ingest.feeds import read_feed
+        from verify.ingest.web import read_url_list
+
+        todo: list[tuple[str, str]] = []
+        seen: set[str] = set()
+
+        def add(url: str, how: str) -> None:
+            if url not in seen:
+                seen.add(url)
+                todo.append((url, how))
+
+        for url in self.urls:
+            add(url.strip(), "url")
+        for path in self.url_files:
+            listed, issues = read_url_list(path)
+            report.errors.extend(issues)
+            report.failed += len(issues)
+            for url in listed:
+                add(url, "url")
+        for feed in self.feeds:
+            try:
+                entries, issues = read_feed(feed, self.fetcher)
+            except InputError as exc:
+                report.failed += 1
+                report.errors.append(IngestIssue(feed, None, str(exc).removeprefix(f"{feed}: ")))
+                continue
+            report.feeds += 1
+            report.warnings.extend(issues)
+            for entry in entries:
+                if entry.url in catalog.origins or f"url:{entry.url}" in catalog.identities:
+                    if entry.url not in seen:
+                        seen.add(entry.url)
+                        report.skipped += 1
+                        report.feed_known += 1
+                    continue
+                add(entry.url, "feed")
+        return todo
 
 
 def _ingest(ws: Workspace, paths: list[Path], fields: FieldMap, *, progress: bool,
             sync_index: bool, max_bytes: int, progress_callback: ProgressCallback | None,
-            prune: bool) -> IngestReport:
+            prune: bool, web: _WebInputs | None = None) -> IngestReport:
     """The body of :func:`ingest_paths`, run under the writer lock."""
     from tqdm import tqdm
 
@@ -167,19 +262,36 @@ def _ingest(ws: Workspace, paths: list[Path], fields: FieldMap, *, progress: boo
         catalog = load_catalog(store)
         seen_docs: set[int] = set()
         last_yield = time.monotonic()
-        for done, path in enumerate(tqdm(files, desc="ingest", unit="file", disable=not progress)):
+        pages = web.plan(report, catalog) if web else []
+        report.urls = len(pages)
+        total = len(files) + len(pages)
+        bar = tqdm(total=total, desc="ingest", unit="doc", disable=not progress)
+        for done, path in enumerate(files):
             if progress_callback is not None:
-                progress_callback(done, len(files), path.name)
+                progress_callback(done, total, path.name)
             seen: set[str] = set()
             all_ok = True
+            file_path = str(path.resolve())
             for item in iter_documents(path, fields, max_bytes):
                 seen.add(item.origin_key)
-                all_ok = _store_item(ws, report, catalog, seen_docs, path, item) and all_ok
+                all_ok = _store_item(ws, report, catalog, seen_docs, str(path), file_path,
+                                     item) and all_ok
             if path.suffix.lower() in ROW_FORMATS:
                 _prune_rows(ws, report, catalog, path, seen, all_ok)
+            bar.update(1)
             if time.monotonic() - last_yield >= YIELD_EVERY_S:
                 store.yield_to_waiters()
                 last_yield = time.monotonic()
+        if pages and web is not None:
+            from verify.ingest.web import read_url
+
+            for done, (url, _how) in enumerate(pages, len(files)):
+                if progress_callback is not None:
+                    progress_callback(done, total, url)
+                _store_item(ws, report, catalog, seen_docs, url, "", read_url(web.fetcher, url))
+                bar.update(1)
+                store.yield_to_waiters()
+        bar.close()
         _prune_gone(ws, report, catalog, paths, prune)
         record_errors(store, report)
         for issue in report.errors:
@@ -187,7 +299,7 @@ def _ingest(ws: Workspace, paths: list[Path], fields: FieldMap, *, progress: boo
         update_run(store, report, phase="indexing" if sync_index else "stored")
         if sync_index:
             if progress_callback is not None:
-                progress_callback(len(files), len(files), "embedding and indexing passages")
+                progress_callback(total, total, "embedding and indexing passages")
             _reconcile_index(ws, report, progress)
         update_run(store, report, status="done", finished=True)
     except BaseException as exc:
@@ -195,7 +307,7 @@ def _ingest(ws: Workspace, paths: list[Path], fields: FieldMap, *, progress: boo
                    else "failed")
         raise
     if progress_callback is not None:
-        progress_callback(len(files), len(files), "done")
+        progress_callback(total, total, "done")
     return report
 
 
@@ -225,7 +337,7 @@ def _close_run(ws: Workspace, report: IngestReport, status: str) -> None:
 
 
 def _store_item(ws: Workspace, report: IngestReport, catalog: Catalog, seen_docs: set[int],
-                path: Path, item: ReadItem) -> bool:
+                where: str, file_path: str, item: ReadItem) -> bool:
     """Add, update or skip one read document; False when it failed.
 
     The document is found by where it was read from (its origin) or by its identity (URL,
@@ -234,16 +346,18 @@ def _store_item(ws: Workspace, report: IngestReport, catalog: Catalog, seen_docs
     """
     if item.error is not None or item.doc is None:
         report.failed += 1
-        report.errors.append(IngestIssue(str(path), item.location, item.error or "unreadable"))
+        report.errors.append(IngestIssue(where, item.location, item.error or "unreadable"))
         return False
     doc = item.doc
     doc.language = doc.language or DEFAULT_LANGUAGE
     for warning in doc.meta.pop("_warnings", []):
-        report.warnings.append(IngestIssue(str(path), item.location, warning))
+        report.warnings.append(IngestIssue(where, item.location, warning))
+    extractor = doc.meta.get("extractor")
+    if extractor:
+        report.extractors[str(extractor)] = report.extractors.get(str(extractor), 0) + 1
     digest = content_hash(doc)
     identity = document_identity(doc)
     origin = item.origin_key
-    file_path = str(path.resolve())
     try:
         target = catalog.identities.get(identity)
         current = catalog.origins.get(origin)
@@ -273,7 +387,7 @@ def _store_item(ws: Workspace, report: IngestReport, catalog: Catalog, seen_docs
         if doc_id in seen_docs:
             report.skipped += 1
             report.warnings.append(IngestIssue(
-                str(path), item.location, f"same {identity.split(':', 1)[0]} as another document "
+                where, item.location, f"same {identity.split(':', 1)[0]} as another document "
                 "read in this run, with other text or metadata; the first was kept"))
             return True
         _, added, removed = write_document(
@@ -282,7 +396,7 @@ def _store_item(ws: Workspace, report: IngestReport, catalog: Catalog, seen_docs
     except Exception as exc:  # a database error for one document must not stop the batch
         log.exception("storing %s failed", origin)
         report.failed += 1
-        report.errors.append(IngestIssue(str(path), item.location, f"could not store: {exc}"))
+        report.errors.append(IngestIssue(where, item.location, f"could not store: {exc}"))
         return False
     catalog.set_document(doc_id, digest, identity)
     catalog.add_origin(doc_id, origin, file_path)

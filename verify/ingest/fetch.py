@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime as dt
 import email.message
 import logging
-import socket
 import threading
 import time
 import urllib.error
@@ -175,7 +174,7 @@ class Fetcher:
             log.info("robots.txt of %s unreadable (%s); fetching as allowed", root, exc)
             return None
         if status in (401, 403):
-            rules.disallow_all = True
+            rules.parse(["User-agent: *", "Disallow: /"])
             return rules
         if not 200 <= status < 300:
             return None

@@ -53,6 +53,10 @@ class IngestReport:
     index_synced: bool = False            # this run changed the index (embedded / dropped)
     index_in_sync: bool | None = None     # the index matches the store at the end (None: not checked)
     recovered_runs: list[str] = field(default_factory=list)  # earlier runs found killed
+    urls: int = 0                         # web pages fetched (given URLs and new feed items)
+    feeds: int = 0                        # feeds and sitemaps read
+    feed_known: int = 0                   # feed items already in the workspace, not fetched
+    extractors: dict[str, int] = field(default_factory=dict)  # HTML pages per extractor path
 
     @property
     def changed(self) -> bool:

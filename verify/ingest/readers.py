@@ -366,6 +366,10 @@ def iter_documents(path: Path, fields: FieldMap | None = None,
             yield from _iter_jsonl(path, base, fields, max_bytes)
         elif suffix == ".csv":
             yield from _iter_csv(path, base, fields, max_bytes)
+        elif path.name.lower().endswith((".warc", ".warc.gz", ".arc", ".arc.gz")):
+            from verify.ingest.warc import iter_archive
+
+            yield from iter_archive(path, max_bytes)
         else:
             yield ReadItem(base, None, doc=read_article(path, fields, max_bytes))
     except InputError as exc:
