@@ -80,15 +80,35 @@ def _record_item(record: Any, base: str, max_bytes: int) -> ReadItem | None:
     return ReadItem(origin, location, doc=doc)
 
 
+def _looks_like_archive(path: Path) -> bool:
+    """Whether the file starts like a WARC (``WARC/``) or ARC (``filedesc://``) file,
+    gzipped or not."""
+    import zlib
+
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    if head[:2] == b"\x1f\x8b":
+        try:
+            head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(head, 64)
+        except zlib.error:
+            return False
+    return head.lstrip().startswith((b"WARC/", b"filedesc://"))
+
+
 def iter_archive(path: Path, max_bytes: int) -> Iterator[ReadItem]:
     """One read item per archived HTML response in a WARC/ARC file; a damaged file yields
-    an error item where it breaks, after the pages read before it."""
+    an error item where it breaks, after the pages read before it. (A gzipped file cut off
+    inside its last record loses that record without an error: warcio stops there.)"""
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
     base = str(path.resolve())
     pages = 0
     try:
+        if not _looks_like_archive(path):
+            yield ReadItem(base, None, error="not a WARC/ARC file (it does not start with a "
+                           "WARC or ARC header)")
+            return
         with path.open("rb") as handle:
             for record in ArchiveIterator(handle, arc2warc=True):
                 try:
