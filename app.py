@@ -1,7 +1,7 @@
 """The verify desk: `streamlit run app.py` (optionally `-- --workspace NAME_OR_PATH`).
 
 Opens the default workspace (the demo corpus, ingested on first start) and
-offers five pages: Check, Audit, Sources, Corpus and History. The pages are
+offers six pages: Check, Audit, Sources, Corpus, History and Archive. The pages are
 thin: they call the public `verify` API and format its results.
 """
 
@@ -26,6 +26,7 @@ pages = [
     st.Page(desk.PAGE_SOURCES, title="Sources", icon=":material/balance:"),
     st.Page(desk.PAGE_CORPUS, title="Corpus", icon=":material/library_books:"),
     st.Page(desk.PAGE_HISTORY, title="History", icon=":material/history:"),
+    st.Page("app_pages/archive.py", title="Archive", icon=":material/inventory_2:"),
 ]
 page = st.navigation(pages)
 
