@@ -276,3 +276,24 @@ def test_cli_ingest_url_and_url_file(tmp_path: Path, server) -> None:
     assert report["errors"] == [{"path": f"{base}/missing", "location": None,
                                  "reason": "HTTP 404"}]
     assert report["extractors"] == {"trafilatura": 2}
+
+
+def test_audit_reads_an_article_by_url(server) -> None:
+    import os
+
+    from verify.audit.inputs import as_url, read_articles, read_url_article
+
+    base, _ = server
+    article_ = read_url_article(f"{base}/article/2", fetcher=Fetcher(FAST))
+    assert article_.status == "ok" and article_.key == f"{base}/article/2"
+    assert (article_.title, article_.published_date, article_.author) == (
+        "Flood barrier holds 2", "2023-10-02", "Sam Rivera")
+    assert article_.meta["outlet"] == "Valley Post" and article_.message == "Valley Post"
+    assert article_.text.startswith("Flood barrier holds 2\n\nThe river authority said")
+    bad = read_url_article(f"{base}/missing", fetcher=Fetcher(FAST))
+    assert (bad.status, bad.message) == ("unreadable", f"{base}/missing: HTTP 404")
+    # a resumed audit gets its inputs back through os.path.abspath: the URL survives it
+    assert as_url(os.path.abspath(f"{base}/article/2")) == f"{base}/article/2"
+    assert as_url("notes/article.txt") is None
+    [only] = read_articles([os.path.abspath(f"{base}/article/3")])
+    assert only.status == "ok" and only.url == f"{base}/article/3"

@@ -1,4 +1,6 @@
-"""Reading articles to audit: plain text, Markdown, HTML, and JSONL/CSV of articles.
+"""Reading articles to audit: plain text, Markdown, HTML, JSONL/CSV of articles, and web
+pages by URL (fetched politely, read with ingestion's HTML extractor; the page's title,
+outlet, date and final URL are kept).
 
 Each article comes back as an :class:`Article`; a file that cannot be read becomes an
 article with a ``status`` (``unreadable``, ``too_large``, ``empty``) and a message, so
@@ -14,6 +16,7 @@ import io
 import json
 import logging
 import os
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -237,19 +240,78 @@ def iter_input_files(inputs: Iterable[str | os.PathLike[str]]) -> Iterator[Path]
             yield path
 
 
+_URL_IN_PATH = re.compile(r"(?:^|/)(https?):/+([^/].*)$", re.IGNORECASE)
+
+
+def as_url(item: str | os.PathLike[str]) -> str | None:
+    """The http(s) URL ``item`` names, also after ``os.path.abspath`` mangled it
+    (``/cwd/https:/host/page``, as a stored audit keeps its inputs); None for a path."""
+    from verify.ingest.fetch import is_url
+
+    text = os.fspath(item)
+    if is_url(text):
+        return text.strip()
+    match = _URL_IN_PATH.search(text)
+    if match and not os.path.exists(text):
+        return f"{match[1].lower()}://{match[2]}"
+    return None
+
+
+def read_url_article(url: str, *, max_chars: int = DEFAULT_MAX_CHARS,
+                     fetcher: Any = None) -> Article:
+    """One web page as an article (never raises for a bad page: it becomes ``unreadable``).
+
+    The page's outlet, final URL, fetch time and the extractor that read it are in
+    ``article.meta``; the note (``message``) names the outlet.
+    """
+    from verify.ingest.fetch import Fetcher, FetchPolicy
+    from verify.ingest.web import page_document
+
+    fetcher = fetcher or Fetcher(FetchPolicy(max_bytes=max(max_chars * 8, 2_000_000)))
+    try:
+        doc = page_document(fetcher.fetch(url))
+    except InputError as exc:
+        return Article(url, url, status="unreadable", message=str(exc),
+                       content_hash=_hash(f"unreadable {url}".encode()))
+    except Exception as exc:  # a parser bug must not stop the batch
+        log.warning("cannot read %s: %s", url, exc)
+        return Article(url, url, status="unreadable", message=f"{url}: cannot read the page: {exc}",
+                       content_hash=_hash(f"unreadable {url}".encode()))
+    text = _clean(doc.text)
+    article = Article(url, url, text=text, title=doc.title, url=doc.url, author=doc.author,
+                      published_date=doc.published_date.isoformat() if doc.published_date else None,
+                      content_hash=_hash(text.encode()))
+    article.meta = {k: v for k, v in (("outlet", doc.source_name),
+                                      ("final_url", doc.meta.get("final_url")),
+                                      ("fetched_at", doc.meta.get("fetched_at")),
+                                      ("extractor", doc.meta.get("extractor"))) if v}
+    article.message = doc.source_name or ""
+    return _finish(article, max_chars)
+
+
 def read_articles(inputs: Iterable[str | os.PathLike[str]], *,
                   fields: Mapping[str, str] | None = None,
                   max_chars: int = DEFAULT_MAX_CHARS) -> list[Article]:
-    """All articles from files and folders; bad files become articles with a status."""
+    """All articles from files, folders and URLs; bad ones become articles with a status."""
     out: list[Article] = []
-    for path in iter_input_files(inputs):
-        if not path.exists():
-            out.append(Article(str(path), str(path), status="unreadable", message="no such file",
-                               content_hash="missing"))
-        elif path.suffix.lower() in TABLE_SUFFIXES:
-            out.extend(read_table_articles(path, fields=fields, max_chars=max_chars))
-        else:
-            out.append(read_file_article(path, max_chars=max_chars))
+    fetcher = None
+    for item in inputs:
+        url = as_url(item)
+        if url is not None:
+            if fetcher is None:
+                from verify.ingest.fetch import Fetcher, FetchPolicy
+
+                fetcher = Fetcher(FetchPolicy(max_bytes=max(max_chars * 8, 2_000_000)))
+            out.append(read_url_article(url, max_chars=max_chars, fetcher=fetcher))
+            continue
+        for path in iter_input_files([item]):
+            if not path.exists():
+                out.append(Article(str(path), str(path), status="unreadable",
+                                   message="no such file", content_hash="missing"))
+            elif path.suffix.lower() in TABLE_SUFFIXES:
+                out.extend(read_table_articles(path, fields=fields, max_chars=max_chars))
+            else:
+                out.append(read_file_article(path, max_chars=max_chars))
     seen: dict[str, int] = {}
     for article in out:          # the same row id twice in one file: keep both, keys unique
         n = seen.get(article.key, 0)

@@ -46,11 +46,12 @@ def audit(ctx: click.Context, paths: tuple[str, ...], outputs: tuple[str, ...],
           threshold: float | None, audit_id: str | None, restart: bool, workers: int,
           max_chars: int | None, text_field: str | None, title_field: str | None,
           url_field: str | None, id_field: str | None, no_progress: bool, as_json: bool) -> None:
-    """Audit articles (files or folders: .txt .md .html .jsonl .csv)."""
+    """Audit articles: files or folders (.txt .md .html .jsonl .csv) or web pages by URL
+    (https://...; the page's title, outlet and date go into the report)."""
     from verify.cli import open_workspace
 
     if not paths and not audit_id:
-        raise click.UsageError("give article files or folders, or --resume AUDIT_ID")
+        raise click.UsageError("give article files, folders or URLs, or --resume AUDIT_ID")
     fields = {k: v for k, v in (("text", text_field), ("title", title_field), ("url", url_field),
                                 ("id", id_field)) if v}
     options: dict[str, object] = {"fields": fields or None}
