@@ -6,16 +6,38 @@
 2. Passage inserts: multi-row ``VALUES`` batches (what ingestion does) against
    ``executemany`` with one row per statement, into an in-memory DuckDB.
 3. End to end: ``ingest_paths`` on a synthetic folder of Markdown files (no index sync).
+4. Sentence boundaries: pySBD's 48 English "golden rules", the regex splitter against
+   ``pysbd`` (score and characters/s side by side). The rules are pySBD's test data, read
+   from a file given by ``--golden-rules`` (pySBD's ``tests/lang/test_english.py``, from
+   github.com/nipunsadvilkar/pySBD); skipped without it.
+5. HTML extraction quality on real pages: article-body F1 of the old hand-written extractor
+   (now the fallback), the new path (``extract_html_text``) and trafilatura's own default
+   call, with pages per second for each, on a folder given by ``--pages`` (or
+   $VERIFY_EXTRACTION_PAGES); skipped without it. The folder has the layout of the
+   ScrapingHub article-extraction benchmark (github.com/scrapinghub/article-extraction-benchmark,
+   181 real news and blog pages with hand-annotated bodies, MIT): ``html/<id>.html.gz`` and
+   ``ground-truth.json`` mapping ``<id>`` to ``{"articleBody": ...}``. The score is that
+   benchmark's own: F1 of word 4-gram shingles, precision and recall averaged over pages.
+   The pages are never committed here.
 
 Run:
-    python benchmarks/ingest.py [--repeat 20] [--docs 500]
+    python benchmarks/ingest.py [--repeat 20] [--docs 500] [--golden-rules FILE] [--pages DIR]
+    python benchmarks/ingest.py --only extraction --pages ../article-extraction-benchmark
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
+import gzip
+import json
+import os
+import re
+import statistics
 import sys
 import tempfile
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -120,15 +142,179 @@ def bench_end_to_end(texts: list[str], docs: int) -> None:
                  ["second (all skipped)", docs, 0, again.seconds, docs / again.seconds]])
 
 
+# ---- sentence boundaries: golden rules ----------------------------------------------------
+
+def load_golden_rules(path: Path) -> list[tuple[str, list[str]]]:
+    """(text, expected sentences) from pySBD's ``test_english.py`` (its
+    ``GOLDEN_EN_RULES_TEST_CASES`` literal) or a JSON list of ``[text, [sentences]]``."""
+    raw = path.read_text(encoding="utf-8")
+    if path.suffix == ".json":
+        return [(t, list(e)) for t, e in json.loads(raw)]
+    for node in ast.walk(ast.parse(raw)):
+        if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "GOLDEN_EN_RULES_TEST_CASES" for t in node.targets):
+            out = []
+            for item in getattr(node.value, "elts", []):
+                if isinstance(item, ast.Call):  # pytest.param(text, expected, marks=...)
+                    item = ast.Tuple(elts=item.args[:2], ctx=ast.Load())
+                text, expected = ast.literal_eval(item)
+                out.append((text, list(expected)))
+            return out
+    raise SystemExit(f"no GOLDEN_EN_RULES_TEST_CASES in {path}")
+
+
+def bench_golden_rules(path: Path | None, texts: list[str], repeat: int) -> list[list[object]]:
+    """Golden rules right and characters/s: the regex splitter against pysbd."""
+    if path is None or not path.exists():
+        print("golden rules: no --golden-rules file (pySBD's tests/lang/test_english.py); skipping")
+        return []
+    import pysbd
+
+    from verify.ingest import split_sentences
+
+    rules = load_golden_rules(path)
+    segmenter = pysbd.Segmenter(language="en", clean=False)
+    splitters: dict[str, Callable[[str], list[str]]] = {
+        "regex split_sentences": lambda t: [t[a:b] for a, b in split_sentences(t)],
+        "pysbd": lambda t: [s.strip() for s in segmenter.segment(t) if s.strip()],
+    }
+    corpus = texts * max(1, repeat // 4)
+    chars = sum(len(t) for t in corpus)
+    rows: list[list[object]] = []
+    for name, split in splitters.items():
+        right = sum(split(text) == expected for text, expected in rules)
+        with Timer() as t:
+            for text in corpus:
+                split(text)
+        rows.append([name, f"{right}/{len(rules)}", t.seconds, chars / t.seconds])
+    print_table(f"sentence boundaries: {len(rules)} English golden rules; speed on "
+                f"{chars:,} characters of demo text", ["splitter", "rules right", "seconds",
+                                                       "chars/s"], rows)
+    return rows
+
+
+# ---- HTML extraction quality -----------------------------------------------------------------
+
+_TOKEN = re.compile(r"\w+")
+
+
+def _shingles(text: str, n: int = 4) -> Counter[tuple[str, ...]]:
+    tokens = _TOKEN.findall(text or "")
+    return Counter(tuple(tokens[i:i + n]) for i in range(max(1, len(tokens) - n + 1))
+                   if tokens[i:i + n])
+
+
+def _tp_fp_fn(true: str, pred: str) -> tuple[float, float, float]:
+    """Shingle matches, normalised so that every page weighs the same (the benchmark's rule)."""
+    a, b = _shingles(true), _shingles(pred)
+    keys = a.keys() | b.keys()
+    tp = sum(min(a[k], b[k]) for k in keys)
+    fp = sum(max(0, b[k] - a[k]) for k in keys)
+    fn = sum(max(0, a[k] - b[k]) for k in keys)
+    total = tp + fp + fn
+    return (tp / total, fp / total, fn / total) if total else (0.0, 0.0, 0.0)
+
+
+def extraction_scores(truth: dict[str, str], predicted: dict[str, str]) -> tuple[float, float, float]:
+    """(F1, precision, recall) as the article-extraction benchmark's evaluate.py computes them."""
+    def precision(tp: float, fp: float, fn: float) -> float:
+        return 1.0 if fp == fn == 0 else 0.0 if tp == fp == 0 else tp / (tp + fp)
+
+    def recall(tp: float, fp: float, fn: float) -> float:
+        return 1.0 if fp == fn == 0 else 0.0 if tp == fn == 0 else tp / (tp + fn)
+
+    counts = [_tp_fp_fn(truth[k], predicted.get(k, "")) for k in truth]
+    p = statistics.mean([precision(*c) for c in counts if c[0] + c[1] > 0] or [0.0])
+    r = statistics.mean([recall(*c) for c in counts if c[0] + c[2] > 0] or [0.0])
+    return (2 * p * r / (p + r) if p + r else 0.0), p, r
+
+
+def load_pages(folder: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """(id -> HTML, id -> annotated body) from a folder in the benchmark's layout."""
+    truth_raw = json.loads((folder / "ground-truth.json").read_text(encoding="utf-8"))
+    pages: dict[str, str] = {}
+    for path in sorted((folder / "html").glob("*.html.gz")):
+        key = path.name.split(".")[0]
+        if key in truth_raw:
+            with gzip.open(path, "rt", encoding="utf-8", errors="replace") as handle:
+                pages[key] = handle.read()
+    truth = {k: str(truth_raw[k].get("articleBody") or "") for k in pages}
+    return pages, truth
+
+
+def bench_extraction(folder: Path | None) -> list[list[object]]:
+    """F1/precision/recall, pages with no text, and pages/s of each extractor."""
+    if folder is None or not (folder / "ground-truth.json").exists():
+        print("extraction: no --pages folder (html/*.html.gz + ground-truth.json) given or "
+              "found; skipping")
+        return []
+    import trafilatura
+
+    from verify.errors import InputError
+    from verify.ingest.html import extract_html_text, fallback_text
+
+    pages, truth = load_pages(folder)
+    if not pages:
+        print(f"extraction: no pages under {folder / 'html'}; skipping")
+        return []
+
+    def new(html: str) -> str:
+        try:
+            return extract_html_text(html).text
+        except InputError:
+            return ""
+
+    extractors: dict[str, Callable[[str], str]] = {
+        "old hand-written extractor (now the fallback)": fallback_text,
+        "new: extract_html_text (trafilatura + fallback)": new,
+        "trafilatura.extract default call": lambda h: trafilatura.extract(
+            h, include_comments=False) or "",
+    }
+    rows: list[list[object]] = []
+    outputs: dict[str, dict[str, str]] = {}
+    for name, extract in extractors.items():
+        out: dict[str, str] = {}
+        with Timer() as t:
+            for key, html in pages.items():
+                out[key] = extract(html) or ""
+        outputs[name] = out
+        f1, p, r = extraction_scores(truth, out)
+        empty = sum(1 for v in out.values() if not v.strip())
+        rows.append([name, f1, p, r, empty, len(pages) / t.seconds])
+    old, new_out = outputs[next(iter(extractors))], outputs[list(extractors)[1]]
+    lost = sum(1 for k in pages if old[k].strip() and not new_out[k].strip())
+    print_table(f"HTML extraction on {len(pages)} annotated pages from {folder} (F1 of word "
+                f"4-gram shingles; new path empty where the old found text: {lost})",
+                ["extractor", "F1", "precision", "recall", "no text", "pages/s"], rows)
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=20, help="copies of the demo corpus text")
     parser.add_argument("--docs", type=int, default=500, help="files for the end-to-end run")
+    parser.add_argument("--golden-rules", type=Path, default=None,
+                        help="pySBD's tests/lang/test_english.py (or JSON [[text, [sentences]]])")
+    parser.add_argument("--pages", type=Path,
+                        default=Path(os.environ["VERIFY_EXTRACTION_PAGES"])
+                        if os.environ.get("VERIFY_EXTRACTION_PAGES") else None,
+                        help="folder of annotated pages: html/*.html.gz + ground-truth.json")
+    parser.add_argument("--only", choices=["sentences", "inserts", "end-to-end", "golden-rules",
+                                           "extraction"], default=None)
     args = parser.parse_args()
     texts = demo_texts()
-    bench_sentences(texts, args.repeat)
-    bench_inserts(texts, max(1, args.repeat // 4))
-    bench_end_to_end(texts, args.docs)
+    todo = {args.only} if args.only else {"sentences", "inserts", "end-to-end", "golden-rules",
+                                           "extraction"}
+    if "sentences" in todo:
+        bench_sentences(texts, args.repeat)
+    if "inserts" in todo:
+        bench_inserts(texts, max(1, args.repeat // 4))
+    if "end-to-end" in todo:
+        bench_end_to_end(texts, args.docs)
+    if "golden-rules" in todo:
+        bench_golden_rules(args.golden_rules, texts, args.repeat)
+    if "extraction" in todo:
+        bench_extraction(args.pages)
 
 
 if __name__ == "__main__":
