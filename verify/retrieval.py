@@ -36,13 +36,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from verify.errors import InputError
+from verify.store import Store
 from verify.types import PassageRef, Reliability, SearchFilters, SearchHit
 
 if TYPE_CHECKING:
     from verify.config import RetrievalSettings, Settings
     from verify.embedders import Embedder
     from verify.index.base import PassageIndex
-    from verify.store import Store
 
 
 class SearchContext(Protocol):
@@ -123,10 +123,23 @@ def _reliability(ws: SearchContext, domain: str | None) -> float:
         return float(ws.settings.reliability_prior)
 
 
-def allowed_passage_ids(store: Store, filters: SearchFilters,
+def _store_of(source: Store | SearchContext) -> Store:
+    """The store itself, or a workspace's."""
+    return source if isinstance(source, Store) else source.store
+
+
+def allowed_passage_ids(source: Store | SearchContext, filters: SearchFilters,
                         reliability: Callable[[str | None], float] | None = None) -> np.ndarray:
-    """Ids of the passages that pass ``filters`` (sorted); ``reliability(domain)`` is asked
-    for a ``min_reliability`` filter."""
+    """Ids of the passages that pass ``filters`` (sorted). ``source`` is a store (or a
+    workspace); ``reliability(domain)`` is asked for a ``min_reliability`` filter (a
+    workspace's own ratings when ``source`` is a workspace and none is given)."""
+    store = _store_of(source)
+    if reliability is None and not isinstance(source, Store):
+        ws = source
+
+        def reliability(domain: str | None) -> float:
+            return _reliability(ws, domain)
+
     where: list[str] = []
     params: list[Any] = []
     if filters.domains:
@@ -159,14 +172,15 @@ def allowed_passage_ids(store: Store, filters: SearchFilters,
     return np.asarray([r[0] for r in rows], dtype=np.int64)
 
 
-def fetch_passages(store: Store, ids: list[int]) -> dict[int, PassageRef]:
-    """Passages with their document and source metadata.
+def fetch_passages(source: Store | SearchContext, ids: list[int]) -> dict[int, PassageRef]:
+    """Passages with their document and source metadata (``source``: a store or a workspace).
 
     Two point lookups (passages by id, then their documents) rather than one join: a
     join makes DuckDB scan the whole passages table, 20 ms at 100k passages.
     """
     if not ids:
         return {}
+    store = _store_of(source)
     marks = ", ".join("?" for _ in ids)
     passages = store.execute(
         "SELECT passage_id, document_id, passage_order, text, char_start, char_end "

@@ -64,7 +64,7 @@ class IndexStatus:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict."""
-        return to_jsonable(self)  # type: ignore[no-any-return]
+        return to_jsonable(self)
 
 
 @dataclass(frozen=True)

@@ -460,7 +460,7 @@ class HybridIndex(PassageIndex):
         if vectors.shape != (len(texts), self.dimension):
             raise WorkspaceError(f"embedder returned shape {vectors.shape}, expected {(len(texts), self.dimension)}")
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return vectors / np.where(norms > 0, norms, 1.0)  # type: ignore[no-any-return]
+        return vectors / np.where(norms > 0, norms, 1.0)
 
     def _make_meta(self) -> dict[str, Any]:
         return {
