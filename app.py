@@ -14,7 +14,8 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import streamlit as st  # noqa: E402
 
-from verify.ui import desk, render  # noqa: E402
+from app_pages import _desk as desk
+from verify.ui import render  # noqa: E402
 
 st.set_page_config(page_title="verify desk", page_icon=":material/fact_check:", layout="wide",
                    initial_sidebar_state="expanded")

@@ -12,7 +12,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from verify.ui import desk, forms, render
+from app_pages import _desk as desk
+from verify.ui import forms, render
 
 ws = desk.workspace()
 RESULT_KEY = "audit_result"
@@ -99,9 +100,7 @@ def evidence_block(label: str, ev: Any) -> str:
 
 
 def open_check(check_id: str) -> None:
-    from verify.check import load_check
-
-    st.session_state["check_result"] = load_check(ws, check_id)
+    st.session_state["check_result"] = ws.load_check(check_id)
     st.switch_page(desk.PAGE_CHECK)
 
 

@@ -8,9 +8,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from app_pages import _desk as desk
 from verify.demo import DEMO_CLAIMS
 from verify.types import VERDICTS, SearchFilters
-from verify.ui import desk, forms, render
+from verify.ui import forms, render
 
 ws = desk.workspace()
 RESULT_KEY = "check_result"

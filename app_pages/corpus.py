@@ -10,7 +10,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from verify.ui import desk, render
+from app_pages import _desk as desk
+from verify.ui import render
 
 ws = desk.workspace()
 REPORT_KEY = "corpus_report"

@@ -7,7 +7,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from verify.ui import desk, render
+from app_pages import _desk as desk
+from verify.ui import render
 
 ws = desk.workspace()
 
@@ -25,17 +26,13 @@ def _matches(item: Any, query: str, fields: tuple[str, ...]) -> bool:
 
 def reopen_check(check_id: str) -> None:
     """Load a saved check into the Check page."""
-    from verify.check import load_check
-
-    st.session_state["check_result"] = load_check(ws, check_id)
+    st.session_state["check_result"] = ws.load_check(check_id)
     st.switch_page(desk.PAGE_CHECK)
 
 
 def reopen_audit(audit_id: str) -> None:
     """Load a saved audit into the Audit page."""
-    from verify.audit import load_audit
-
-    st.session_state["audit_result"] = load_audit(ws, audit_id)
+    st.session_state["audit_result"] = ws.load_audit(audit_id)
     st.switch_page(desk.PAGE_AUDIT)
 
 
@@ -46,10 +43,8 @@ query = st.text_input("Search claims, verdicts, reviewers and audit inputs", key
 tab_checks, tab_audits, tab_learn = st.tabs(["Checks", "Audits", "Learned verdicts"])
 
 with tab_checks, desk.guard("listing past checks"):
-    from verify.check import list_checks
-
     fields = ("claim", "verdict", "reason", "reviewed_verdict", "reviewer", "check_id")
-    checks = [c for c in list_checks(ws, limit=500) if _matches(c, query, fields)]
+    checks = [c for c in ws.list_checks(limit=500) if _matches(c, query, fields)]
     if not checks:
         st.info("No checks yet. Check a claim on the Check page and it will be listed here."
                 if not query else "No check matches the search.")
@@ -80,16 +75,8 @@ with tab_checks, desk.guard("listing past checks"):
 
 def show_audits() -> None:
     """Past audits, searchable, each reopenable."""
-    import verify.audit as audit_mod
-
-    list_audits = getattr(audit_mod, "list_audits", None)
-    if list_audits is None:
-        st.info("Listing past audits needs `verify.audit.list_audits`, which this install "
-                "lacks. A finished audit can still be reopened on the Audit page by running "
-                "it again on the same input (it resumes).")
-        return
     fields_a = ("audit_id", "inputs", "status", "title")
-    audits = [a for a in list_audits(ws) if _matches(a, query, fields_a)]
+    audits = [a for a in ws.list_audits() if _matches(a, query, fields_a)]
     if not audits:
         st.info("No audits yet. Audit an article on the Audit page and it will be listed here."
                 if not query else "No audit matches the search.")
@@ -108,16 +95,15 @@ with tab_audits, desk.guard("listing past audits"):
 
 def show_learning() -> None:
     """The verdict heads learned from this desk's reviews; fit a new one or switch off."""
-    from verify.learned_verdicts import list_heads, reviewed_checks
     from verify.verdict_head import MIN_REVIEWS
 
     st.caption("Review checks (Check page) and verify can learn how your desk decides: a small "
                "model over each check's evidence numbers, fitted on your reviews. It is switched "
                "on only when it beats the built-in rule on your reviews (cross-validated), and "
                "every verdict it gives names it and keeps the rule's verdict beside it.")
-    st.write(f"Reviewed checks in this workspace: **{reviewed_checks(ws)}** "
+    st.write(f"Reviewed checks in this workspace: **{ws.reviewed_checks()}** "
              f"({MIN_REVIEWS} or more needed).")
-    heads = list_heads(ws)
+    heads = ws.learned_heads()
     if heads:
         frame = pd.DataFrame(render.to_rows(heads))
         st.dataframe(frame, hide_index=True, width="stretch", key="history_heads_table",

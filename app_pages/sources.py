@@ -10,7 +10,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from verify.ui import desk, forms, render
+from app_pages import _desk as desk
+from verify.ui import forms, render
 
 ws = desk.workspace()
 book = ws.sources

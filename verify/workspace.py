@@ -33,8 +33,14 @@ from verify.types import Reliability, SearchFilters, SearchHit
 if TYPE_CHECKING:
     import duckdb
 
+    from verify.audit.models import AuditResult
     from verify.embedders import Embedder
     from verify.index.base import IndexStatus, PassageIndex
+    from verify.ingest.models import CorpusStats, IngestReport
+    from verify.learned_verdicts import HeadReport
+    from verify.past_verdicts import PastVerdictImport
+    from verify.sources import SourceBook
+    from verify.types import CheckResult
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +71,7 @@ class Workspace:
         self.settings = settings or Settings()
         self._embedder = embedder
         self._index: PassageIndex | None = None
-        self._sources: Any = None
+        self._sources: SourceBook | None = None
 
     @property
     def path(self) -> Path | None:
@@ -146,7 +152,7 @@ class Workspace:
         return get_embedder(self.settings.embedder)
 
     # ---- corpus -------------------------------------------------------------
-    def ingest(self, paths: Iterable[str | os.PathLike[str]], **options: Any) -> Any:
+    def ingest(self, paths: Iterable[str | os.PathLike[str]], **options: Any) -> IngestReport:
         """Ingest files or folders; returns an ``IngestReport``. Index is synced after."""
         from verify.ingest import ingest_paths
 
@@ -160,7 +166,7 @@ class Workspace:
 
         return remove_document(self, document)
 
-    def corpus_stats(self) -> Any:
+    def corpus_stats(self) -> CorpusStats:
         """Counts of documents, passages and sources, and the date range."""
         from verify.ingest import corpus_stats
 
@@ -215,7 +221,7 @@ class Workspace:
 
     # ---- sources ---------------------------------------------------------------
     @property
-    def sources(self) -> Any:
+    def sources(self) -> SourceBook:
         """The source-reliability book (ratings, history, import/export, suggestions)."""
         if self._sources is None:
             from verify.sources import SourceBook
@@ -225,15 +231,28 @@ class Workspace:
 
     def reliability(self, domain: str | None) -> Reliability:
         """Effective reliability of a domain (fast, cached)."""
-        return self.sources.reliability(domain)  # type: ignore[no-any-return]
+        return self.sources.reliability(domain)
 
     # ---- verification -------------------------------------------------------------
     def check(self, claim: str, *, k: int | None = None, filters: SearchFilters | None = None,
-              save: bool = True) -> Any:
+              save: bool = True) -> CheckResult:
         """Verify one claim against the corpus; returns a ``CheckResult``."""
         from verify.check import check_claim
 
         return check_claim(self, claim, k=k, filters=filters, save=save)
+
+    def load_check(self, check_id: str) -> CheckResult:
+        """Reopen a saved check exactly as it was produced."""
+        from verify.check import load_check
+
+        return load_check(self, check_id)
+
+    def list_checks(self, query: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        """Recent checks, newest first (optionally those whose claim holds ``query``): rows
+        of check_id, claim, verdict, confidence, reason, created_at, reviewed_verdict, reviewer."""
+        from verify.check import list_checks
+
+        return list_checks(self, query, limit=limit)
 
     def review(self, check_id: str, verdict: str, reviewer: str, note: str = "") -> str:
         """Record a person's confirmation or override of a check's verdict."""
@@ -241,7 +260,8 @@ class Workspace:
 
         return review_check(self, check_id, verdict, reviewer, note)
 
-    def learn_verdicts(self, *, min_reviews: int | None = None, activate: bool | None = None) -> Any:
+    def learn_verdicts(self, *, min_reviews: int | None = None,
+                       activate: bool | None = None) -> HeadReport:
         """Fit a verdict head on this workspace's reviewed checks; returns a ``HeadReport``.
 
         Example:
@@ -254,7 +274,7 @@ class Workspace:
 
     def import_past_verdicts(self, path: str | os.PathLike[str] | None = None, *,
                              reviewer: str | None = None, text: str | bytes | None = None,
-                             name: str | None = None, progress: bool = False) -> Any:
+                             name: str | None = None, progress: bool = False) -> PastVerdictImport:
         """Check the claims of a file of past verdicts (CSV, JSON lines, ClaimReview) and
         record each verdict as a review; returns a ``PastVerdictImport``.
 
@@ -267,17 +287,42 @@ class Workspace:
         return import_past_verdicts(self, path, reviewer=reviewer, text=text, name=name,
                                     progress=progress)
 
+    def learned_heads(self) -> list[dict[str, object]]:
+        """Every learned verdict head on record, newest first, with its scores and whether
+        it is on."""
+        from verify.learned_verdicts import list_heads
+
+        return list_heads(self)
+
+    def reviewed_checks(self) -> int:
+        """How many checks of this workspace a person has reviewed."""
+        from verify.learned_verdicts import reviewed_checks
+
+        return reviewed_checks(self)
+
     def forget_learned_verdicts(self) -> int:
         """Switch learned verdict heads off (kept on record); returns how many were on."""
         from verify.learned_verdicts import deactivate_heads
 
         return deactivate_heads(self)
 
-    def audit(self, inputs: Sequence[str | os.PathLike[str]], **options: Any) -> Any:
+    def audit(self, inputs: Sequence[str | os.PathLike[str]], **options: Any) -> AuditResult:
         """Audit articles: extract check-worthy claims and verify each."""
         from verify.audit import run_audit
 
         return run_audit(self, inputs, **options)
+
+    def load_audit(self, audit_id: str) -> AuditResult:
+        """Reopen a saved audit (articles in input order)."""
+        from verify.audit import load_audit
+
+        return load_audit(self, audit_id)
+
+    def list_audits(self, limit: int = 200) -> list[dict[str, Any]]:
+        """Past audits, newest first, with article and claim counts."""
+        from verify.audit import list_audits
+
+        return list_audits(self, limit=limit)
 
     # ---- fact-check archive ----------------------------------------------------------
     def import_fact_checks(self, path: str | os.PathLike[str] | None = None, *,

@@ -1,0 +1,318 @@
+"""Streamlit glue for the desk: opening the workspace per run and friendly errors.
+
+It lives beside the pages, not in the library: ``verify`` (``verify.ui`` included) never
+imports Streamlit, and the desk reaches the workspace only through its public API.
+
+DuckDB connections are not thread-safe and Streamlit runs each session in its
+own thread, so the desk opens the workspace at the start of every script run
+and closes it at the end (:func:`session_workspace`). That also releases the
+database between runs, so ``verify ingest`` from the CLI can write meanwhile;
+new documents show on the next rerun. The models are process-wide and loaded
+once (the library caches them; :func:`warm_models` loads them up front).
+
+Example (inside ``app.py``)::
+
+    from app_pages import _desk as desk
+
+    with desk.session_workspace() as ws:
+        page.run()
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import logging
+import os
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+import streamlit as st
+
+from verify.errors import IndexMissingError, VerifyError, WorkspaceLockedError
+from verify.ui.paths import OFF_MESSAGE, resolve_desk_path, roots_label
+
+if TYPE_CHECKING:
+    from verify.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+ENV_WORKSPACE = "VERIFY_WORKSPACE"
+_WS_KEY = "_vf_workspace"
+_build_lock = threading.Lock()
+_built: set[str] = set()
+
+PAGE_CHECK = "app_pages/check.py"
+PAGE_AUDIT = "app_pages/audit.py"
+PAGE_SOURCES = "app_pages/sources.py"
+PAGE_CORPUS = "app_pages/corpus.py"
+PAGE_HISTORY = "app_pages/history.py"
+
+
+def workspace_target() -> str | None:
+    """The workspace to open: ``--workspace X`` after ``--``, ``$VERIFY_WORKSPACE``, or the default."""
+    argv = sys.argv[1:]
+    for i, arg in enumerate(argv):
+        if arg == "--workspace" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--workspace="):
+            return arg.split("=", 1)[1]
+    return os.environ.get(ENV_WORKSPACE) or None
+
+
+def workspace_label() -> str:
+    """Where the workspace lives, for the sidebar; a name that cannot be a workspace
+    (``VERIFY_WORKSPACE=a/b``) is named with why, instead of raising."""
+    from verify.config import resolve_workspace_path
+
+    target = workspace_target()
+    try:
+        return str(resolve_workspace_path(target))
+    except VerifyError as exc:
+        return f"{target} (cannot be opened: {exc})"
+
+
+def show_error(exc: BaseException, action: str = "") -> None:
+    """A friendly message for a library error (never a traceback)."""
+    if isinstance(exc, WorkspaceLockedError):
+        st.warning("The workspace is busy (an ingest is running). Retry in a moment.",
+                   icon=":material/hourglass_top:")
+        return
+    if isinstance(exc, IndexMissingError):
+        st.error(f"{exc.user_message()}\n\nOr add documents on the **Corpus** page.", icon=":material/error:")
+        return
+    if isinstance(exc, VerifyError):
+        st.error(exc.user_message(), icon=":material/error:")
+        return
+    log.exception("unexpected error while %s", action or "running the desk")
+    what = f" while {action}" if action else ""
+    st.error(f"Something went wrong{what}: {type(exc).__name__}: {exc}. "
+             "Check the input and try again; the server log has the details.", icon=":material/error:")
+
+
+@contextlib.contextmanager
+def guard(action: str) -> Iterator[None]:
+    """Run a block; library errors become friendly messages instead of tracebacks."""
+    try:
+        yield
+    except Exception as exc:  # noqa: BLE001 - the UI must never show a traceback
+        if _is_control_flow(exc):
+            raise
+        show_error(exc, action)
+
+
+def _is_control_flow(exc: BaseException) -> bool:
+    """st.stop / st.rerun / st.switch_page work by raising; let those through."""
+    try:
+        from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
+    except ImportError:  # pragma: no cover - older Streamlit
+        return type(exc).__name__ in {"StopException", "RerunException"}
+    return isinstance(exc, ScriptControlException)
+
+
+def _ensure_built(target: str | None) -> None:
+    """Build the default workspace (demo corpus + ratings) once per process, with progress."""
+    from verify.config import resolve_workspace_path
+
+    key = str(resolve_workspace_path(target).resolve())
+    if key in _built:
+        return
+    with _build_lock:
+        if key in _built:
+            return
+        from verify.demo import ensure_demo_workspace
+
+        with st.status("Preparing the workspace (the first start ingests the demo corpus, "
+                       "about 30 s)…", expanded=False) as status:
+            kwargs: dict[str, Any] = {}
+            params = inspect.signature(ensure_demo_workspace).parameters
+            if "progress_callback" in params:
+                bar = st.progress(0.0, text="Ingesting the demo corpus…")
+
+                def _cb(done: float, total: float | None = None, message: str = "") -> None:
+                    frac = (done / total) if total else float(done)
+                    bar.progress(min(max(frac, 0.0), 1.0), text=message or "Ingesting…")
+
+                kwargs["progress_callback"] = _cb
+            ws = ensure_demo_workspace(target, **kwargs)
+            ws.close()
+            status.update(label="Workspace ready", state="complete")
+        _built.add(key)
+
+
+@st.cache_resource(show_spinner="Loading the models…")
+def warm_models(embedder: str, stance_model: str) -> bool:
+    """Load the embedder and stance model once per process (the library keeps them).
+
+    One tiny call through each makes sure the weights are in memory before the
+    first claim, so the first check is as fast as the rest.
+    """
+    from verify.embedders import get_embedder
+    from verify.stance import get_stance_model
+
+    get_embedder(embedder).embed("warm up")
+    get_stance_model(stance_model).predict("warm up", "warm up")
+    return True
+
+
+@st.cache_resource(show_spinner="Warming up (first page load only)…")
+def warm_pipeline(_ws: Workspace, workspace_key: str) -> bool:
+    """One unsaved check through the whole pipeline (spaCy, figures, index), once per process."""
+    _ws.check("Warm-up: 1 claim checked at start", save=False)
+    return True
+
+
+def open_workspace() -> Workspace | None:
+    """Open the workspace for this run (building the demo on first start); None on failure."""
+    from verify.workspace import Workspace
+
+    target = workspace_target()
+    try:
+        if target is None and os.environ.get("VERIFY_BUILD_DEMO", "1") != "0":
+            _ensure_built(target)  # only the default workspace gets the demo corpus
+        ws = Workspace.open(target)
+    except Exception as exc:  # noqa: BLE001
+        show_error(exc, "opening the workspace")
+        return None
+    try:
+        warm_models(ws.settings.embedder, ws.settings.stance_model)
+        warm_pipeline(ws, str(ws.path))
+    except Exception as exc:  # noqa: BLE001 - browsing still works; a check reports it
+        log.warning("could not warm up the models: %s", exc)
+    return ws
+
+
+@contextlib.contextmanager
+def session_workspace() -> Iterator[Workspace | None]:
+    """Open the workspace for one script run and close it afterwards."""
+    ws = open_workspace()
+    st.session_state[_WS_KEY] = ws
+    try:
+        yield ws
+    finally:
+        if ws is not None:
+            ws.close()  # first: nothing below may keep the database locked
+        with contextlib.suppress(Exception):
+            st.session_state[_WS_KEY] = None
+
+
+def workspace() -> Workspace:
+    """The workspace opened for this run; stops the page if there is none."""
+    ws: Workspace | None = st.session_state.get(_WS_KEY)
+    if ws is None:
+        st.info("The workspace could not be opened. Fix the problem above and reload the page.")
+        st.stop()
+    return cast("Workspace", ws)
+
+
+def inject_css() -> None:
+    """Badge and highlight styles (static CSS, no untrusted text)."""
+    from verify.ui.render import CSS
+
+    st.markdown(CSS, unsafe_allow_html=True)
+
+
+def html(fragment: str) -> None:
+    """Show HTML built by :mod:`verify.ui.render` (every untrusted piece is escaped there)."""
+    st.markdown(fragment, unsafe_allow_html=True)
+
+
+def accepts(fn: Any, name: str) -> bool:
+    """True when ``fn`` names a parameter ``name`` (``**kwargs`` alone does not count)."""
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+    return name in params
+
+
+def progress_callback(bar: Any, label: str) -> Any:
+    """A ``callback(done, total=None, message="")`` that drives an ``st.progress`` bar."""
+
+    def _cb(done: float, total: float | None = None, message: str = "", *_: Any) -> None:
+        frac = (float(done) / float(total)) if total else float(done)
+        text = f"{label}: {message}" if message else label
+        if total:
+            text += f" ({int(done)}/{int(total)})"
+        bar.progress(min(max(frac, 0.0), 1.0), text=text)
+
+    return _cb
+
+
+_FLASH_KEY = "_vf_flash"
+NAME_KEY = "_vf_person"
+
+
+def flash(message: str) -> None:
+    """Keep a success message for the next run (use before ``st.rerun()``)."""
+    st.session_state[_FLASH_KEY] = message
+
+
+def show_flash() -> None:
+    """Show (once) the message kept by :func:`flash`."""
+    message = st.session_state.pop(_FLASH_KEY, None)
+    if message:
+        st.success(message, icon=":material/check_circle:")
+
+
+def with_workspace(fn: Any) -> Any:
+    """A no-argument callable that opens the workspace, runs ``fn(ws)`` and closes it.
+
+    For ``st.download_button(data=...)``: Streamlit calls it on another thread
+    after the script run, when the run's own workspace is already closed.
+    """
+    target = workspace_target()
+
+    def _run() -> Any:
+        from verify.workspace import Workspace
+
+        with Workspace.open(target) as ws:
+            return fn(ws)
+
+    return _run
+
+
+def remembered_name() -> str:
+    """The name last typed into a desk form this session ('' if none)."""
+    return str(st.session_state.get(NAME_KEY) or "")
+
+
+def remember_name(name: str) -> None:
+    """Keep ``name`` as the default of the next form's name field."""
+    st.session_state[NAME_KEY] = str(name or "").strip()
+
+
+def remember_name_from(widget_key: str) -> None:
+    """``on_change`` for a name field: keep what was typed for the next form."""
+    remember_name(str(st.session_state.get(widget_key) or ""))
+
+
+def server_path(label: str, *, key: str, button: str, button_key: str,
+                placeholder: str = "") -> tuple[bool, Path | None]:
+    """The *Folder path* field: ``(pressed, path)``, the path only if the desk may read it.
+
+    Says when reading server folders is off (no ``VERIFY_DESK_ROOTS``) and which
+    roots are allowed otherwise. ``path`` is the resolved path under a root, or None
+    when the button was not pressed or the path was refused (the refusal is shown).
+    """
+    from verify.config import desk_roots
+    from verify.ui.render import esc
+
+    roots: tuple[Path, ...] = ()
+    with guard("reading the desk's folder settings"):
+        roots = desk_roots()
+    if roots:
+        html(f'<div class="vf-meta">{esc(roots_label(roots))}</div>')
+    else:
+        st.info(OFF_MESSAGE, icon=":material/folder_off:")
+    text = st.text_input(label, key=key, placeholder=placeholder)
+    if not st.button(button, key=button_key):
+        return False, None
+    try:
+        return True, resolve_desk_path(text, roots)
+    except VerifyError as exc:
+        show_error(exc, "reading a server path")
+        return True, None
