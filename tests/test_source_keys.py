@@ -333,3 +333,16 @@ def test_a_platforms_file_named_by_the_environment(clean_platforms, tmp_path: Pa
     reset_platforms()
     with pytest.raises(InputError, match=r"platform #1: .*paths\[0\]\.regex"):
         source_key("https://x.example.org/a")
+
+
+def test_keys_use_the_one_registrable_domain_rule() -> None:
+    """keys.py takes domains.py's rule and its regexes; the two agree on every domain that
+    is no platform (platform accounts such as name.blogspot.com are keyed by keys.py)."""
+    import verify.sources.domains as domains
+    import verify.sources.keys as keys
+
+    assert (keys._WWW, keys._SPACE, keys._PATH_START) == (domains._WWW, domains._SPACE,
+                                                         domains._PATH_START)
+    for url in ("https://news.bbc.co.uk/world", "http://www2.ons.gov.uk/x", "gov.uk",
+                "https://a.b.c.example.com.au/p?q=1", "www.city.kawasaki.jp", "bücher.de"):
+        assert keys.source_key(url) == domains.registrable_domain(url), url

@@ -81,6 +81,17 @@ def _public_suffix_index(labels: list[str]) -> int:
 _slow_index_fn = _public_suffix_slow
 
 
+def registrable_from_labels(labels: list[str], index: int) -> str:
+    """The registrable domain of a host's labels, given the index of its first public-suffix
+    label (from :func:`public_suffix_index`): the suffix and one label more, or the host
+    itself when the host is a public suffix (``gov.uk``).
+
+    >>> registrable_from_labels(["news", "bbc", "co", "uk"], 2), registrable_from_labels(["gov", "uk"], 0)
+    ('bbc.co.uk', 'gov.uk')
+    """
+    return ".".join(labels[index - 1:]) if index > 0 else ".".join(labels)
+
+
 def public_suffix_index(labels: list[str]) -> int:
     """Index of the first public-suffix label of a host's labels (len(labels) when none).
 
@@ -135,7 +146,7 @@ def parse_domain(text: str) -> ParsedDomain:
     if index >= len(labels):
         raise InputError(f"not a domain (unknown top-level domain): {raw!r}")
     suffix = ".".join(labels[index:])
-    registrable = ".".join(labels[index - 1:]) if index > 0 else host  # gov.uk itself
+    registrable = registrable_from_labels(labels, index)  # gov.uk itself when index is 0
     path = rest.strip("/") if rest else ""
     return ParsedDomain(host=host, path=path, registrable=registrable, suffix=suffix)
 

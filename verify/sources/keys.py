@@ -31,17 +31,22 @@ from functools import lru_cache
 from typing import Literal
 
 from verify.errors import InputError
-from verify.sources.domains import public_suffix_index
+from verify.sources.domains import (
+    _LABEL,
+    _PATH_START,
+    _SPACE,
+    _WWW,
+    public_suffix_index,
+    registrable_from_labels,
+)
 from verify.sources.platforms import Platform, on_change, platform_table
 
 SourceKind = Literal["domain", "account", "host"]
 
+# The label, space, path-start and www. rules are domains.py's; a key's scheme may be in
+# any case (domains.py lower-cases first) and a host may be a single label (localhost).
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.\-]*://", re.IGNORECASE)
-_LABEL = r"[^\W](?:[\w\-]{0,61}[^\W])?"
 _HOST = re.compile(rf"^(?:{_LABEL}\.)*{_LABEL}$")
-_SPACE = re.compile(r"\s")
-_PATH_START = re.compile(r"[/?#]")
-_WWW = re.compile(r"^www\d*\.")
 _NUMERIC = re.compile(r"^[\d.]+$")
 
 
@@ -157,7 +162,7 @@ def _parse(text: str) -> SourceKey:
     if index >= len(labels):   # no public suffix: the host is the key
         chain = _host_chain(labels, 2) if len(labels) > 1 else (host,)
         return SourceKey(host, "host", host, host, path=path, url=url, chain=chain)
-    registrable = ".".join(labels[index - 1:]) if index > 0 else host
+    registrable = registrable_from_labels(labels, index)
     chain = _host_chain(labels, len(registrable.split(".")))
     if platform is not None:   # a page of a subdomain platform (support.substack.com)
         chain = (*chain, platform.key)
