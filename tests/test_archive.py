@@ -211,6 +211,28 @@ def test_reranker_round_trips_and_refuses_other_features(tmp_path: Path) -> None
     assert len(DEFAULT_RERANKER.weights) == len(FEATURES)
 
 
+def test_pairwise_reranker_ranks_within_queries_and_stays_a_probability() -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(1)
+    rows, labels, groups = [], [], []
+    for query in range(60):           # per query: one right candidate among 20
+        x = rng.normal(size=(20, len(FEATURES)))
+        x[:, 1] += query % 5          # a per-query shift the ranking must ignore
+        right = int(rng.integers(20))
+        x[right, 0] += 2.5
+        rows.append(x)
+        labels += [int(i == right) for i in range(20)]
+        groups += [query] * 20
+    x_all, y = np.vstack(rows), np.asarray(labels)
+    learned = Reranker.fit(x_all, y, "synthetic", groups=groups)
+    scores = learned.score(x_all).reshape(60, 20)
+    top1 = (scores.argmax(axis=1) == y.reshape(60, 20).argmax(axis=1)).mean()
+    assert top1 > 0.8
+    assert 0.0 < scores.min() and scores.max() < 1.0
+    assert scores[y.reshape(60, 20) == 1].mean() > 0.5 > scores[y.reshape(60, 20) == 0].mean()
+
+
 def test_past_verdicts_import_feeds_the_archive(ws: Workspace, monkeypatch) -> None:
     import verify.past_verdicts as pv
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import shutil
 import time
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ log = logging.getLogger(__name__)
 
 FOLDER = "archive_index"
 META = "meta.json"
-FORMAT = 1
+FORMAT = 2
 
 
 def _dense_cls() -> Any:
@@ -45,6 +46,18 @@ def _lexical_cls() -> Any:
     from verify.index.lexical import LexicalIndex
 
     return LexicalIndex
+
+
+def _doc_freq(texts: list[str]) -> dict[str, int]:
+    """How many texts hold each BM25 token."""
+    from collections import Counter
+
+    from verify.index.tokenize import tokenize
+
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(set(tokenize(text)))
+    return dict(counts)
 
 
 def index_text(claim: str, title: str | None) -> str:
@@ -71,7 +84,9 @@ class ArchiveIndex:
     """Dense + BM25 index of the archive's fact-checks."""
 
     def __init__(self, embedder_id: str, dimension: int, dense: Any, lexical: Any,
-                 ids: np.ndarray, built_seconds: float = 0.0) -> None:
+                 ids: np.ndarray, built_seconds: float = 0.0,
+                 doc_freq: dict[str, int] | None = None) -> None:
+        self.doc_freq: dict[str, int] = doc_freq or {}   # BM25 token -> fact-checks with it
         self.embedder_id = embedder_id
         self.dimension = dimension
         self.dense = dense
@@ -106,9 +121,10 @@ class ArchiveIndex:
         vectors, vids = cls._vectors(embedder, rows, progress)
         dense = _dense_cls().build(vectors.reshape(-1, embedder.dimension), vids)
         ids = np.asarray([i for i, _, _ in rows], dtype=np.int64)
-        lexical = _lexical_cls().build([index_text(c, t) for _, c, t in rows], ids)
+        texts = [index_text(c, t) for _, c, t in rows]
+        lexical = _lexical_cls().build(texts, ids)
         index = cls(embedder.model_id, embedder.dimension, dense, lexical, ids,
-                    time.perf_counter() - started)
+                    time.perf_counter() - started, _doc_freq(texts))
         log.info("archive index built: %d fact-checks in %.1fs", len(ids), index.built_seconds)
         return index
 
@@ -145,10 +161,17 @@ class ArchiveIndex:
         self.ids = np.concatenate([self.ids, np.asarray([i for i, _, _ in rows], np.int64)])
         texts = dict(((i, index_text(c, t)) for i, c, t in store.execute(
             "SELECT fact_check_id, claim, title FROM fact_checks").fetchall()))
-        self.lexical = _lexical_cls().build([texts[int(i)] for i in self.ids], self.ids)
+        ordered = [texts[int(i)] for i in self.ids]
+        self.lexical = _lexical_cls().build(ordered, self.ids)
+        self.doc_freq = _doc_freq(ordered)
         self.built_seconds = time.perf_counter() - started
         log.info("archive index: added %d fact-checks (%d in all)", len(rows), count)
         return self
+
+    def idf(self, token: str) -> float:
+        """Inverse document frequency of a BM25 token over the archive."""
+        n = len(self.ids)
+        return math.log(1.0 + n / (1.0 + self.doc_freq.get(token, 0)))
 
     # ---- search -----------------------------------------------------------------
     def dense_candidates(self, vector: np.ndarray, k: int) -> dict[int, tuple[float, float]]:
@@ -190,6 +213,7 @@ class ArchiveIndex:
         lex.mkdir()
         self.lexical.write(lex)
         np.save(tmp / "ids.npy", self.ids)
+        (tmp / "doc_freq.json").write_text(json.dumps(self.doc_freq))
         (tmp / META).write_text(json.dumps({
             "format": FORMAT, "embedder": self.embedder_id, "dimension": self.dimension,
             "index_type": self.dense.index_type, "trained_on": self.dense.trained_on,
@@ -213,11 +237,13 @@ class ArchiveIndex:
                                       meta["index_type"], trained_on=int(meta["trained_on"]))
             lexical = _lexical_cls().read(folder / "lexical")
             ids = np.load(folder / "ids.npy")
+            doc_freq = {str(k): int(v) for k, v in
+                        json.loads((folder / "doc_freq.json").read_text()).items()}
         except (OSError, ValueError, KeyError, RuntimeError) as exc:
             log.warning("archive index at %s cannot be read (%s); rebuilding", folder, exc)
             return None
         return cls(str(meta["embedder"]), int(meta["dimension"]), dense, lexical, ids,
-                   float(meta.get("built_seconds", 0.0)))
+                   float(meta.get("built_seconds", 0.0)), doc_freq)
 
 
 def ensure_index(store: Store, embedder: Embedder, current: ArchiveIndex | None = None,

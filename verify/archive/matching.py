@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,7 +41,7 @@ RERANKER_FILE = "archive_reranker.json"
 
 FEATURES = ("cos_max", "cos_claim", "cos_title", "cos_gap", "bm25_rel", "bm25_log",
             "dense_rrank", "bm25_rrank", "figures_shared", "figures_missing", "names_shared",
-            "words_shared")
+            "words_shared", "idf_fact_check_covered", "idf_claim_covered")
 
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?![A-Za-z])")
 _NAME = re.compile(r"\b[A-Z][\w'\-]{2,}")
@@ -86,17 +86,43 @@ class Reranker:
         return 1.0 / (1.0 + np.exp(-np.clip(logits, -40, 40)))
 
     @classmethod
-    def fit(cls, x: np.ndarray, y: np.ndarray, trained_on: str, c: float = 1.0) -> Reranker:
-        """Fit on labelled candidate features (1: the same claim)."""
+    def fit(cls, x: np.ndarray, y: np.ndarray, trained_on: str, c: float = 1.0,
+            groups: Sequence[int] | np.ndarray | None = None,
+            negatives_per_positive: int = 60) -> Reranker:
+        """Fit on labelled candidate features (1: the same claim).
+
+        With ``groups`` (the query each row belongs to) the weights are fitted pairwise
+        (each relevant candidate against its query's others: a ranking objective), then
+        scaled and shifted on the rows (Platt) so the score stays a probability; without,
+        pointwise (class-balanced)."""
         from sklearn.linear_model import LogisticRegression
 
         x = np.asarray(x, np.float64)
+        y = np.asarray(y)
         mean, scale = x.mean(axis=0), x.std(axis=0)
         scale[scale == 0] = 1.0
-        model = LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
-        model.fit((x - mean) / scale, y)
-        return cls([float(w) for w in model.coef_[0]], float(model.intercept_[0]),
-                   [float(m) for m in mean], [float(s) for s in scale], FEATURES, trained_on)
+        z = (x - mean) / scale
+        if groups is None:
+            model = LogisticRegression(C=c, max_iter=2000, class_weight="balanced").fit(z, y)
+            weights, intercept = model.coef_[0], float(model.intercept_[0])
+        else:
+            groups = np.asarray(groups)
+            diffs = []
+            for g in np.unique(groups):
+                rows = np.where(groups == g)[0]
+                pos, neg = rows[y[rows] == 1], rows[y[rows] == 0][:negatives_per_positive]
+                diffs += [z[p] - z[n] for p in pos for n in neg]
+            if not diffs:
+                raise ArchiveError("no query has both a matching and a non-matching candidate")
+            d = np.asarray(diffs)
+            pairwise = LogisticRegression(C=c, max_iter=2000, fit_intercept=False).fit(
+                np.vstack([d, -d]), np.r_[np.ones(len(d)), np.zeros(len(d))])
+            direction = pairwise.coef_[0]
+            platt = LogisticRegression(C=100.0, max_iter=2000).fit((z @ direction)[:, None], y)
+            weights = direction * float(platt.coef_[0][0])
+            intercept = float(platt.intercept_[0])
+        return cls([float(w) for w in weights], intercept, [float(m) for m in mean],
+                   [float(s) for s in scale], FEATURES, trained_on)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict (what :meth:`save` writes)."""
@@ -125,7 +151,7 @@ class Reranker:
 
 # Hand-set: paraphrase similarity first, lexical agreement second, then figures and names.
 DEFAULT_RERANKER = Reranker(
-    weights=[9.0, 1.0, 1.0, 3.0, 1.5, 0.4, 0.5, 0.5, 0.6, -0.6, 0.5, 1.0],
+    weights=[9.0, 1.0, 1.0, 3.0, 1.5, 0.4, 0.5, 0.5, 0.6, -0.6, 0.5, 1.0, 0.0, 0.0],
     intercept=-7.6)
 
 
@@ -161,10 +187,17 @@ def candidates(index: ArchiveIndex, query: str, vector: np.ndarray,
             for i in ids]
 
 
-def featurise(query: str, items: list[Candidate], texts: dict[int, str]) -> np.ndarray:
-    """Rows of :data:`FEATURES` for the candidates of one query (``texts``: claim + title)."""
+def featurise(query: str, items: list[Candidate], texts: dict[int, str],
+              idf: Callable[[str], float] | None = None) -> np.ndarray:
+    """Rows of :data:`FEATURES` for the candidates of one query (``texts``: claim + title;
+    ``idf``: the archive's inverse document frequency of a BM25 token)."""
     if not items:
         return np.zeros((0, len(FEATURES)))
+    from verify.index.tokenize import tokenize
+
+    weigh = idf or (lambda token: 1.0)
+    q_tokens = set(tokenize(query))
+    q_mass = sum(weigh(t) for t in q_tokens) or 1.0
     q_fig, q_names, q_words = figures(query), names(query), words(query)
     top_cos = max(max(c.cos_claim, c.cos_title) for c in items)
     top_bm25 = max(c.bm25 for c in items) or 1.0
@@ -172,12 +205,16 @@ def featurise(query: str, items: list[Candidate], texts: dict[int, str]) -> np.n
     for c in items:
         text = texts.get(c.fact_check_id, "")
         c_fig, c_names, c_words = figures(text), names(text), words(text)
+        c_tokens = set(tokenize(for_matching(text)))
+        shared_mass = sum(weigh(t) for t in q_tokens & c_tokens)
+        c_mass = sum(weigh(t) for t in c_tokens) or 1.0
         cos_max = max(c.cos_claim, c.cos_title)
         row = [cos_max, c.cos_claim, c.cos_title, cos_max - top_cos, c.bm25 / top_bm25,
                math.log1p(max(c.bm25, 0.0)), 1.0 / c.dense_rank, 1.0 / c.bm25_rank,
                float(len(q_fig & c_fig)), float(len(c_fig - q_fig) > 0 and bool(q_fig)),
                len(q_names & c_names) / max(1, len(c_names)),
-               len(q_words & c_words) / max(1, len(c_words))]
+               len(q_words & c_words) / max(1, len(c_words)),
+               shared_mass / c_mass, shared_mass / q_mass]
         c.features = row
         rows.append(row)
     return np.asarray(rows, np.float64)
@@ -230,7 +267,7 @@ def match_claim(store: Store, embedder: Embedder, index: ArchiveIndex, claim: st
     items = candidates(index, query, vector, candidates_k)
     records = load_fact_checks(store, [c.fact_check_id for c in items])
     texts = {i: f"{fc.claim} {fc.title or ''}" for i, fc in records.items()}
-    scores = (reranker or DEFAULT_RERANKER).score(featurise(query, items, texts))
+    scores = (reranker or DEFAULT_RERANKER).score(featurise(query, items, texts, index.idf))
     order = sorted(range(len(items)), key=lambda j: (-scores[j], items[j].fact_check_id))
     out: list[Match] = []
     for j in order:
