@@ -8,13 +8,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from app_pages import _desk as desk
 from verify.archive import MATCH_THRESHOLD
 from verify.ui import render
-
-try:  # the desk's Streamlit glue is moving from verify.ui.desk to app_pages/_desk.py
-    from app_pages import _desk as desk
-except ImportError:  # pragma: no cover - before that move lands
-    from verify.ui import desk  # type: ignore[attr-defined, no-redef]
 
 ws = desk.workspace()
 
@@ -104,13 +100,12 @@ with tab_import:
 
 with tab_matched, desk.guard("matching checked claims"):
     from verify.archive import has_fact_checks
-    from verify.check import list_checks
 
     if not has_fact_checks(ws):
         st.info("Import fact-checks first; checked claims are then matched against them.")
     else:
         rows = []
-        for item in list_checks(ws, limit=50):
+        for item in ws.list_checks(limit=50):
             text = item.get("claim") if isinstance(item, dict) else getattr(item, "claim", "")
             found = ws.match(str(text or ""), k=1, min_score=MATCH_THRESHOLD)
             if found:
