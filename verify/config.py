@@ -145,7 +145,9 @@ class VerdictSettings:
 
     - ``evidence_k``: passages retrieved and weighed per claim.
     - ``evidence_per_source``: at most this many of them from one source (a long thread
-      or one outlet's several reports cannot crowd out the others); 0 for no cap.
+      or one outlet's several reports cannot crowd out the others); 0 for no cap, the
+      default: a cap of 2 gains one desk-suite claim but costs SciFact 2.4 points of
+      macro-F1 (3: 1.8, 4: 1.1), whose evidence is several passages of one abstract.
     - ``min_relevance``: a passage below this relevance (0..1) carries no weight.
     - ``relevance_cosine_floor`` / ``relevance_cosine_ceiling``: claim-passage cosine
       mapped linearly to 0..1 between these two values.
@@ -205,7 +207,7 @@ class VerdictSettings:
     """
 
     evidence_k: int = 8
-    evidence_per_source: int = 2
+    evidence_per_source: int = 0
     min_relevance: float = 0.3
     relevance_cosine_floor: float = 0.2
     relevance_cosine_ceiling: float = 0.7

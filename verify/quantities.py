@@ -34,7 +34,7 @@ from verify.types import QuantityAlignment
 log = logging.getLogger(__name__)
 
 Direction = Literal["eq", "approx", "gt", "ge", "lt", "le", "range"]
-Kind = Literal["count", "money", "percent", "measure", "duration"]
+Kind = Literal["count", "money", "percent", "measure", "duration", "clock"]
 
 MONTHS = {
     "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
@@ -130,6 +130,38 @@ _NUMBER_RE = re.compile(
     r"(?:\s?(?P<pct>%|percent\b|per cent\b))?",
     re.IGNORECASE,
 )
+# a time of day: "21:30", "9:15 pm", "11am"; its value is minutes after midnight
+_CLOCK_RE = re.compile(
+    r"\b(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)(?:\s*(?P<ap>[ap]\.?m)\b\.?)?"
+    r"|\b(?P<h2>1[0-2]|[1-9])(?:[.:](?P<m2>[0-5]\d))?\s*(?P<ap2>[ap]\.?m)\b\.?", re.IGNORECASE)
+_CLOCK_LEAD_RE = re.compile(r"\b(?:(?:shortly|just|soon|well)\s+)?(?P<rel>after|before|by|until)\s+$",
+                            re.IGNORECASE)
+CLOCK_SPREAD = {"eq": 2.0, "approx": 20.0, "gt": 60.0, "lt": 60.0}
+
+
+def _clock_value(m: re.Match[str]) -> float:
+    """Minutes after midnight of a time-of-day match."""
+    hour = int(m.group("h") or m.group("h2"))
+    minute = int(m.group("m") or m.group("m2") or 0)
+    half = (m.group("ap") or m.group("ap2") or "").lower()[:1]
+    if half == "p" and hour < 12:
+        hour += 12
+    elif half == "a" and hour == 12:
+        hour = 0
+    return float(60 * hour + minute)
+
+
+def clock_interval(value: float, direction: str) -> tuple[float, float]:
+    """The minutes a time-of-day wording allows: "21:30" to the minute, "about 21:30"
+    within 20 minutes, "shortly after 23:00" within the hour after."""
+    if direction in ("gt", "ge"):
+        return value, value + CLOCK_SPREAD["gt"]
+    if direction in ("lt", "le"):
+        return value - CLOCK_SPREAD["lt"], value
+    spread = CLOCK_SPREAD["approx" if direction == "approx" else "eq"]
+    return value - spread, value + spread
+
+
 _FRACTION_RE = re.compile(
     r"\b(?P<n>one|two|three|four|a)[- ](?P<d>half|halves|thirds?|quarters?|fifths?|tenths?)\b",
     re.IGNORECASE)
@@ -347,6 +379,10 @@ def _rounding_unit(surface_number: str, value: float) -> float:
     return 0.5 * 10 ** zeros if value >= 100 else 0.5
 
 
+APPROX_SPREAD = 0.15
+APPROX_SPREAD_PRECISE = 0.05
+
+
 def interval(value: float, direction: Direction, rounding: float, *, high: float | None = None,
              evidence: bool = False) -> tuple[float, float]:
     """The values a wording allows. ``evidence`` bounds open intervals more tightly."""
@@ -355,7 +391,9 @@ def interval(value: float, direction: Direction, rounding: float, *, high: float
     if direction == "eq":
         return value - rounding, value + rounding
     if direction == "approx":
-        spread = max(rounding, 0.15 * abs(value))
+        # "about 300" allows 15%; "about 36,500", said to three digits, only 5%
+        digits = len(str(int(abs(value))).rstrip("0")) if value == int(value) else 3
+        spread = max(rounding, (APPROX_SPREAD_PRECISE if digits >= 3 else APPROX_SPREAD) * abs(value))
         return value - spread, value + spread
     if direction in ("gt", "ge"):
         # "more than 1,000" rarely means 10,000: when it is the evidence, cap it.
@@ -559,6 +597,8 @@ def _extract_cached(text: str) -> tuple[Quantity, ...]:
 
     candidates: list[tuple[int, int, float, str, re.Match[str] | None, Kind, str | None]] = []
     m: re.Match[str] | None
+    for m in _CLOCK_RE.finditer(text):
+        candidates.append((m.start(), m.end(), _clock_value(m), m.group(0), None, "clock", "clock"))
     for m in _FRACTION_RE.finditer(text):
         num = 1 if m.group("n").lower() in ("one", "a") else UNITS_WORDS[m.group("n").lower()]
         den = FRACTION_DENOMS[m.group("d").lower()]
@@ -617,6 +657,9 @@ def _extract_cached(text: str) -> tuple[Quantity, ...]:
         if m is not None and _is_year_token(text, m, plural_next):
             continue
         approx_word, direction, start = _approximator(text, a)
+        if kind == "clock" and (lead := _CLOCK_LEAD_RE.search(text[max(0, a - 20):a])):
+            direction = "lt" if lead.group("rel").lower() in ("before", "by", "until") else "gt"
+            approx_word, start = lead.group(0).strip(), max(0, a - 20) + lead.start()
         high_value: float | None = None
         end = b
         # ranges: between X and Y, X to Y, X-Y
@@ -673,6 +716,9 @@ def _extract_cached(text: str) -> tuple[Quantity, ...]:
         if m is not None and m.group("dozen"):
             direction = "approx" if direction == "eq" else direction
         low, high = interval(value, direction, rounding, high=high_value)
+        if kind == "clock":
+            rounding = 1.0
+            low, high = clock_interval(value, direction)
         s0, s1 = _sentence_bounds(text, a)
         sent_scopes = tuple(s for s in scopes + month_scopes if s0 <= s.span[0] < s1)
         if not sent_scopes:
@@ -838,6 +884,8 @@ def unit_similarity(a: Quantity, b: Quantity) -> float:
     if a.kind != b.kind:
         # a bare count and a duration/money never align
         return 0.0
+    if a.kind == "clock":
+        return 1.0  # which event a time is of is left to the context score
     if a.kind in ("percent", "money", "duration", "measure"):
         if a.unit != b.unit:
             return 0.0
@@ -969,9 +1017,12 @@ def scope_compatible(claim: Quantity, evidence: Quantity) -> tuple[bool, str]:
 
 def compare(claim: Quantity, evidence: Quantity) -> tuple[str, str]:
     """'match' or 'mismatch' of two aligned figures, with a short note."""
-    e_low, e_high = interval(evidence.value, evidence.direction,
-                             float(evidence.extra.get("rounding", 0.5)),
-                             high=evidence.extra.get("high_value"), evidence=True)
+    if evidence.kind == "clock":
+        e_low, e_high = clock_interval(evidence.value, evidence.direction)
+    else:
+        e_low, e_high = interval(evidence.value, evidence.direction,
+                                 float(evidence.extra.get("rounding", 0.5)),
+                                 high=evidence.extra.get("high_value"), evidence=True)
     c_low, c_high = claim.low, claim.high
     if c_low <= e_high and e_low <= c_high:
         return "match", f"{claim.text} agrees with {evidence.text}"
@@ -990,15 +1041,20 @@ def _dated(q: Quantity, published: dt.date | None) -> Quantity:
 HISTORY_WINDOW = 60
 
 
-def _historical(claim: Quantity, evidence: Quantity, published: dt.date | None) -> str:
+def _historical(claim: Quantity, evidence: Quantity, published: dt.date | None,
+                others: Sequence[Quantity] = ()) -> str:
     """A note when a claim with no time of its own meets a figure its report gives for an
     earlier year ("the 1,000-3,000 fighters analysts gave in 2019", in a 2024 report)."""
     if published is None or any(s.year for s in claim.scopes):
         return ""
     # only a year said with the figure ("in 2019 analysts gave 1,000 to 3,000"), not one
     # further on in the sentence ("the highest since records began in 1961")
+    # and not one that belongs to an earlier figure said after it ("36,500, down from
+    # 41,000 in 2021": 2021 is the year of 41,000)
+    earlier = [q.span for q in others if q.extra.get("previous") and q.span[0] > evidence.span[0]]
     years = [s.year for s in evidence.scopes if s.year and s.relation != "since"
-             and abs(s.span[0] - evidence.span[0]) <= HISTORY_WINDOW]
+             and abs(s.span[0] - evidence.span[0]) <= HISTORY_WINDOW
+             and not any(evidence.span[1] <= span[0] <= s.span[0] for span in earlier)]
     if years and max(years) < published.year:
         return (f"the evidence gives {evidence.text} for {max(years)}, in a report of "
                 f"{published.year}; the claim names no year")
@@ -1061,7 +1117,7 @@ def align_quantities(claim: str | list[Quantity], passage: str | list[Quantity],
             continue
         # a figure about the claim's time is the one to compare with, when there is one
         same_time = [c for c in scored if scope_compatible(cq, _dated(c[2], published))[0]
-                     and not _historical(cq, c[2], published)]
+                     and not _historical(cq, c[2], published, e_qs)]
         scored = same_time or scored
         scored.sort(key=lambda s: -s[0])
         best_score = scored[0][0]
@@ -1072,7 +1128,7 @@ def align_quantities(claim: str | list[Quantity], passage: str | list[Quantity],
                 chosen = eq
                 break
         same = id(chosen) not in loose
-        if note := _historical(cq, chosen, published):
+        if note := _historical(cq, chosen, published, e_qs):
             out.append(_alignment(cq, chosen, "different_scope", note, same))
             continue
         ok, note = scope_compatible(cq, _dated(chosen, published))
