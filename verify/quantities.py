@@ -100,7 +100,7 @@ SYNONYM_GROUPS: list[tuple[str, ...]] = [
      "murder", "massacre", "toll"),
     ("fighter", "militant", "member", "combatant", "insurgent", "jihadist", "soldier",
      "troop", "recruit", "gunman", "terrorist"),
-    ("prisoner", "inmate", "detainee", "captive", "convict"),
+    ("prisoner", "inmate", "detainee", "captive", "convict", "escapee"),
     ("civilian", "people", "person", "individual", "resident", "citizen", "man", "woman",
      "child"),
     ("base", "facility", "outpost", "installation", "camp"),
@@ -543,6 +543,24 @@ def _counted_noun(doc: Any, text: str, start: int, end: int
             frozenset(v for v in verbs if v))
 
 
+def _verb_subject(doc: Any, start: int, end: int) -> frozenset[str]:
+    """The words of the subject of the verb that governs a figure ("Shares rose 6%" ->
+    share; "the unemployment rate rose 4%" -> unemployment, rate); empty when none."""
+    if doc is None:
+        return frozenset()
+    tok = _token_at(doc, max(start, end - 1))
+    steps = 0
+    while tok is not None and tok.pos_ != "VERB" and tok.head is not tok and steps < 3:
+        tok, steps = tok.head, steps + 1
+    if tok is None or tok.pos_ != "VERB":
+        return frozenset()
+    for child in tok.children:
+        if child.dep_ in ("nsubj", "nsubjpass") and child.pos_ == "NOUN":
+            return frozenset(canonical(t.lemma_.lower()) for t in (child, *child.children)
+                             if t is child or (t.dep_ in ("compound", "amod") and t.is_alpha))
+    return frozenset()
+
+
 def _physical_unit(text: str, start: int, end: int) -> tuple[str, float] | None:
     """The unit of a number followed by a unit symbol (3 km, 40 mph): a small table first,
     then quantulum3."""
@@ -702,12 +720,15 @@ def _extract_cached(text: str) -> tuple[Quantity, ...]:
                 if noun is not None:
                     unit_text, unit = noun, _lemma(doc, noun, a)
         what: str | None = None
+        subject: frozenset[str] = frozenset()
         if kind in UNNAMED_KINDS:
             # "90% of policemen", "a $5 million budget", "pays 23 percent for ...": what the
             # percentage or sum is of, and the verb that governs it
             noun, keys, verbs = _counted_noun(doc, text, a, end)
             if noun is not None and noun.lower() not in ("percent", "cent", "percentage"):
                 what = canonical(_lemma(doc, noun, a))
+            else:
+                subject = _verb_subject(doc, a, end)  # "shares rose 4%" is not "sales rose 4%"
         if unit is not None:
             keys = frozenset(keys | {canonical(unit)})
         rounding = _rounding_unit(surface_number, value / (SCALES.get((m.group("scale") or "").strip().lower(), 1.0) if m is not None else 1.0))
@@ -731,7 +752,7 @@ def _extract_cached(text: str) -> tuple[Quantity, ...]:
             kind=kind, unit=unit, unit_text=unit_text, span=(start, end), keys=keys,
             context=context, scopes=sent_scopes, sentence_span=(s0, s1),
             extra={"rounding": rounding, "high_value": high_value, "approximator": approx_word,
-                   "what": what, "verbs": verbs, "part": bool(_PARTITIVE_RE.match(text, end)),
+                   "what": what, "subject": subject, "verbs": verbs, "part": bool(_PARTITIVE_RE.match(text, end)),
                    "previous": bool(_PREVIOUS_RE.search(text[max(0, start - 25):start])),
                    "age": bool(_AGE_RE.search(text[max(0, start - 14):start])),
                    "implied_unit": _implied_unit(out, kind, unit, start)},
@@ -870,6 +891,9 @@ def same_measured_thing(claim: Quantity, evidence: Quantity) -> bool:
     cw, ew = claim.extra.get("what"), evidence.extra.get("what")
     if cw and ew:
         return bool(cw == ew)
+    cs, es = claim.extra.get("subject"), evidence.extra.get("subject")
+    if not cw and not ew and cs and es and not cs & es:
+        return False  # what rose by it differs: "shares rose 4%", "sales rose 4%"
     unit_keys = {canonical(claim.unit or ""), canonical(evidence.unit or "")}
     if (claim.keys - unit_keys) & (evidence.keys - unit_keys):
         return True
