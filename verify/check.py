@@ -35,7 +35,7 @@ from verify.quantities import (
     prime_quantities,
     unstated_dates,
 )
-from verify.refutation import complement_agreement
+from verify.refutation import complement_agreement, unmentioned_names
 from verify.stance_views import (
     StancePlan,
     combine_stance,
@@ -58,6 +58,7 @@ from verify.types import (
     to_jsonable,
 )
 from verify.verdict import (
+    stale_figures,
     aggregate,
     figure_stated,
     independence_factors,
@@ -151,13 +152,20 @@ def assess_hits(claim: str, hits: Sequence[SearchHit], *, stance_model: StanceMo
                       if relevance[i] >= vs.min_relevance else ()
                       for i, t in enumerate(texts)]
     all_alignments = reconcile_documents(all_alignments, [h.passage.document_id for h in hits])
+    if not date_phrases(claim):
+        all_alignments = stale_figures(all_alignments, [h.passage.published_date if relevance[i] >=
+                                                        vs.min_relevance else None
+                                                        for i, h in enumerate(hits)])
     adjusted_all = [numeric_adjust(probs[i], all_alignments[i], relevance[i], vs)[0]
                     for i in range(n)]
     stated = figure_stated(all_alignments)
     points = [_point_text(claim, t) for t in texts]
     adjusted_all = [_complement_turned(claim, points[i], adjusted_all[i]) for i in range(n)]
+    unmentioned = unmentioned_names(claim, [t for i, t in enumerate(texts)
+                                            if relevance[i] >= vs.min_relevance])
     settled = [settle_stance(adjusted_all[i], all_alignments[i], claim, points[i],
-                             float(focus[i][1]), bool(claim_qs), vs, stated) for i in range(n)]
+                             float(focus[i][1]), bool(claim_qs), vs, stated, unmentioned)
+               for i in range(n)]
     stances = [st for st, _, _ in settled]
     indep, dup_of = independence_factors(
         order, [h.passage.passage_id for h in hits], [h.passage.document_id for h in hits],

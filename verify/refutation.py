@@ -31,13 +31,15 @@ Example:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 from verify.overlap import lexical_overlap, stem
-from verify.quantities import VERB_GROUPS, spacy_doc
+from verify.quantities import VERB_GROUPS, date_phrases, spacy_doc
 from verify.types import RefuteReason
 
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+_DATE_LEAD = re.compile(r"^(?:in|on|at|since|by|during|until|from|of|as of|the)\s+", re.IGNORECASE)
 # words that negate or dispute what a sentence states
 NEGATION_WORDS = frozenset({
     "not", "no", "never", "none", "nor", "neither", "nobody", "nothing", "without",
@@ -184,3 +186,27 @@ def carries_point(claim: str, sentence: str) -> bool:
         return lexical_overlap(claim, sentence) >= POINT_OVERLAP
     stems = {stem(w) for w in _words(sentence)}
     return any(_senses(p) & stems for p in predicates)
+
+
+def unmentioned_names(claim: str, texts: Sequence[str]) -> tuple[str, ...]:
+    """The claim's names (proper nouns) and dates that no passage mentions at all
+    ("lowest in the Fenwick district" when no source names Fenwick): on them the evidence
+    is silent, whatever the model makes of the rest."""
+    if not texts:
+        return ()
+    corpus = " ".join(texts).lower()
+    words = set(_WORD.findall(corpus))
+    out: list[str] = []
+    dates = date_phrases(claim)
+    doc = spacy_doc(claim)
+    if doc is not None:
+        for tok in doc:
+            if (tok.pos_ == "PROPN" and tok.i > 0 and tok.is_alpha and len(tok.text) > 2
+                    and tok.text.lower() not in words
+                    and not any(s <= tok.idx < e for _, (s, e) in dates)):
+                out.append(tok.text)
+    for text, _ in dates:
+        core = _DATE_LEAD.sub("", text).strip().lower()
+        if core and core not in corpus:
+            out.append(core)
+    return tuple(dict.fromkeys(out))

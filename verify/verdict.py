@@ -14,6 +14,7 @@ Example:
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from collections.abc import Sequence
@@ -161,8 +162,8 @@ def all_figures_agree(alignments: Sequence[QuantityAlignment]) -> bool:
 
 def settle_stance(p: Sequence[float] | np.ndarray, alignments: Sequence[QuantityAlignment],
                   claim: str, sentence: str, focus_refutes: float, claim_has_figures: bool,
-                  settings: VerdictSettings, figure_stated: bool = True
-                  ) -> tuple[Stance, RefuteReason, str]:
+                  settings: VerdictSettings, figure_stated: bool = True,
+                  unmentioned: Sequence[str] = ()) -> tuple[Stance, RefuteReason, str]:
     """A passage's final stance, why it refutes (``verify.refutation``) and a note.
 
     A passage the model leans against refutes only with a reason: a differing figure on the
@@ -189,6 +190,9 @@ def settle_stance(p: Sequence[float] | np.ndarray, alignments: Sequence[Quantity
         on_point = not silent_on_figures and carries_point(claim, sentence)
         if on_point and (cue := contradiction_cue(claim, sentence)) is not None:
             return "refutes", cue[0], f"{cue[0]}: {cue[1]}"
+        if (not claim_has_figures and focus_refutes >= settings.strong_refute and unmentioned):
+            return "unrelated", "", (f"related but silent: no passage names {unmentioned[0]}, "
+                                     "so the model's reading cannot refute it")
         if (not claim_has_figures and focus_refutes >= settings.strong_refute
                 and (on_point or not settings.model_refute_needs_predicate)):
             return "refutes", "model", f"its sentence on the claim reads as refuting ({focus_refutes:.2f})"
@@ -230,6 +234,31 @@ def reconcile_documents(alignments: Sequence[tuple[QuantityAlignment, ...]],
                                  note=f"the same document states {a.claim_text} elsewhere; "
                                       f"{a.evidence_text} counts something else")
                          if a.status == "mismatch" and a.claim_span in spans else a for a in row))
+    return out
+
+
+STALE_REPORT_DAYS = 365
+
+
+def stale_figures(alignments: Sequence[tuple[QuantityAlignment, ...]],
+                  published: Sequence[dt.date | None]) -> list[tuple[QuantityAlignment, ...]]:
+    """A differing figure in a report a year or more older than the newest report weighed
+    for the claim speaks of an earlier time ("shares rose 6%" on 2021 results against a
+    claim about this week's cuts): its mismatch becomes ``different_scope``, with a note.
+    For claims that name no date (a dated claim is compared on its dates)."""
+    dates = [d for d in published if d is not None]
+    if not dates:
+        return list(alignments)
+    newest = max(dates)
+    out = []
+    for row, day in zip(alignments, published, strict=True):
+        if day is None or (newest - day).days < STALE_REPORT_DAYS:
+            out.append(row)
+            continue
+        out.append(tuple(replace(a, status="different_scope",
+                                 note=f"a report of {day.year}, older than the others "
+                                      f"({newest.year}): {a.evidence_text} is of that time")
+                         if a.status == "mismatch" else a for a in row))
     return out
 
 
