@@ -133,6 +133,10 @@ def contradiction_cue(claim: str, sentence: str) -> tuple[RefuteReason, str] | N
         return None
     c_neg, s_neg = negated(claim), negated(sentence)
     if bool(c_neg) != bool(s_neg):
+        if c_neg and not names_all(claim, sentence):
+            # "X will not close" meets "... close its plant in Brenton": an affirmative
+            # sentence about another subject does not deny a negated claim
+            return None
         return "negation", (s_neg or c_neg or "")
     cw, sw = _words(claim), _words(sentence)
     for a, b in ANTONYMS:
@@ -188,6 +192,46 @@ def carries_point(claim: str, sentence: str) -> bool:
     return any(_senses(p) & stems for p in predicates)
 
 
+# a wire dateline, "ASHFORD (Meridian Wire) - ", names a place, not the subject
+_DATELINE = re.compile(r"^\s*[A-Z][A-Z .'-]+\s*\([^)]{1,40}\)\s*[-–—]\s*")
+
+
+def claim_names(claim: str) -> tuple[str, ...]:
+    """The claim's proper names: capitalised proper nouns, its first word left out
+    (capitalised anyway) and acronyms too (a source may spell them out: CKD)."""
+    doc = spacy_doc(claim)
+    if doc is None:
+        return ()
+    return tuple(t.text for t in doc
+                 if t.pos_ == "PROPN" and t.i > 0 and t.is_alpha and len(t.text) > 2
+                 and t.text[0].isupper() and t.text[1:].islower())
+
+
+def names_all(claim: str, sentence: str) -> bool:
+    """Whether a sentence (its dateline left out) names every proper noun of the claim."""
+    words = set(_WORD.findall(_DATELINE.sub("", sentence).lower()))
+    return all(n.lower() in words for n in claim_names(claim))
+
+
+def _near_any(word: str, words: set[str]) -> bool:
+    """Whether a word, or one a letter away from it (a misspelt name: Hub / Hib), is in
+    ``words``."""
+    if word in words:
+        return True
+    n = len(word)
+    for other in words:
+        if abs(len(other) - n) > 1 or other[:1] != word[:1]:
+            continue
+        if n == len(other):
+            if sum(a != b for a, b in zip(word, other, strict=True)) <= 1:
+                return True
+        else:
+            short, long_ = (word, other) if n < len(other) else (other, word)
+            if any(long_[:i] + long_[i + 1:] == short for i in range(len(long_))):
+                return True
+    return False
+
+
 def unmentioned_names(claim: str, texts: Sequence[str]) -> tuple[str, ...]:
     """The claim's names (proper nouns) and dates that no passage mentions at all
     ("lowest in the Fenwick district" when no source names Fenwick): on them the evidence
@@ -198,13 +242,11 @@ def unmentioned_names(claim: str, texts: Sequence[str]) -> tuple[str, ...]:
     words = set(_WORD.findall(corpus))
     out: list[str] = []
     dates = date_phrases(claim)
-    doc = spacy_doc(claim)
-    if doc is not None:
-        for tok in doc:
-            if (tok.pos_ == "PROPN" and tok.i > 0 and tok.is_alpha and len(tok.text) > 2
-                    and tok.text.lower() not in words
-                    and not any(s <= tok.idx < e for _, (s, e) in dates)):
-                out.append(tok.text)
+    spans = [span for _, span in dates]
+    for name in claim_names(claim):
+        at = claim.find(name)
+        if not any(s <= at < e for s, e in spans) and not _near_any(name.lower(), words):
+            out.append(name)
     for text, _ in dates:
         core = _DATE_LEAD.sub("", text).strip().lower()
         if core and core not in corpus:

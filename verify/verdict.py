@@ -190,7 +190,8 @@ def settle_stance(p: Sequence[float] | np.ndarray, alignments: Sequence[Quantity
         on_point = not silent_on_figures and carries_point(claim, sentence)
         if on_point and (cue := contradiction_cue(claim, sentence)) is not None:
             return "refutes", cue[0], f"{cue[0]}: {cue[1]}"
-        if (not claim_has_figures and focus_refutes >= settings.strong_refute and unmentioned):
+        if (not claim_has_figures and focus_refutes >= settings.strong_refute and unmentioned
+                and not on_point):
             return "unrelated", "", (f"related but silent: no passage names {unmentioned[0]}, "
                                      "so the model's reading cannot refute it")
         if (not claim_has_figures and focus_refutes >= settings.strong_refute
