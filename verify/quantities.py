@@ -1194,7 +1194,8 @@ def _alignment(cq: Quantity, eq: Quantity | None, status: str, note: str,
     return QuantityAlignment(
         claim_text=cq.text, claim_value=cq.value, claim_unit=cq.unit, claim_span=cq.span,
         evidence_text=eq.text if eq else None, evidence_value=eq.value if eq else None,
-        evidence_unit=eq.unit if eq else None, evidence_span=eq.span if eq else None,
+        evidence_unit=(eq.unit or eq.extra.get("implied_unit")) if eq else None,
+        evidence_span=eq.span if eq else None,
         status=status,  # type: ignore[arg-type]
         note=note, same_predicate=same,
     )
