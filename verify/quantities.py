@@ -1176,8 +1176,12 @@ def _other_thing_note(cq: Quantity, e_qs: Sequence[Quantity]) -> str:
     where the same number is not a coincidence."""
     if cq.kind != "count" or not cq.unit or cq.value <= OTHER_THING_MIN:
         return ""
+    # a noun made from the claim's own verb counts the same people ("31,000 scientists
+    # signed" ~ "31,000 signatories")
+    stems = {w[:4] for w in (*cq.extra.get("verbs", ()), *cq.keys) if len(w) >= 4}
     for eq in e_qs:
-        if (eq.kind == "count" and eq.unit and canonical(eq.unit) != canonical(cq.unit)
+        if (eq.kind == "count" and eq.unit and eq.unit.isalpha() and len(eq.unit) >= 3
+                and canonical(eq.unit) != canonical(cq.unit) and eq.unit[:4].lower() not in stems
                 and _same_value(cq, eq) and not eq.extra.get("previous")):
             return f"{OTHER_THING_NOTE}: {eq.text} {eq.unit}, not {cq.unit}"
     return ""
