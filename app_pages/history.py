@@ -147,9 +147,11 @@ def import_past_verdicts() -> None:
             with desk.guard(f"importing {uploaded.name}"), st.spinner("Checking each claim…"):
                 report = ws.import_past_verdicts(text=uploaded.getvalue(), name=uploaded.name,
                                                  reviewer=reviewer or None)
-                summary = report.summary()
-                desk.flash(f"{summary[:1].upper()}{summary[1:]}; {len(report.problems)} rows "
-                           "skipped." + "".join(f"\n\n- {p}" for p in report.problems[:10]))
+                summary, skipped = report.summary(), len(report.problems)
+                desk.flash(f"{summary[:1].upper()}{summary[1:]}."
+                           + (f" {skipped} row{'s' if skipped != 1 else ''} not recorded as "
+                              "a review:" if skipped else "")
+                           + "".join(f"\n\n- {p}" for p in report.problems[:10]))
                 st.rerun()
 
 

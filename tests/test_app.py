@@ -414,7 +414,8 @@ def test_learn_from_reviews_lists_the_head_and_switches_it_off(
     assert not any(b.label == "Switch learned verdicts off" for b in app.button)
 
 
-def test_past_verdicts_upload_imports_and_names_the_unreadable_row(app: AppTest) -> None:
+def test_past_verdicts_upload_imports_and_names_the_unreadable_row(app: AppTest,
+                                                                   demo_home: Path) -> None:
     """History → Learned verdicts → Import past verdicts, with AppTest's file uploader."""
     go(app, "app_pages/history.py")
     archive = (b"claim,verdict\n"
@@ -428,6 +429,17 @@ def test_past_verdicts_upload_imports_and_names_the_unreadable_row(app: AppTest)
     app.run()
     assert not app.exception, app.exception
     flashed = " ".join(str(s.value) for s in app.success)
+    # both facts: two rows became reviews, and all three (Satire included: the archive
+    # keeps ratings with no verdict) went into the fact-check archive
     assert ("Imported 2 past verdicts as reviews by app test desk (REFUTED 1, SUPPORTED 1); "
-            "0 already there; 1 rows skipped.") in flashed, flashed
+            "0 already there; 3 added to the fact-check archive. "
+            "1 row not recorded as a review:") in flashed, flashed
     assert "desk.csv:4: rating 'Satire' has no verify verdict" in flashed
+    from verify import Workspace
+    from verify.archive import list_fact_checks
+
+    with Workspace.open(demo_home / "demo") as ws:
+        ratings = {f.claim: f.rating for f in list_fact_checks(ws, "Jalalabad")
+                   + list_fact_checks(ws, "IS-K 800")}
+    assert ratings["IS-K had about 800 fighters in 2018"] == "Satire"
+    assert ratings["The Jalalabad prison held 17,000 prisoners"] == "False"
