@@ -78,3 +78,17 @@ class ArchiveError(InputError):
 
 class FetchError(InputError):
     """A URL could not be fetched (timeout, HTTP error, robots.txt, too large...). Names it."""
+
+
+class AuthenticationError(VerifyError):
+    """No API token, or a token that matches no user (HTTP 401)."""
+
+    hint = "send the token `verify users add` printed as `Authorization: Bearer TOKEN`"
+
+
+class PermissionDeniedError(VerifyError):
+    """A known user asked for something their role does not allow (HTTP 403)."""
+
+
+class NotFoundError(InputError):
+    """A named thing (user, job, document, check) is not in the workspace (HTTP 404)."""

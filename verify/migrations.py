@@ -369,6 +369,33 @@ CREATE TABLE fact_check_imports (
 );
 """
 
+USERS_AND_ACTIONS = """
+-- People who may use a workspace through `verify serve`: one API token each, stored as an
+-- scrypt hash (token_hash: 'scrypt$n$r$p$salt_hex$hash_hex'); token_id is the token's
+-- public prefix, to find the row without trying every hash.
+CREATE SEQUENCE IF NOT EXISTS user_id_seq START 1;
+CREATE TABLE users (
+    user_id     INTEGER PRIMARY KEY DEFAULT nextval('user_id_seq'),
+    name        VARCHAR NOT NULL UNIQUE,
+    role        VARCHAR NOT NULL,
+    token_id    VARCHAR NOT NULL UNIQUE,
+    token_hash  VARCHAR NOT NULL,
+    created_by  VARCHAR,
+    created_at  TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+
+-- Every write made through the server, stamped with the user who made it.
+CREATE SEQUENCE IF NOT EXISTS user_action_id_seq START 1;
+CREATE TABLE user_actions (
+    action_id   BIGINT PRIMARY KEY DEFAULT nextval('user_action_id_seq'),
+    user_name   VARCHAR NOT NULL,
+    action      VARCHAR NOT NULL,
+    target      VARCHAR,
+    detail      JSON,
+    created_at  TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_core", CORE),
     ("0002_ratings", RATINGS),
@@ -381,6 +408,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("0007_evidence_reasons", EVIDENCE_REASONS),
     ("0008_ingest_runs_and_identity", INGEST_RUNS_AND_IDENTITY),
     ("0009_fact_check_archive", FACT_CHECK_ARCHIVE),
+    ("0010_users_and_actions", USERS_AND_ACTIONS),
 ]
 
 

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from verify.past_verdicts import PastVerdictImport
     from verify.sources import SourceBook
     from verify.types import CheckResult
+    from verify.users import UserBook
 
 log = logging.getLogger(__name__)
 
@@ -166,6 +167,31 @@ class Workspace:
 
         return remove_document(self, document)
 
+    def documents(self, query: str | None = None, *, limit: int = 50,
+                  offset: int = 0) -> list[dict[str, Any]]:
+        """Documents, newest first (optionally those whose title, URL, path or source holds
+        ``query``): rows of document_id, title, url, file_path, source, published_date,
+        language, passages, ingested_at."""
+        from verify.errors import InputError
+
+        if limit < 1 or offset < 0:
+            raise InputError(f"limit: must be at least 1 and offset at least 0 "
+                             f"(got {limit}, {offset})")
+        sql = ("SELECT d.document_id, d.title, d.url, d.file_path, s.domain AS source,"
+               " d.published_date, d.language,"
+               " (SELECT count(*) FROM passages p WHERE p.document_id = d.document_id) AS passages,"
+               " d.ingested_at FROM documents d LEFT JOIN sources s ON s.source_id = d.source_id")
+        params: list[Any] = []
+        if query and query.strip():
+            sql += (" WHERE d.title ILIKE ? OR d.url ILIKE ? OR d.file_path ILIKE ?"
+                    " OR s.domain ILIKE ?")
+            params += [f"%{query.strip()}%"] * 4
+        sql += " ORDER BY d.ingested_at DESC, d.document_id DESC LIMIT ? OFFSET ?"
+        params += [int(limit), int(offset)]
+        cols = ["document_id", "title", "url", "file_path", "source", "published_date",
+                "language", "passages", "ingested_at"]
+        return [dict(zip(cols, row, strict=True)) for row in self.store.fetchall(sql, params)]
+
     def corpus_stats(self) -> CorpusStats:
         """Counts of documents, passages and sources, and the date range."""
         from verify.ingest import corpus_stats
@@ -229,6 +255,13 @@ class Workspace:
             self._sources = SourceBook(self.store, self.settings)
         return self._sources
 
+    @property
+    def users(self) -> UserBook:
+        """Users, their API tokens and roles, and the log of their writes (``verify serve``)."""
+        from verify.users import UserBook
+
+        return UserBook(self.store)
+
     def reliability(self, domain: str | None) -> Reliability:
         """Effective reliability of a domain (fast, cached)."""
         return self.sources.reliability(domain)
@@ -253,6 +286,21 @@ class Workspace:
         from verify.check import list_checks
 
         return list_checks(self, query, limit=limit)
+
+    def save_check(self, result: CheckResult, *, filters: SearchFilters | None = None) -> str:
+        """Store a check made with ``save=False`` (e.g. computed outside a writer lock)."""
+        from verify.check import save_check
+
+        return save_check(self, result, filters=filters)
+
+    def check_reviews(self, check_id: str) -> list[dict[str, Any]]:
+        """The reviews of one check, newest first: verdict_id, verdict, machine_verdict,
+        reviewer, note, created_at."""
+        cols = ["verdict_id", "verdict", "machine_verdict", "reviewer", "note", "created_at"]
+        rows = self.store.fetchall(
+            "SELECT verdict_id, verdict, machine_verdict, reviewer, note, created_at FROM verdicts"
+            " WHERE check_id = ? ORDER BY created_at DESC, verdict_id DESC", [check_id])
+        return [dict(zip(cols, row, strict=True)) for row in rows]
 
     def review(self, check_id: str, verdict: str, reviewer: str, note: str = "") -> str:
         """Record a person's confirmation or override of a check's verdict."""
