@@ -13,7 +13,13 @@ from __future__ import annotations
 from verify.audit.checkworthy import CheckworthyModel, load_checkworthy_model
 from verify.audit.extract import Claim, Extraction, extract_claims, extract_claims_batch
 from verify.audit.inputs import Article, read_articles
-from verify.audit.models import ArticleReport, AuditResult, ClaimReport, EvidenceSummary
+from verify.audit.models import (
+    ArticleReport,
+    AuditResult,
+    ClaimReport,
+    EarlierFactCheck,
+    EvidenceSummary,
+)
 from verify.audit.reports import (
     claimreview_items,
     render_claimreview,
@@ -34,6 +40,7 @@ __all__ = [
     "CheckworthyModel",
     "Claim",
     "ClaimReport",
+    "EarlierFactCheck",
     "EvidenceSummary",
     "Extraction",
     "claimreview_items",

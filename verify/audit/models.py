@@ -42,6 +42,31 @@ class EvidenceSummary:
 
 
 @dataclass
+class EarlierFactCheck:
+    """An earlier fact-check from the workspace's archive that matched a claim, as reports
+    show it (see docs/archive.md: only matches scoring at least ``MATCH_THRESHOLD``)."""
+
+    claim: str                         # the claim the earlier fact-check reviewed
+    rating: str | None
+    verdict: str | None                # the rating read as a verify verdict, if it has one
+    organisation: str | None
+    review_date: str | None            # ISO date
+    url: str | None
+    score: float                       # 0..1: how likely it reviewed the same claim
+    why: list[str] = field(default_factory=list)
+    fact_check_id: int | None = None
+
+    def label(self) -> str:
+        """One line for a person: rating, organisation, date and score."""
+        parts = [f"rated {self.rating!r}" if self.rating else "no rating"]
+        if self.organisation:
+            parts.append(f"by {self.organisation}")
+        if self.review_date:
+            parts.append(f"on {self.review_date}")
+        return " ".join(parts) + f" (match {self.score:.2f})"
+
+
+@dataclass
 class ClaimReport:
     """One claim of an article and how it was verified."""
 
@@ -65,6 +90,7 @@ class ClaimReport:
     reviewed_verdict: str | None = None   # filled at report time from ``verdicts``
     reviewer: str | None = None
     reviewed_at: str | None = None
+    earlier_fact_checks: list[EarlierFactCheck] = field(default_factory=list)
 
 
 @dataclass

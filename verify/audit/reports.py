@@ -1,6 +1,9 @@
 """Audit reports: JSON, JSONL, CSV, Markdown, a self-contained HTML page, and
 schema.org ClaimReview JSON-LD for claims a person has confirmed.
 
+Every format carries, per claim, the earlier fact-checks the archive matched
+(organisation, rating, date, URL and match score; docs/archive.md).
+
 All text that comes from articles or sources is escaped (HTML) or neutralised
 (CSV formulas); links are emitted only for http(s) URLs.
 
@@ -26,6 +29,7 @@ from verify.audit.models import (
     ArticleReport,
     AuditResult,
     ClaimReport,
+    EarlierFactCheck,
     EvidenceSummary,
 )
 from verify.csvsafe import safe_writer
@@ -72,7 +76,20 @@ CSV_COLUMNS = (
     "claim_index", "sentence_start", "sentence_end", "sentence", "claim_text", "figure",
     "checkworthiness", "verdict", "confidence", "reason", "reviewed_verdict",
     "support_source", "support_url", "support_reliability", "support_text",
-    "refute_source", "refute_url", "refute_reliability", "refute_text", "check_id", "error")
+    "refute_source", "refute_url", "refute_reliability", "refute_text", "check_id", "error",
+    "earlier_organisation", "earlier_rating", "earlier_date", "earlier_url", "earlier_score",
+    "earlier_fact_checks")
+
+
+def _earlier_cols(items: Sequence[EarlierFactCheck]) -> list[Any]:
+    """The best earlier fact-check in its own columns, then every one on one line."""
+    if not items:
+        return ["", "", "", "", "", ""]
+    best = items[0]
+    every = " | ".join(
+        f"{e.organisation or 'unknown'}: {e.rating or 'no rating'} ({e.review_date or 'undated'}) "
+        f"{e.url or ''} [score {e.score:.2f}]".replace("  ", " ") for e in items)
+    return [best.organisation, best.rating, best.review_date, best.url, f"{best.score:.2f}", every]
 
 
 def _ev_cols(ev: EvidenceSummary | None) -> list[Any]:
@@ -95,7 +112,7 @@ def render_csv(result: AuditResult) -> str:
             row = base + [c.index, c.sentence_start, c.sentence_end, c.sentence, c.claim_text,
                           c.figure, c.checkworthiness, c.verdict, c.confidence, c.reason,
                           c.reviewed_verdict, *_ev_cols(c.best_support), *_ev_cols(c.best_refute),
-                          c.check_id, c.error]
+                          c.check_id, c.error, *_earlier_cols(c.earlier_fact_checks)]
             writer.writerow(row)
     return buf.getvalue()
 
@@ -119,6 +136,18 @@ def _md_evidence(label: str, ev: EvidenceSummary | None) -> str:
     quote = _md(ev.matching_text or ev.passage_text[:300])
     return (f"  - {label}: {src} ({_md(ev.source)}, reliability {ev.reliability:.2f}, "
             f"p={ev.probability:.2f}): \u201c{quote}\u201d")
+
+
+def _md_earlier(e: EarlierFactCheck) -> str:
+    """One earlier fact-check as a Markdown list item."""
+    who = _md(e.organisation or "unknown organisation")
+    link = safe_url(e.url)
+    if link:
+        who = f"[{who}]({link.replace(')', '%29')})"
+    rating = _md(e.rating) if e.rating else "no rating"
+    return (f"  - checked before: {who} rated it **{rating}** "
+            f"({_md(e.review_date or 'undated')}; match score {e.score:.2f}): "
+            f"\u201c{_md(e.claim)}\u201d")
 
 
 def render_markdown(result: AuditResult) -> str:
@@ -155,6 +184,7 @@ def render_markdown(result: AuditResult) -> str:
                     out.append(f"  - sentence: {_md(c.sentence)}")
                 if c.reason:
                     out.append(f"  - reason: {_md(c.reason)}")
+                out += [_md_earlier(e) for e in c.earlier_fact_checks]
                 out.append(_md_evidence("best support", c.best_support))
                 out.append(_md_evidence("best refutation", c.best_refute))
                 out.append("")
@@ -214,6 +244,22 @@ def _html_evidence(label: str, ev: EvidenceSummary | None) -> str:
             f"<blockquote>{_html_passage(ev)}</blockquote>{note}</div>")
 
 
+def _html_earlier(items: Sequence[EarlierFactCheck]) -> str:
+    """The earlier fact-checks of a claim: organisation (linked), rating, date and score."""
+    if not items:
+        return ""
+    rows = []
+    for e in items:
+        link = safe_url(e.url)
+        who = _esc(e.organisation or "unknown organisation")
+        if link:
+            who = f"<a href=\"{_esc(link)}\" rel=\"noopener noreferrer\">{who}</a>"
+        rows.append(f"<li class='earlier'>{who}: <b>{_esc(e.rating or 'no rating')}</b> "
+                    f"<span class='muted'>({_esc(e.review_date or 'undated')}; match score "
+                    f"{e.score:.2f})</span><div class='muted'>{_esc(e.claim)}</div></li>")
+    return f"<div><b>Checked before:</b><ul>{''.join(rows)}</ul></div>"
+
+
 def _html_claim_card(c: ClaimReport) -> str:
     verdict = c.verdict or "error"
     conf = f" {c.confidence:.0%}" if c.confidence is not None else ""
@@ -232,6 +278,7 @@ def _html_claim_card(c: ClaimReport) -> str:
         body += f"<div>error: {_esc(c.error)}</div>"
     if c.reason:
         body += f"<div>{_esc(c.reason)}</div>"
+    body += _html_earlier(c.earlier_fact_checks)
     body += _html_evidence("Best support", c.best_support)
     body += _html_evidence("Best refutation", c.best_refute)
     return f"<span class='card'>{body}</span>"
@@ -339,7 +386,7 @@ def claimreview_items(result: AuditResult, *, reviewer_org: str = "verify",
         if len(appearance) > 1:
             claim["appearance"] = [appearance]
             claim["firstAppearance"] = appearance
-        items.append({
+        item: dict[str, Any] = {
             "@context": "https://schema.org",
             "@type": "ClaimReview",
             "url": url,
@@ -349,8 +396,27 @@ def claimreview_items(result: AuditResult, *, reviewer_org: str = "verify",
             "reviewRating": {"@type": "Rating", "ratingValue": value, "bestRating": BEST_RATING,
                              "worstRating": WORST_RATING, "alternateName": words},
             "itemReviewed": claim,
-        })
+        }
+        if c.earlier_fact_checks:
+            item["citation"] = [_claimreview_earlier(e) for e in c.earlier_fact_checks]
+        items.append(item)
     return items
+
+
+def _claimreview_earlier(e: EarlierFactCheck) -> dict[str, Any]:
+    """An earlier fact-check as a cited ClaimReview (the match score in its description)."""
+    cited: dict[str, Any] = {"@type": "ClaimReview", "claimReviewed": e.claim,
+                             "description": f"earlier fact-check matched by verify "
+                                            f"(match score {e.score:.2f})"}
+    if safe_url(e.url):
+        cited["url"] = e.url
+    if e.organisation:
+        cited["author"] = {"@type": "Organization", "name": e.organisation}
+    if e.review_date:
+        cited["datePublished"] = e.review_date[:10]
+    if e.rating:
+        cited["reviewRating"] = {"@type": "Rating", "alternateName": e.rating}
+    return cited
 
 
 def render_claimreview(result: AuditResult, **options: Any) -> str:

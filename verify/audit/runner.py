@@ -36,12 +36,14 @@ from verify.audit.models import (
     ArticleReport,
     AuditResult,
     ClaimReport,
+    EarlierFactCheck,
     EvidenceSummary,
 )
 from verify.errors import InputError, ModelLoadError, WorkspaceError
 from verify.types import CheckResult, EvidenceAssessment, to_jsonable
 
 if TYPE_CHECKING:
+    from verify.archive import Match
     from verify.embedders import Embedder
     from verify.workspace import Workspace
 
@@ -50,6 +52,7 @@ log = logging.getLogger(__name__)
 Verifier = Callable[[str], CheckResult]
 BatchVerifier = Callable[[Sequence[str]], list[CheckResult]]
 EXTRACT_CHUNK = 8          # articles per batched spaCy/embedding pass
+EARLIER_SHOWN = 3          # earlier fact-checks kept per claim (as ``verify check`` shows)
 
 
 # ---- ids ------------------------------------------------------------------------------
@@ -103,14 +106,16 @@ def best_evidence(result: CheckResult, stance: str) -> EvidenceSummary | None:
     return _summarise(best, stance)
 
 
-def claim_report(claim: Claim, result: CheckResult | None, error: str | None = None) -> ClaimReport:
-    """A claim and its check as one report row."""
+def claim_report(claim: Claim, result: CheckResult | None, error: str | None = None,
+                 earlier: Sequence[EarlierFactCheck] = ()) -> ClaimReport:
+    """A claim and its check as one report row (with the earlier fact-checks it matched)."""
     report = ClaimReport(
         index=claim.index, sentence=claim.sentence, sentence_start=claim.sentence_start,
         sentence_end=claim.sentence_end, claim_text=claim.claim_text,
         claim_start=claim.claim_start, claim_end=claim.claim_end,
         checkworthiness=claim.checkworthiness, figure=claim.figure,
-        rewrites=[(r.original, r.replacement) for r in claim.rewrites], error=error)
+        rewrites=[(r.original, r.replacement) for r in claim.rewrites], error=error,
+        earlier_fact_checks=list(earlier))
     if result is not None:
         report.check_id = result.check_id
         report.verdict = result.verdict
@@ -119,6 +124,52 @@ def claim_report(claim: Claim, result: CheckResult | None, error: str | None = N
         report.best_support = best_evidence(result, "supports")
         report.best_refute = best_evidence(result, "refutes")
     return report
+
+
+# ---- earlier fact-checks -------------------------------------------------------------------
+def earlier_fact_check(match: Match) -> EarlierFactCheck:
+    """An archive ``Match`` as a report row: who rated the claim what, when, where, and how
+    sure the match is."""
+    fc = match.fact_check
+    return EarlierFactCheck(
+        claim=fc.claim, rating=fc.rating, verdict=fc.verdict, organisation=fc.organisation,
+        review_date=fc.review_date.isoformat() if fc.review_date else None, url=fc.url,
+        score=round(float(match.score), 4), why=list(match.why), fact_check_id=fc.fact_check_id)
+
+
+class ArchiveMatcher:
+    """The earlier fact-checks of each claim, from the workspace's archive (``ws.match``):
+    at most ``EARLIER_SHOWN`` scoring at least ``verify.archive.MATCH_THRESHOLD``
+    (docs/archive.md), none at all when the archive holds no fact-check. A claim text
+    matched before in the run is not matched again. The archive is an extra: when it cannot
+    be searched the audit goes on without matches (logged once)."""
+
+    def __init__(self, ws: Workspace) -> None:
+        from verify.archive import has_fact_checks
+
+        self.ws = ws
+        self.memo: dict[str, list[EarlierFactCheck]] = {}
+        try:
+            self.on = has_fact_checks(ws)
+        except Exception as exc:  # noqa: BLE001 - the archive must not stop the audit
+            log.warning("the fact-check archive could not be read: %s", exc)
+            self.on = False
+
+    def __call__(self, text: str) -> list[EarlierFactCheck]:
+        if not self.on:
+            return []
+        if text not in self.memo:
+            from verify.archive import MATCH_THRESHOLD
+
+            try:
+                found = self.ws.match(text, k=EARLIER_SHOWN, min_score=MATCH_THRESHOLD)
+            except Exception as exc:  # noqa: BLE001 - the archive must not stop the audit
+                log.warning("the fact-check archive could not be searched; the audit goes on "
+                            "without earlier fact-checks: %s", exc)
+                self.on = False
+                return []
+            self.memo[text] = [earlier_fact_check(m) for m in found]
+        return list(self.memo[text])
 
 
 # ---- persistence ---------------------------------------------------------------------
@@ -178,6 +229,10 @@ def _claim_from(details: Mapping[str, Any]) -> ClaimReport:
     fields["rewrites"] = [tuple(r) for r in fields.get("rewrites", [])]
     fields["best_support"] = _evidence_from(fields.get("best_support"))
     fields["best_refute"] = _evidence_from(fields.get("best_refute"))
+    known_earlier = EarlierFactCheck.__dataclass_fields__
+    fields["earlier_fact_checks"] = [
+        EarlierFactCheck(**{k: v for k, v in item.items() if k in known_earlier})
+        for item in fields.get("earlier_fact_checks") or []]
     known = ClaimReport.__dataclass_fields__
     return ClaimReport(**{k: v for k, v in fields.items() if k in known})
 
@@ -408,8 +463,10 @@ def run_audit(ws: Workspace, inputs: Sequence[str | os.PathLike[str]], *,
     pool = ThreadPoolExecutor(n_workers) if n_workers > 1 else None
     verify_many: BatchVerifier | None = None
     cache: _CachedEmbedder | None = None
+    matcher: ArchiveMatcher | None = None
     if any(a.status == "ok" for a in todo):
         verify_many, cache = _batch_verifier(ws, verifier, pool, n_workers)
+        matcher = ArchiveMatcher(ws)
 
     bar = None
     if progress:
@@ -446,7 +503,7 @@ def run_audit(ws: Workspace, inputs: Sequence[str | os.PathLike[str]], *,
                 extractions = [None] * len(chunk)  # type: ignore[list-item]
             for article, extraction in zip(chunk, extractions, strict=True):
                 _process_article(ws, audit_id, article, positions[article.key], extraction,
-                                 scorer, threshold, verify_many, nlp, cache, memo)
+                                 scorer, threshold, verify_many, nlp, cache, memo, matcher)
                 processed += 1
                 _tick(article.key)
     finally:
@@ -471,8 +528,10 @@ def _process_article(ws: Workspace, audit_id: str, article: Article, position: i
                      extraction: Extraction | None, scorer: Scorer | None,
                      threshold: float | None, verify_many: BatchVerifier | None,
                      nlp: Any = None, cache: _CachedEmbedder | None = None,
-                     memo: dict[str, CheckResult] | None = None) -> None:
-    """Extract (if not done in the batch), verify and store one article."""
+                     memo: dict[str, CheckResult] | None = None,
+                     matcher: ArchiveMatcher | None = None) -> None:
+    """Extract (if not done in the batch), verify, match against the fact-check archive
+    and store one article."""
     try:
         if extraction is None:
             extraction = extract_claims_batch([article.text], scorer=scorer, threshold=threshold,
@@ -507,7 +566,8 @@ def _process_article(ws: Workspace, audit_id: str, article: Article, position: i
                        f"verification failed: {type(exc).__name__}: {exc}", [],
                        scores=scores)
         return
-    rows = [(claim_report(c, r), r) for c, r in zip(extraction.claims, results, strict=True)]
+    rows = [(claim_report(c, r, earlier=matcher(c.claim_text) if matcher else ()), r)
+            for c, r in zip(extraction.claims, results, strict=True)]
     _write_article(ws, audit_id, article, position, DONE,
                    f"{len(rows)} claims from {len(extraction.sentences)} sentences", rows,
                    scores=scores)
