@@ -11,6 +11,15 @@ DEFAULT_WORKSPACE = "demo"
 ENV_HOME = "VERIFY_HOME"
 ENV_EVAL_DATA = "VERIFY_EVAL_DATA"
 ENV_DESK_ROOTS = "VERIFY_DESK_ROOTS"
+ENV_MILVUS_URI = "VERIFY_MILVUS_URI"
+ENV_MILVUS_TOKEN = "VERIFY_MILVUS_TOKEN"
+
+
+def milvus_uri() -> str | None:
+    """The Milvus server a ``milvus`` index talks to: ``$VERIFY_MILVUS_URI`` (e.g.
+    ``http://milvus.internal:19530``), or None for a milvus-lite file inside the workspace."""
+    value = os.environ.get(ENV_MILVUS_URI, "").strip()
+    return value or None
 
 
 def verify_home() -> Path:

@@ -64,14 +64,25 @@ def search(ctx: click.Context, claim: str, k: int, domains: tuple[str, ...], sin
 @click.option("--rebuild", is_flag=True, help="Rebuild from scratch (also fixes a refused index).")
 @click.option("--status", "show_status", is_flag=True, help="Only report the index status.")
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+@click.option("--backend", default=None, metavar="NAME",
+              help="Index backend: hybrid (embedded FAISS + BM25, the default) or milvus "
+                   "($VERIFY_MILVUS_URI, else milvus-lite in the workspace); with --rebuild, "
+                   "migrates the workspace to it.")
 @click.pass_context
-def index(ctx: click.Context, rebuild: bool, show_status: bool, as_json: bool) -> None:
+def index(ctx: click.Context, rebuild: bool, show_status: bool, as_json: bool,
+          backend: str | None) -> None:
     """Bring the index in line with the corpus, rebuild it, or show its status."""
     from verify.cli import open_workspace
     from verify.index import rebuild as rebuild_index
+    from verify.index.factory import index_choice, migrate_index
 
     with open_workspace(ctx, existing=True) as ws:
-        if show_status:
+        if backend is not None and backend != index_choice(ws.store) and not (rebuild and not show_status):
+            raise click.UsageError(f"this workspace uses the {index_choice(ws.store)!r} index; "
+                                   f"moving it to {backend!r} rebuilds it: add --rebuild")
+        if backend is not None and rebuild and not show_status:
+            status = migrate_index(ws, backend, progress=not as_json)
+        elif show_status:
             status = ws.index_status()
         elif rebuild:
             status = rebuild_index(ws, progress=not as_json)

@@ -9,7 +9,8 @@ Three layers, each an abstract class with named backends in a
   :class:`verify.index.lexical.LexicalIndex`): a term index over the passage texts;
 * :class:`PassageIndex` (``INDEXES``; built-in ``hybrid``,
   :class:`verify.index.hybrid.HybridIndex`): one workspace's passages, a vector and a
-  lexical backend kept in line with the ``passages`` table, what search and the checker use.
+  lexical backend kept in line with the ``passages`` table, what search and the checker use;
+  ``milvus`` (:class:`verify.index.milvus.MilvusIndex`) keeps them in a Milvus collection.
 
 :class:`RetrieverBackend` (``RETRIEVERS``: ``dense``, ``bm25``, ``hybrid``, in
 :mod:`verify.index.retrievers`) ranks passages over a :class:`PassageIndex`.
@@ -19,7 +20,7 @@ Three layers, each an abstract class with named backends in a
 Example:
     >>> from verify.index.base import DENSE_BACKENDS, INDEXES, LEXICAL_BACKENDS
     >>> DENSE_BACKENDS.names(), LEXICAL_BACKENDS.names(), INDEXES.names()
-    (['faiss'], ['bm25'], ['hybrid'])
+    (['faiss'], ['bm25'], ['hybrid', 'milvus'])
 """
 
 from __future__ import annotations
@@ -258,9 +259,11 @@ LEXICAL_BACKENDS: Registry[LexicalBackend] = Registry("lexical index backend", {
 })
 INDEXES: Registry[PassageIndex] = Registry("index", {
     "hybrid": "verify.index.hybrid:HybridIndex",
+    "milvus": "verify.index.milvus:MilvusIndex",
 })
 RETRIEVERS: Registry[RetrieverBackend] = Registry("retriever", {
     "dense": "verify.index.retrievers:DenseRetriever",
     "bm25": "verify.index.retrievers:BM25Retriever",
     "hybrid": "verify.index.retrievers:HybridRetriever",
+    "milvus-hybrid": "verify.index.milvus:MilvusHybridRetriever",
 })
