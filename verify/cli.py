@@ -33,6 +33,8 @@ COMMANDS: dict[str, str] = {
     "audit": "verify.commands.audit:audit",
     "match": "verify.commands.match:match",
     "archive": "verify.commands.match:archive",
+    "serve": "verify.commands.serve:serve",
+    "users": "verify.commands.users:users",
 }
 
 

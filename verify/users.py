@@ -145,7 +145,7 @@ class UserBook:
             raise NotFoundError(f"name: no user called {name!r}")
         return User(*row)
 
-    def list(self) -> list[User]:
+    def list_users(self) -> list[User]:
         """Every user, by name."""
         rows = self.store.fetchall("SELECT name, role, token_id, created_at, created_by FROM users "
                                    "ORDER BY name")
@@ -210,7 +210,8 @@ class UserBook:
         if limit < 1:
             raise InputError(f"limit: must be at least 1 (got {limit})")
         sql = "SELECT action_id, user_name, action, target, detail, created_at FROM user_actions"
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
         if user:
             where.append("user_name = ?")
             params.append(user)
