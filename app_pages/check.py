@@ -9,12 +9,15 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import _desk as desk
+from verify.archive import MATCH_THRESHOLD
 from verify.demo import DEMO_CLAIMS
 from verify.types import VERDICTS, SearchFilters
 from verify.ui import forms, render
 
 ws = desk.workspace()
 RESULT_KEY = "check_result"
+EARLIER_KEY = "check_earlier"      # the archive's matches for the checked claim
+EARLIER_SHOWN = 3                  # as `verify check` shows (docs/archive.md)
 EXAMPLES = DEMO_CLAIMS
 
 
@@ -59,6 +62,29 @@ def show_verdict(result) -> None:  # noqa: ANN001 - CheckResult
             + f'<div class="vf-meta">Claim: {render.esc(result.claim)}</div>'
             + f'<div class="vf-meta">support {result.support_score:.2f} · refute '
             f"{result.refute_score:.2f} · check {render.esc(result.check_id)}</div></div>")
+
+
+def show_earlier(matches) -> None:  # noqa: ANN001 - list[verify.archive.Match]
+    """The best earlier fact-checks of the claim (each scoring at least MATCH_THRESHOLD):
+    rating, organisation, date, link, score, the claim they reviewed and why."""
+    if not matches:
+        return
+    with st.container(border=True):
+        st.markdown("**Checked before**: earlier fact-checks of this claim")
+        for m in matches:
+            fc = m.fact_check
+            rating = render.esc(fc.rating or "no rating")
+            badge = render.verdict_badge(fc.verdict) if fc.verdict else ""
+            who = render.link(fc.url, fc.organisation or fc.url or "unknown organisation")
+            when = render.esc(fc.review_date.isoformat() if fc.review_date else "undated")
+            desk.html(
+                f'<div class="vf-earlier" data-fact-check-id="{render.esc(fc.fact_check_id)}">'
+                f"<b>{rating}</b> {badge} · {who} · {when} · match score {m.score:.2f}"
+                f'<div class="vf-meta">{render.esc(fc.claim)}</div>'
+                + (f'<div class="vf-meta">why: {render.esc("; ".join(m.why))}</div>'
+                   if m.why else "") + "</div>")
+        st.caption(f"Matches from the fact-check archive scoring at least {MATCH_THRESHOLD:.2f} "
+                   "(see the Archive page).")
 
 
 def show_evidence(ev) -> None:  # noqa: ANN001 - EvidenceAssessment
@@ -147,8 +173,9 @@ def show_review(result) -> None:  # noqa: ANN001
 
 
 def show_result(result) -> None:  # noqa: ANN001
-    """The whole verdict view."""
+    """The whole verdict view: verdict, earlier fact-checks, evidence, review."""
     show_verdict(result)
+    show_earlier(st.session_state.get(EARLIER_KEY))
     groups = [(s, result.by_stance(s)) for s in ("supports", "refutes", "unrelated")]
     left, right = st.columns([3, 2], gap="large")
     with left:
@@ -187,6 +214,7 @@ with st.form("check_form"):
 
 if submitted:
     st.session_state.pop(RESULT_KEY, None)  # an error below must not leave the last verdict up
+    st.session_state.pop(EARLIER_KEY, None)
     text = (claim or "").strip()
     if not text:
         st.warning("Type a claim to check first, for example a sentence with a figure, "
@@ -195,6 +223,10 @@ if submitted:
         with st.spinner("Checking the claim against the corpus…"), desk.guard("checking the claim"):
             st.session_state[RESULT_KEY] = ws.check(
                 text, filters=None if filters.is_empty() else filters)
+        if RESULT_KEY in st.session_state:   # the check stands even if the archive fails
+            with desk.guard("searching the fact-check archive"):
+                st.session_state[EARLIER_KEY] = ws.match(text, k=EARLIER_SHOWN,
+                                                         min_score=MATCH_THRESHOLD)
 
 current = st.session_state.get(RESULT_KEY)
 if current is not None:
