@@ -16,7 +16,7 @@ from verify.ui import forms, render
 
 ws = desk.workspace()
 RESULT_KEY = "check_result"
-EARLIER_KEY = "check_earlier"      # the archive's matches for the checked claim
+EARLIER_KEY = "check_earlier"      # (check id, the archive's matches for its claim)
 EARLIER_SHOWN = 3                  # as `verify check` shows (docs/archive.md)
 EXAMPLES = DEMO_CLAIMS
 
@@ -62,6 +62,20 @@ def show_verdict(result) -> None:  # noqa: ANN001 - CheckResult
             + f'<div class="vf-meta">Claim: {render.esc(result.claim)}</div>'
             + f'<div class="vf-meta">support {result.support_score:.2f} · refute '
             f"{result.refute_score:.2f} · check {render.esc(result.check_id)}</div></div>")
+
+
+def earlier_fact_checks(result) -> list:  # noqa: ANN001 - CheckResult
+    """The archive's best matches for the result's claim (at most 3, each scoring at least
+    MATCH_THRESHOLD, as ``verify check``), kept for this check id only: a check reopened
+    from History or an audit gets its own. An archive that fails says so; the check stands."""
+    stored = st.session_state.get(EARLIER_KEY)
+    if stored is not None and stored[0] == result.check_id:
+        return list(stored[1])
+    with desk.guard("searching the fact-check archive"):
+        matches = ws.match(result.claim, k=EARLIER_SHOWN, min_score=MATCH_THRESHOLD)
+        st.session_state[EARLIER_KEY] = (result.check_id, matches)
+        return list(matches)
+    return []
 
 
 def show_earlier(matches) -> None:  # noqa: ANN001 - list[verify.archive.Match]
@@ -175,7 +189,7 @@ def show_review(result) -> None:  # noqa: ANN001
 def show_result(result) -> None:  # noqa: ANN001
     """The whole verdict view: verdict, earlier fact-checks, evidence, review."""
     show_verdict(result)
-    show_earlier(st.session_state.get(EARLIER_KEY))
+    show_earlier(earlier_fact_checks(result))
     groups = [(s, result.by_stance(s)) for s in ("supports", "refutes", "unrelated")]
     left, right = st.columns([3, 2], gap="large")
     with left:
@@ -223,10 +237,6 @@ if submitted:
         with st.spinner("Checking the claim against the corpus…"), desk.guard("checking the claim"):
             st.session_state[RESULT_KEY] = ws.check(
                 text, filters=None if filters.is_empty() else filters)
-        if RESULT_KEY in st.session_state:   # the check stands even if the archive fails
-            with desk.guard("searching the fact-check archive"):
-                st.session_state[EARLIER_KEY] = ws.match(text, k=EARLIER_SHOWN,
-                                                         min_score=MATCH_THRESHOLD)
 
 current = st.session_state.get(RESULT_KEY)
 if current is not None:

@@ -109,3 +109,18 @@ def test_an_archive_that_fails_leaves_the_verdict_and_says_why(
     errors = " ".join(str(e.value) for e in at.error)
     assert "archive index is damaged" in errors, errors
     assert not any("vf-earlier" in b for b in markdown(at))
+
+
+def test_a_check_reopened_from_history_gets_its_own_fact_checks(workspace: Any) -> None:
+    workspace.import_fact_checks(text=FACT_CHECKS, name="desk.csv")
+    matched = workspace.check(CLAIM)
+    other = workspace.check("A CSIS estimate put IS-K at about 800 fighters in 2018")
+    at = check(open_page(workspace), CLAIM)
+    assert any("vf-earlier" in b for b in markdown(at))
+    at.session_state["check_result"] = workspace.load_check(other.check_id)   # as History does
+    at.run()
+    assert any(f'data-check-id="{other.check_id}"' in b for b in markdown(at))
+    assert not any("vf-earlier" in b for b in markdown(at))   # not the last claim's
+    at.session_state["check_result"] = workspace.load_check(matched.check_id)
+    at.run()
+    assert any("https://one.example/isk" in b for b in markdown(at) if "vf-earlier" in b)
