@@ -9,7 +9,8 @@
 4. Sentence boundaries: pySBD's 48 English "golden rules", the regex splitter against
    ``pysbd`` (score and characters/s side by side). The rules are pySBD's test data, read
    from a file given by ``--golden-rules`` (pySBD's ``tests/lang/test_english.py``, from
-   github.com/nipunsadvilkar/pySBD); skipped without it.
+   github.com/nipunsadvilkar/pySBD, or the same 48 rules in the ``benchmarks/english_golden_rules.py``
+   module that the pysbd wheel installs into site-packages); skipped without it.
 5. HTML extraction quality on real pages: article-body F1 of the old hand-written extractor
    (now the fallback), the new path (``extract_html_text``) and trafilatura's own default
    call, with pages per second for each, on a folder given by ``--pages`` (or
@@ -146,13 +147,16 @@ def bench_end_to_end(texts: list[str], docs: int) -> None:
 
 def load_golden_rules(path: Path) -> list[tuple[str, list[str]]]:
     """(text, expected sentences) from pySBD's ``test_english.py`` (its
-    ``GOLDEN_EN_RULES_TEST_CASES`` literal) or a JSON list of ``[text, [sentences]]``."""
+    ``GOLDEN_EN_RULES_TEST_CASES`` literal), the ``benchmarks/english_golden_rules.py`` module
+    the pysbd wheel installs (its ``GOLDEN_EN_RULES`` literal, the same 48 rules) or a JSON
+    list of ``[text, [sentences]]``."""
     raw = path.read_text(encoding="utf-8")
     if path.suffix == ".json":
         return [(t, list(e)) for t, e in json.loads(raw)]
     for node in ast.walk(ast.parse(raw)):
         if isinstance(node, ast.Assign) and any(
-                isinstance(t, ast.Name) and t.id == "GOLDEN_EN_RULES_TEST_CASES" for t in node.targets):
+                isinstance(t, ast.Name) and t.id in ("GOLDEN_EN_RULES_TEST_CASES", "GOLDEN_EN_RULES")
+                for t in node.targets):
             out = []
             for item in getattr(node.value, "elts", []):
                 if isinstance(item, ast.Call):  # pytest.param(text, expected, marks=...)
@@ -160,7 +164,7 @@ def load_golden_rules(path: Path) -> list[tuple[str, list[str]]]:
                 text, expected = ast.literal_eval(item)
                 out.append((text, list(expected)))
             return out
-    raise SystemExit(f"no GOLDEN_EN_RULES_TEST_CASES in {path}")
+    raise SystemExit(f"no GOLDEN_EN_RULES_TEST_CASES or GOLDEN_EN_RULES in {path}")
 
 
 def bench_golden_rules(path: Path | None, texts: list[str], repeat: int) -> list[list[object]]:
