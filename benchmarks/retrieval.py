@@ -17,6 +17,13 @@ throughput is ``ws.sync_index()`` over all passages, set beside raw
     python benchmarks/retrieval.py                      # both sets, whole abstracts
     python benchmarks/retrieval.py --limit 100          # quick: 100 claims a set
     python benchmarks/retrieval.py --scifact-mode both  # also 3-sentence passages
+    python benchmarks/retrieval.py --backends hybrid,milvus   # + the milvus index column
+
+With ``milvus`` among ``--backends`` (pymilvus + milvus-lite installed), the same corpus is
+indexed a second time into a milvus-lite collection (``verify.index.milvus.MilvusIndex``;
+the passage vectors are the embedded index's, handed over through a caching embedder, so
+the corpus is embedded once) and the claims are run through the same ``search`` path: its
+hybrid is one Milvus hybrid query (dense + Milvus's BM25, RRF inside Milvus).
 """
 
 from __future__ import annotations
@@ -140,13 +147,14 @@ def doc_ranking(hits, doc_of: dict[int, str]) -> list[str]:  # type: ignore[no-u
     return seen
 
 
-def evaluate(ws, ds: Dataset, doc_of: dict[int, str], k: int) -> tuple[list[list], dict]:  # type: ignore[no-untyped-def]
+def evaluate(ws, ds: Dataset, doc_of: dict[int, str], k: int,  # type: ignore[no-untyped-def]
+             retrievers: Sequence[str] = RETRIEVERS, label: str = "") -> tuple[list[list], dict]:
     """Run every retriever over every claim; rows for the quality table and candidate lists."""
     from verify.retrieval import search
 
     rows = []
     cached: dict[str, list] = {}
-    for name in RETRIEVERS:
+    for name in retrievers:
         view = ws.with_settings(retriever=name)
         for _, claim, _ in ds.queries[:5]:  # warm-up
             search(view, claim, k=k)
@@ -162,10 +170,37 @@ def evaluate(ws, ds: Dataset, doc_of: dict[int, str], k: int) -> tuple[list[list
             for m, v in metrics(ranked, relevant).items():
                 scores[m].append(v)
         cached[name] = lists
-        rows.append([ds.name, name, len(ds.queries), *(float(np.mean(scores[m])) for m in scores),
+        rows.append([ds.name, label + name, len(ds.queries), *(float(np.mean(scores[m])) for m in scores),
                      f"{percentile(times, 50):.1f}", f"{percentile(times, 95):.1f}"])
-        print(f"  {ds.name}/{name}: nDCG@10 {np.mean(scores['nDCG@10']):.3f}", flush=True)
+        print(f"  {ds.name}/{label}{name}: nDCG@10 {np.mean(scores['nDCG@10']):.3f}", flush=True)
     return rows, cached
+
+
+def milvus_index(ws, folder: Path):  # type: ignore[no-untyped-def]
+    """The workspace's passages in a milvus-lite collection under ``folder``, built from the
+    vectors the embedded index already holds (so the corpus is not embedded twice); the
+    workspace searches it from now on. Returns the build seconds (upserts + BM25 in Milvus)."""
+    from verify.embedders import Embedder
+    from verify.index.milvus import MilvusIndex
+
+    embedded = ws.index
+    rows = ws.db.execute("SELECT passage_id, text FROM passages ORDER BY passage_id").fetchall()
+    vectors = embedded.dense.vectors([r[0] for r in rows])
+    known = {text: vectors[i] for i, (_, text) in enumerate(rows)}
+    real = ws.embedder
+
+    class Cached(Embedder):
+        model_id = real.model_id
+        dimension = real.dimension
+
+        def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+            return np.stack([known[t] if t in known else real.embed(t) for t in texts])
+
+    index = MilvusIndex(ws.store, Cached(), uri=str(folder / "milvus.db"), collection="bench")
+    with Timer() as t:
+        index.sync(rebuild=True)
+    ws.use_index(index)
+    return t.seconds
 
 
 def weight_sweep(ws, ds: Dataset, doc_of: dict[int, str], settings) -> list[list]:  # type: ignore[no-untyped-def]
@@ -251,8 +286,12 @@ def main() -> None:
     parser.add_argument("--scifact-mode", choices=("whole", "passages", "both"), default="whole",
                         help="index whole abstracts or 3-sentence passages")
     parser.add_argument("--throughput-sample", type=int, default=256,
-                        help="passages for the sync-vs-raw-encode comparison")
+                        help="passages for the sync-vs-raw-encode comparison (0: skip it)")
+    parser.add_argument("--backends", default="hybrid",
+                        help="index backends to compare: hybrid (embedded FAISS + BM25), milvus "
+                             "(milvus-lite; needs pymilvus and milvus-lite)")
     args = parser.parse_args()
+    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     root = data_path_or_exit(args.data, "claims/scifact", "claims/climate-fever")
 
     import tempfile
@@ -264,7 +303,7 @@ def main() -> None:
         get_embedder("minilm")
     print(f"model load {t_model.seconds:.1f}s (excluded from every figure below); {machine_note()}", flush=True)
     settings = RetrievalSettings()
-    quality, speed, build, sweep, persist = [], [], [], [], []
+    quality, speed, build, sweep, persist, side = [], [], [], [], [], []
     for name in args.sets.split(","):
         ds = load(root, name, args.limit, args.corpus_limit)
         if ds is None:
@@ -274,7 +313,8 @@ def main() -> None:
         for mode in modes:
             label = f"{name} ({mode})"
             print(f"{label}: {len(ds.docs)} docs, {len(ds.queries)} claims", flush=True)
-            build.append([label, *throughput(ds, mode, args.throughput_sample)])
+            build.append([label, *(throughput(ds, mode, args.throughput_sample)
+                                   if args.throughput_sample else ["-"] * 4)])
             ws, doc_of, texts = build_workspace(ds, mode)
             with Timer() as t_full:
                 status = ws.sync_index()
@@ -287,6 +327,19 @@ def main() -> None:
             sweep += weight_sweep(ws, labelled, doc_of, settings)
             with tempfile.TemporaryDirectory() as tmp:
                 persist.append([label, *bm25_persistence(ws, Path(tmp))])
+            if "milvus" in backends:
+                with tempfile.TemporaryDirectory() as tmp:
+                    seconds = milvus_index(ws, Path(tmp))
+                    print(f"  milvus-lite collection built in {seconds:.1f}s", flush=True)
+                    mrows, _ = evaluate(ws, labelled, doc_of, k, ("hybrid",), label="milvus ")
+                    ws.index.close()
+                quality += [r[:7] for r in mrows]
+                speed += [[r[0], r[1], r[7], r[8]] for r in mrows]
+                emb = next(r for r in rows if r[1] == "hybrid")
+                mil = mrows[0]
+                side.append([label, f"{emb[5]:.3f}", f"{mil[5]:.3f}", f"{mil[5] - emb[5]:+.3f}",
+                             f"{emb[4]:.3f}", f"{mil[4]:.3f}", f"{mil[4] - emb[4]:+.3f}",
+                             emb[7], mil[7], f"{seconds:.1f}"])
             ws.close()
 
     print_table("Retrieval quality (document level; hybrid = weighted RRF, "
@@ -303,6 +356,12 @@ def main() -> None:
                 ["dataset", "weights", "nDCG@10"], sweep)
     print_table("BM25: rebuild from DuckDB vs bm25s save/load (ms)",
                 ["dataset", "docs", "rebuild", "save", "load"], persist)
+    if side:
+        print_table("Embedded hybrid (FAISS + bm25s, RRF in verify) vs milvus hybrid (milvus-lite: "
+                    "dense + Milvus BM25, RRF in one Milvus hybrid query)",
+                    ["dataset", "nDCG@10 embedded", "nDCG@10 milvus", "diff",
+                     "recall@20 embedded", "recall@20 milvus", "diff",
+                     "p50 ms embedded", "p50 ms milvus", "milvus build s"], side)
     print(f"\nmachine: {machine_note()}")
     print(f"peak RSS {peak_rss_mb():.0f} MiB")
 

@@ -73,11 +73,18 @@ DELETE_CHUNK = 4_096
 SCAN_BATCH = 10_000
 AUTO_SYNC_MAX = 2_000      # a search syncs a drifted index itself only up to this many passages
 MAX_TEXT_BYTES = 65_535    # Milvus VARCHAR limit
-ANALYZER: dict[str, Any] = {
-    "tokenizer": "standard",
-    "filter": ["lowercase", {"type": "stemmer", "language": "english"},
-               {"type": "stop", "stop_words": ["_english_"]}],
-}
+def _analyzer() -> dict[str, Any]:
+    """Milvus's analyzer for the BM25 field, as close as it allows to the embedded BM25's
+    tokeniser (:mod:`verify.index.tokenize`): lowercase words, the same stop words, an
+    English stemmer (Milvus has no plural-only S-stemmer; numbers like ``1,700`` split)."""
+    from verify.index.tokenize import STOPWORDS
+
+    return {"tokenizer": "standard",
+            "filter": ["lowercase", {"type": "stop", "stop_words": sorted(STOPWORDS)},
+                       {"type": "stemmer", "language": "english"}]}
+
+
+ANALYZER = _analyzer()
 OUTPUT = ["passage_id"]
 META_PROPERTY = "verify.meta"
 
@@ -290,7 +297,10 @@ class MilvusIndex(PassageIndex):
         params = client.prepare_index_params()
         params.add_index("dense", index_type="AUTOINDEX" if not self.local else "FLAT",
                          metric_type="IP")
-        params.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")
+        from verify.index.lexical import K1, B
+
+        params.add_index("sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25",
+                         params={"bm25_k1": K1, "bm25_b": B})   # the embedded BM25's
         client.create_collection(self.collection, schema=schema, index_params=params,
                                  description=description, consistency_level="Strong")
         try:
