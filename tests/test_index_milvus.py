@@ -243,6 +243,8 @@ def test_cli_index_backend_migrates_and_back(tmp_path: Path, monkeypatch: pytest
     assert (path / "index" / "BACKEND").read_text().strip() == "milvus"
     result = runner.invoke(cli, [*args, "index", "--backend", "milvus", "--json"])   # same: a sync
     assert result.exit_code == 0 and json.loads(result.output)["in_sync"]
+    result = runner.invoke(cli, [*args, "index", "--rebuild", "--json"])   # keeps milvus
+    assert result.exit_code == 0 and json.loads(result.output)["index_type"] == "milvus-lite"
     result = runner.invoke(cli, [*args, "index", "--backend", "hybrid"])
     assert result.exit_code != 0 and "--rebuild" in result.output
     result = runner.invoke(cli, [*args, "index", "--backend", "hybrid", "--rebuild", "--json"])
