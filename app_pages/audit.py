@@ -1,4 +1,5 @@
-"""Audit page: paste an article, upload files or name a folder; every claim checked."""
+"""Audit page: paste an article, give its URL, upload files or name a folder; every claim
+checked."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import hashlib
 import json
 import re
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +51,21 @@ def _pasted_file(text: str, title: str) -> Path:
     return path
 
 
-def run(inputs: list[Path], threshold: float | None) -> None:
+def web_inputs(text: str) -> tuple[list[str], list[str]]:
+    """The http(s) URLs of a text box (one per line) and the lines that are not URLs."""
+    from verify.audit.inputs import as_url
+
+    urls, bad = [], []
+    for line in (text or "").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        url = as_url(line) if line.lower().startswith(("http://", "https://")) else None
+        (urls if url else bad).append(url or line)
+    return list(dict.fromkeys(urls)), bad
+
+
+def run(inputs: Sequence[Path | str], threshold: float | None) -> None:
     """Run the audit with progress, keep the result in the session."""
     with st.status(f"Auditing {len(inputs)} input(s): finding claims and checking each…",
                    expanded=False) as status, desk.guard("auditing"):
@@ -114,6 +130,13 @@ def show_article(audit_id: str, i: int, article: Any) -> None:
                   f"{s['claims_checked']} checked · {s['supported']} supported · "
                   f"{s['refuted']} refuted · {s['conflicting']} conflicting · "
                   f"{s['unverifiable']} unverifiable</span></div>")
+        source = [render.link(article.url) if render.safe_url(article.url) else "",
+                  render.esc(article.outlet or ""), render.esc(article.author or ""),
+                  render.esc(render.fmt_date(article.published_date))
+                  if article.published_date else ""]
+        if article.url and any(source):  # an article read from the web: where, who, when
+            desk.html('<div class="vf-meta vf-article-source">'
+                      + " · ".join(part for part in source if part) + "</div>")
         if article.status != "done":
             st.warning(f"{article.status}: {article.message or 'nothing to check'}")
             if not article.claims:
@@ -199,12 +222,19 @@ def show_result(result: Any) -> None:
 
 st.title("Audit articles")
 st.caption("Finds the check-worthy claims in an article and checks each against the corpus.")
-tab_paste, tab_upload, tab_dir = st.tabs(["Paste text", "Upload files", "Folder path"])
+tab_paste, tab_web, tab_upload, tab_dir = st.tabs(["Paste text", "Web page", "Upload files",
+                                                   "Folder path"])
 with tab_paste:
     title = st.text_input("Title (optional)", key="audit_title")
     text = st.text_area("Article text", key="audit_text", height=180,
                         placeholder="Paste a paragraph or a whole article…")
     go_paste = st.button("Audit pasted text", key="audit_paste_btn", type="primary")
+with tab_web:
+    st.caption("The page is fetched from this server (robots.txt respected, with a timeout and "
+               "a size cap); its title, outlet, author and date go into the report.")
+    web_text = st.text_area("Article URL (one per line for several)", key="audit_url",
+                            height=68, placeholder="https://www.example.com/news/story")
+    go_web = st.button("Audit web page", key="audit_url_btn")
 with tab_upload:
     files = st.file_uploader("Articles (txt, md, html, jsonl, csv)", accept_multiple_files=True,
                              key="audit_upload")
@@ -218,13 +248,22 @@ with st.expander("Options"):
     threshold = st.slider("Threshold", 0.0, 1.0, 0.5, 0.05, key="audit_thr",
                           disabled=not use_threshold) if use_threshold else None
 
-if go_paste or go_upload or go_dir:
+if go_paste or go_web or go_upload or go_dir:
     st.session_state.pop(RESULT_KEY, None)  # a failed audit must not leave the last one up
 if go_paste:
     if not text.strip():
         st.warning("Paste the article text first.")
     else:
         run([_pasted_file(text.strip(), title.strip())], threshold)
+if go_web:
+    urls, not_urls = web_inputs(web_text)
+    if not_urls:
+        st.warning("Not a web address (give http:// or https:// URLs, one per line): "
+                   + ", ".join(render.md_escape(line) for line in not_urls[:5]))
+    elif not urls:
+        st.warning("Enter the article's URL first.")
+    else:
+        run(urls, threshold)
 if go_upload and files:
     saved = []
     for f in files:

@@ -106,6 +106,7 @@ class ArticleReport:
     author: str | None = None
     published_date: str | None = None
     text: str = ""
+    outlet: str | None = None           # the site's name, for an article read from the web
     position: int = 0
     sentences_scored: int = 0
     sentence_scores: list[tuple[int, int, float]] = field(default_factory=list)  # (start, end, score)

@@ -78,7 +78,7 @@ CSV_COLUMNS = (
     "support_source", "support_url", "support_reliability", "support_text",
     "refute_source", "refute_url", "refute_reliability", "refute_text", "check_id", "error",
     "earlier_organisation", "earlier_rating", "earlier_date", "earlier_url", "earlier_score",
-    "earlier_fact_checks")
+    "earlier_fact_checks", "outlet", "published_date")
 
 
 def _earlier_cols(items: Sequence[EarlierFactCheck]) -> list[Any]:
@@ -105,14 +105,15 @@ def render_csv(result: AuditResult) -> str:
     writer.writerow(CSV_COLUMNS)
     for a in result.articles:
         base = [result.audit_id, a.key, a.title, a.url, a.status, a.message]
+        tail = [a.outlet, a.published_date]
         if not a.claims:
-            writer.writerow(base + [""] * (len(CSV_COLUMNS) - len(base)))
+            writer.writerow(base + [""] * (len(CSV_COLUMNS) - len(base) - len(tail)) + tail)
             continue
         for c in a.claims:
             row = base + [c.index, c.sentence_start, c.sentence_end, c.sentence, c.claim_text,
                           c.figure, c.checkworthiness, c.verdict, c.confidence, c.reason,
                           c.reviewed_verdict, *_ev_cols(c.best_support), *_ev_cols(c.best_refute),
-                          c.check_id, c.error, *_earlier_cols(c.earlier_fact_checks)]
+                          c.check_id, c.error, *_earlier_cols(c.earlier_fact_checks), *tail]
             writer.writerow(row)
     return buf.getvalue()
 
@@ -163,6 +164,12 @@ def render_markdown(result: AuditResult) -> str:
                 + (f": {_md(a.message)}" if a.message else "")]
         if a.url:
             out.append(f"- url: {_md(a.url)}")
+        if a.outlet:
+            out.append(f"- outlet: {_md(a.outlet)}")
+        if a.author:
+            out.append(f"- author: {_md(a.author)}")
+        if a.published_date:
+            out.append(f"- published: {_md(a.published_date)}")
         summ = a.summary
         if a.claims:
             out += [f"- claims checked: {summ['claims_checked']} (supported {summ['supported']}, "
@@ -327,6 +334,10 @@ def render_html(result: AuditResult) -> str:
         meta = [f"file {_esc(a.key)}", f"status <b>{_esc(a.status)}</b>"]
         if link:
             meta.append(f"<a href=\"{_esc(link)}\" rel=\"noopener noreferrer\">{_esc(a.url)}</a>")
+        if a.outlet:
+            meta.append(_esc(a.outlet))
+        if a.author:
+            meta.append(f"by {_esc(a.author)}")
         if a.published_date:
             meta.append(_esc(a.published_date))
         summ = a.summary
@@ -383,6 +394,8 @@ def claimreview_items(result: AuditResult, *, reviewer_org: str = "verify",
             appearance["url"] = a.url
         if a.title:
             appearance["headline"] = a.title
+        if a.outlet:
+            appearance["publisher"] = {"@type": "Organization", "name": a.outlet}
         if len(appearance) > 1:
             claim["appearance"] = [appearance]
             claim["firstAppearance"] = appearance

@@ -187,7 +187,7 @@ def _write_article(ws: Workspace, audit_id: str, article: Article, position: int
                    scores: Sequence[tuple[int, int, float]] = ()) -> None:
     """Store one article, its claims and their checks in one transaction (``save_check``
     joins it)."""
-    from verify.check import save_check
+    from verify.checks.records import save_check
 
     with ws.store.transaction() as con:
         con.execute("DELETE FROM audit_claims WHERE audit_id = ? AND article_key = ?",
@@ -262,7 +262,7 @@ def load_audit(ws: Workspace, audit_id: str) -> AuditResult:
         result.articles.append(ArticleReport(
             key=key, file_path=file_path, status=status, message=message or "", title=title,
             url=d.get("url"), author=d.get("author"), published_date=d.get("published_date"),
-            text=text or "", position=int(d.get("position", 0)),
+            text=text or "", outlet=(d.get("meta") or {}).get("outlet"), position=int(d.get("position", 0)),
             sentences_scored=int(d.get("sentences_scored", 0)),
             sentence_scores=[(int(a), int(b), float(v)) for a, b, v in d.get("sentence_scores", [])],
             claims=by_article.get(key, [])))
@@ -347,7 +347,7 @@ def _batch_verifier(ws: Workspace, verifier: Verifier | None, pool: ThreadPoolEx
         if pool is None:
             return (lambda texts: [one(t) for t in texts]), None
         return (lambda texts: list(pool.map(one, texts))), None
-    from verify.check import check_claims
+    from verify.checks.pipeline import check_claims
 
     cache = _CachedEmbedder(ws.embedder)
     if pool is None:
@@ -402,7 +402,7 @@ def run_audit(ws: Workspace, inputs: Sequence[str | os.PathLike[str]], *,
     ``audit_id`` names the audit (default: derived from the inputs' paths and content
     hashes); with ``resume`` (default) articles already done are skipped, failed ones
     retried. ``verifier`` (claim -> unsaved CheckResult), ``scorer`` and ``nlp`` are seams
-    for tests; by default claims are checked with ``verify.check.check_claim``.
+    for tests; by default claims are checked with ``verify.checks.check_claims``.
 
     Example:
         >>> result = run_audit(ws, ["article.md"], out="report.md")   # doctest: +SKIP
