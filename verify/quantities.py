@@ -162,6 +162,7 @@ def clock_interval(value: float, direction: str) -> tuple[float, float]:
     return value - spread, value + spread
 
 
+_LIST_MARKER_RE = re.compile(r"[.)]\s+(?=[A-Z(\"'])")
 _FRACTION_RE = re.compile(
     r"\b(?P<n>one|two|three|four|a)[- ](?P<d>half|halves|thirds?|quarters?|fifths?|tenths?)\b",
     re.IGNORECASE)
@@ -635,6 +636,8 @@ def _extract_cached(text: str) -> tuple[Quantity, ...]:
         if m.group("num") and (prev.isalpha() or (prev in "-/:" and a > 1 and text[a - 2].isalpha())
                                or nxt in ":/" or (nxt.isalpha() and not m.group("scale"))):
             continue
+        if m.group("num") and _LIST_MARKER_RE.match(text, b) and not text[text.rfind("\n", 0, a) + 1:a].strip():
+            continue  # "1. Doses and children ...": a list item's number, not a figure
         if m.group("num"):
             value = float(m.group("num").replace(",", ""))
             surface_number = m.group("num")
