@@ -95,7 +95,7 @@ with tab_audits, desk.guard("listing past audits"):
 
 def show_learning() -> None:
     """The verdict heads learned from this desk's reviews; fit a new one or switch off."""
-    from verify.verdict_head import MIN_REVIEWS
+    from verify.checks.head import MIN_REVIEWS
 
     st.caption("Review checks (Check page) and verify can learn how your desk decides: a small "
                "model over each check's evidence numbers, fitted on your reviews. It is switched "
@@ -130,7 +130,7 @@ def show_learning() -> None:
 
 def import_past_verdicts() -> None:
     """Upload a desk's archive of verdicts; each claim is checked and its verdict reviewed."""
-    from verify.past_verdicts import SUFFIXES
+    from verify.checks.past import SUFFIXES
 
     with st.expander("Import past verdicts (your archive of fact-checks)"):
         st.caption("A .csv or .tsv with `claim` and `verdict` columns, a .jsonl of such "

@@ -5,7 +5,7 @@ One printed table with the baselines side by side in the same run:
 - majority class (of the fitting part),
 - embedding cosine with thresholds fitted on the fitting part,
 - the stance model alone (argmax, no numeric reasoning, no aggregation),
-- the full checker: stance + numeric reasoning + weighted aggregation (``verify.check``),
+- the full checker: stance + numeric reasoning + weighted aggregation (``verify.checks``),
   with its default thresholds, with thresholds fitted on the fitting part, and with a
   learned verdict head (balanced logistic regression over the checker's outputs, fitted
   on the fitting part; measured here, not shipped), and one such head fitted on the
@@ -159,7 +159,10 @@ def macro_f1(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str]) ->
 
 def ece(conf: Sequence[float], correct: Sequence[int]) -> float:
     """Expected calibration error, 10 bins."""
-    from verify.calibration import expected_calibration_error
+    try:
+        from verify.checks.calibration import expected_calibration_error
+    except ImportError:  # an older verify (agreement.py's before row)
+        from verify.calibration import expected_calibration_error
 
     return expected_calibration_error(list(conf), list(correct))
 
@@ -361,7 +364,10 @@ def fit_decision(masses: Sequence[tuple[float, float]], gold: Sequence[str], lab
     (the evidence masses are computed once; only the final decision is refitted)."""
     from dataclasses import replace
 
-    from verify.verdict import decide
+    try:
+        from verify.checks.aggregate import decide
+    except ImportError:  # an older verify (agreement.py's before row)
+        from verify.verdict import decide
 
     grid = [0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95]
     best: tuple[float, Any, dict[str, str]] = (-1.0, base, {})
@@ -381,9 +387,12 @@ LABEL_TO_VERDICT = {label: verdict for verdict, label in VERDICT_TO_LABEL.items(
 
 
 def fit_head(results: Sequence[Any], gold: Sequence[str]) -> Any:
-    """``verify.verdict_head.fit_verdict_head`` on checks labelled with the gold verdicts:
+    """``verify.checks.head.fit_verdict_head`` on checks labelled with the gold verdicts:
     the head a desk that reviewed these checks would learn with ``verify learn``."""
-    from verify.verdict_head import fit_verdict_head
+    try:
+        from verify.checks.head import fit_verdict_head
+    except ImportError:  # an older verify (agreement.py's before row)
+        from verify.verdict_head import fit_verdict_head
 
     return fit_verdict_head(list(results), [LABEL_TO_VERDICT[g] for g in gold],
                             versions={}, min_reviews=2)
@@ -391,7 +400,10 @@ def fit_head(results: Sequence[Any], gold: Sequence[str]) -> Any:
 
 def _head_outputs(head: Any, results: Sequence[Any]) -> list[str]:
     """The head's verdicts (as dataset labels) for checked claims."""
-    from verify.verdict_head import head_verdict
+    try:
+        from verify.checks.head import head_verdict
+    except ImportError:  # an older verify (agreement.py's before row)
+        from verify.verdict_head import head_verdict
 
     return [VERDICT_TO_LABEL[head_verdict(head, r)[0]] for r in results]
 
@@ -407,7 +419,10 @@ def score_head(results: Sequence[Any], gold: Sequence[str], fit: Sequence[bool],
     g_fit = [g for g, f in zip(gold, fit, strict=True) if f]
     if len(set(g_fit)) < 2:
         return float("nan"), float("nan"), False
-    from verify.verdict_head import head_verdict
+    try:
+        from verify.checks.head import head_verdict
+    except ImportError:  # an older verify (agreement.py's before row)
+        from verify.verdict_head import head_verdict
 
     head = fit_head(r_fit, g_fit)
     if verbose:
@@ -489,7 +504,10 @@ def score_pooled_head(rows: HeadRows, fitted_on: Sequence[str]) -> dict[str, flo
 def score_fitted(masses: Sequence[tuple[float, float]], gold: Sequence[str], fit: Sequence[bool],
                  labels: Sequence[str], base: Any) -> float:
     """Macro-F1 on the eval part with decision thresholds fitted on the fitting part."""
-    from verify.verdict import decide
+    try:
+        from verify.checks.aggregate import decide
+    except ImportError:  # an older verify (agreement.py's before row)
+        from verify.verdict import decide
 
     m_fit = [m for m, f in zip(masses, fit, strict=True) if f]
     g_fit = [g for g, f in zip(gold, fit, strict=True) if f]
@@ -518,9 +536,15 @@ def _hit(pid: int, text: str, dense: float | None, domain: str | None = None) ->
 
 def full_check(claim: str, hits: Sequence[Any], stance: StanceScorer, vectors: np.ndarray | None,
                settings: Any, reliability: Callable[[str | None], Any]) -> Any:
-    """``verify.check.assess_hits`` with the cached stance model and raw (identity) confidence."""
-    from verify.calibration import Calibrator
-    from verify.check import assess_hits
+    """``verify.checks.pipeline.assess_hits`` with the cached stance model and raw (identity) confidence."""
+    try:
+        from verify.checks.calibration import Calibrator
+    except ImportError:  # an older verify (agreement.py's before row)
+        from verify.calibration import Calibrator
+    try:
+        from verify.checks.pipeline import assess_hits
+    except ImportError:  # an older verify (agreement.py's before row)
+        from verify.check import assess_hits
 
     return assess_hits(claim, hits, stance_model=stance, embedder=None,  # type: ignore[arg-type]
                        settings=settings, reliability=reliability,
@@ -641,7 +665,10 @@ def run_claims(items: list[dict[str, Any]], ws: Any, stance: StanceScorer, setti
                extras: bool = True) -> dict[str, float]:
     """Claim-level verdict macro-F1 with retrieval from the set's corpus (``extras``: the
     fitted, learned and ceiling rows too)."""
-    from verify.check import _stored_vectors
+    try:
+        from verify.checks.pipeline import _stored_vectors
+    except ImportError:  # an older verify (agreement.py's before row)
+        from verify.check import _stored_vectors
 
     labels = sorted({it["label"] for it in items})
     gold = [it["label"] for it in items]
@@ -1230,7 +1257,10 @@ def main(argv: list[str] | None = None) -> int:
         results[name]["head_pooled"] = score
 
     # ---- calibration (section 4)
-    from verify.calibration import CALIBRATOR_PATH, Calibrator, fit_calibrator
+    try:
+        from verify.checks.calibration import CALIBRATOR_PATH, Calibrator, fit_calibrator
+    except ImportError:  # an older verify (agreement.py's before row)
+        from verify.calibration import CALIBRATOR_PATH, Calibrator, fit_calibrator
 
     calib = None
     if calib_rows or qt_rows or av_rows:

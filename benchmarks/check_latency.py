@@ -45,7 +45,7 @@ def _time_checks(ws, claims):  # type: ignore[no-untyped-def]
     """
     from dataclasses import replace
 
-    import verify.check as check_module
+    import verify.checks.pipeline as check_module
     from verify.quantities import forget_parses
     from verify.stance.base import STANCE_MODELS
     from verify.stance.model import MODEL_DIR, TransformerStanceModel

@@ -43,7 +43,8 @@ def main() -> None:
     import agreement as A
 
     from verify import Workspace
-    from verify.check import check_claims, load_check
+    from verify.checks.pipeline import check_claims
+    from verify.checks.records import load_check
 
     base = root / "claims" / args.claim_set
     rows = A.limited(A.load_jsonl(base / "claims.jsonl"), args.limit)

@@ -380,7 +380,7 @@ def test_learned_verdicts_tab_explains_what_it_needs(app: AppTest) -> None:
 def reviewed_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A VERIFY_HOME of its own (so no other test sees a learned head) whose demo
     workspace has 60 reviewed checks: the true figures SUPPORTED, changed ones REFUTED."""
-    from verify.check import check_claims
+    from verify.checks.pipeline import check_claims
     from verify.demo import ensure_demo_workspace
 
     home = tmp_path_factory.mktemp("learn-home")

@@ -51,7 +51,7 @@ def test_the_library_never_imports_streamlit() -> None:
 
 @pytest.mark.parametrize("page", ["history.py", "audit.py", "check.py"])
 def test_pages_reach_checks_and_audits_through_the_workspace(page: str) -> None:
-    internals = {"verify.check", "verify.learned_verdicts", "verify.audit.runner",
-                 "verify.audit.load_audit", "verify.audit.list_audits", "verify.retrieval",
+    internals = {"verify.checks", "verify.checks.pipeline", "verify.checks.records",
+                 "verify.checks.learned", "verify.audit.runner", "verify.audit.load_audit", "verify.audit.list_audits", "verify.retrieval",
                  "verify.index", "verify.store"}
     assert _imports(ROOT / "app_pages" / page) & internals == set()

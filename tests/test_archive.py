@@ -234,7 +234,7 @@ def test_pairwise_reranker_ranks_within_queries_and_stays_a_probability() -> Non
 
 
 def test_past_verdicts_import_feeds_the_archive(ws: Workspace, monkeypatch) -> None:
-    import verify.past_verdicts as pv
+    import verify.checks.past as pv
 
     monkeypatch.setattr(pv, "check_claims", lambda w, claims: [])
     monkeypatch.setattr(pv, "BATCH", 10_000)

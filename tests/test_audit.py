@@ -188,7 +188,7 @@ class Crash(BaseException):
 
 def test_crash_on_third_article_then_resume_loses_and_duplicates_nothing(
         corpus_ws: Any, tmp_path: Path, blank_nlp: Any) -> None:
-    from verify.check import check_claim
+    from verify.checks.pipeline import check_claim
 
     paths = write(tmp_path / "articles", ARTICLES)
 
@@ -214,7 +214,7 @@ def test_crash_on_third_article_then_resume_loses_and_duplicates_nothing(
 
 def test_verifier_error_marks_the_article_failed_and_resume_retries_it(
         corpus_ws: Any, tmp_path: Path, blank_nlp: Any) -> None:
-    from verify.check import check_claim
+    from verify.checks.pipeline import check_claim
 
     paths = write(tmp_path / "articles", ARTICLES)
 
@@ -342,7 +342,7 @@ def test_two_verify_threads_give_the_same_results(corpus_ws: Any, tmp_path: Path
 
 def test_a_missing_model_stops_the_audit_with_a_clear_error(corpus_ws: Any, tmp_path: Path,
                                                             blank_nlp: Any) -> None:
-    from verify.check import check_claim
+    from verify.checks.pipeline import check_claim
     from verify.errors import ModelLoadError
 
     paths = write(tmp_path / "articles", ARTICLES)

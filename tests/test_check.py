@@ -6,15 +6,8 @@ import json
 
 import pytest
 
-from verify.check import (
-    _reliability,
-    check_claim,
-    check_claims,
-    list_checks,
-    load_check,
-    match_spans,
-    review_check,
-)
+from verify.checks.pipeline import _reliability, check_claim, check_claims, match_spans
+from verify.checks.records import list_checks, load_check, review_check
 from verify.errors import InputError
 from verify.types import PassageRef, Reliability, SearchHit
 
@@ -241,7 +234,7 @@ def test_cli_check_json_and_review(stub, monkeypatch):
 
 
 def test_focus_sentence_is_scored_and_blended():
-    from verify.stance_views import focus_sentence, score_stance
+    from verify.checks.views import focus_sentence, score_stance
 
     passage = ("IS-K has killed 338 civilians in Pakistan since January 2017, according to CSIS. "
                "The Taliban denied any role in the attack.")

@@ -57,7 +57,7 @@ def test_syndicated_copy_is_not_a_second_confirmation(demo_ws):
 
 
 def test_saved_real_check_reopens(demo_ws):
-    from verify.check import load_check
+    from verify.checks.records import load_check
 
     result = demo_ws.check("The Jalalabad prison held 17,000 prisoners")
     assert load_check(demo_ws, result.check_id) == result
@@ -65,7 +65,7 @@ def test_saved_real_check_reopens(demo_ws):
 
 def test_batched_checks_match_one_by_one(demo_ws):
     """check_claims (one stance batch, as audits use it) decides as check_claim does."""
-    from verify.check import check_claim, check_claims
+    from verify.checks.pipeline import check_claim, check_claims
 
     claims = ["IS-K killed 338 civilians in Pakistan since 2017",
               "The Jalalabad prison held 17,000 prisoners",
@@ -105,9 +105,9 @@ def test_a_head_learned_from_real_reviews_decides_the_plain_cases(demo_ws):
     """verify learn on real checks: 30 reviewed checks of the demo story (the true figures
     SUPPORTED, changed ones REFUTED); the stored head is not switched on, and on a fresh
     check it keeps the true figure SUPPORTED and an inflated one REFUTED."""
-    from verify.check import check_claims
-    from verify.learned_verdicts import list_heads
-    from verify.verdict_head import VerdictHead, apply_head
+    from verify.checks.head import VerdictHead, apply_head
+    from verify.checks.learned import list_heads
+    from verify.checks.pipeline import check_claims
 
     true = ["IS-K killed 338 civilians in Pakistan since 2017",
             "CSIS estimated IS-K had roughly 800 fighters in 2018",

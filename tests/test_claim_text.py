@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from verify.check import check_claim, load_check
-from verify.claim_text import claim_language, normalise_claim
+from verify.checks.claim_text import claim_language, normalise_claim
+from verify.checks.pipeline import check_claim
+from verify.checks.records import load_check
 from verify.errors import InputError
 from verify.types import PassageRef, Reliability, SearchHit
 

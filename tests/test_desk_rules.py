@@ -7,16 +7,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
-from verify.config import VerdictSettings
-from verify.quantities import align_quantities, counts_other_thing, extract_quantities
-from verify.refutation import (
+from verify.checks.aggregate import aggregate, settle_stance, stale_figures, superseding_side
+from verify.checks.refutation import (
     complement_agreement,
     contradiction_cue,
     names_all,
     unmentioned_names,
 )
+from verify.config import VerdictSettings
+from verify.quantities import align_quantities, counts_other_thing, extract_quantities
 from verify.types import EvidenceAssessment, PassageRef, QuantityAlignment
-from verify.verdict import aggregate, settle_stance, stale_figures, superseding_side
 
 VS = VerdictSettings()
 

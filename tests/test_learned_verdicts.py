@@ -9,16 +9,17 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from verify.check import check_claim, load_check
-from verify.errors import InputError
-from verify.types import CheckResult, EvidenceAssessment, PassageRef, Reliability, SearchHit
-from verify.verdict_head import (
+from verify.checks.head import (
     VerdictHead,
     allowed_verdicts,
     apply_head,
     fit_verdict_head,
     head_features,
 )
+from verify.checks.pipeline import check_claim
+from verify.checks.records import load_check
+from verify.errors import InputError
+from verify.types import CheckResult, EvidenceAssessment, PassageRef, Reliability, SearchHit
 
 CLAIM = "IS-K killed 338 civilians in Pakistan since 2017"
 CSIS = ("Since January 2017, IS-K has killed 338 civilians in Pakistan, according to a CSIS "

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from verify.checks.past import rating_verdict, read_past_verdicts
 from verify.errors import InputError
-from verify.past_verdicts import rating_verdict, read_past_verdicts
 
 CORPUS = {
     "a.txt": "IS-K has killed 338 civilians in Pakistan since January 2017, CSIS says.",

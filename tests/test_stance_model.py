@@ -119,7 +119,7 @@ def test_backend_needs_its_weights_file(tmp_path) -> None:
      "The city council approved plans for the new stadium after a long debate."),
 ])
 def test_a_date_the_passage_never_states_does_not_refute(model, claim, passage) -> None:
-    from verify.stance_views import score_stance
+    from verify.checks.views import score_stance
 
     p = score_stance(model, claim, [passage], 0.5)[0]
     assert p[1] < max(p[0], p[2]), p
@@ -127,7 +127,7 @@ def test_a_date_the_passage_never_states_does_not_refute(model, claim, passage) 
 
 @pytest.mark.real
 def test_a_different_year_still_refutes(model) -> None:
-    from verify.stance_views import score_stance
+    from verify.checks.views import score_stance
 
     p = score_stance(model, "In 2019 the council approved the new stadium.",
                      ["In 2017 the city council approved plans for the new stadium."], 0.5)[0]
@@ -136,7 +136,7 @@ def test_a_different_year_still_refutes(model) -> None:
 
 @pytest.mark.real
 def test_a_source_without_the_date_supports_the_rest_and_says_so(model) -> None:
-    from verify.check import assess_hits
+    from verify.checks.pipeline import assess_hits
     from verify.config import Settings
     from verify.types import PassageRef, Reliability, SearchHit
 

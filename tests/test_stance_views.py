@@ -7,9 +7,9 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
+from verify.checks.views import plan_stance, score_stance, undated_claim
 from verify.quantities import date_phrases, unstated_dates, without_dates
 from verify.stance.base import StanceModel
-from verify.stance_views import plan_stance, score_stance, undated_claim
 from verify.types import PassageRef, Reliability, SearchHit
 
 DATED = "Under the February 29 agreement the US would close five bases within 135 days."
@@ -95,7 +95,7 @@ def _hit(pid: int, text: str, domain: str) -> SearchHit:
 
 def test_check_says_the_date_is_unconfirmed(ws, monkeypatch):
     import verify.stance
-    from verify.check import check_claim, check_claims
+    from verify.checks.pipeline import check_claim, check_claims
 
     monkeypatch.setattr(ws, "search", lambda claim, k=10, filters=None: [
         _hit(1, NO_DATE, "apnews.com")][:k])
@@ -150,7 +150,7 @@ class NotShy(StanceModel):
     ("Can't is not a word here.", None),                # two negations
 ])
 def test_affirmed_claim(claim, affirmed):
-    from verify.stance_views import affirmed_claim
+    from verify.checks.views import affirmed_claim
 
     assert affirmed_claim(claim) == affirmed
     if "'" in claim or "\u2019" in claim:   # the training data builder keeps to "<aux> not"
@@ -196,7 +196,7 @@ def test_a_pair_asked_twice_in_one_call_is_scored_once() -> None:
 
 
 def test_the_focus_sentence_is_a_statement_not_a_question():
-    from verify.stance_views import focus_sentence
+    from verify.checks.views import focus_sentence
 
     passage = "Did the vote pass in 2020? No. It failed by two votes in the senate."
     assert focus_sentence("The vote passed in 2020", passage) == "It failed by two votes in the senate."

@@ -158,7 +158,7 @@ def _result(check_id: str) -> CheckResult:
 
 
 def test_save_check_commits_alone_and_joins_a_callers_transaction(ws: Any) -> None:
-    from verify.check import save_check
+    from verify.checks.records import save_check
 
     save_check(ws, _result("chk_alone"))
     assert count(ws.store, "checks") == 1

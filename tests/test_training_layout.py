@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from training.ship_calibration import ship
-from verify.calibration import Calibrator
+from verify.checks.calibration import Calibrator
 
 ROOT = Path(__file__).resolve().parent.parent
 

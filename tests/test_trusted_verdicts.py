@@ -7,11 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from verify.config import VerdictSettings
-from verify.quantities import align_quantities
-from verify.refutation import contradiction_cue, negated
-from verify.types import EvidenceAssessment, PassageRef, QuantityAlignment
-from verify.verdict import (
+from verify.checks.aggregate import (
     aggregate,
     figure_stated,
     is_pointed,
@@ -19,6 +15,10 @@ from verify.verdict import (
     numeric_adjust,
     settle_stance,
 )
+from verify.checks.refutation import contradiction_cue, negated
+from verify.config import VerdictSettings
+from verify.quantities import align_quantities
+from verify.types import EvidenceAssessment, PassageRef, QuantityAlignment
 
 VS = VerdictSettings()
 
@@ -227,7 +227,7 @@ def test_a_count_on_a_named_day_is_not_contradicted_by_a_later_report():
 
 
 def test_a_question_and_its_answer_are_read_together_for_a_reason():
-    from verify.check import _point_text
+    from verify.checks.pipeline import _point_text
 
     qa = "Did the council approve the bridge? No, the vote failed."
     assert _point_text("The council approved the bridge", qa) == qa
@@ -236,7 +236,7 @@ def test_a_question_and_its_answer_are_read_together_for_a_reason():
 
 
 def test_each_passage_reason_is_stored_for_people_who_query_the_file(ws, monkeypatch):
-    from verify.check import check_claim
+    from verify.checks.pipeline import check_claim
     from verify.types import Reliability, SearchHit
 
     text = "The prison held about 1,700 prisoners when the attack began."

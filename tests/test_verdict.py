@@ -7,10 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from verify.calibration import Calibrator, expected_calibration_error, fit_calibrator
-from verify.config import VerdictSettings
-from verify.types import EvidenceAssessment, PassageRef, QuantityAlignment
-from verify.verdict import (
+from verify.checks.aggregate import (
     aggregate,
     decide,
     final_stance,
@@ -18,6 +15,9 @@ from verify.verdict import (
     numeric_adjust,
     relevance_from_scores,
 )
+from verify.checks.calibration import Calibrator, expected_calibration_error, fit_calibrator
+from verify.config import VerdictSettings
+from verify.types import EvidenceAssessment, PassageRef, QuantityAlignment
 
 VS = VerdictSettings()
 

@@ -17,7 +17,7 @@ import random
 import re
 from dataclasses import dataclass
 
-from verify.stance_views import NEGATION_RE
+from verify.checks.views import NEGATION_RE
 
 NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,

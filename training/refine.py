@@ -81,7 +81,7 @@ from training.data import (
 )
 from training.ship import model_version
 from training.train import VARIANTS, read_pairs
-from verify.stance_views import affirmed_claim
+from verify.checks.views import affirmed_claim
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from verify.calibration import CALIBRATOR_PATH, Calibrator
+from verify.checks.calibration import CALIBRATOR_PATH, Calibrator
 
 
 def ship(source: Path, target: Path = CALIBRATOR_PATH) -> Calibrator:

@@ -186,7 +186,7 @@ class VerdictSettings:
       "not" as refuting); False scores the claim as written.
     - ``strong_refute``: a passage the model leans against refutes without a differing
       figure, negation or antonym only if its focus sentence alone reads as refuting with
-      at least this probability (``verify.refutation``).
+      at least this probability (``verify.checks.refutation``).
     - ``refute_needs_reason``: False lets any passage the model leans against refute, as
       before (no reason asked).
     - ``figure_claims_need_figures``: a claim with a counted figure is not supported by a

@@ -87,7 +87,7 @@ class Reliability:
 
 
 AlignmentStatus = Literal["match", "mismatch", "different_scope", "unaligned"]
-# why a passage counts as refuting (verify.refutation); "" when it does not
+# why a passage counts as refuting (verify.checks.refutation); "" when it does not
 RefuteReason = Literal["figure", "negation", "antonym", "model", ""]
 
 
@@ -129,7 +129,7 @@ class EvidenceAssessment:
     duplicate_of: int | None               # passage_id this one repeats, if any
     alignments: tuple[QuantityAlignment, ...] = ()
     spans: tuple[tuple[int, int], ...] = ()  # char offsets in passage.text matching the claim
-    refute_reason: RefuteReason = ""       # why it counts as refuting (verify.refutation)
+    refute_reason: RefuteReason = ""       # why it counts as refuting (verify.checks.refutation)
     stance_note: str = ""                  # the reason for its stance, in words
     dissent: bool = False                  # on the side of far less reliable sources, set aside
 
@@ -152,7 +152,7 @@ class CheckResult:
     created_at: dt.datetime
     rule_verdict: VerdictLabel | None = None  # the rule's verdict when a learned head decided
     claim_as_given: str | None = None      # the claim before markup noise was removed, if it had any
-    language: str = "en"                   # the claim's language (verify.claim_text)
+    language: str = "en"                   # the claim's language (verify.checks.claim_text)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict."""

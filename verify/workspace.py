@@ -34,11 +34,11 @@ if TYPE_CHECKING:
     import duckdb
 
     from verify.audit.models import AuditResult
+    from verify.checks.learned import HeadReport
+    from verify.checks.past import PastVerdictImport
     from verify.embedders import Embedder
     from verify.index.base import IndexStatus, PassageIndex
     from verify.ingest.models import CorpusStats, IngestReport
-    from verify.learned_verdicts import HeadReport
-    from verify.past_verdicts import PastVerdictImport
     from verify.sources import SourceBook
     from verify.types import CheckResult
     from verify.users import UserBook
@@ -270,26 +270,26 @@ class Workspace:
     def check(self, claim: str, *, k: int | None = None, filters: SearchFilters | None = None,
               save: bool = True) -> CheckResult:
         """Verify one claim against the corpus; returns a ``CheckResult``."""
-        from verify.check import check_claim
+        from verify.checks.pipeline import check_claim
 
         return check_claim(self, claim, k=k, filters=filters, save=save)
 
     def load_check(self, check_id: str) -> CheckResult:
         """Reopen a saved check exactly as it was produced."""
-        from verify.check import load_check
+        from verify.checks.records import load_check
 
         return load_check(self, check_id)
 
     def list_checks(self, query: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
         """Recent checks, newest first (optionally those whose claim holds ``query``): rows
         of check_id, claim, verdict, confidence, reason, created_at, reviewed_verdict, reviewer."""
-        from verify.check import list_checks
+        from verify.checks.records import list_checks
 
         return list_checks(self, query, limit=limit)
 
     def save_check(self, result: CheckResult, *, filters: SearchFilters | None = None) -> str:
         """Store a check made with ``save=False`` (e.g. computed outside a writer lock)."""
-        from verify.check import save_check
+        from verify.checks.records import save_check
 
         return save_check(self, result, filters=filters)
 
@@ -304,7 +304,7 @@ class Workspace:
 
     def review(self, check_id: str, verdict: str, reviewer: str, note: str = "") -> str:
         """Record a person's confirmation or override of a check's verdict."""
-        from verify.check import review_check
+        from verify.checks.records import review_check
 
         return review_check(self, check_id, verdict, reviewer, note)
 
@@ -316,7 +316,7 @@ class Workspace:
             >>> ws.learn_verdicts().why                                     # doctest: +SKIP
             'cross-validated macro-F1 on 120 reviews: head 0.612, rule 0.548; active: ...'
         """
-        from verify.learned_verdicts import learn_verdict_head
+        from verify.checks.learned import learn_verdict_head
 
         return learn_verdict_head(self, min_reviews=min_reviews, activate=activate)
 
@@ -324,33 +324,45 @@ class Workspace:
                              reviewer: str | None = None, text: str | bytes | None = None,
                              name: str | None = None, progress: bool = False) -> PastVerdictImport:
         """Check the claims of a file of past verdicts (CSV, JSON lines, ClaimReview) and
-        record each verdict as a review; returns a ``PastVerdictImport``.
+        record each verdict as a review; returns a ``PastVerdictImport``. The same file's
+        fact-checks also go into the fact-check archive (``archived``: how many were new;
+        its problems are those already reported).
 
         Example:
             >>> ws.import_past_verdicts("archive.csv", reviewer="desk").imported  # doctest: +SKIP
             118
         """
-        from verify.past_verdicts import import_past_verdicts
+        from verify.archive import import_fact_checks
+        from verify.checks.past import import_past_verdicts
+        from verify.errors import InputError
 
-        return import_past_verdicts(self, path, reviewer=reviewer, text=text, name=name,
-                                    progress=progress)
+        report = import_past_verdicts(self, path, reviewer=reviewer, text=text, name=name,
+                                      progress=progress)
+        try:
+            found = import_fact_checks(self, None if text is not None else path, text=text,
+                                       name=report.source, organisation=report.reviewer,
+                                       index=False)
+        except InputError:
+            return report
+        report.archived = found.added
+        return report
 
     def learned_heads(self) -> list[dict[str, object]]:
         """Every learned verdict head on record, newest first, with its scores and whether
         it is on."""
-        from verify.learned_verdicts import list_heads
+        from verify.checks.learned import list_heads
 
         return list_heads(self)
 
     def reviewed_checks(self) -> int:
         """How many checks of this workspace a person has reviewed."""
-        from verify.learned_verdicts import reviewed_checks
+        from verify.checks.learned import reviewed_checks
 
         return reviewed_checks(self)
 
     def forget_learned_verdicts(self) -> int:
         """Switch learned verdict heads off (kept on record); returns how many were on."""
-        from verify.learned_verdicts import deactivate_heads
+        from verify.checks.learned import deactivate_heads
 
         return deactivate_heads(self)
 

@@ -119,7 +119,7 @@ def test_review_form_follows_the_check_on_screen_in_browser(page, home: Path) ->
     """Issue 20 item 10 in Chromium: after a REFUTED check, confirming the SUPPORTED
     338-civilians check must record SUPPORTED for that check (the form used to keep
     the previous check's REFUTED and record "overridden to REFUTED")."""
-    from verify.check import list_checks
+    from verify.checks.records import list_checks
     from verify.workspace import Workspace
 
     shots.submit_claim(page, "IS-K killed more than 3,000 civilians in Pakistan since 2017")

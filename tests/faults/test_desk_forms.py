@@ -130,7 +130,7 @@ def test_review_form_starts_from_the_new_checks_verdict_and_records_it(
     click(desk, "Record review")
     assert any("confirmed by Amina Forms" in str(s.value) for s in desk.success), \
         texts(desk.success)
-    from verify.check import list_checks
+    from verify.checks.records import list_checks
 
     with _open(fake_home) as ws:
         rows = {r["check_id"]: r for r in list_checks(ws, limit=500)}
@@ -154,7 +154,7 @@ def test_review_override_on_one_check_does_not_carry_to_the_next(
     assert widget(desk.text_input, "Your name").value == "Bo Forms"
     assert f"on check {second.check_id}, by Bo Forms" in page_html(desk)
     click(desk, "Record review")
-    from verify.check import list_checks
+    from verify.checks.records import list_checks
 
     with _open(fake_home) as ws:
         rows = {r["check_id"]: r for r in list_checks(ws, limit=500)}

@@ -17,7 +17,7 @@ Formats (chosen by extension; a folder is read file by file):
 
 A record that cannot be read is one problem line naming the file, the line (or item) and
 the field, and the rest of the file goes on. Ratings are read as verify verdicts as
-``verify import-verdicts`` reads them (:func:`verify.past_verdicts.rating_verdict`); a
+``verify import-verdicts`` reads them (:func:`verify.checks.past.rating_verdict`); a
 rating with no verdict (*Misleading*) is kept with ``verdict`` None.
 """
 
@@ -107,7 +107,7 @@ def parse_date(value: Any) -> dt.date | None:
 def _verdict(rating: str | None) -> str | None:
     if not rating:
         return None
-    from verify.past_verdicts import rating_verdict
+    from verify.checks.past import rating_verdict
 
     return rating_verdict(rating)
 

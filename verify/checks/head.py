@@ -1,6 +1,6 @@
 """A verdict head a desk learns from its own reviewed checks.
 
-The rule in ``verify.verdict`` turns evidence masses into a verdict with thresholds that
+The rule in ``verify.checks.aggregate`` turns evidence masses into a verdict with thresholds that
 hold for every corpus. A desk that reviews its checks (``Workspace.review``) builds a
 labelled history of what the right verdict was for its claims and its corpus. From that
 history this module fits a small logistic regression over numbers every check already
@@ -41,9 +41,9 @@ from typing import Any
 
 import numpy as np
 
+from verify.checks.aggregate import decisive_passages, side_masses
 from verify.errors import InputError
 from verify.types import VERDICTS, CheckResult
-from verify.verdict import decisive_passages, side_masses
 
 HEAD_FEATURES = (
     "support_score", "refute_score",

@@ -1,6 +1,6 @@
 """Learn a verdict head from a workspace's reviewed checks, store it, and find the active one.
 
-The head itself is in ``verify.verdict_head``; this module reads the reviews
+The head itself is in ``verify.checks.head``; this module reads the reviews
 (``verdicts``, latest per check) and the checks they judged (``checks.result_json``),
 keeps the checks run under the current stance model, embedder and verdict settings,
 fits, and records the head in ``verdict_heads`` with its cross-validated scores.
@@ -19,13 +19,14 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
-from verify.check import _model_versions, normalise_verdict, result_from_dict
+from verify.checks.head import MIN_REVIEWS, VerdictHead, fit_verdict_head, head_versions
+from verify.checks.records import normalise_verdict, result_from_dict
+from verify.checks.versions import model_versions
 from verify.errors import InputError
 from verify.types import to_jsonable
-from verify.verdict_head import MIN_REVIEWS, VerdictHead, fit_verdict_head, head_versions
 
 if TYPE_CHECKING:
-    from verify.workspace import Workspace
+    from verify.checks.context import CheckContext
 
 log = logging.getLogger(__name__)
 
@@ -54,15 +55,15 @@ class HeadReport:
         return to_jsonable(self)  # type: ignore[no-any-return]
 
 
-def current_versions(ws: Workspace) -> dict[str, str]:
+def current_versions(ws: CheckContext) -> dict[str, str]:
     """What a head fitted now, in this workspace, is tied to."""
     from verify.stance import get_stance_model
 
     model = get_stance_model(ws.settings.stance_model)
-    return head_versions(_model_versions(ws, model), asdict(ws.settings.verdict))
+    return head_versions(model_versions(ws, model), asdict(ws.settings.verdict))
 
 
-def learn_verdict_head(ws: Workspace, *, min_reviews: int | None = None,
+def learn_verdict_head(ws: CheckContext, *, min_reviews: int | None = None,
                        activate: bool | None = None) -> HeadReport:
     """Fit a head on this workspace's reviewed checks and store it.
 
@@ -112,7 +113,7 @@ def learn_verdict_head(ws: Workspace, *, min_reviews: int | None = None,
     return HeadReport(head, on, len(results), skipped, why)
 
 
-def active_head(ws: Workspace) -> VerdictHead | None:
+def active_head(ws: CheckContext) -> VerdictHead | None:
     """The workspace's active head, if one was fitted and activated."""
     row = ws.store.execute("SELECT head_json FROM verdict_heads WHERE active"
                            " ORDER BY created_at DESC LIMIT 1").fetchone()
@@ -121,7 +122,7 @@ def active_head(ws: Workspace) -> VerdictHead | None:
     return VerdictHead.from_dict(json.loads(row[0]))
 
 
-def deactivate_heads(ws: Workspace) -> int:
+def deactivate_heads(ws: CheckContext) -> int:
     """Switch learned heads off (they stay on record); returns how many were active."""
     with ws.store.transaction() as store:
         n = store.fetchone("SELECT count(*) FROM verdict_heads WHERE active")
@@ -129,7 +130,7 @@ def deactivate_heads(ws: Workspace) -> int:
     return int(n[0]) if n else 0
 
 
-def list_heads(ws: Workspace) -> list[dict[str, object]]:
+def list_heads(ws: CheckContext) -> list[dict[str, object]]:
     """Every learned head on record, newest first, with its scores and whether it is on."""
     cols = ("head_id", "created_at", "n_reviews", "label_counts", "cv_head_f1", "cv_rule_f1",
             "active", "stance_version")
@@ -141,7 +142,7 @@ def list_heads(ws: Workspace) -> list[dict[str, object]]:
     return out
 
 
-def reviewed_checks(ws: Workspace) -> int:
+def reviewed_checks(ws: CheckContext) -> int:
     """How many checks of this workspace a person has reviewed."""
     row = ws.store.execute("SELECT count(DISTINCT check_id) FROM verdicts").fetchone()
     return int(row[0]) if row else 0

@@ -1,4 +1,8 @@
-"""Verify a claim: retrieve, score stance, compare figures, weigh, decide, save.
+"""Verify a claim: retrieve, score stance, compare figures, weigh, decide, save
+(saving, reopening and reviews: ``verify.checks.records``).
+
+Everything is read from the ``CheckContext`` given (``verify.checks.context``: settings,
+store, embedder, search, reliability); ``Workspace.check`` passes itself.
 
 Example:
     >>> from verify import Workspace
@@ -13,17 +17,46 @@ Example:
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from verify.calibration import Calibrator, shipped_calibrator
-from verify.claim_text import LANGUAGE_NAMES, SUPPORTED_LANGUAGES, claim_language, normalise_claim
+from verify.checks.aggregate import (
+    aggregate,
+    figure_stated,
+    independence_factors,
+    mark_dissent,
+    numeric_adjust,
+    reconcile_documents,
+    relevance_from_scores,
+    reliability_factor,
+    settle_stance,
+    stale_figures,
+)
+from verify.checks.calibration import Calibrator, shipped_calibrator
+from verify.checks.claim_text import (
+    LANGUAGE_NAMES,
+    SUPPORTED_LANGUAGES,
+    claim_language,
+    normalise_claim,
+)
+from verify.checks.head import VerdictHead, apply_head, head_versions
+from verify.checks.records import save_check
+from verify.checks.refutation import complement_agreement, unmentioned_names
+from verify.checks.versions import model_versions
+from verify.checks.views import (
+    StancePlan,
+    combine_stance,
+    focus_sentence,
+    focus_stance,
+    plan_stance,
+    score_stance_views,
+    turned_claim,
+)
 from verify.config import Settings
 from verify.errors import InputError
 from verify.overlap import lexical_overlap, match_spans
@@ -35,46 +68,19 @@ from verify.quantities import (
     prime_quantities,
     unstated_dates,
 )
-from verify.refutation import complement_agreement, unmentioned_names
-from verify.stance_views import (
-    StancePlan,
-    combine_stance,
-    focus_sentence,
-    focus_stance,
-    plan_stance,
-    score_stance_views,
-    turned_claim,
-)
 from verify.types import (
     STANCES,
-    VERDICTS,
     CheckResult,
     EvidenceAssessment,
-    PassageRef,
-    QuantityAlignment,
     Reliability,
     SearchFilters,
     SearchHit,
-    to_jsonable,
 )
-from verify.verdict import (
-    stale_figures,
-    aggregate,
-    figure_stated,
-    independence_factors,
-    mark_dissent,
-    numeric_adjust,
-    reconcile_documents,
-    relevance_from_scores,
-    reliability_factor,
-    settle_stance,
-)
-from verify.verdict_head import VerdictHead, apply_head, head_versions
 
 if TYPE_CHECKING:
+    from verify.checks.context import CheckContext
     from verify.embedders import Embedder
     from verify.stance.base import StanceModel
-    from verify.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +88,7 @@ DEFAULT_RELIABILITY = 0.5
 
 
 # ---------------------------------------------------------------- small helpers
-def _reliability(ws: Workspace, domain: str | None) -> Reliability:
+def _reliability(ws: CheckContext, domain: str | None) -> Reliability:
     """A domain's effective reliability; 0.5 while the sources module is missing."""
     try:
         return ws.reliability(domain)
@@ -226,7 +232,7 @@ def _point_text(claim: str, text: str) -> str:
     return focus_sentence(claim, text) or text
 
 
-def _stored_vectors(ws: Workspace, hits: Sequence[SearchHit]) -> np.ndarray | None:
+def _stored_vectors(ws: CheckContext, hits: Sequence[SearchHit]) -> np.ndarray | None:
     """The indexed vectors of the hits' passages (None when the index cannot give them)."""
     if not hits:
         return None
@@ -248,29 +254,6 @@ def _new_check_id() -> str:
     return "chk_" + uuid.uuid4().hex[:16]
 
 
-def _model_versions(ws: Workspace, stance_model: StanceModel) -> dict[str, str]:
-    """Embedder, stance model and index identities for the saved record."""
-    versions = {
-        "embedder": ws.settings.embedder,
-        "stance_model": getattr(stance_model, "model_id", "") or ws.settings.stance_model,
-        "stance_version": str(getattr(stance_model, "version", "")),
-        "stance_precision": str(getattr(stance_model, "precision", "")),
-    }
-    try:
-        versions["embedder_id"] = ws.embedder.model_id
-    except Exception as exc:  # the embedder may fail to load; the record says so
-        versions["embedder_id"] = f"unavailable: {exc}"
-    index = getattr(ws, "loaded_index", None)
-    if index is not None:
-        meta = getattr(index, "meta", None) or getattr(index, "status", None)
-        try:
-            value = meta() if callable(meta) else meta
-            versions["index"] = json.dumps(to_jsonable(value), default=str)[:500]
-        except Exception as exc:  # index status is informative only
-            versions["index"] = f"unavailable: {exc}"
-    return versions
-
-
 UNSCORED = np.asarray([0.0, 0.0, 1.0])   # the stance given to a passage too remote to score
 
 
@@ -287,7 +270,7 @@ def _worth_scoring(claim: str, hit: SearchHit, settings: Settings) -> bool:
     return relevance >= settings.verdict.min_relevance
 
 
-def check_claim(ws: Workspace, claim: str, *, k: int | None = None,
+def check_claim(ws: CheckContext, claim: str, *, k: int | None = None,
                 filters: SearchFilters | None = None, save: bool = True) -> CheckResult:
     """Verify one claim against the workspace's corpus and (by default) save the result.
 
@@ -299,7 +282,7 @@ def check_claim(ws: Workspace, claim: str, *, k: int | None = None,
     return check_claims(ws, [claim], k=k, filters=filters, save=save)[0]
 
 
-def check_claims(ws: Workspace, claims: Sequence[str], *, k: int | None = None,
+def check_claims(ws: CheckContext, claims: Sequence[str], *, k: int | None = None,
                  filters: SearchFilters | None = None, save: bool = True) -> list[CheckResult]:
     """Verify several claims at once: the same results as ``check_claim`` on each, with
     the stance model run over every (claim, passage) pair in one length-sorted batch.
@@ -312,7 +295,7 @@ def check_claims(ws: Workspace, claims: Sequence[str], *, k: int | None = None,
     Each claim is first cleaned of markup noise (control characters, escape codes,
     zero-width characters, HTML entities, footnote markers; the claim as given is kept in
     ``claim_as_given``); a claim in a language the models do not read gets NOT ENOUGH
-    EVIDENCE with that reason and is never scored (``verify.claim_text``).
+    EVIDENCE with that reason and is never scored (``verify.checks.claim_text``).
     """
     given = [_validate_claim(c) for c in claims]
     if k is not None and k < 1:
@@ -329,7 +312,7 @@ def check_claims(ws: Workspace, claims: Sequence[str], *, k: int | None = None,
 
 
 def _normalised(claim: str) -> str:
-    """The claim cleaned of markup noise (``verify.claim_text``), or InputError if nothing
+    """The claim cleaned of markup noise (``verify.checks.claim_text``), or InputError if nothing
     is left of it."""
     text = normalise_claim(claim)
     if not text:
@@ -338,7 +321,7 @@ def _normalised(claim: str) -> str:
     return text
 
 
-def _unreadable(ws: Workspace, claim: str, as_given: str | None, language: str, save: bool,
+def _unreadable(ws: CheckContext, claim: str, as_given: str | None, language: str, save: bool,
                 filters: SearchFilters | None) -> CheckResult:
     """NOT ENOUGH EVIDENCE for a claim in a language the models do not read, saying so."""
     cal = shipped_calibrator()
@@ -356,7 +339,7 @@ def _unreadable(ws: Workspace, claim: str, as_given: str | None, language: str, 
     return result
 
 
-def _check_readable(ws: Workspace, texts: list[str], as_given: list[str | None], k: int | None,
+def _check_readable(ws: CheckContext, texts: list[str], as_given: list[str | None], k: int | None,
                     filters: SearchFilters | None, save: bool) -> list[CheckResult]:
     """``check_claims`` for cleaned claims in a language the models read."""
     from verify.stance import get_stance_model
@@ -393,7 +376,7 @@ def _check_readable(ws: Workspace, texts: list[str], as_given: list[str | None],
             cache[domain] = _reliability(ws, domain)
         return cache[domain]
 
-    versions = _model_versions(ws, model)
+    versions = model_versions(ws, model)
     head, head_problem = _learned_head(ws, versions)
     results: list[CheckResult] = []
     for claim, given, hits, (offset, scored, plan) in zip(texts, as_given, all_hits, layout,
@@ -423,11 +406,11 @@ def _check_readable(ws: Workspace, texts: list[str], as_given: list[str | None],
     return results
 
 
-def _learned_head(ws: Workspace, versions: dict[str, str]) -> tuple[VerdictHead | None, str]:
+def _learned_head(ws: CheckContext, versions: dict[str, str]) -> tuple[VerdictHead | None, str]:
     """The workspace's active learned head when it fits this run, else why not (or "")."""
     if not ws.settings.verdict.learned_head:
         return None, ""
-    from verify.learned_verdicts import active_head
+    from verify.checks.learned import active_head
 
     head = active_head(ws)
     if head is None:
@@ -437,148 +420,3 @@ def _learned_head(ws: Workspace, versions: dict[str, str]) -> tuple[VerdictHead 
         return head, ""
     log.warning("learned verdict head %s not used: %s", head.head_id, problem)
     return None, f"the desk's learned head {head.head_id} was not used ({problem})"
-
-
-# ---------------------------------------------------------------- persistence
-def save_check(ws: Workspace, result: CheckResult, *, filters: SearchFilters | None = None) -> str:
-    """Store a result in ``checks`` and ``check_evidence`` atomically; returns its check_id.
-
-    Inside a caller's ``ws.store.transaction()`` (an audit's article) it joins that
-    transaction instead of committing on its own.
-    """
-    with ws.store.transaction() as store:
-        store.execute(
-            "INSERT INTO checks (check_id, claim, verdict, confidence, reason, support_score,"
-            " refute_score, filters, settings, model_versions, result_json, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [result.check_id, result.claim, result.verdict, result.confidence, result.reason,
-             result.support_score, result.refute_score,
-             json.dumps(to_jsonable(filters) if filters else None),
-             json.dumps(to_jsonable(ws.settings)), json.dumps(result.model_versions),
-             json.dumps(result.to_dict()), result.created_at])
-        rows = []
-        for i, e in enumerate(result.evidence):
-            rows.append([result.check_id, i, e.passage.passage_id, e.passage.document_id,
-                         e.passage.domain, e.stance, e.p_supports, e.p_refutes, e.p_unrelated,
-                         e.reliability, e.relevance, e.weight, e.dense_score, e.lexical_score,
-                         e.fused_score, e.duplicate_of, json.dumps(to_jsonable(e.alignments)),
-                         e.passage.text, e.refute_reason, e.stance_note, e.dissent])
-        if rows:
-            store.executemany(
-                "INSERT INTO check_evidence (check_id, evidence_rank, passage_id, document_id,"
-                " domain, stance, p_supports, p_refutes, p_unrelated, reliability, relevance,"
-                " weight, dense_score, lexical_score, fused_score, duplicate_of,"
-                " numeric_alignment, passage_text, refute_reason, stance_note, dissent) VALUES"
-                " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    return result.check_id
-
-
-def _date(value: Any) -> dt.date | None:
-    """ISO text to a date."""
-    return dt.date.fromisoformat(value[:10]) if isinstance(value, str) and value else None
-
-
-def result_from_dict(data: dict[str, Any]) -> CheckResult:
-    """Rebuild a ``CheckResult`` from ``CheckResult.to_dict()`` output."""
-    def alignment(a: dict[str, Any]) -> QuantityAlignment:
-        return QuantityAlignment(
-            claim_text=a["claim_text"], claim_value=a["claim_value"], claim_unit=a["claim_unit"],
-            claim_span=tuple(a["claim_span"]), evidence_text=a["evidence_text"],  # type: ignore[arg-type]
-            evidence_value=a["evidence_value"], evidence_unit=a["evidence_unit"],
-            evidence_span=tuple(a["evidence_span"]) if a["evidence_span"] is not None else None,  # type: ignore[arg-type]
-            status=a["status"], note=a.get("note", ""),
-            same_predicate=a.get("same_predicate", True))
-
-    def evidence(e: dict[str, Any]) -> EvidenceAssessment:
-        p = dict(e["passage"])
-        p["published_date"] = _date(p.get("published_date"))
-        fields = dict(e)
-        fields["passage"] = PassageRef(**p)
-        fields["alignments"] = tuple(alignment(a) for a in e.get("alignments", ()))
-        fields["spans"] = tuple(tuple(s) for s in e.get("spans", ()))
-        return EvidenceAssessment(**fields)
-
-    return CheckResult(
-        check_id=data["check_id"], claim=data["claim"], verdict=data["verdict"],
-        confidence=float(data["confidence"]), reason=data["reason"],
-        support_score=float(data["support_score"]), refute_score=float(data["refute_score"]),
-        evidence=tuple(evidence(e) for e in data["evidence"]),
-        decisive_passage_ids=tuple(data["decisive_passage_ids"]),
-        claim_quantities=tuple(data["claim_quantities"]),
-        model_versions=dict(data["model_versions"]),
-        created_at=dt.datetime.fromisoformat(data["created_at"]),
-        rule_verdict=data.get("rule_verdict"),
-        claim_as_given=data.get("claim_as_given"), language=data.get("language", "en"),
-    )
-
-
-def load_check(ws: Workspace, check_id: str) -> CheckResult:
-    """Reopen a saved check exactly as it was produced.
-
-    Example:
-        >>> load_check(ws, "chk_0123456789abcdef").claim   # doctest: +SKIP
-        'IS-K killed 338 civilians in Pakistan since 2017'
-    """
-    row = ws.db.execute("SELECT result_json FROM checks WHERE check_id = ?", [check_id]).fetchone()
-    if row is None:
-        raise InputError(f"no check with id {check_id!r} in this workspace")
-    data = json.loads(row[0]) if isinstance(row[0], str) else row[0]
-    return result_from_dict(data)
-
-
-def list_checks(ws: Workspace, query: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
-    """Recent checks, newest first, optionally filtered by words in the claim.
-
-    Each row: check_id, claim, verdict, confidence, reason, created_at, and the
-    latest human review (reviewed_verdict, reviewer) when there is one.
-    """
-    if limit < 1:
-        raise InputError(f"limit must be at least 1 (got {limit})")
-    sql = (
-        "SELECT c.check_id, c.claim, c.verdict, c.confidence, c.reason, c.created_at,"
-        " v.verdict AS reviewed_verdict, v.reviewer"
-        " FROM checks c LEFT JOIN ("
-        "   SELECT check_id, verdict, reviewer, row_number() OVER"
-        "     (PARTITION BY check_id ORDER BY created_at DESC) AS rn FROM verdicts"
-        " ) v ON v.check_id = c.check_id AND v.rn = 1")
-    params: list[Any] = []
-    if query and query.strip():
-        sql += " WHERE c.claim ILIKE ?"
-        params.append(f"%{query.strip()}%")
-    sql += " ORDER BY c.created_at DESC LIMIT ?"
-    params.append(int(limit))
-    cols = ["check_id", "claim", "verdict", "confidence", "reason", "created_at",
-            "reviewed_verdict", "reviewer"]
-    return [dict(zip(cols, row, strict=True)) for row in ws.db.execute(sql, params).fetchall()]
-
-
-def normalise_verdict(label: str) -> str:
-    """'supported', 'not_enough_evidence', 'NEE' -> the canonical verdict label."""
-    text = " ".join(str(label).replace("_", " ").replace("-", " ").upper().split())
-    aliases = {"NEE": "NOT ENOUGH EVIDENCE", "NOT ENOUGH INFO": "NOT ENOUGH EVIDENCE",
-               "SUPPORTS": "SUPPORTED", "REFUTES": "REFUTED", "CONFLICT": "CONFLICTING"}
-    text = aliases.get(text, text)
-    if text not in VERDICTS:
-        raise InputError(f"unknown verdict {label!r}; use one of: {', '.join(VERDICTS)}")
-    return text
-
-
-def review_check(ws: Workspace, check_id: str, verdict: str, reviewer: str, note: str = "") -> str:
-    """Record a person's confirmation or override of a check; returns the verdict_id.
-
-    Example:
-        >>> review_check(ws, result.check_id, "REFUTED", "amina", "CSIS says 338")  # doctest: +SKIP
-        'vrd_...'
-    """
-    label = normalise_verdict(verdict)
-    if not reviewer or not str(reviewer).strip():
-        raise InputError("a review needs the reviewer's name (--by)")
-    row = ws.store.fetchone("SELECT verdict FROM checks WHERE check_id = ?", [check_id])
-    if row is None:
-        raise InputError(f"no check with id {check_id!r} in this workspace")
-    verdict_id = "vrd_" + uuid.uuid4().hex[:16]
-    ws.store.execute(
-        "INSERT INTO verdicts (verdict_id, check_id, verdict, machine_verdict, reviewer, note)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        [verdict_id, check_id, label, row[0], str(reviewer).strip(), note or None])
-    return verdict_id

@@ -23,8 +23,9 @@ true* -> SUPPORTED; *false*, *mostly false*, *pants on fire* -> REFUTED; *half t
 labels as they are. A rating with no verify verdict (*misleading*, *satire*) or given only
 as a number is reported with its line and skipped; so is a row without a claim. A claim
 this reviewer already gave the same verdict is skipped, so a second import adds nothing.
-The same file's fact-checks also go into the workspace's fact-check archive
-(:mod:`verify.archive`), so later claims are matched against them.
+``Workspace.import_past_verdicts`` also puts the same file's fact-checks into the
+workspace's fact-check archive (:mod:`verify.archive`; ``archived``), so later claims are
+matched against them; this module never imports the archive or the workspace.
 
 Example:
     >>> report = import_past_verdicts(ws, "desk-archive.csv", reviewer="desk")  # doctest: +SKIP
@@ -45,13 +46,14 @@ from typing import TYPE_CHECKING, Any
 
 from tqdm import tqdm
 
-from verify.check import _validate_claim, check_claims, normalise_verdict, review_check
+from verify.checks.pipeline import _validate_claim, check_claims
+from verify.checks.records import normalise_verdict, review_check
 from verify.errors import InputError
 from verify.ingest.text import decode_bytes
 from verify.types import to_jsonable
 
 if TYPE_CHECKING:
-    from verify.workspace import Workspace
+    from verify.checks.context import CheckContext
 
 CLAIM_KEYS = ("claim", "claimreviewed", "text", "statement")
 VERDICT_KEYS = ("verdict", "rating", "label", "textualrating", "alternatename")
@@ -249,14 +251,14 @@ def _read_folder(folder: Path) -> tuple[list[PastVerdict], list[str]]:
     return rows, problems
 
 
-def _already_reviewed(ws: Workspace, reviewer: str) -> set[tuple[str, str]]:
+def _already_reviewed(ws: CheckContext, reviewer: str) -> set[tuple[str, str]]:
     """(claim, verdict) pairs this reviewer has already recorded in the workspace."""
     rows = ws.store.execute("SELECT c.claim, v.verdict FROM verdicts v JOIN checks c"
                             " ON c.check_id = v.check_id WHERE v.reviewer = ?", [reviewer]).fetchall()
     return {(" ".join(str(c).split()), str(v)) for c, v in rows}
 
 
-def import_past_verdicts(ws: Workspace, path: str | os.PathLike[str] | None = None, *,
+def import_past_verdicts(ws: CheckContext, path: str | os.PathLike[str] | None = None, *,
                          reviewer: str | None = None, text: str | bytes | None = None,
                          name: str | None = None, progress: bool = False) -> PastVerdictImport:
     """Check every claim of a file of past verdicts and record its verdict as a review.
@@ -305,20 +307,4 @@ def import_past_verdicts(ws: Workspace, path: str | os.PathLike[str] | None = No
     bar.close()
     report.imported = len(report.check_ids)
     report.verdicts = dict(sorted(Counter(r.verdict for r in todo).items()))
-    report.archived = _feed_archive(ws, path, text, name, who)
     return report
-
-
-def _feed_archive(ws: Workspace, path: str | os.PathLike[str] | None, text: str | bytes | None,
-                  name: str, organisation: str) -> int:
-    """Add the same file's fact-checks to the fact-check archive (with their URLs, dates and
-    organisations where the file gives them; ``organisation`` where it does not); returns
-    how many were new. Its problems are those already reported."""
-    from verify.archive import import_fact_checks
-
-    try:
-        found = import_fact_checks(ws, None if text is not None else path, text=text, name=name,
-                                   organisation=organisation, index=False)
-    except InputError:
-        return 0
-    return found.added

@@ -1,7 +1,7 @@
 """Evidence aggregation: weigh each passage, apply numeric reasoning, decide a verdict.
 
 Pure functions over numbers and shared types, so the rules can be tested with
-constructed evidence. ``verify.check`` feeds them real retrieval and model output.
+constructed evidence. ``verify.checks.pipeline`` feeds them real retrieval and model output.
 The rules and every threshold are described in ``docs/verdicts.md``.
 
 Example:
@@ -22,9 +22,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from verify.checks.refutation import carries_point, complement_agreement, contradiction_cue
 from verify.config import VerdictSettings
 from verify.quantities import counts_other_thing
-from verify.refutation import carries_point, complement_agreement, contradiction_cue
 from verify.types import (
     STANCES,
     EvidenceAssessment,
@@ -164,11 +164,11 @@ def settle_stance(p: Sequence[float] | np.ndarray, alignments: Sequence[Quantity
                   claim: str, sentence: str, focus_refutes: float, claim_has_figures: bool,
                   settings: VerdictSettings, figure_stated: bool = True,
                   unmentioned: Sequence[str] = ()) -> tuple[Stance, RefuteReason, str]:
-    """A passage's final stance, why it refutes (``verify.refutation``) and a note.
+    """A passage's final stance, why it refutes (``verify.checks.refutation``) and a note.
 
     A passage the model leans against refutes only with a reason: a differing figure on the
     same counted thing; a negation or antonym in the sentence carrying the claim's point
-    (``sentence``, ``verify.refutation.carries_point``); or, for a claim that is not about a
+    (``sentence``, ``verify.checks.refutation.carries_point``); or, for a claim that is not about a
     figure, a model refutes of at least ``strong_refute`` on that sentence alone
     (``focus_refutes``; with ``model_refute_needs_predicate``, only where the sentence
     also names the claim's predicate). A claim about a figure is neither supported nor

@@ -176,7 +176,7 @@ def combine_stance(out: np.ndarray, plan: StancePlan) -> np.ndarray:
 def focus_stance(out: np.ndarray, plan: StancePlan) -> np.ndarray:
     """One row per passage from the view of its focus sentence alone (the passage itself
     where it has none), capped by the undated view as ``combine_stance`` does: what the
-    sentence carrying the claim's point says, for ``verify.refutation``."""
+    sentence carrying the claim's point says, for ``verify.checks.refutation``."""
     out = np.asarray(out, dtype=np.float64)
     probs = out[:plan.passages].copy()
     for i, row in plan.focus:

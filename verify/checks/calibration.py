@@ -27,7 +27,7 @@ from verify.types import VERDICTS
 
 log = logging.getLogger(__name__)
 
-CALIBRATOR_PATH = Path(__file__).resolve().parent / "models" / "calibration" / "calibrator.json"
+CALIBRATOR_PATH = Path(__file__).resolve().parent.parent / "models" / "calibration" / "calibrator.json"
 
 
 def _features(verdict: str, raw: float) -> list[float]:
