@@ -101,7 +101,7 @@ class Load:
             if not ok:
                 self.errors[endpoint] += 1
                 if len(self.error_samples) < 5:
-                    self.error_samples.append(f"{endpoint}: {detail[:200]}")
+                    self.error_samples.append(f"{endpoint}: {detail[:600]}")
 
 
 def _call(load: Load, client: httpx.Client, endpoint: str, method: str, url: str,
@@ -154,7 +154,7 @@ def ingester(load: Load, base: str, token: str, deadline: float) -> None:
                 time.sleep(0.2)
             ok = job["status"] == "done" and job["result"]["added"] == 1
             load.record("ingest job (upload to done)", time.perf_counter() - t0, ok,
-                        json.dumps(job)[:200])
+                        str(job.get("error") or json.dumps(job.get("result"))))
             if ok:
                 with load.lock:
                     load.documents.append(marker)
