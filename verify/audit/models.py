@@ -11,6 +11,7 @@ from verify.types import to_jsonable
 DONE, EMPTY, NO_CLAIMS, TOO_LARGE, UNREADABLE, FAILED = (
     "done", "empty", "no_claims", "too_large", "unreadable", "failed")
 ARTICLE_STATUSES = (DONE, EMPTY, NO_CLAIMS, TOO_LARGE, UNREADABLE, FAILED)
+NOT_AUDITED = (TOO_LARGE, UNREADABLE, FAILED)   # reported, but not audited
 
 VERDICT_WORDS = {
     "SUPPORTED": "Supported by the corpus",
@@ -161,6 +162,13 @@ class AuditResult:
         for key in SUMMARY_KEYS:
             out[key] = sum(a.summary[key] for a in self.articles)
         return out
+
+    @property
+    def outcome(self) -> tuple[int, int]:
+        """(articles audited, articles that could not be: too large, unreadable or failed).
+        An empty article or one without check-worthy claims was audited."""
+        failed = sum(1 for a in self.articles if a.status in NOT_AUDITED)
+        return len(self.articles) - failed, failed
 
     def claims(self) -> list[tuple[ArticleReport, ClaimReport]]:
         """Every (article, claim) pair in order."""

@@ -47,7 +47,10 @@ def audit(ctx: click.Context, paths: tuple[str, ...], outputs: tuple[str, ...],
           max_chars: int | None, text_field: str | None, title_field: str | None,
           url_field: str | None, id_field: str | None, no_progress: bool, as_json: bool) -> None:
     """Audit articles: files or folders (.txt .md .html .jsonl .csv) or web pages by URL
-    (https://...; the page's title, outlet and date go into the report)."""
+    (https://...; the page's title, outlet and date go into the report).
+
+    Exits 0 when every article was audited, 1 when some could not be (too large,
+    unreadable, failed: each is in the report), 2 when none could."""
     from verify.cli import open_workspace
 
     if not paths and not audit_id:
@@ -69,8 +72,11 @@ def audit(ctx: click.Context, paths: tuple[str, ...], outputs: tuple[str, ...],
                                "articles": [{"key": a.key, "status": a.status,
                                              "message": a.message, **a.summary}
                                             for a in result.articles]}, indent=2))
-        return
-    _print_summary(result)
+    else:
+        _print_summary(result)
+    from verify.cli import exit_for_batch
+
+    exit_for_batch(*result.outcome)   # README: 0 all audited, 1 some not (reported), 2 none
 
 
 def _print_summary(result: object) -> None:
