@@ -162,6 +162,8 @@ def clock_interval(value: float, direction: str) -> tuple[float, float]:
     return value - spread, value + spread
 
 
+# nouns that name a number itself, not what it counts
+GENERIC_NOUNS = frozenset({"figure", "number", "total", "tally", "estimate", "statistic"})
 _LIST_MARKER_RE = re.compile(r"[.)]\s+(?=[A-Z(\"'])")
 _FRACTION_RE = re.compile(
     r"\b(?P<n>one|two|three|four|a)[- ](?P<d>half|halves|thirds?|quarters?|fifths?|tenths?)\b",
@@ -722,6 +724,8 @@ def _extract_cached(text: str) -> tuple[Quantity, ...]:
                 noun, keys, verbs = _counted_noun(doc, text, a, end)
                 if noun is not None:
                     unit_text, unit = noun, _lemma(doc, noun, a)
+        if unit is not None and unit.lower() in GENERIC_NOUNS:
+            unit_text, unit = None, None  # "the 412,000 figure" names the number, not a thing
         what: str | None = None
         subject: frozenset[str] = frozenset()
         if kind in UNNAMED_KINDS:
