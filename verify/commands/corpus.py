@@ -33,12 +33,16 @@ import click
               help="Remove documents read from files under the given folders that no longer exist.")
 @click.option("--no-progress", is_flag=True, help="Hide the progress bar.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--ray", "ray_address", is_flag=False, flag_value="auto", default=None,
+              metavar="[ADDRESS]", help="Embed the passages on a Ray cluster (default: the "
+              "one this machine joined); this process still writes the workspace.")
 @click.pass_context
 def ingest(ctx: click.Context, paths: tuple[str, ...], text_field: str, url_field: str,
            title_field: str, date_field: str, source_field: str, author_field: str,
            language_field: str, max_size_mb: float, no_index: bool, prune: bool,
            no_progress: bool, as_json: bool, url_files: tuple[str, ...], feeds: tuple[str, ...],
-           fetch_timeout: float, per_host_interval: float, retries: int) -> None:
+           fetch_timeout: float, per_host_interval: float, retries: int,
+           ray_address: str | None) -> None:
     """Ingest files or folders (.txt .md .html .pdf .jsonl .csv, WARC/ARC web archives),
     web pages (https://... or --urls FILE) and feeds (--feed) into the workspace.
 
@@ -60,7 +64,12 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], text_field: str, url_fiel
     policy = FetchPolicy(timeout_s=fetch_timeout, max_bytes=max_bytes,
                          min_interval_s=per_host_interval, retries=retries)
     urls = [p for p in paths if is_url(p)]
-    with open_workspace(ctx) as ws:
+    with open_workspace(ctx) as opened:
+        ws = opened
+        if ray_address is not None:
+            from verify.batch.raywork import on_ray
+
+            ws = on_ray(opened, ray_address)
         report = ws.ingest(
             [p for p in paths if not is_url(p)], urls=urls, url_files=list(url_files),
             feeds=list(feeds), fetch_policy=policy, text_field=text_field, url_field=url_field, title_field=title_field,

@@ -1,0 +1,18 @@
+"""Batch work spread over a Ray cluster (optional: ``pip install 'verify-claims[ray]'``).
+
+:class:`verify.batch.raywork.RayEmbedder` embeds an index sync's passages as Ray tasks; the
+vectors come back to the one process that owns the workspace, which writes them (the
+index's own resumable sync path). See ``docs/deploy.md``.
+"""
+
+from __future__ import annotations
+
+__all__ = ["RayEmbedder"]
+
+
+def __getattr__(name: str) -> object:
+    if name == "RayEmbedder":
+        from verify.batch.raywork import RayEmbedder
+
+        return RayEmbedder
+    raise AttributeError(name)

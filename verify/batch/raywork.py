@@ -1,0 +1,128 @@
+"""Embedding on a Ray cluster: an :class:`~verify.embedders.Embedder` whose large batches
+run as Ray tasks, one slice per worker CPU, and come back in order to the calling process.
+
+The calling process owns the workspace: it plans the index sync, hands each chunk of
+passage texts to :meth:`RayEmbedder.embed_many`, and writes the vectors it gets back
+(the index's own path: FAISS + ``index/partial/`` chunks, or Milvus upserts), so a sync
+killed midway resumes as it does without Ray. Workers load the embedder by its registry
+name (``spec``, e.g. ``minilm``; once per worker process) or, without a name, receive
+the embedder object itself (small test embedders). Small batches (a query) are embedded
+locally. ``ray`` is imported only when a :class:`RayEmbedder` is made.
+
+Example:
+    >>> from verify.batch.raywork import RayEmbedder
+    >>> ray_ws = ws.view(embedder=RayEmbedder(ws.embedder, "10.0.0.5:6379", spec="minilm"))  # doctest: +SKIP
+    >>> ray_ws.sync_index().in_sync                                                          # doctest: +SKIP
+    True
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from verify.embedders import Embedder
+from verify.errors import ConfigError
+
+if TYPE_CHECKING:
+    from verify.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+MIN_REMOTE = 32          # batches smaller than this are embedded in this process
+_WORKER_EMBEDDERS: dict[str, Embedder] = {}
+
+
+def _ray() -> Any:
+    try:
+        import ray
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise ConfigError("--ray needs the ray package",
+                          hint="pip install 'verify-claims[ray]'") from None
+    return ray
+
+
+def _embed_on_worker(source: str | Embedder, texts: list[str]) -> tuple[np.ndarray, str]:
+    """Runs on a Ray worker: vectors for ``texts`` and the worker's node id."""
+    if isinstance(source, str):
+        embedder = _WORKER_EMBEDDERS.get(source)
+        if embedder is None:
+            from verify.embedders import get_embedder
+
+            embedder = _WORKER_EMBEDDERS[source] = get_embedder(source)
+    else:
+        embedder = source
+    vectors = np.asarray(embedder.embed_batch(texts), dtype=np.float32)
+    import ray
+
+    return vectors, str(ray.get_runtime_context().get_node_id())
+
+
+class RayEmbedder(Embedder):
+    """``local`` (same model id and dimension) with batches of at least ``MIN_REMOTE`` texts
+    embedded on the Ray cluster at ``address`` (``"auto"``: the cluster this machine
+    joined; ``None``: a local one-machine Ray). ``spec``: the embedder's registry name for
+    the workers to load (default: ship ``local`` itself)."""
+
+    def __init__(self, local: Embedder, address: str | None = "auto", *, spec: str | None = None,
+                 min_remote: int = MIN_REMOTE, init_options: dict[str, Any] | None = None) -> None:
+        self.local = local
+        self.model_id = local.model_id
+        self.dimension = local.dimension
+        self.metric = local.metric
+        self.address = address
+        self.spec = spec
+        self.min_remote = min_remote
+        self.nodes_used: set[str] = set()     # node ids that embedded something (for reports)
+        ray = _ray()
+        if not ray.is_initialized():
+            try:
+                ray.init(address=address, include_dashboard=False, log_to_driver=False,
+                         **(init_options or {}))
+            except Exception as exc:
+                raise ConfigError(f"cannot join the Ray cluster at {address}: {exc}",
+                                  hint="start it with `ray start --head` and give its address") from None
+        self._task = ray.remote(num_cpus=1)(_embed_on_worker)
+        self._source: Any = spec if spec else ray.put(local)
+
+    @property
+    def workers(self) -> int:
+        """CPUs the cluster offers now (at least 1): the number of slices per batch."""
+        cpus = _ray().cluster_resources().get("CPU", 1)
+        return max(1, int(cpus))
+
+    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors for ``texts``: on the cluster when the batch is large, else here."""
+        texts = list(texts)
+        if len(texts) < self.min_remote:
+            return np.asarray(self.local.embed_batch(texts), dtype=np.float32)
+        ray = _ray()
+        slices = min(self.workers, math.ceil(len(texts) / max(1, self.min_remote // 2)))
+        size = math.ceil(len(texts) / slices)
+        futures = [self._task.remote(self._source, texts[i:i + size])
+                   for i in range(0, len(texts), size)]
+        parts = ray.get(futures)
+        self.nodes_used.update(node for _, node in parts)
+        return np.vstack([vectors for vectors, _ in parts]).astype(np.float32, copy=False)
+
+    def embed_many(self, texts: Sequence[str], batch_size: int = 128,
+                   progress: bool = False) -> np.ndarray:
+        """All of ``texts`` in one spread (the caller's chunk is the unit of resumption)."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return self.embed_batch(texts)
+
+
+def on_ray(ws: Workspace, address: str | None = "auto") -> Workspace:
+    """``ws`` with its passages embedded on the Ray cluster at ``address`` (workers load the
+    workspace's embedder by name); call it before the index is loaded. ``--ray [ADDRESS]``."""
+    if ws.loaded_index is not None:
+        raise ConfigError("on_ray must wrap a workspace before its index is loaded")
+    return ws.view(embedder=RayEmbedder(ws.embedder, address, spec=ws.settings.embedder))
+
+
+__all__ = ["MIN_REMOTE", "RayEmbedder", "on_ray"]
