@@ -218,3 +218,35 @@ def test_a_workspace_view_on_a_cursor_shares_sources_and_settings(ws: Any) -> No
     assert view.store is not ws.store and view.store.path == ws.path
     assert view.sources is book and view.settings is ws.settings
     assert ws.view().store is ws.store
+
+
+def test_the_writer_lock_belongs_to_one_thread(tmp_path):
+    """A second thread of the process waits for the writer lock (a server's ingest job and
+    a search that would sync the index must not both write), and sees a writer at work."""
+    import threading
+
+    from verify.errors import WorkspaceLockedError
+    from verify.store import writer_active, writer_lock
+
+    seen: dict[str, object] = {}
+
+    def other() -> None:
+        seen["active"] = writer_active(tmp_path)
+        try:
+            with writer_lock(tmp_path, "a second task", wait_s=0.3):
+                seen["took"] = True
+        except WorkspaceLockedError as err:
+            seen["error"] = str(err)
+
+    with writer_lock(tmp_path, "an ingest") as took:
+        assert took is True
+        with writer_lock(tmp_path, "a nested step") as again:
+            assert again is False          # re-entrant in the holding thread
+        assert writer_active(tmp_path) is False   # not "another" writer for this thread
+        t = threading.Thread(target=other)
+        t.start()
+        t.join()
+    assert seen["active"] is True
+    assert "took" not in seen and "another task of this process" in str(seen["error"])
+    with writer_lock(tmp_path, "after") as took_after:
+        assert took_after is True

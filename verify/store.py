@@ -141,11 +141,12 @@ def _connect(target: str, *, read_only: bool, wait_s: float,
 
 
 class _WriterLock:
-    """One process's hold on a workspace's writer lock (re-entrant within the process)."""
+    """One thread's hold on a workspace's writer lock (re-entrant within that thread)."""
 
     def __init__(self, handle: Any, depth: int = 1) -> None:
         self.handle = handle
         self.depth = depth
+        self.thread = threading.get_ident()
 
 
 _HELD: dict[str, _WriterLock] = {}
@@ -171,7 +172,8 @@ def writer_lock(folder: Path | None, purpose: str, *, wait_s: float = 5.0) -> It
 
     Ingest, index sync and remove take it for their whole run, so two writers never
     interleave even though an ingest lets go of the database between its short commits;
-    readers never take it. Re-entrant within a process; released by the kernel when the
+    readers never take it. Re-entrant within a thread (another thread of the process waits
+    as another process would); released by the kernel when the
     process dies (``kill -9`` leaves no stale lock). Waits ``wait_s`` seconds for another
     writer, then raises ``WorkspaceLockedError`` naming it. Yields whether this call took
     the lock (False when the process already held it). In memory (``folder=None``): no-op.
@@ -180,10 +182,20 @@ def writer_lock(folder: Path | None, purpose: str, *, wait_s: float = 5.0) -> It
         yield True
         return
     key = str(Path(folder).resolve())
-    with _HELD_GUARD:
-        held = _HELD.get(key)
-        if held is not None:
-            held.depth += 1
+    deadline = time.monotonic() + wait_s
+    while True:
+        with _HELD_GUARD:
+            held = _HELD.get(key)
+            if held is None or held.thread == threading.get_ident():
+                if held is not None:
+                    held.depth += 1
+                break
+        # another thread of this process writes (a server's job): wait as for a process
+        if time.monotonic() >= deadline:
+            raise WorkspaceLockedError(
+                f"workspace {folder} is being written by another task of this process; "
+                f"{purpose} did not start", hint="wait for it to finish and run this again")
+        time.sleep(POLL_S)
     if held is not None:
         try:
             yield False
@@ -223,13 +235,15 @@ def writer_lock(folder: Path | None, purpose: str, *, wait_s: float = 5.0) -> It
 
 
 def writer_active(folder: Path | None) -> bool:
-    """Whether another process holds the workspace's writer lock right now."""
+    """Whether another process, or another thread of this one, holds the workspace's writer
+    lock right now."""
     if folder is None:
         return False
     key = str(Path(folder).resolve())
     with _HELD_GUARD:
         if key in _HELD:
-            return False
+            # held in this process: "another" writer unless it is this very thread
+            return _HELD[key].thread != threading.get_ident()
     path = Path(folder) / WRITER_LOCK
     if not path.exists():
         return False
