@@ -18,11 +18,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-ray = pytest.importorskip("ray")
-
-from verify import Workspace  # noqa: E402
-from verify.batch.raywork import RayEmbedder  # noqa: E402
-from verify.config import Settings  # noqa: E402
+from verify import Workspace
+from verify.config import Settings
 
 BOOT_S = 120.0
 RAY = str(Path(sys.executable).with_name("ray"))
@@ -53,6 +50,7 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 @pytest.fixture(scope="module")
 def ray_cluster() -> Iterator[str]:
     """A head node and one more node, each with 1 CPU, on 127.0.0.1; yields the address."""
+    ray = pytest.importorskip("ray")
     if not Path(RAY).exists():
         pytest.skip("the ray command is not installed beside this python")
     port = _free_port()
@@ -102,7 +100,10 @@ def _add_passages(ws: Workspace, texts: list[str]) -> None:
 
 
 def test_index_sync_embeds_on_two_ray_nodes(ray_cluster: str, fake_settings: Settings) -> None:
+    import ray
     from conftest import FakeEmbedder
+
+    from verify.batch.raywork import RayEmbedder
 
     ray.cloudpickle.register_pickle_by_value(sys.modules[FakeEmbedder.__module__])
     texts = [f"Report {i}: {w} flooded {i * 7} homes near the {w} river in week {i % 13}"
@@ -131,3 +132,30 @@ def test_index_sync_embeds_on_two_ray_nodes(ray_cluster: str, fake_settings: Set
     embedder.embed("one query")
     assert not embedder.nodes_used
     embedder.nodes_used.update(before)
+
+
+@pytest.mark.parametrize("args, address", [(["--ray"], "auto"), (["--ray", "10.0.0.5:6379"], "10.0.0.5:6379")])
+def test_cli_ray_option_wraps_the_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           args: list[str], address: str) -> None:
+    """``verify ingest/index --ray [ADDRESS]`` embed through :func:`on_ray` (ray not needed)."""
+    from click.testing import CliRunner
+
+    import verify.batch.raywork as raywork
+    from verify.cli import cli
+
+    monkeypatch.setattr("verify.workspace.Settings", lambda: Settings(embedder="fake", stance_model="fake"))
+    seen: list[str | None] = []
+
+    def fake_on_ray(ws: Workspace, addr: str | None = "auto") -> Workspace:
+        seen.append(addr)
+        return ws
+
+    monkeypatch.setattr(raywork, "on_ray", fake_on_ray)
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.txt").write_text("The Indus flooded 700 homes in Sindh province.")
+    path = str(tmp_path / "ws")
+    result = CliRunner().invoke(cli, ["-w", path, "ingest", str(tmp_path / "docs"), "--json", *args])
+    assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(cli, ["-w", path, "index", "--json", *args])
+    assert result.exit_code == 0, result.output
+    assert seen == [address, address]

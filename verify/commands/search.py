@@ -68,15 +68,23 @@ def search(ctx: click.Context, claim: str, k: int, domains: tuple[str, ...], sin
               help="Index backend: hybrid (embedded FAISS + BM25, the default) or milvus "
                    "($VERIFY_MILVUS_URI, else milvus-lite in the workspace); with --rebuild, "
                    "migrates the workspace to it.")
+@click.option("--ray", "ray_address", is_flag=False, flag_value="auto", default=None,
+              metavar="[ADDRESS]", help="Embed on a Ray cluster (default: the one this machine "
+              "joined); this process still writes the index.")
 @click.pass_context
 def index(ctx: click.Context, rebuild: bool, show_status: bool, as_json: bool,
-          backend: str | None) -> None:
+          backend: str | None, ray_address: str | None) -> None:
     """Bring the index in line with the corpus, rebuild it, or show its status."""
     from verify.cli import open_workspace
     from verify.index import rebuild as rebuild_index
     from verify.index.factory import index_choice, migrate_index
 
-    with open_workspace(ctx, existing=True) as ws:
+    with open_workspace(ctx, existing=True) as opened:
+        ws = opened
+        if ray_address is not None and not show_status:
+            from verify.batch.raywork import on_ray
+
+            ws = on_ray(opened, ray_address)
         if backend is not None and backend != index_choice(ws.store) and not (rebuild and not show_status):
             raise click.UsageError(f"this workspace uses the {index_choice(ws.store)!r} index; "
                                    f"moving it to {backend!r} rebuilds it: add --rebuild")
