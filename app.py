@@ -11,6 +11,9 @@ import os
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# the desk fetches pages for its users: not from this server's own network, unless the
+# operator says so (VERIFY_FETCH_PRIVATE=1)
+os.environ.setdefault("VERIFY_FETCH_PRIVATE", "0")
 
 import streamlit as st  # noqa: E402
 

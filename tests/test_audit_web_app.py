@@ -98,6 +98,8 @@ def page(fake_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         return real(ws, inputs, scorer=digit_scorer, nlp=blank, **options)
 
     monkeypatch.setattr(verify.audit, "run_audit", with_test_models)
+    # the test's pages are on 127.0.0.1, which the desk refuses by default
+    monkeypatch.setenv("VERIFY_FETCH_PRIVATE", "1")
     ws = Workspace.in_memory(fake_settings)
     corpus = tmp_path / "corpus"
     corpus.mkdir()

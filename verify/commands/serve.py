@@ -23,7 +23,12 @@ def serve(ctx: click.Context, host: str, port: int, desk_roots: str | None, writ
     This process becomes the workspace's one writer: run ingests, reviews and ratings
     through the API while it runs. Every request needs a token from `verify users add`.
     """
+    import os
+
     import uvicorn
+
+    # the server fetches URLs for its users: not from its own network unless told to
+    os.environ.setdefault("VERIFY_FETCH_PRIVATE", "0")
 
     from verify.cli import open_workspace
     from verify.config import desk_roots as parse_roots

@@ -18,7 +18,10 @@ from __future__ import annotations
 
 import datetime as dt
 import email.message
+import ipaddress
 import logging
+import os
+import socket
 import threading
 import time
 import urllib.error
@@ -54,6 +57,10 @@ class FetchPolicy:
     backoff_s: float = 1.0           # first wait; doubles each retry
     max_backoff_s: float = 30.0
     max_redirects: int = 5
+    # hosts that resolve to loopback, private, link-local or reserved addresses; off where
+    # VERIFY_FETCH_PRIVATE=0 (the desk and the server set that default: a web user must not
+    # make the server read its own network)
+    allow_private: bool = field(default_factory=lambda: os.environ.get(PRIVATE_ENV, "1") != "0")
 
 
 @dataclass
@@ -95,6 +102,26 @@ def is_url(text: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
+PRIVATE_ENV = "VERIFY_FETCH_PRIVATE"
+
+
+def private_address(url: str) -> str | None:
+    """The address a URL's host resolves to when it is loopback, private, link-local,
+    reserved or unspecified; None for a public host (or one that does not resolve: the
+    fetch itself then fails with its own message)."""
+    host = urllib.parse.urlsplit(url).hostname or ""
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except (OSError, UnicodeError):
+        return None
+    for info in infos:
+        ip = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        if (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved
+                or ip.is_unspecified or ip.is_multicast):
+            return str(ip)
+    return None
+
+
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     """Redirects come back as responses, so the fetcher follows (and records) them itself."""
 
@@ -127,6 +154,9 @@ class Fetcher:
         chain: list[str] = []
         current = url
         while True:
+            if not self.policy.allow_private and (address := private_address(current)):
+                raise FetchError(f"{current}: the host is a private or local address ({address}); "
+                                 f"this desk does not fetch those (set {PRIVATE_ENV}=1 to allow)")
             if check_robots and self.policy.respect_robots and not self.allowed(current):
                 raise FetchError(f"{current}: disallowed by the site's robots.txt "
                                  f"for {USER_AGENT_TOKEN}")
