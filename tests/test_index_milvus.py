@@ -251,3 +251,13 @@ def test_cli_index_backend_migrates_and_back(tmp_path: Path, monkeypatch: pytest
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["index_type"] == "flat"
     assert not (path / "index" / "BACKEND").exists()
+
+
+def test_search_syncs_a_slightly_drifted_collection(milvus_ws) -> None:  # type: ignore[no-untyped-def]
+    ws, _, _ = milvus_ws
+    new = add_docs(ws, [("h", "dawn.com", "2023-03-01", "en", "Locusts",
+                         ["Locust swarms destroyed wheat crops across Balochistan."])])
+    assert not ws.index_status().in_sync
+    hits = ws.search("locust swarms wheat Balochistan", k=1)    # syncs first, as the embedded index
+    assert hits[0].passage.passage_id == new["h"][0]
+    assert ws.index_status().in_sync
