@@ -1,10 +1,10 @@
 """verify: claim verification and source credibility for fact-checkers.
 
 Example:
-    >>> from verify import Workspace
-    >>> with Workspace.open("demo") as ws:               # doctest: +SKIP
-    ...     print(ws.check("IS-K killed 338 civilians in Pakistan since 2017").verdict)
-    SUPPORTED
+    from verify import Workspace
+    with Workspace.open("demo") as ws:
+        print(ws.check("IS-K killed 338 civilians in Pakistan since 2017").verdict)
+    # -> SUPPORTED
 """
 
 from __future__ import annotations

@@ -54,7 +54,7 @@ def resolve_workspace_path(name_or_path: str | os.PathLike[str] | None = None) -
     Example:
         >>> resolve_workspace_path("demo") == verify_home() / "demo"
         True
-        >>> resolve_workspace_path("../x/ws")                  # doctest: +SKIP
+        >>> resolve_workspace_path("../x/ws")
         PosixPath('../x/ws')
     """
     if name_or_path is None:
@@ -103,7 +103,7 @@ def desk_roots(value: str | None = None) -> tuple[Path, ...]:
     empty entries are skipped. A relative entry is a :class:`~verify.errors.ConfigError`.
 
     Example:
-        >>> desk_roots("/srv/articles:/data/inbox")             # doctest: +SKIP
+        >>> desk_roots("/srv/articles:/data/inbox")
         (PosixPath('/srv/articles'), PosixPath('/data/inbox'))
     """
     from verify.errors import ConfigError

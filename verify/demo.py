@@ -1,10 +1,10 @@
 """The built-in default job: the demo corpus, its ratings, and sample claims.
 
 Example:
-    >>> from verify.demo import ensure_demo_workspace, run_demo
-    >>> ws = ensure_demo_workspace()                 # doctest: +SKIP
-    >>> [r.verdict for r in run_demo(ws)][:1]        # doctest: +SKIP
-    ['SUPPORTED']
+    from verify.demo import ensure_demo_workspace, run_demo
+    ws = ensure_demo_workspace()
+    [r.verdict for r in run_demo(ws)][:1]
+    # -> ['SUPPORTED']
 """
 
 from __future__ import annotations

@@ -1,13 +1,13 @@
 """Hybrid retrieval: the passages that bear on a claim, with their metadata.
 
 Example:
-    >>> from verify import Workspace
-    >>> from verify.types import SearchFilters
-    >>> ws = Workspace.open("demo")                                        # doctest: +SKIP
-    >>> hits = search(ws, "IS-K killed 338 civilians", k=5,
-    ...               filters=SearchFilters(domains=("dawn.com",)))        # doctest: +SKIP
-    >>> hits[0].passage.domain, hits[0].fused_score                        # doctest: +SKIP
-    ('dawn.com', 1.0)
+    from verify import Workspace
+    from verify.types import SearchFilters
+    ws = Workspace.open("demo")
+    hits = search(ws, "IS-K killed 338 civilians", k=5,
+                  filters=SearchFilters(domains=("dawn.com",)))
+    hits[0].passage.domain, hits[0].fused_score
+    # -> ('dawn.com', 1.0)
 
 Filters (domains, published dates, languages, minimum source reliability) are
 resolved to the set of allowed passage ids first, and both retrievers search

@@ -266,11 +266,11 @@ class Store:
     a handle of its own with its own transactions.
 
     Example:
-        >>> store = Store.open("indexes/demo")                   # doctest: +SKIP
-        >>> with store.transaction():                           # doctest: +SKIP
-        ...     store.execute("DELETE FROM verdicts WHERE reviewer = ?", ["test"])
-        >>> store.fetchall("SELECT domain FROM sources LIMIT 2")  # doctest: +SKIP
-        [('apnews.com',), ('bbc.co.uk',)]
+        store = Store.open("indexes/demo")
+        with store.transaction():
+            store.execute("DELETE FROM verdicts WHERE reviewer = ?", ["test"])
+        store.fetchall("SELECT domain FROM sources LIMIT 2")
+        # -> [('apnews.com',), ('bbc.co.uk',)]
     """
 
     def __init__(self, connection: duckdb.DuckDBPyConnection, path: Path | None = None, *,

@@ -1,13 +1,13 @@
 """The workspace: one DuckDB file plus its index files, and the public API.
 
 Example:
-    >>> from verify import Workspace
-    >>> ws = Workspace.open("demo")                      # doctest: +SKIP
-    >>> ws.ingest(["corpus/demo"])                       # doctest: +SKIP
-    >>> hits = ws.search("IS-K killed 338 civilians", k=5)   # doctest: +SKIP
-    >>> result = ws.check("IS-K killed 338 civilians in Pakistan since 2017")  # doctest: +SKIP
-    >>> result.verdict                                   # doctest: +SKIP
-    'SUPPORTED'
+    from verify import Workspace
+    ws = Workspace.open("demo")
+    ws.ingest(["corpus/demo"])
+    hits = ws.search("IS-K killed 338 civilians", k=5)
+    result = ws.check("IS-K killed 338 civilians in Pakistan since 2017")
+    result.verdict
+    # -> 'SUPPORTED'
 """
 
 from __future__ import annotations
@@ -125,9 +125,9 @@ class Workspace:
         embedder; it shares the settings, the source book and the loaded index.
 
         Example:
-            >>> worker = ws.view(store=ws.store.cursor())    # doctest: +SKIP
-            >>> worker.check("IS-K killed 338 civilians", save=False).verdict  # doctest: +SKIP
-            'SUPPORTED'
+            worker = ws.view(store=ws.store.cursor())
+            worker.check("IS-K killed 338 civilians", save=False).verdict
+            # -> 'SUPPORTED'
         """
         return self._derived(store or self.store, self.settings, embedder or self._embedder)
 
@@ -313,8 +313,8 @@ class Workspace:
         """Fit a verdict head on this workspace's reviewed checks; returns a ``HeadReport``.
 
         Example:
-            >>> ws.learn_verdicts().why                                     # doctest: +SKIP
-            'cross-validated macro-F1 on 120 reviews: head 0.612, rule 0.548; active: ...'
+            ws.learn_verdicts().why
+            # -> 'cross-validated macro-F1 on 120 reviews: head 0.612, rule 0.548; active: ...'
         """
         from verify.checks.learned import learn_verdict_head
 
@@ -329,8 +329,8 @@ class Workspace:
         its problems are those already reported).
 
         Example:
-            >>> ws.import_past_verdicts("archive.csv", reviewer="desk").imported  # doctest: +SKIP
-            118
+            ws.import_past_verdicts("archive.csv", reviewer="desk").imported
+            # -> 118
         """
         from verify.archive import import_fact_checks
         from verify.checks.past import import_past_verdicts
@@ -392,8 +392,8 @@ class Workspace:
         saved pages; a file or folder) into the archive; returns an ``ArchiveImport``.
 
         Example:
-            >>> ws.import_fact_checks("feed.json").added                    # doctest: +SKIP
-            412
+            ws.import_fact_checks("feed.json").added
+            # -> 412
         """
         from verify.archive import import_fact_checks
 
@@ -405,8 +405,8 @@ class Workspace:
         a score in [0, 1] and why); see docs/archive.md.
 
         Example:
-            >>> ws.match("Obama freed 122 Guantanamo detainees who returned to terror")[0].why  # doctest: +SKIP
-            ['paraphrase (cosine 0.86)', 'shared figures: 122', 'shared names: guantanamo, obama']
+            ws.match("Obama freed 122 Guantanamo detainees who returned to terror")[0].why
+            # -> ['paraphrase (cosine 0.86)', 'shared figures: 122', 'shared names: guantanamo, obama']
         """
         from verify.archive import match
 

@@ -1,9 +1,9 @@
 """The fact-check archive: earlier fact-checks, imported, indexed and matched.
 
 Example:
-    >>> report = ws.import_fact_checks("claimreview-feed.json")      # doctest: +SKIP
-    >>> [m.fact_check.rating for m in ws.match("5G spreads the virus", k=3)]  # doctest: +SKIP
-    ['False', 'False', 'Pants on Fire']
+    report = ws.import_fact_checks("claimreview-feed.json")
+    [m.fact_check.rating for m in ws.match("5G spreads the virus", k=3)]
+    # -> ['False', 'False', 'Pants on Fire']
 
 See docs/archive.md for the formats, the matching and the threshold.
 """

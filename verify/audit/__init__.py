@@ -1,11 +1,11 @@
 """Audit articles: find check-worthy claims, verify each, write reports.
 
 Example:
-    >>> from verify import Workspace
-    >>> ws = Workspace.open("demo")                                       # doctest: +SKIP
-    >>> result = ws.audit(["article.md"], out="report.html")              # doctest: +SKIP
-    >>> result.summary["claims_checked"]                                   # doctest: +SKIP
-    7
+    from verify import Workspace
+    ws = Workspace.open("demo")
+    result = ws.audit(["article.md"], out="report.html")
+    result.summary["claims_checked"]
+    # -> 7
 """
 
 from __future__ import annotations

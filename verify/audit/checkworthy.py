@@ -7,10 +7,10 @@ neither pickle nor scikit-learn; it records the scikit-learn version it was fit
 with, and refuses to load when its feature spec or embedder does not match.
 
 Example:
-    >>> from verify.audit.checkworthy import load_checkworthy_model
-    >>> model = load_checkworthy_model()                       # doctest: +SKIP
-    >>> model.score(["CSIS estimated that IS-K had grown to roughly 800 fighters"])  # doctest: +SKIP
-    array([0.93], dtype=float32)
+    from verify.audit.checkworthy import load_checkworthy_model
+    model = load_checkworthy_model()
+    model.score(["CSIS estimated that IS-K had grown to roughly 800 fighters"])
+    # -> array([0.93], dtype=float32)
 """
 
 from __future__ import annotations

@@ -3,10 +3,10 @@ claim text (obvious references resolved) and one claim per figure where a
 sentence packs several.
 
 Example:
-    >>> from verify.audit.extract import extract_claims
-    >>> result = extract_claims("IS-K grew fast. It had 800 fighters in 2018.")  # doctest: +SKIP
-    >>> [c.claim_text for c in result.claims]                                    # doctest: +SKIP
-    ['IS-K had 800 fighters in 2018.']
+    from verify.audit.extract import extract_claims
+    result = extract_claims("IS-K grew fast. It had 800 fighters in 2018.")
+    [c.claim_text for c in result.claims]
+    # -> ['IS-K had 800 fighters in 2018.']
 """
 
 from __future__ import annotations

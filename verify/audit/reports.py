@@ -8,9 +8,9 @@ All text that comes from articles or sources is escaped (HTML) or neutralised
 (CSV formulas); links are emitted only for http(s) URLs.
 
 Example:
-    >>> from verify.audit import load_audit, write_reports
-    >>> write_reports(load_audit(ws, "audit-1a2b3c"), ["report.html"])   # doctest: +SKIP
-    ['report.html']
+    from verify.audit import load_audit, write_reports
+    write_reports(load_audit(ws, "audit-1a2b3c"), ["report.html"])
+    # -> ['report.html']
 """
 
 from __future__ import annotations

@@ -5,11 +5,11 @@ a crash loses at most the article in flight; re-running the same audit skips the
 articles already done.
 
 Example:
-    >>> from verify import Workspace
-    >>> ws = Workspace.open("demo")                                    # doctest: +SKIP
-    >>> result = ws.audit(["articles/"], out="report.html")            # doctest: +SKIP
-    >>> result.summary["refuted"]                                       # doctest: +SKIP
-    2
+    from verify import Workspace
+    ws = Workspace.open("demo")
+    result = ws.audit(["articles/"], out="report.html")
+    result.summary["refuted"]
+    # -> 2
 """
 
 from __future__ import annotations
@@ -405,9 +405,9 @@ def run_audit(ws: Workspace, inputs: Sequence[str | os.PathLike[str]], *,
     for tests; by default claims are checked with ``verify.checks.check_claims``.
 
     Example:
-        >>> result = run_audit(ws, ["article.md"], out="report.md")   # doctest: +SKIP
-        >>> result.summary["claims_checked"]                            # doctest: +SKIP
-        7
+        result = run_audit(ws, ["article.md"], out="report.md")
+        result.summary["claims_checked"]
+        # -> 7
     """
     settings: dict[str, Any] = {"threshold": threshold, "max_chars": max_chars,
                                 "fields": dict(fields or {})}
@@ -576,8 +576,8 @@ def _process_article(ws: Workspace, audit_id: str, article: Article, position: i
 def list_audits(ws: Workspace, limit: int = 200) -> list[dict[str, Any]]:
     """Past audits, newest first, with article and claim counts (for the History page).
 
-    >>> [a["audit_id"] for a in list_audits(ws)]   # doctest: +SKIP
-    ['aud_3f2c...']
+    [a["audit_id"] for a in list_audits(ws)]
+    # -> ['aud_3f2c...']
     """
     with ws.store.cursor() as cur:
         rows = cur.fetchall(

@@ -10,10 +10,10 @@ the embedder object itself (small test embedders). Small batches (a query) are e
 locally. ``ray`` is imported only when a :class:`RayEmbedder` is made.
 
 Example:
-    >>> from verify.batch.raywork import RayEmbedder
-    >>> ray_ws = ws.view(embedder=RayEmbedder(ws.embedder, "10.0.0.5:6379", spec="minilm"))  # doctest: +SKIP
-    >>> ray_ws.sync_index().in_sync                                                          # doctest: +SKIP
-    True
+    from verify.batch.raywork import RayEmbedder
+    ray_ws = ws.view(embedder=RayEmbedder(ws.embedder, "10.0.0.5:6379", spec="minilm"))
+    ray_ws.sync_index().in_sync
+    # -> True
 """
 
 from __future__ import annotations

@@ -20,12 +20,12 @@ function ``aggregate`` is not exported here: the name is its module's; import it
 ``verify.checks.aggregate``.)
 
 Example:
-    >>> from verify import Workspace
-    >>> from verify.checks import check_claim, load_check
-    >>> ws = Workspace.open("demo")                                          # doctest: +SKIP
-    >>> result = check_claim(ws, "IS-K killed 338 civilians in Pakistan since 2017")  # doctest: +SKIP
-    >>> load_check(ws, result.check_id).verdict                              # doctest: +SKIP
-    'SUPPORTED'
+    from verify import Workspace
+    from verify.checks import check_claim, load_check
+    ws = Workspace.open("demo")
+    result = check_claim(ws, "IS-K killed 338 civilians in Pakistan since 2017")
+    load_check(ws, result.check_id).verdict
+    # -> 'SUPPORTED'
 """
 
 from __future__ import annotations

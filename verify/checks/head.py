@@ -20,11 +20,11 @@ weight, and the figure alignments (``HEAD_FEATURES``).
   check run under others ignores it and says so.
 
 Example:
-    >>> head = fit_verdict_head(results, reviewed_labels)      # doctest: +SKIP
-    >>> head.cv_head_f1 > head.cv_rule_f1                      # doctest: +SKIP
-    True
-    >>> apply_head(result, head).verdict                       # doctest: +SKIP
-    'NOT ENOUGH EVIDENCE'
+    head = fit_verdict_head(results, reviewed_labels)
+    head.cv_head_f1 > head.cv_rule_f1
+    # -> True
+    apply_head(result, head).verdict
+    # -> 'NOT ENOUGH EVIDENCE'
 """
 
 from __future__ import annotations

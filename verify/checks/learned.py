@@ -6,9 +6,9 @@ keeps the checks run under the current stance model, embedder and verdict settin
 fits, and records the head in ``verdict_heads`` with its cross-validated scores.
 
 Example:
-    >>> report = learn_verdict_head(ws)                   # doctest: +SKIP
-    >>> report.activated, report.head.cv_head_f1          # doctest: +SKIP
-    (True, 0.61)
+    report = learn_verdict_head(ws)
+    report.activated, report.head.cv_head_f1
+    # -> (True, 0.61)
 """
 
 from __future__ import annotations

@@ -28,9 +28,9 @@ workspace's fact-check archive (:mod:`verify.archive`; ``archived``), so later c
 matched against them; this module never imports the archive or the workspace.
 
 Example:
-    >>> report = import_past_verdicts(ws, "desk-archive.csv", reviewer="desk")  # doctest: +SKIP
-    >>> report.imported, report.problems[:1]                                   # doctest: +SKIP
-    (118, ['desk-archive.csv:7: rating 'Misleading' has no verify verdict ...'])
+    report = import_past_verdicts(ws, "desk-archive.csv", reviewer="desk")
+    report.imported, report.problems[:1]
+    # -> (118, ['desk-archive.csv:7: rating 'Misleading' has no verify verdict ...'])
 """
 
 from __future__ import annotations

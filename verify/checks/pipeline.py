@@ -5,13 +5,13 @@ Everything is read from the ``CheckContext`` given (``verify.checks.context``: s
 store, embedder, search, reliability); ``Workspace.check`` passes itself.
 
 Example:
-    >>> from verify import Workspace
-    >>> ws = Workspace.open("demo")                                          # doctest: +SKIP
-    >>> result = check_claim(ws, "IS-K killed 338 civilians in Pakistan since 2017")  # doctest: +SKIP
-    >>> result.verdict, round(result.confidence, 2)                          # doctest: +SKIP
-    ('SUPPORTED', 0.87)
-    >>> load_check(ws, result.check_id).verdict                              # doctest: +SKIP
-    'SUPPORTED'
+    from verify import Workspace
+    ws = Workspace.open("demo")
+    result = check_claim(ws, "IS-K killed 338 civilians in Pakistan since 2017")
+    result.verdict, round(result.confidence, 2)
+    # -> ('SUPPORTED', 0.87)
+    load_check(ws, result.check_id).verdict
+    # -> 'SUPPORTED'
 """
 
 from __future__ import annotations
@@ -275,9 +275,9 @@ def check_claim(ws: CheckContext, claim: str, *, k: int | None = None,
     """Verify one claim against the workspace's corpus and (by default) save the result.
 
     Example:
-        >>> r = check_claim(ws, "The Jalalabad prison held 17,000 prisoners")  # doctest: +SKIP
-        >>> r.verdict, r.evidence[0].alignments[0].status                      # doctest: +SKIP
-        ('REFUTED', 'mismatch')
+        r = check_claim(ws, "The Jalalabad prison held 17,000 prisoners")
+        r.verdict, r.evidence[0].alignments[0].status
+        # -> ('REFUTED', 'mismatch')
     """
     return check_claims(ws, [claim], k=k, filters=filters, save=save)[0]
 
@@ -288,9 +288,9 @@ def check_claims(ws: CheckContext, claims: Sequence[str], *, k: int | None = Non
     the stance model run over every (claim, passage) pair in one length-sorted batch.
 
     Example:
-        >>> rs = check_claims(ws, ["IS-K killed 338 civilians", "The prison held 17,000"])  # doctest: +SKIP
-        >>> [r.verdict for r in rs]                                               # doctest: +SKIP
-        ['SUPPORTED', 'REFUTED']
+        rs = check_claims(ws, ["IS-K killed 338 civilians", "The prison held 17,000"])
+        [r.verdict for r in rs]
+        # -> ['SUPPORTED', 'REFUTED']
 
     Each claim is first cleaned of markup noise (control characters, escape codes,
     zero-width characters, HTML entities, footnote markers; the claim as given is kept in

@@ -1,10 +1,10 @@
 """Saved checks: store a result, reopen it, list the history, record a person's review.
 
 Example:
-    >>> from verify import Workspace
-    >>> ws = Workspace.open("demo")                                          # doctest: +SKIP
-    >>> load_check(ws, "chk_0123456789abcdef").verdict                       # doctest: +SKIP
-    'SUPPORTED'
+    from verify import Workspace
+    ws = Workspace.open("demo")
+    load_check(ws, "chk_0123456789abcdef").verdict
+    # -> 'SUPPORTED'
 """
 
 from __future__ import annotations
@@ -105,8 +105,8 @@ def load_check(ws: CheckContext, check_id: str) -> CheckResult:
     """Reopen a saved check exactly as it was produced.
 
     Example:
-        >>> load_check(ws, "chk_0123456789abcdef").claim   # doctest: +SKIP
-        'IS-K killed 338 civilians in Pakistan since 2017'
+        load_check(ws, "chk_0123456789abcdef").claim
+        # -> 'IS-K killed 338 civilians in Pakistan since 2017'
     """
     row = ws.db.execute("SELECT result_json FROM checks WHERE check_id = ?", [check_id]).fetchone()
     if row is None:
@@ -156,8 +156,8 @@ def review_check(ws: CheckContext, check_id: str, verdict: str, reviewer: str, n
     """Record a person's confirmation or override of a check; returns the verdict_id.
 
     Example:
-        >>> review_check(ws, result.check_id, "REFUTED", "amina", "CSIS says 338")  # doctest: +SKIP
-        'vrd_...'
+        review_check(ws, result.check_id, "REFUTED", "amina", "CSIS says 338")
+        # -> 'vrd_...'
     """
     label = normalise_verdict(verdict)
     if not reviewer or not str(reviewer).strip():

@@ -206,8 +206,8 @@ def score_stance(model: StanceModel, claim: str, texts: Sequence[str],
     """Stance of each passage from all its views, in one model batch.
 
     Example:
-        >>> score_stance(model, "IS-K killed 338 civilians", [passage], 0.5)  # doctest: +SKIP
-        array([[0.9 , 0.05, 0.05]])
+        score_stance(model, "IS-K killed 338 civilians", [passage], 0.5)
+        # -> array([[0.9 , 0.05, 0.05]])
     """
     if not texts:
         return np.zeros((0, 3))

@@ -6,11 +6,11 @@ The interfaces and registries are in :mod:`verify.index.base`, the factory in
 the store), :mod:`verify.index.retrievers` (how a query is ranked).
 
 Example:
-    >>> from verify import Workspace
-    >>> ws = Workspace.open("demo")                      # doctest: +SKIP
-    >>> status = ws.sync_index()                         # doctest: +SKIP
-    >>> status.index_type, status.in_sync                # doctest: +SKIP
-    ('flat', True)
+    from verify import Workspace
+    ws = Workspace.open("demo")
+    status = ws.sync_index()
+    status.index_type, status.in_sync
+    # -> ('flat', True)
 """
 
 from __future__ import annotations

@@ -1,12 +1,12 @@
 """Build index backends, indexes and retrievers by registered name (the index factory).
 
 Example:
-    >>> from verify.index.factory import dense_backend
-    >>> dense_backend("faiss").__name__
-    'DenseIndex'
-    >>> index = create_index("hybrid", store=ws.store, embedder=ws.embedder)  # doctest: +SKIP
-    >>> index.sync().in_sync                                                  # doctest: +SKIP
-    True
+    from verify.index.factory import dense_backend
+    dense_backend("faiss").__name__
+    # -> 'DenseIndex'
+    index = create_index("hybrid", store=ws.store, embedder=ws.embedder)
+    index.sync().in_sync
+    # -> True
 """
 
 from __future__ import annotations
@@ -124,8 +124,8 @@ def migrate_index(ws: IndexUser, name: str, progress: bool = False,
     other backend's files are left as they were. ``verify index --backend NAME --rebuild``.
 
     Example:
-        >>> migrate_index(ws, "milvus").in_sync        # doctest: +SKIP
-        True
+        migrate_index(ws, "milvus").in_sync
+        # -> True
     """
     INDEXES.factory(name)   # an unknown name fails before anything is built
     index = create_index(name, store=ws.store, embedder=ws.embedder, **options)

@@ -20,11 +20,11 @@ A sync holds the workspace's writer lock and embeds with the database released
 embedding resumes where it stopped.
 
 Example:
-    >>> from verify import Workspace
-    >>> ws = Workspace.open("demo")                       # doctest: +SKIP
-    >>> index = HybridIndex(ws.store, ws.embedder)        # doctest: +SKIP
-    >>> index.sync().in_sync                              # doctest: +SKIP
-    True
+    from verify import Workspace
+    ws = Workspace.open("demo")
+    index = HybridIndex(ws.store, ws.embedder)
+    index.sync().in_sync
+    # -> True
 """
 
 from __future__ import annotations
@@ -589,8 +589,8 @@ def rebuild(ws: IndexOwner, progress: bool = False) -> IndexStatus:
     the workspace keeps the new index (``ws.rebuild_index``).
 
     Example:
-        >>> rebuild(ws).in_sync          # doctest: +SKIP
-        True
+        rebuild(ws).in_sync
+        # -> True
     """
     return ws.rebuild_index(progress=progress)
 

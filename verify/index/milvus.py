@@ -22,9 +22,9 @@ Milvus as soon as it is embedded, so a killed sync resumes where it stopped. pym
 imported only when an index is opened.
 
 Example:
-    >>> from verify.index.factory import migrate_index
-    >>> migrate_index(ws, "milvus").in_sync          # doctest: +SKIP
-    True
+    from verify.index.factory import migrate_index
+    migrate_index(ws, "milvus").in_sync
+    # -> True
 """
 
 from __future__ import annotations

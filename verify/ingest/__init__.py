@@ -1,11 +1,11 @@
 """Ingestion: read files (txt, md, html, pdf, jsonl, csv), split into passages, store.
 
 Example:
-    >>> from verify import Workspace
-    >>> ws = Workspace.in_memory()                                   # doctest: +SKIP
-    >>> report = ws.ingest(["corpus/demo"], sync_index=False)        # doctest: +SKIP
-    >>> report.added, report.failed                                  # doctest: +SKIP
-    (28, 0)
+    from verify import Workspace
+    ws = Workspace.in_memory()
+    report = ws.ingest(["corpus/demo"], sync_index=False)
+    report.added, report.failed
+    # -> (28, 0)
 """
 
 from __future__ import annotations

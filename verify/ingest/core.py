@@ -145,9 +145,9 @@ def ingest_paths(ws: Workspace, paths: list[Path], *, text_field: str = "text",
     are removed (a copy elsewhere keeps its document).
 
     Example:
-        >>> report = ingest_paths(ws, [Path("corpus/demo")], progress=False)  # doctest: +SKIP
-        >>> report.added, report.failed                                      # doctest: +SKIP
-        (28, 0)
+        report = ingest_paths(ws, [Path("corpus/demo")], progress=False)
+        report.added, report.failed
+        # -> (28, 0)
     """
     if max_bytes <= 0:
         raise InputError(f"max_bytes must be positive, got {max_bytes}")
@@ -495,8 +495,8 @@ def remove_document(ws: Workspace, ref: int | str) -> int:
     A file path of a JSONL/CSV file removes every row read from it. Returns passages removed.
 
     Example:
-        >>> remove_document(ws, "corpus/demo/2020-08-02-riverside-gazette-rovers-win.md")  # doctest: +SKIP
-        3
+        remove_document(ws, "corpus/demo/2020-08-02-riverside-gazette-rovers-win.md")
+        # -> 3
     """
     return remove_documents(ws, ref).passages
 

@@ -6,9 +6,9 @@ gzipped or not, and returns the entries' links. Ingestion then reads the pages i
 have yet, so rerunning a feed adds only its new items.
 
 Example:
-    >>> entries, issues = read_feed("https://example.com/rss.xml", Fetcher())  # doctest: +SKIP
-    >>> entries[0].url                                                          # doctest: +SKIP
-    'https://example.com/news/1'
+    entries, issues = read_feed("https://example.com/rss.xml", Fetcher())
+    entries[0].url
+    # -> 'https://example.com/news/1'
 """
 
 from __future__ import annotations

@@ -8,10 +8,10 @@ Every failure is a :class:`~verify.errors.FetchError` naming the URL, so a batch
 it and go on.
 
 Example:
-    >>> fetcher = Fetcher(FetchPolicy(timeout_s=10))                 # doctest: +SKIP
-    >>> page = fetcher.fetch("https://example.com/")                  # doctest: +SKIP
-    >>> page.final_url, page.content_type                             # doctest: +SKIP
-    ('https://example.com/', 'text/html')
+    fetcher = Fetcher(FetchPolicy(timeout_s=10))
+    page = fetcher.fetch("https://example.com/")
+    page.final_url, page.content_type
+    # -> ('https://example.com/', 'text/html')
 """
 
 from __future__ import annotations

@@ -3,10 +3,10 @@
 :class:`~verify.errors.InputError` reason naming where it is.
 
 Example:
-    >>> from pathlib import Path
-    >>> doc = read_article(Path("corpus/demo/2019-11-meridian-isk-profile.md"))  # doctest: +SKIP
-    >>> doc.title                                                                   # doctest: +SKIP
-    'Profile: Islamic State Khorasan (IS-K)'
+    from pathlib import Path
+    doc = read_article(Path("corpus/demo/2019-11-meridian-isk-profile.md"))
+    doc.title
+    # -> 'Profile: Islamic State Khorasan (IS-K)'
 """
 
 from __future__ import annotations

@@ -210,8 +210,8 @@ def rekey_documents(store: Store, *, dry_run: bool = False) -> list[tuple[int, s
     ``dry_run``). Documents whose current source is an alias of the new key stay.
 
     Example:
-        >>> rekey_documents(ws.store, dry_run=True)   # doctest: +SKIP
-        [(12, 'x.com', 'x.com/@somehandle')]
+        rekey_documents(ws.store, dry_run=True)
+        # -> [(12, 'x.com', 'x.com/@somehandle')]
     """
     rows = store.execute(
         "SELECT d.document_id, d.url, s.domain, d.source_id FROM documents d "

@@ -7,9 +7,9 @@ time are kept: the origin key is ``<file>#<capture time> <url>``, and ``doc.meta
 canonical URL when it declares one, else the archived URL.
 
 Example:
-    >>> items = list(iter_archive(Path("capture.warc.gz"), max_bytes=10_000_000))  # doctest: +SKIP
-    >>> items[0].doc.meta["original_url"], items[0].doc.meta["capture_time"]      # doctest: +SKIP
-    ('https://example.com/news/1', '2020-08-03T21:15:00Z')
+    items = list(iter_archive(Path("capture.warc.gz"), max_bytes=10_000_000))
+    items[0].doc.meta["original_url"], items[0].doc.meta["capture_time"]
+    # -> ('https://example.com/news/1', '2020-08-03T21:15:00Z')
 """
 
 from __future__ import annotations

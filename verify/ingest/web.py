@@ -1,10 +1,10 @@
 """Web pages as documents: a URL (or a file of URLs) fetched and read like an HTML file.
 
 Example:
-    >>> from verify.ingest.fetch import Fetcher
-    >>> item = read_url(Fetcher(), "https://example.com/news/1")     # doctest: +SKIP
-    >>> item.doc.url, item.doc.meta["final_url"], item.doc.meta["extractor"]  # doctest: +SKIP
-    ('https://example.com/news/1', 'https://example.com/news/1', 'trafilatura')
+    from verify.ingest.fetch import Fetcher
+    item = read_url(Fetcher(), "https://example.com/news/1")
+    item.doc.url, item.doc.meta["final_url"], item.doc.meta["extractor"]
+    # -> ('https://example.com/news/1', 'https://example.com/news/1', 'trafilatura')
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ background jobs whose progress is at ``/jobs/{id}``. Every request carries an AP
 write is stamped with their name. See docs/server.md.
 
 Example:
-    >>> from verify.server import create_app                     # doctest: +SKIP
-    >>> app = create_app(Workspace.open("demo"))                 # doctest: +SKIP
+    from verify.server import create_app
+    app = create_app(Workspace.open("demo"))
 """
 
 from __future__ import annotations

@@ -137,10 +137,10 @@ class SourceBook:
         An account without a rating of its own gets its platform's rating (``applied_key``
         says whose rating applied; "" for a prior).
 
-        >>> book.reliability("news.bbc.co.uk").value   # doctest: +SKIP
-        0.87
-        >>> book.reliability("https://x.com/someone/status/1").explanation   # doctest: +SKIP
-        'x.com/@someone: no rating of its own; platform x.com: 0.40 from in-house:ana (low)'
+        book.reliability("news.bbc.co.uk").value
+        # -> 0.87
+        book.reliability("https://x.com/someone/status/1").explanation
+        # -> 'x.com/@someone: no rating of its own; platform x.com: 0.40 from in-house:ana (low)'
         """
         table = self._table if self._table is not None else self._load()
         hit = table.get(domain)  # type: ignore[arg-type]
@@ -316,8 +316,8 @@ class SourceBook:
     def canonical(self, domain: str) -> str:
         """The source key a domain, account, host or URL is stored under (following aliases).
 
-        >>> book.canonical("https://twitter.com/SomeOne/status/1")   # doctest: +SKIP
-        'x.com/@someone'
+        book.canonical("https://twitter.com/SomeOne/status/1")
+        # -> 'x.com/@someone'
         """
         host = _key(domain, "source")
         row = self.store.execute(
@@ -329,7 +329,7 @@ class SourceBook:
              scale: str = "0-1", label: str | None = None, method: str = "manual") -> RatingEvent:
         """Record a person's rating (a new row; earlier ratings are kept).
 
-        >>> book.rate("example.org", 4, scale="1-5", rationale="named authors", by="ana")  # doctest: +SKIP
+        book.rate("example.org", 4, scale="1-5", rationale="named authors", by="ana")
         """
         with self._transaction() as con:
             rating_id = self._write_person_rating(con, domain, value, rationale=rationale, by=by,
@@ -484,7 +484,7 @@ class SourceBook:
         each needing a rationale). Re-importing a newer version supersedes the old ratings;
         the same file again is a no-op (``already_imported``) unless ``skip_if_unchanged=False``.
 
-        >>> book.import_file("lin2023_domain_pc1.csv", "lin2023", version="2023")  # doctest: +SKIP
+        book.import_file("lin2023_domain_pc1.csv", "lin2023", version="2023")
         """
         started = time.perf_counter()
         file = Path(path)
@@ -629,8 +629,8 @@ class SourceBook:
 
         Returns (document_id, old key, new key) per document moved (or to move).
 
-        >>> ws.sources.rekey_documents(dry_run=True)   # doctest: +SKIP
-        [(12, 'x.com', 'x.com/@somehandle')]
+        ws.sources.rekey_documents(dry_run=True)
+        # -> [(12, 'x.com', 'x.com/@somehandle')]
         """
         from verify.ingest.store import rekey_documents
 

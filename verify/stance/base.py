@@ -3,10 +3,10 @@ registry of model names (:data:`STANCE_MODELS`). Building a model from a name or
 is :mod:`verify.stance.factory`; the shipped backend is :mod:`verify.stance.model`.
 
 Example:
-    >>> from verify.stance import get_stance_model
-    >>> model = get_stance_model()                        # doctest: +SKIP
-    >>> model.predict("338 civilians were killed", "IS-K killed 338 civilians").label  # doctest: +SKIP
-    'supports'
+    from verify.stance import get_stance_model
+    model = get_stance_model()
+    model.predict("338 civilians were killed", "IS-K killed 338 civilians").label
+    # -> 'supports'
 """
 
 from __future__ import annotations
@@ -67,8 +67,8 @@ class StanceModel(ABC):
         windows of one document overlap, so their focus sentences often repeat.
 
         Example:
-            >>> model.predict_distinct(["a", "a"], ["same sentence", "same sentence"]).shape  # doctest: +SKIP
-            (2, 3)
+            model.predict_distinct(["a", "a"], ["same sentence", "same sentence"]).shape
+            # -> (2, 3)
         """
         if len(claims) != len(evidence):
             raise ValueError(f"{len(claims)} claims but {len(evidence)} evidence passages")

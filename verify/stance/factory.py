@@ -12,8 +12,8 @@ Registered names win over folders. :func:`get_stance_model` shares one instance 
 new one and takes the backend's options.
 
 Example:
-    >>> from verify.stance import create_stance_model
-    >>> model = create_stance_model("/tmp/stance-v1k-out/candidate", precision="fp32")  # doctest: +SKIP
+    from verify.stance import create_stance_model
+    model = create_stance_model("/tmp/stance-v1k-out/candidate", precision="fp32")
 """
 
 from __future__ import annotations

@@ -6,10 +6,10 @@ autocast where the CPU has it, else fp32). A folder holding an int8 ONNX graph
 shipped. Trained by ``training/train.py``; see the folder's MODEL_CARD.md.
 
 Example:
-    >>> from verify.stance import get_stance_model
-    >>> model = get_stance_model("verify-stance")           # doctest: +SKIP
-    >>> model.predict("IS-K killed 338 civilians", "The group killed 338 civilians.").label  # doctest: +SKIP
-    'supports'
+    from verify.stance import get_stance_model
+    model = get_stance_model("verify-stance")
+    model.predict("IS-K killed 338 civilians", "The group killed 338 civilians.").label
+    # -> 'supports'
 """
 
 from __future__ import annotations

@@ -9,11 +9,11 @@ symlink inside it leads out of the roots, since the library's folder walk
 would read through it.
 
 Example:
-    >>> resolve_desk_path("/srv/articles/2020", roots=(Path("/srv/articles"),))  # doctest: +SKIP
-    PosixPath('/srv/articles/2020')
-    >>> resolve_desk_path("/etc/passwd", roots=(Path("/srv/articles"),))        # doctest: +SKIP
-    Traceback (most recent call last):
-    DeskPathError: /etc/passwd was not read: it is outside the folders the desk may read ...
+    resolve_desk_path("/srv/articles/2020", roots=(Path("/srv/articles"),))
+    # -> PosixPath('/srv/articles/2020')
+    resolve_desk_path("/etc/passwd", roots=(Path("/srv/articles"),))
+    # -> Traceback (most recent call last):
+    # -> DeskPathError: /etc/passwd was not read: it is outside the folders the desk may read ...
 """
 
 from __future__ import annotations
