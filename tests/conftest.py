@@ -71,8 +71,11 @@ def _register_fakes() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every test gets its own VERIFY_HOME."""
+    """Every test gets its own VERIFY_HOME; the desk's default of not fetching local pages
+    (app.py sets VERIFY_FETCH_PRIVATE=0 for its process) never leaks from one test into
+    the next, and the tests' pages are on 127.0.0.1."""
     monkeypatch.setenv("VERIFY_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("VERIFY_FETCH_PRIVATE", "1")
 
 
 @pytest.fixture

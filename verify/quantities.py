@@ -899,7 +899,9 @@ def same_measured_thing(claim: Quantity, evidence: Quantity) -> bool:
     if cw and ew:
         return bool(cw == ew)
     cs, es = claim.extra.get("subject"), evidence.extra.get("subject")
-    if not cw and not ew and cs and es and not cs & es:
+    if (claim.kind == "percent" and not cw and not ew and cs and es and not cs & es
+            and not cs & {canonical(w) for w in evidence.context}
+            and not es & {canonical(w) for w in claim.context}):
         return False  # what rose by it differs: "shares rose 4%", "sales rose 4%"
     unit_keys = {canonical(claim.unit or ""), canonical(evidence.unit or "")}
     if (claim.keys - unit_keys) & (evidence.keys - unit_keys):
