@@ -36,7 +36,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from verify.archive.models import ArchiveImport, FactCheck, one_row
-from verify.errors import ArchiveError, InputError
+from verify.errors import ArchiveError
+from verify.ingest.text import date_or_text, decode_named, json_lines, read_folder, strptime_date
 
 if TYPE_CHECKING:
     from verify.store import Store
@@ -86,21 +87,15 @@ def parse_date(value: Any) -> dt.date | None:
     """A date from ISO text ("2020-01-14T10:00:00Z"), a few common forms, or None.
 
     Raises ``ValueError`` for text that is none of them."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
+    text = date_or_text(value)
+    if not isinstance(text, str):
+        return text
     found = re.match(r"^(\d{4}-\d{2}-\d{2})", text)
     if found:
         return dt.date.fromisoformat(found.group(1))
-    for fmt in _DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
+    day = strptime_date(text, _DATE_FORMATS)
+    if day is not None:
+        return day
     raise ValueError(f"{text!r} is not a date (use YYYY-MM-DD)")
 
 
@@ -283,13 +278,9 @@ def read_fact_checks(text: str, name: str) -> tuple[list[FactCheck], list[str]]:
             if fc is not None:
                 found.append(fc)
     elif suffix == ".jsonl":
-        for number, line in enumerate(text.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as exc:
-                problems.append(f"{name}:{number}: malformed JSON: {exc.msg} (column {exc.colno})")
+        for number, data, error in json_lines(text):
+            if error:
+                problems.append(f"{name}:{number}: malformed JSON: {error}")
                 continue
             items = _json_items(data)
             for i, item in enumerate(items, 1):
@@ -311,14 +302,7 @@ def read_fact_checks(text: str, name: str) -> tuple[list[FactCheck], list[str]]:
 
 
 def _decoded(data: str | bytes, name: str) -> str:
-    if isinstance(data, str):
-        return data
-    from verify.ingest.text import decode_bytes
-
-    try:
-        return decode_bytes(data)
-    except InputError as exc:
-        raise ArchiveError(f"{name}: {exc}") from None
+    return decode_named(data, name, ArchiveError)
 
 
 def read_path(path: str | Path) -> tuple[list[FactCheck], list[str]]:
@@ -329,17 +313,7 @@ def read_path(path: str | Path) -> tuple[list[FactCheck], list[str]]:
         return read_fact_checks(_decoded(path.read_bytes(), str(path)), str(path))
     if not path.is_dir():
         raise ArchiveError(f"{path}: no such file or folder")
-    rows: list[FactCheck] = []
-    problems: list[str] = []
-    for file in sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES):
-        try:
-            found, issues = read_fact_checks(_decoded(file.read_bytes(), str(file)), str(file))
-        except InputError as exc:
-            problems.append(str(exc))
-            continue
-        rows += found
-        problems += issues
-    return rows, problems
+    return read_folder(path, SUFFIXES, read_fact_checks)
 
 
 # ---- storage ---------------------------------------------------------------------------

@@ -169,13 +169,11 @@ def _rows(path: Path, raw: str) -> Iterator[tuple[str, dict[str, Any] | None, st
         for n, row in enumerate(reader, 2):
             yield f"row {n}", dict(row), ""
         return
-    for n, line in enumerate(raw.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield f"line {n}", None, f"invalid JSON: {exc.msg} (column {exc.colno})"
+    from verify.ingest.text import json_lines
+
+    for n, row, error in json_lines(raw):
+        if error:
+            yield f"line {n}", None, f"invalid JSON: {error}"
             continue
         if not isinstance(row, dict):
             yield f"line {n}", None, "expected a JSON object"

@@ -49,7 +49,7 @@ from tqdm import tqdm
 from verify.checks.pipeline import _validate_claim, check_claims
 from verify.checks.records import normalise_verdict, review_check
 from verify.errors import InputError
-from verify.ingest.text import decode_bytes
+from verify.ingest.text import decode_named, json_lines, read_folder
 from verify.types import to_jsonable
 
 if TYPE_CHECKING:
@@ -201,13 +201,9 @@ def read_past_verdicts(text: str, name: str) -> tuple[list[PastVerdict], list[st
                 f"{where}: {width + len(extra)} fields where the header has {width}; put a "
                 "claim that contains commas in double quotes"))
     elif suffix == ".jsonl":
-        for number, line in enumerate(text.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                found.append(_to_past(json.loads(line), f"{name}:{number}"))
-            except json.JSONDecodeError as exc:
-                found.append(f"{name}:{number}: malformed JSON: {exc.msg} (column {exc.colno})")
+        for number, data, error in json_lines(text):
+            found.append(f"{name}:{number}: malformed JSON: {error}" if error
+                         else _to_past(data, f"{name}:{number}"))
     elif suffix in (".json", ".jsonld"):
         try:
             data = json.loads(text)
@@ -227,28 +223,13 @@ def _decoded(data: str | bytes, name: str) -> str:
     """``data`` as text, decoded as ingestion decodes a document (UTF-8 with or without a
     byte-order mark, UTF-16 with one, as Excel's "Unicode text" saves, else clean
     Windows-1252), or a clear error naming it."""
-    if isinstance(data, str):
-        return data
-    try:
-        return decode_bytes(data)
-    except InputError as exc:
-        raise InputError(f"{name}: {exc}") from None
+    return decode_named(data, name)
 
 
 def _read_folder(folder: Path) -> tuple[list[PastVerdict], list[str]]:
     """Every readable file of past verdicts under ``folder``; a file that cannot be read
     is one problem line and the others go on."""
-    rows: list[PastVerdict] = []
-    problems: list[str] = []
-    for file in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES):
-        try:
-            found, issues = read_past_verdicts(_decoded(file.read_bytes(), str(file)), str(file))
-        except InputError as exc:
-            problems.append(str(exc))
-            continue
-        rows += found
-        problems += issues
-    return rows, problems
+    return read_folder(folder, SUFFIXES, read_past_verdicts)
 
 
 def _already_reviewed(ws: CheckContext, reviewer: str) -> set[tuple[str, str]]:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
 
 from verify.errors import InputError
 
@@ -15,6 +18,7 @@ _MANY_NEWLINES = re.compile(r"\n{3,}")
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d %B %Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y",
                  "%B %d %Y", "%b %d %Y", "%Y%m%d", "%a, %d %b %Y %H:%M:%S %z",
                  "%a, %d %b %Y %H:%M:%S %Z")
+_T = TypeVar("_T")
 
 
 def decode_bytes(data: bytes) -> str:
@@ -45,6 +49,50 @@ def decode_bytes(data: bytes) -> str:
     return text
 
 
+def decode_named(data: str | bytes, name: str, error: type[InputError] = InputError) -> str:
+    """``data`` as text (bytes decoded by :func:`decode_bytes`), or ``error`` naming ``name``."""
+    if isinstance(data, str):
+        return data
+    try:
+        return decode_bytes(data)
+    except InputError as exc:
+        raise error(f"{name}: {exc}") from None
+
+
+def read_folder(folder: Path, suffixes: Sequence[str],
+                read: Callable[[str, str], tuple[list[_T], list[str]]]) -> tuple[list[_T], list[str]]:
+    """``read(text, name)`` over every file under ``folder`` (recursively, sorted) whose
+    suffix is one of ``suffixes``: the rows and problem lines of them all. A file that
+    cannot be read (``InputError``) is one problem line and the others go on."""
+    rows: list[_T] = []
+    problems: list[str] = []
+    for file in sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in suffixes):
+        try:
+            found, issues = read(decode_named(file.read_bytes(), str(file)), str(file))
+        except InputError as exc:
+            problems.append(str(exc))
+            continue
+        rows += found
+        problems += issues
+    return rows, problems
+
+
+def json_lines(text: str) -> Iterator[tuple[int, Any, str]]:
+    """``(line number, value, "")`` for each non-blank line of JSON-lines ``text``, or
+    ``(line number, None, problem)`` for a line that is not JSON.
+
+    >>> list(json_lines('{"a": 1}\\n\\n[2'))
+    [(1, {'a': 1}, ''), (3, None, "Expecting ',' delimiter (column 3)")]
+    """
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            yield number, json.loads(line), ""
+        except json.JSONDecodeError as exc:
+            yield number, None, f"{exc.msg} (column {exc.colno})"
+
+
 def normalize_text(text: str) -> str:
     """Unify newlines and spaces, drop control and zero-width characters, trim."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -63,26 +111,46 @@ def clean_value(value: Any) -> str | None:
     return text or None
 
 
-def parse_date(value: Any) -> dt.date | None:
-    """A publication date from ISO strings, datetimes or common written forms."""
+def date_or_text(value: Any) -> dt.date | str | None:
+    """``value`` as a date when it is one (a datetime's day), None when empty, else its
+    trimmed text (to be parsed)."""
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
-    text = str(value).strip()
+    return str(value).strip()
+
+
+def strptime_date(text: str, formats: Sequence[str] = _DATE_FORMATS) -> dt.date | None:
+    """The date ``text`` is written as in the first of ``formats`` that reads it, or None.
+
+    >>> strptime_date("14 January 2020")
+    datetime.date(2020, 1, 14)
+    """
+    for fmt in formats:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """A publication date from ISO strings, datetimes or common written forms."""
+    text = date_or_text(value)
+    if not isinstance(text, str):
+        return text
     if not text:
         return None
     try:
         return dt.datetime.fromisoformat(text.replace("Z", "+00:00")).date()
     except ValueError:
         pass
-    for fmt in _DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
+    found = strptime_date(text)
+    if found is not None:
+        return found
     match = re.match(r"(\d{4})-(\d{2})-(\d{2})", text)
     if match:
         try:
