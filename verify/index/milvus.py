@@ -203,8 +203,11 @@ class MilvusIndex(PassageIndex):
             try:
                 self._client = pymilvus.MilvusClient(uri=self.uri, token=self.token or "")
             except Exception as exc:
-                raise WorkspaceError(f"cannot reach Milvus at {self.uri}: {exc}",
-                                     hint="check VERIFY_MILVUS_URI and that the server is up") from None
+                hint = ("milvus-lite opens its file in one process at a time: another process "
+                        "(a verify server, an ingest) may have it open; point VERIFY_MILVUS_URI "
+                        "at a Milvus server for several processes") if self.local else \
+                    "check VERIFY_MILVUS_URI (and VERIFY_MILVUS_TOKEN) and that the server is up"
+                raise WorkspaceError(f"cannot open Milvus at {self.uri}: {exc}", hint=hint) from None
         return self._client
 
     def close(self) -> None:
