@@ -250,3 +250,39 @@ def test_the_writer_lock_belongs_to_one_thread(tmp_path):
     assert "took" not in seen and "another task of this process" in str(seen["error"])
     with writer_lock(tmp_path, "after") as took_after:
         assert took_after is True
+
+
+def test_a_workspace_with_documents_from_before_issue_20_migrates(tmp_path):
+    """A workspace written by an older version (documents and runs already there) opens
+    and migrates: DuckDB cannot create an index in the transaction that updated the rows,
+    so the identity index is a migration of its own."""
+    import duckdb
+
+    from verify.migrations import MIGRATIONS, applied, migrate
+    from verify.store import Store
+
+    path = tmp_path / "old-workspace"
+    path.mkdir()
+    con = duckdb.connect(str(path / "verify.duckdb"))
+    con.execute("CREATE TABLE migrations (name VARCHAR PRIMARY KEY, "
+                "applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)")
+    for name, sql in MIGRATIONS:
+        if name.startswith("0008"):
+            break
+        con.execute(sql)
+        con.execute("INSERT INTO migrations (name) VALUES (?)", [name])
+    con.execute("INSERT INTO documents (origin_key, content_hash, text, char_count, url) "
+                "VALUES ('a.md', 'h1', 'Some text.', 10, NULL), "
+                "('b.md', 'h2', 'Other text.', 11, 'https://example.org/b')")
+    con.execute("INSERT INTO ingest_runs (run_id, finished_at) VALUES ('r1', current_timestamp)")
+    con.close()
+
+    store = Store.open(path)
+    try:
+        assert "0011_documents_identity_index" in applied(store)
+        rows = store.execute("SELECT origin_key, identity FROM documents ORDER BY 1").fetchall()
+        assert rows[0][1].startswith("sha256:") and rows[1][1] == "url:https://example.org/b"
+        assert store.execute("SELECT status FROM ingest_runs").fetchone()[0] == "done"
+        assert migrate(store) == []
+    finally:
+        store.close()

@@ -322,7 +322,8 @@ UPDATE ingest_runs SET status = 'unknown' WHERE finished_at IS NULL;
 ALTER TABLE documents ADD COLUMN identity VARCHAR;
 UPDATE documents SET identity = CASE WHEN url IS NOT NULL AND trim(url) <> ''
     THEN 'url:' || trim(url) ELSE 'sha256:' || sha256(text) END;
-CREATE INDEX documents_by_identity ON documents(identity);
+-- (its index is migration 0011: DuckDB cannot create an index in the transaction that
+-- updated the rows, so an existing workspace with documents could not be migrated)
 CREATE TABLE document_origins (
     origin_key     VARCHAR PRIMARY KEY,
     document_id    INTEGER NOT NULL,
@@ -396,6 +397,11 @@ CREATE TABLE user_actions (
 );
 """
 
+DOCUMENTS_IDENTITY_INDEX = """
+-- The index on documents.identity, in a transaction of its own (see 0008).
+CREATE INDEX IF NOT EXISTS documents_by_identity ON documents(identity);
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_core", CORE),
     ("0002_ratings", RATINGS),
@@ -409,6 +415,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("0008_ingest_runs_and_identity", INGEST_RUNS_AND_IDENTITY),
     ("0009_fact_check_archive", FACT_CHECK_ARCHIVE),
     ("0010_users_and_actions", USERS_AND_ACTIONS),
+    ("0011_documents_identity_index", DOCUMENTS_IDENTITY_INDEX),
 ]
 
 
