@@ -1,5 +1,7 @@
 """Embedding on a Ray cluster: an :class:`~verify.embedders.Embedder` whose large batches
-run as Ray tasks, one slice per worker CPU, and come back in order to the calling process.
+run as Ray tasks, one slice per worker CPU (each slice pinned, softly, to a node in turn:
+a node that dies hands its slice to another), and come back in order to the calling
+process.
 
 The calling process owns the workspace: it plans the index sync, hands each chunk of
 passage texts to :meth:`RayEmbedder.embed_many`, and writes the vectors it gets back
@@ -89,11 +91,18 @@ class RayEmbedder(Embedder):
         self._task = ray.remote(num_cpus=1)(_embed_on_worker)
         self._source: Any = spec if spec else ray.put(local)
 
+    def slots(self) -> list[str]:
+        """One node id per CPU of each alive node: where the slices of a batch go."""
+        out: list[str] = []
+        for node in _ray().nodes():
+            if node.get("Alive"):
+                out += [str(node["NodeID"])] * int(node.get("Resources", {}).get("CPU", 0))
+        return out
+
     @property
     def workers(self) -> int:
         """CPUs the cluster offers now (at least 1): the number of slices per batch."""
-        cpus = _ray().cluster_resources().get("CPU", 1)
-        return max(1, int(cpus))
+        return max(1, len(self.slots()))
 
     def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
         """Vectors for ``texts``: on the cluster when the batch is large, else here."""
@@ -101,10 +110,20 @@ class RayEmbedder(Embedder):
         if len(texts) < self.min_remote:
             return np.asarray(self.local.embed_batch(texts), dtype=np.float32)
         ray = _ray()
-        slices = min(self.workers, math.ceil(len(texts) / max(1, self.min_remote // 2)))
+        from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+        slots = self.slots() or [""]
+        # nodes taken in turn (the first CPU of each, then the second, ...)
+        order = sorted(range(len(slots)), key=lambda i: (slots[:i].count(slots[i]), i))
+        slots = [slots[i] for i in order]
+        slices = min(len(slots), math.ceil(len(texts) / max(1, self.min_remote // 2)))
         size = math.ceil(len(texts) / slices)
-        futures = [self._task.remote(self._source, texts[i:i + size])
-                   for i in range(0, len(texts), size)]
+        futures = []
+        for n, start in enumerate(range(0, len(texts), size)):
+            node = slots[n % len(slots)]
+            task = self._task.options(scheduling_strategy=NodeAffinitySchedulingStrategy(
+                node, soft=True)) if node else self._task
+            futures.append(task.remote(self._source, texts[start:start + size]))
         parts = ray.get(futures)
         self.nodes_used.update(node for _, node in parts)
         return np.vstack([vectors for vectors, _ in parts]).astype(np.float32, copy=False)
