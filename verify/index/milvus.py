@@ -257,7 +257,7 @@ class MilvusIndex(PassageIndex):
         if described:
             check_meta(described, embedder, f"collection {index.collection!r} on {index.uri}")
         index.client.load_collection(index.collection)
-        index.ids, index.hashes = index._indexed_state()
+        index.ids, index.hashes = index._collection_state()
         log.info("loaded milvus index of %d passages (%s at %s)", len(index.ids),
                  index.collection, index.uri)
         return index
@@ -324,7 +324,7 @@ class MilvusIndex(PassageIndex):
             "SELECT count(*), coalesce(sum(passage_id), 0) FROM passages").fetchone()  # type: ignore[misc]
         return int(count), int(total)
 
-    def _indexed_state(self) -> tuple[np.ndarray, np.ndarray]:
+    def _collection_state(self) -> tuple[np.ndarray, np.ndarray]:
         """``(passage ids, text hashes)`` held by the collection, sorted by id."""
         ids: list[int] = []
         hashes: list[int] = []
@@ -378,7 +378,7 @@ class MilvusIndex(PassageIndex):
             self._create_collection()
             self.ids, self.hashes = np.zeros(0, np.int64), np.zeros(0, np.uint64)
         elif not self.built:
-            self.ids, self.hashes = self._indexed_state()   # resume a first sync that was killed
+            self.ids, self.hashes = self._collection_state()   # resume a first sync that was killed
         plan = self.plan()
         if plan.in_sync and self.built and not rebuild:
             self._signature = (len(plan.store_ids), int(plan.store_ids.sum()))
