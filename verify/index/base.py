@@ -83,6 +83,34 @@ class SyncPlan:
         return not (len(self.add) or len(self.remove))
 
 
+def store_passages(store: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``(passage ids, text hashes)`` of the store's passages, sorted by id."""
+    rows = store.execute(
+        "SELECT passage_id, hash(text) AS text_hash FROM passages ORDER BY passage_id").fetchnumpy()
+    return (np.asarray(rows["passage_id"], dtype=np.int64),
+            np.asarray(rows["text_hash"], dtype=np.uint64))
+
+
+def store_signature(store: Any) -> tuple[int, int]:
+    """A cheap check that the store's passages changed: their count and id sum."""
+    count, total = store.execute(
+        "SELECT count(*), coalesce(sum(passage_id), 0) FROM passages").fetchone()
+    return int(count), int(total)
+
+
+def sync_plan(store: Any, ids: np.ndarray, hashes: np.ndarray, *,
+              remove_changed: bool) -> SyncPlan:
+    """What to add (new or changed text) and remove (gone, and changed too where the
+    backend cannot overwrite in place: ``remove_changed``) to match the store."""
+    store_ids, store_hashes = store_passages(store)
+    indexed = dict(zip(ids.tolist(), hashes.tolist(), strict=True))
+    current = dict(zip(store_ids.tolist(), store_hashes.tolist(), strict=True))
+    add = [i for i, h in current.items() if indexed.get(i) != h]
+    remove = [i for i, h in indexed.items()
+              if i not in current or (remove_changed and current[i] != h)]
+    return SyncPlan(store_ids, store_hashes, np.asarray(add, np.int64), np.asarray(remove, np.int64))
+
+
 class VectorBackend(ABC):
     """Unit-length passage vectors keyed by passage id; inner product is cosine."""
 

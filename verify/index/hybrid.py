@@ -58,6 +58,8 @@ from verify.index.base import (
     StoreAndEmbedder,
     SyncPlan,
     VectorBackend,
+    store_signature,
+    sync_plan,
 )
 from verify.index.dense import DEFAULT_NPROBE
 from verify.index.factory import DEFAULT_DENSE, DEFAULT_LEXICAL, dense_backend
@@ -305,25 +307,9 @@ class HybridIndex(PassageIndex):
                    dense_backend=dense_name, lexical_backend=lexical_name)
 
     # ---- store comparison ----------------------------------------------------
-    def _store_state(self) -> tuple[np.ndarray, np.ndarray]:
-        rows = self.store.execute(
-            "SELECT passage_id, hash(text) AS text_hash FROM passages ORDER BY passage_id").fetchnumpy()
-        return (np.asarray(rows["passage_id"], dtype=np.int64),
-                np.asarray(rows["text_hash"], dtype=np.uint64))
-
-    def _store_signature(self) -> tuple[int, int]:
-        count, total = self.store.execute(
-            "SELECT count(*), coalesce(sum(passage_id), 0) FROM passages").fetchone()  # type: ignore[misc]
-        return int(count), int(total)
-
     def plan(self) -> SyncPlan:
         """Compare the store with the index: what to add and what to remove."""
-        store_ids, store_hashes = self._store_state()
-        indexed = dict(zip(self.ids.tolist(), self.hashes.tolist(), strict=True))
-        current = dict(zip(store_ids.tolist(), store_hashes.tolist(), strict=True))
-        add = [i for i, h in current.items() if indexed.get(i) != h]
-        remove = [i for i, h in indexed.items() if current.get(i) != h]
-        return SyncPlan(store_ids, store_hashes, np.asarray(add, np.int64), np.asarray(remove, np.int64))
+        return sync_plan(self.store, self.ids, self.hashes, remove_changed=True)
 
     # ---- sync ---------------------------------------------------------------
     def sync(self, progress: bool = False, *, rebuild: bool = False) -> IndexStatus:
@@ -534,7 +520,7 @@ class HybridIndex(PassageIndex):
         are never served (their rows are gone), new ones wait for the writer or for
         ``verify index``.
         """
-        signature = self._store_signature()
+        signature = store_signature(self.store)
         if signature[0] == 0:
             raise IndexMissingError("the workspace has no passages to search yet")
         if not self.built:

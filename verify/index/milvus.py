@@ -51,7 +51,16 @@ from verify.errors import (
     WorkspaceError,
     WorkspaceLockedError,
 )
-from verify.index.base import Ids, IndexStatus, PassageIndex, Ranking, RetrieverBackend, SyncPlan
+from verify.index.base import (
+    Ids,
+    IndexStatus,
+    PassageIndex,
+    Ranking,
+    RetrieverBackend,
+    SyncPlan,
+    store_signature,
+    sync_plan,
+)
 from verify.index.retrievers import weighted_rrf
 from verify.store import writer_active, writer_lock
 
@@ -313,17 +322,6 @@ class MilvusIndex(PassageIndex):
             log.debug("collection properties not set on %s: %s", self.uri, exc)
 
     # ---- store comparison ----------------------------------------------------------
-    def _store_state(self) -> tuple[np.ndarray, np.ndarray]:
-        rows = self.store.execute(
-            "SELECT passage_id, hash(text) AS text_hash FROM passages ORDER BY passage_id").fetchnumpy()
-        return (np.asarray(rows["passage_id"], dtype=np.int64),
-                np.asarray(rows["text_hash"], dtype=np.uint64))
-
-    def _store_signature(self) -> tuple[int, int]:
-        count, total = self.store.execute(
-            "SELECT count(*), coalesce(sum(passage_id), 0) FROM passages").fetchone()  # type: ignore[misc]
-        return int(count), int(total)
-
     def _collection_state(self) -> tuple[np.ndarray, np.ndarray]:
         """``(passage ids, text hashes)`` held by the collection, sorted by id."""
         ids: list[int] = []
@@ -358,12 +356,7 @@ class MilvusIndex(PassageIndex):
 
     def plan(self) -> SyncPlan:
         """Compare the store with the collection: what to upsert and what to delete."""
-        store_ids, store_hashes = self._store_state()
-        indexed = dict(zip(self.ids.tolist(), self.hashes.tolist(), strict=True))
-        current = dict(zip(store_ids.tolist(), store_hashes.tolist(), strict=True))
-        add = [i for i, h in current.items() if indexed.get(i) != h]
-        remove = [i for i, h in indexed.items() if i not in current]
-        return SyncPlan(store_ids, store_hashes, np.asarray(add, np.int64), np.asarray(remove, np.int64))
+        return sync_plan(self.store, self.ids, self.hashes, remove_changed=False)
 
     # ---- sync ----------------------------------------------------------------------
     def sync(self, progress: bool = False, *, rebuild: bool = False) -> IndexStatus:
@@ -499,7 +492,7 @@ class MilvusIndex(PassageIndex):
         """Raise if there is nothing to search; sync a slightly drifted index first (as the
         embedded index does: only when nobody else writes and at most ``AUTO_SYNC_MAX``
         passages are missing)."""
-        signature = self._store_signature()
+        signature = store_signature(self.store)
         if signature[0] == 0:
             raise IndexMissingError("the workspace has no passages to search yet")
         if not self.built:
