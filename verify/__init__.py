@@ -3,8 +3,8 @@
 Example:
     from verify import Workspace
     with Workspace.open("demo") as ws:
-        print(ws.check("IS-K killed 338 civilians in Pakistan since 2017").verdict)
-    # -> SUPPORTED
+        verdict = ws.check("IS-K killed 338 civilians in Pakistan since 2017").verdict
+    # verdict -> "SUPPORTED"
 """
 
 from __future__ import annotations

@@ -436,12 +436,13 @@ def superseding_side(sup: Sequence[tuple[float, EvidenceAssessment]],
                  if e.passage.published_date and e.refute_reason == "figure"]
     if not dated_sup or not dated_ref:
         return None
-    for side, new, old in (("refutes", dated_ref, dated_sup), ("supports", dated_sup, dated_ref)):
+    sides: tuple[tuple[Stance, list, list], ...] = (
+        ("refutes", dated_ref, dated_sup), ("supports", dated_sup, dated_ref))
+    for side, new, old in sides:
         first_new, last_old = min(d for d, _ in new), max(d for d, _ in old)
-        if first_new <= last_old:
-            continue
-        if (first_new - last_old).days >= after or any(reports_change(e) for _, e in new):
-            return side  # type: ignore[return-value]
+        if first_new > last_old and ((first_new - last_old).days >= after
+                                     or any(reports_change(e) for _, e in new)):
+            return side
     return None
 
 
