@@ -159,9 +159,9 @@ def assess_hits(claim: str, hits: Sequence[SearchHit], *, stance_model: StanceMo
                       for i, t in enumerate(texts)]
     all_alignments = reconcile_documents(all_alignments, [h.passage.document_id for h in hits])
     if not date_phrases(claim):
-        all_alignments = stale_figures(all_alignments, [h.passage.published_date if relevance[i] >=
-                                                        vs.min_relevance else None
-                                                        for i, h in enumerate(hits)])
+        weighed_dates = [h.passage.published_date if relevance[i] >= vs.min_relevance else None
+                         for i, h in enumerate(hits)]
+        all_alignments = stale_figures(all_alignments, weighed_dates)
     adjusted_all = [numeric_adjust(probs[i], all_alignments[i], relevance[i], vs)[0]
                     for i in range(n)]
     stated = figure_stated(all_alignments)
