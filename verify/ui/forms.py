@@ -49,9 +49,7 @@ def rating_summary(domain: str, value: float, current: float | None, rater: str)
 
 
 def check_reviews(ws: Any, check_id: str) -> list[dict[str, Any]]:
-    """The reviews recorded for one check, newest first (verdict, reviewer, note, created_at)."""
-    rows = ws.db.execute(
-        "SELECT verdict, reviewer, note, created_at FROM verdicts WHERE check_id = ?"
-        " ORDER BY created_at DESC, verdict_id DESC", [check_id]).fetchall()
-    return [dict(zip(("verdict", "reviewer", "note", "created_at"), row, strict=True))
-            for row in rows]
+    """The reviews recorded for one check, newest first (verdict, reviewer, note, created_at;
+    through ``ws.check_reviews``, so a desk on a server gets them from the API)."""
+    return [{k: row.get(k) for k in ("verdict", "reviewer", "note", "created_at")}
+            for row in ws.check_reviews(check_id)]
