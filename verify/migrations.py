@@ -402,6 +402,23 @@ DOCUMENTS_IDENTITY_INDEX = """
 CREATE INDEX IF NOT EXISTS documents_by_identity ON documents(identity);
 """
 
+DESK_LOGINS = """
+-- Desk logins: a password per user (scrypt hash, as tokens are) and the session tokens a
+-- login hands out (token_id 's...' never clashes with an API token's hex id).
+CREATE TABLE user_passwords (
+    name           VARCHAR PRIMARY KEY,
+    password_hash  VARCHAR NOT NULL,
+    updated_at     TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+CREATE TABLE user_sessions (
+    token_id    VARCHAR PRIMARY KEY,
+    name        VARCHAR NOT NULL,
+    token_hash  VARCHAR NOT NULL,
+    created_at  TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    expires_at  TIMESTAMP NOT NULL
+);
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_core", CORE),
     ("0002_ratings", RATINGS),
@@ -416,6 +433,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("0009_fact_check_archive", FACT_CHECK_ARCHIVE),
     ("0010_users_and_actions", USERS_AND_ACTIONS),
     ("0011_documents_identity_index", DOCUMENTS_IDENTITY_INDEX),
+    ("0012_desk_logins", DESK_LOGINS),
 ]
 
 

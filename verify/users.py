@@ -8,7 +8,9 @@ Roles, each allowing what the one before it does:
 - ``admin``: + manage users, ingest from folders on the server (only under the desk roots).
 
 A token is ``vfy_<token_id>_<secret>``; only an scrypt hash of it is kept, so it is shown
-once, when the user is added.
+once, when the user is added. A user may also get a password for the desk
+(:meth:`UserBook.set_password`); :meth:`UserBook.login` exchanges it for a session token that
+works like an API token until it expires (12 hours by default).
 
 Example:
     >>> from verify import Workspace
@@ -45,6 +47,9 @@ TOKEN_PREFIX = "vfy_"
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,63}$")
 # scrypt cost: about 15 ms and 16 MiB per hash; verified tokens are cached in the process.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+SESSION_HOURS = 12.0
+MIN_PASSWORD = 8
+SESSION_PREFIX = "s"   # session token ids start with it; API token ids are hex
 
 _verified: dict[str, tuple[str, str]] = {}  # sha256(token) -> (token_id, token_hash)
 _verified_lock = threading.Lock()
@@ -156,6 +161,8 @@ class UserBook:
         user = self.get(name)
         with self.store.transaction() as tx:
             tx.execute("DELETE FROM users WHERE name = ?", [user.name])
+            tx.execute("DELETE FROM user_passwords WHERE name = ?", [user.name])
+            tx.execute("DELETE FROM user_sessions WHERE name = ?", [user.name])
         with _verified_lock:
             for key, (token_id, _) in list(_verified.items()):
                 if token_id == user.token_id:
@@ -169,8 +176,16 @@ class UserBook:
             raise AuthenticationError("an API token is needed")
         token = token.strip()
         token_id = _token_id(token)
-        row = self.store.fetchone("SELECT name, role, token_id, created_at, created_by, token_hash "
-                                  "FROM users WHERE token_id = ?", [token_id])
+        if token_id.startswith(SESSION_PREFIX):
+            row = self.store.fetchone(
+                "SELECT u.name, u.role, u.token_id, u.created_at, u.created_by, s.token_hash "
+                "FROM user_sessions s JOIN users u ON u.name = s.name "
+                "WHERE s.token_id = ? AND s.expires_at > now()::TIMESTAMP", [token_id])
+            if row is None:
+                raise AuthenticationError("the login has expired or was ended; sign in again")
+        else:
+            row = self.store.fetchone("SELECT name, role, token_id, created_at, created_by, "
+                                      "token_hash FROM users WHERE token_id = ?", [token_id])
         if row is None:
             raise AuthenticationError("the API token matches no user (removed?)")
         key = hashlib.sha256(token.encode()).hexdigest()
@@ -182,6 +197,48 @@ class UserBook:
             with _verified_lock:
                 _verified[key] = (token_id, row[5])
         return User(*row[:5])
+
+    # ---- desk logins ---------------------------------------------------------------------
+    def set_password(self, name: str, password: str, *, by: str | None = None) -> User:
+        """Give a user a desk password (at least 8 characters; replaces an earlier one and
+        ends their logins)."""
+        user = self.get(name)
+        if len(password or "") < MIN_PASSWORD:
+            raise InputError(f"password: at least {MIN_PASSWORD} characters")
+        with self.store.transaction() as tx:
+            tx.execute("DELETE FROM user_passwords WHERE name = ?", [user.name])
+            tx.execute("INSERT INTO user_passwords (name, password_hash) VALUES (?, ?)",
+                       [user.name, hash_secret(password)])
+            tx.execute("DELETE FROM user_sessions WHERE name = ?", [user.name])
+        self.record(by or "cli", "users.password", user.name)
+        return user
+
+    def login(self, name: str, password: str, *,
+              hours: float = SESSION_HOURS) -> tuple[User, str]:
+        """A session token for a user's name and password (AuthenticationError otherwise);
+        it works as an API token for ``hours``."""
+        row = self.store.fetchone("SELECT password_hash FROM user_passwords WHERE name = ?",
+                                  [(name or "").strip()])
+        # the same scrypt work whether or not the user exists (no timing hint of who does)
+        stored = row[0] if row else hash_secret("not a password")
+        if not verify_secret(password or "", stored) or row is None:
+            raise AuthenticationError("wrong user name or password")
+        user = self.get(name)
+        token_id = SESSION_PREFIX + secrets.token_hex(8)
+        token = f"{TOKEN_PREFIX}{token_id}_{secrets.token_urlsafe(32)}"
+        with self.store.transaction() as tx:
+            tx.execute("DELETE FROM user_sessions WHERE expires_at <= now()::TIMESTAMP")
+            tx.execute("INSERT INTO user_sessions (token_id, name, token_hash, expires_at) "
+                       "VALUES (?, ?, ?, now()::TIMESTAMP + to_seconds(?))",
+                       [token_id, user.name, hash_secret(token), float(hours) * 3600.0])
+        self.record(user.name, "users.login", user.name)
+        return user, token
+
+    def logout(self, token: str) -> None:
+        """End the login a session token belongs to."""
+        token_id = _token_id(token.strip())
+        if token_id.startswith(SESSION_PREFIX):
+            self.store.execute("DELETE FROM user_sessions WHERE token_id = ?", [token_id])
 
     @staticmethod
     def allows(user: User, needed: str) -> bool:
