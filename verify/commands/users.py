@@ -36,6 +36,20 @@ def add(ctx: click.Context, name: str, role: str, as_json: bool) -> None:
     click.echo(token)
 
 
+@users.command("password")
+@click.argument("name")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="The new password (asked for when not given; at least 8 characters).")
+@click.pass_context
+def password(ctx: click.Context, name: str, password: str) -> None:
+    """Give a user a password for the desk's sign-in (ends their current logins)."""
+    from verify.cli import open_workspace
+
+    with open_workspace(ctx) as ws:
+        user = ws.users.set_password(name, password, by="cli")
+    click.echo(f"{user.name} can now sign in to the desk with their password")
+
+
 @users.command("list")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
