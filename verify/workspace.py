@@ -37,9 +37,12 @@ if TYPE_CHECKING:
     from verify.checks.learned import HeadReport
     from verify.checks.past import PastVerdictImport
     from verify.embedders import Embedder
+    from verify.history import CheckHistory, Review
     from verify.index.base import IndexStatus, PassageIndex
+    from verify.ingest.documents import DocumentEdit, DocumentList, DocumentView
     from verify.ingest.models import CorpusStats, IngestReport
     from verify.sources import SourceBook
+    from verify.sources.unrated import UnratedSource
     from verify.types import CheckResult
     from verify.users import UserBook
 
@@ -192,6 +195,34 @@ class Workspace:
                 "language", "passages", "ingested_at"]
         return [dict(zip(cols, row, strict=True)) for row in self.store.fetchall(sql, params)]
 
+    def list_documents(self, text: str | None = None, *, sources: Sequence[str] | None = None,
+                       date_from: Any = None, date_to: Any = None, limit: int = 50,
+                       offset: int = 0) -> DocumentList:
+        """A page of documents filtered by words in the title/URL/path, source keys and
+        publication dates, with the total that match (see :mod:`verify.ingest.documents`)."""
+        from verify.ingest.documents import list_documents
+
+        return list_documents(self, text, sources=sources, date_from=date_from,
+                              date_to=date_to, limit=limit, offset=offset)
+
+    def document(self, document_id: int) -> DocumentView:
+        """One document with its full text, passages and origins."""
+        from verify.ingest.documents import document_view
+
+        return document_view(self, document_id)
+
+    def edit_document(self, document_id: int, **changes: Any) -> DocumentEdit:
+        """Change a document's ``url``, ``source`` and/or ``published_date``; its passages
+        and the index follow.
+
+        Example:
+            ws.edit_document(12, url="https://www.dawn.com/news/1").changed["source"]
+            # -> ('unknown-outlet', 'dawn.com')
+        """
+        from verify.ingest.documents import edit_document
+
+        return edit_document(self, document_id, **changes)
+
     def corpus_stats(self) -> CorpusStats:
         """Counts of documents, passages and sources, and the date range."""
         from verify.ingest import corpus_stats
@@ -262,6 +293,13 @@ class Workspace:
 
         return UserBook(self.store)
 
+    def unrated_sources(self, query: str | None = None) -> list[UnratedSource]:
+        """Corpus sources no rating covers, most passages first (see
+        :mod:`verify.sources.unrated`)."""
+        from verify.sources.unrated import unrated_sources
+
+        return unrated_sources(self.sources, query)
+
     def reliability(self, domain: str | None) -> Reliability:
         """Effective reliability of a domain (fast, cached)."""
         return self.sources.reliability(domain)
@@ -301,6 +339,23 @@ class Workspace:
             "SELECT verdict_id, verdict, machine_verdict, reviewer, note, created_at FROM verdicts"
             " WHERE check_id = ? ORDER BY created_at DESC, verdict_id DESC", [check_id])
         return [dict(zip(cols, row, strict=True)) for row in rows]
+
+    def reviews(self, check_ids: Iterable[str]) -> dict[str, list[Review]]:
+        """The reviews of each of ``check_ids``, newest first (``[]`` for none)."""
+        from verify.history import reviews_of
+
+        return reviews_of(self, check_ids)
+
+    def check_history(self, query: str | None = None, *, limit: int = 200) -> CheckHistory:
+        """Past checks grouped by claim, latest first, each with its earlier runs.
+
+        Example:
+            ws.check_history()[0].count
+            # -> 5
+        """
+        from verify.history import check_history
+
+        return check_history(self, query, limit=limit)
 
     def review(self, check_id: str, verdict: str, reviewer: str, note: str = "") -> str:
         """Record a person's confirmation or override of a check's verdict."""

@@ -21,6 +21,7 @@ from verify.audit.models import (
     EvidenceSummary,
 )
 from verify.audit.reports import (
+    claimreview_blocker,
     claimreview_items,
     render_claimreview,
     render_csv,
@@ -43,6 +44,7 @@ __all__ = [
     "EarlierFactCheck",
     "EvidenceSummary",
     "Extraction",
+    "claimreview_blocker",
     "claimreview_items",
     "derive_audit_id",
     "extract_claims",

@@ -432,6 +432,20 @@ def _claimreview_earlier(e: EarlierFactCheck) -> dict[str, Any]:
     return cited
 
 
+def claimreview_blocker(result: AuditResult) -> str | None:
+    """Why the ClaimReview export of ``result`` would be empty (``None`` when it is not):
+    it lists only claims a person has reviewed."""
+    checked = [c for _, c in result.claims() if c.check_id]
+    if not checked:
+        return ("ClaimReview lists claims a person has reviewed; this audit checked no claim, "
+                "so there is nothing to review.")
+    if any(c.reviewed_verdict for c in checked):
+        return None
+    n = len(checked)
+    return (f"ClaimReview lists only claims a person has reviewed, and none of the {n} "
+            f"checked claim{'s' if n != 1 else ''} is reviewed yet: review a claim to export it.")
+
+
 def render_claimreview(result: AuditResult, **options: Any) -> str:
     """The ClaimReview objects as a JSON-LD array."""
     return json.dumps(claimreview_items(result, **options), indent=2, ensure_ascii=False) + "\n"

@@ -273,19 +273,9 @@ def load_audit(ws: Workspace, audit_id: str) -> AuditResult:
 
 def _attach_reviews(ws: Workspace, result: AuditResult) -> None:
     """Fill each claim's person-confirmed verdict (latest row in ``verdicts``)."""
-    ids = [c.check_id for _, c in result.claims() if c.check_id]
-    if not ids:
-        return
-    marks = ",".join("?" * len(ids))
-    rows = ws.store.execute(
-        f"SELECT check_id, verdict, reviewer, created_at FROM verdicts WHERE check_id IN ({marks})"
-        " ORDER BY created_at, verdict_id", ids).fetchall()
-    latest = {r[0]: r for r in rows}
-    for _, claim in result.claims():
-        got = latest.get(claim.check_id or "")
-        if got:
-            claim.reviewed_verdict, claim.reviewer = got[1], got[2]
-            claim.reviewed_at = got[3].isoformat() if got[3] else None
+    from verify.history import attach_reviews
+
+    attach_reviews(ws, result)
 
 
 # ---- verification -----------------------------------------------------------------------
