@@ -289,3 +289,13 @@ def test_claimreview_blocker_until_a_claim_is_reviewed(corpus, tmp_path: Path) -
     assert checked[0].reviewed_verdict == "REFUTED" and checked[0].reviewer == "Amina"
     assert claimreview_blocker(result) is None
     assert len(claimreview_items(result)) == 1
+
+
+def test_group_checks_takes_list_checks_rows_as_well(corpus) -> None:  # noqa: ANN001
+    from verify.history import group_checks
+
+    for text in (CLAIM, CLAIM + "."):
+        corpus.check(text)
+    groups = group_checks(corpus.list_checks(limit=50))
+    assert [g.count for g in groups] == [2]
+    assert groups[0].latest.claim == CLAIM + "."

@@ -201,14 +201,31 @@ def check_history(ws: Any, query: str | None = None, *, limit: int = 200,
                      created, None if rv is None else str(rv), None if rb is None else str(rb),
                      int(n))
             for cid, claim, verdict, conf, reason, created, rv, rb, n in rows[:scan]]
+    return group_checks(runs, query, limit=limit, truncated=truncated)
+
+
+def run_from_row(row: dict[str, Any]) -> CheckRun:
+    """A :class:`CheckRun` from a ``ws.list_checks`` row (a reviewed row counts one review)."""
+    reviewed = row.get("reviewed_verdict")
+    return CheckRun(str(row["check_id"]), str(row.get("claim") or ""), str(row.get("verdict") or ""),
+                    float(row.get("confidence") or 0.0), str(row.get("reason") or ""),
+                    row.get("created_at"), None if reviewed is None else str(reviewed),
+                    None if row.get("reviewer") is None else str(row["reviewer"]),
+                    int(row.get("reviews") or (1 if reviewed else 0)))
+
+
+def group_checks(runs: Iterable[CheckRun | dict[str, Any]], query: str | None = None, *,
+                 limit: int = 200, truncated: bool = False) -> CheckHistory:
+    """Group runs given newest first (``CheckRun``s or ``ws.list_checks`` rows) by claim;
+    ``query`` and ``limit`` as in :func:`check_history`."""
+    items = [r if isinstance(r, CheckRun) else run_from_row(r) for r in runs]
     grouped: dict[str, list[CheckRun]] = {}
-    for run in runs:  # newest first, so each group's first run is its latest
+    for run in items:  # newest first, so each group's first run is its latest
         grouped.setdefault(claim_key(run.claim), []).append(run)
     words = (query or "").lower().split()
-    groups = [CheckGroup(key, tuple(items)) for key, items in grouped.items()
-              if not words or any(_matches(r, words) for r in items)]
-    return CheckHistory(tuple(groups[:limit]), len(runs), truncated)
-
+    groups = [CheckGroup(key, tuple(found)) for key, found in grouped.items()
+              if not words or any(_matches(r, words) for r in found)]
+    return CheckHistory(tuple(groups[:limit]), len(items), truncated)
 
 def attach_reviews(ws: Any, result: Any) -> dict[str, list[Review]]:
     """Fill each claim of an audit (``AuditResult``) with its latest review (verdict,
