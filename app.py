@@ -3,6 +3,9 @@
 Opens the default workspace (the demo corpus, ingested on first start) and
 offers six pages: Check, Audit, Sources, Corpus, History and Archive. The pages are
 thin: they call the public `verify` API and format its results.
+
+With ``VERIFY_SERVER=http://host:port`` the desk works on a `verify serve` server instead:
+it asks each person to sign in and acts as them through the API (docs/server.md).
 """
 
 from __future__ import annotations
@@ -24,18 +27,32 @@ st.set_page_config(page_title="verify desk", page_icon=":material/fact_check:", 
                    initial_sidebar_state="expanded")
 desk.inject_css()
 
+remote = desk.remote_url()
+if remote and desk.signed_in() is None:
+    desk.login_form()
+    st.stop()
+
 pages = [
     st.Page(desk.PAGE_CHECK, title="Check", icon=":material/fact_check:", default=True),
     st.Page(desk.PAGE_AUDIT, title="Audit", icon=":material/article:"),
     st.Page(desk.PAGE_SOURCES, title="Sources", icon=":material/balance:"),
     st.Page(desk.PAGE_CORPUS, title="Corpus", icon=":material/library_books:"),
     st.Page(desk.PAGE_HISTORY, title="History", icon=":material/history:"),
-    st.Page("app_pages/archive.py", title="Archive", icon=":material/inventory_2:"),
 ]
+if not remote:  # the fact-check archive page reads the workspace directly
+    pages.append(st.Page("app_pages/archive.py", title="Archive", icon=":material/inventory_2:"))
 page = st.navigation(pages)
 
 with st.sidebar:
-    st.caption("Workspace: " + render.md_escape(desk.workspace_label()))
+    user = desk.signed_in()
+    if remote and user is not None:
+        st.caption(f"Server: {render.md_escape(remote)}  \nSigned in as "
+                   f"**{render.md_escape(user.name)}** ({render.md_escape(user.role)})")
+        if st.button("Sign out", key="sign_out"):
+            desk.sign_out()
+            st.rerun()
+    else:
+        st.caption("Workspace: " + render.md_escape(desk.workspace_label()))
 
 with desk.session_workspace():
     page.run()

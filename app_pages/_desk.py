@@ -10,6 +10,11 @@ database between runs, so ``verify ingest`` from the CLI can write meanwhile;
 new documents show on the next rerun. The models are process-wide and loaded
 once (the library caches them; :func:`warm_models` loads them up front).
 
+With ``VERIFY_SERVER`` set (the address of a `verify serve`), the desk works against that
+server instead: it asks for a login (:func:`login_form`), and every page's workspace is a
+:class:`verify.client.RemoteWorkspace` acting as that user; roles refused by the server
+show as a friendly message (:func:`show_error`).
+
 Example (inside ``app.py``)::
 
     from app_pages import _desk as desk
@@ -32,16 +37,26 @@ from typing import TYPE_CHECKING, Any, cast
 
 import streamlit as st
 
-from verify.errors import IndexMissingError, VerifyError, WorkspaceLockedError
+from verify.errors import (
+    AuthenticationError,
+    IndexMissingError,
+    PermissionDeniedError,
+    VerifyError,
+    WorkspaceLockedError,
+)
 from verify.ui.paths import OFF_MESSAGE, resolve_desk_path, roots_label
 
 if TYPE_CHECKING:
+    from verify.client import RemoteWorkspace
+    from verify.users import User
     from verify.workspace import Workspace
 
 log = logging.getLogger(__name__)
 
 ENV_WORKSPACE = "VERIFY_WORKSPACE"
 _WS_KEY = "_vf_workspace"
+_TOKEN_KEY = "_vf_token"
+_USER_KEY = "_vf_user"
 _build_lock = threading.Lock()
 _built: set[str] = set()
 
@@ -80,6 +95,17 @@ def show_error(exc: BaseException, action: str = "") -> None:
     if isinstance(exc, WorkspaceLockedError):
         st.warning("The workspace is busy (an ingest is running). Retry in a moment.",
                    icon=":material/hourglass_top:")
+        return
+    if isinstance(exc, PermissionDeniedError):
+        text = str(exc).removeprefix("role: ")
+        st.warning(f"Your role does not allow this: {text}. Ask an admin of the server "
+                   "for another role if you need it.", icon=":material/lock:")
+        return
+    if isinstance(exc, AuthenticationError) and remote_url():
+        st.session_state.pop(_TOKEN_KEY, None)
+        st.session_state.pop(_USER_KEY, None)
+        st.warning(f"You are signed out ({exc}). Reload the page to sign in again.",
+                   icon=":material/login:")
         return
     if isinstance(exc, IndexMissingError):
         st.error(f"{exc.user_message()}\n\nOr add documents on the **Corpus** page.", icon=":material/error:")
@@ -185,9 +211,94 @@ def open_workspace() -> Workspace | None:
     return ws
 
 
+# ---- the desk on a server (VERIFY_SERVER) -------------------------------------------------
+def remote_url() -> str | None:
+    """The server the desk works against (``$VERIFY_SERVER``), or None: embedded mode."""
+    from verify.client import server_url
+
+    try:
+        return server_url()
+    except VerifyError as exc:
+        st.error(exc.user_message(), icon=":material/error:")
+        st.stop()
+        raise  # pragma: no cover - st.stop raises
+
+
+@st.cache_resource
+def _http_client(url: str) -> Any:
+    """One HTTP connection pool per server, shared by the sessions (httpx is thread-safe)."""
+    import httpx
+
+    return httpx.Client(base_url=url, timeout=600.0)
+
+
+def signed_in() -> User | None:
+    """The user this browser session is signed in as (remote mode), or None."""
+    if not st.session_state.get(_TOKEN_KEY):
+        return None
+    return cast("User | None", st.session_state.get(_USER_KEY))
+
+
+def sign_out() -> None:
+    """Forget this session's token."""
+    st.session_state.pop(_TOKEN_KEY, None)
+    st.session_state.pop(_USER_KEY, None)
+
+
+def login_form() -> None:
+    """The sign-in form: a user name and password, or an API token (remote mode)."""
+    from verify.client import RemoteWorkspace
+
+    url = remote_url() or ""
+    st.title("Sign in to the desk")
+    st.caption(f"This desk works on the server {url}: sign in with your user name and "
+               "password, or with your API token (from `verify users add`).")
+    with st.form("login_form"):
+        name = st.text_input("User name", key="login_name")
+        password = st.text_input("Password", type="password", key="login_password")
+        token = st.text_input("or API token", type="password", key="login_token",
+                              placeholder="vfy_…")
+        sent = st.form_submit_button("Sign in", type="primary")
+    if not sent:
+        return
+    try:
+        ws = RemoteWorkspace.login(url, token=token or None, name=name or None,
+                                   password=password or None, client=_http_client(url))
+    except AuthenticationError as exc:
+        st.error(f"Could not sign in: {exc}.", icon=":material/lock:")
+        return
+    except VerifyError as exc:
+        show_error(exc, "signing in")
+        return
+    st.session_state[_TOKEN_KEY] = ws.token
+    st.session_state[_USER_KEY] = ws.user
+    remember_name(ws.user.name)
+    st.rerun()
+
+
+def open_remote() -> RemoteWorkspace | None:
+    """The server's workspace as the signed-in user (None before signing in)."""
+    from verify.client import RemoteWorkspace
+
+    url, token = remote_url(), st.session_state.get(_TOKEN_KEY)
+    if not url or not token:
+        return None
+    ws = RemoteWorkspace(url, str(token), client=_http_client(url))
+    ws._user = signed_in()
+    return ws
+
+
 @contextlib.contextmanager
 def session_workspace() -> Iterator[Workspace | None]:
     """Open the workspace for one script run and close it afterwards."""
+    if remote_url():
+        st.session_state[_WS_KEY] = open_remote()
+        try:
+            yield cast("Workspace | None", st.session_state[_WS_KEY])
+        finally:
+            with contextlib.suppress(Exception):
+                st.session_state[_WS_KEY] = None
+        return
     ws = open_workspace()
     st.session_state[_WS_KEY] = ws
     try:
@@ -265,6 +376,9 @@ def with_workspace(fn: Any) -> Any:
     after the script run, when the run's own workspace is already closed.
     """
     target = workspace_target()
+    remote = open_remote() if remote_url() else None
+    if remote is not None:
+        return lambda: fn(remote)
 
     def _run() -> Any:
         from verify.workspace import Workspace
@@ -301,6 +415,11 @@ def server_path(label: str, *, key: str, button: str, button_key: str,
     from verify.config import desk_roots
     from verify.ui.render import esc
 
+    if remote_url():
+        st.info("This desk works on a server: reading folders there is for admins, through "
+                "the API (`POST /ingest/paths`, only under the server's desk roots). Upload "
+                "the files here instead.", icon=":material/folder_off:")
+        return False, None
     roots: tuple[Path, ...] = ()
     with guard("reading the desk's folder settings"):
         roots = desk_roots()

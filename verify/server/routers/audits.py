@@ -6,7 +6,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, Depends, File, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 
 from verify.errors import InputError
 from verify.server.auth import Checker, Reader, reader_ws, server_state
@@ -20,7 +20,7 @@ from verify.workspace import Workspace
 router = APIRouter(prefix="/audits", tags=["audits"])
 
 
-def _audit_job(state: ServerState, user: User, paths: list[Path],
+def _audit_job(state: ServerState, user: User, paths: list[Path | str],
                threshold: float | None) -> dict[str, Any]:
     def work(progress: Progress) -> dict[str, Any]:
         with state.writer(wait_s=-1) as ws:
@@ -47,20 +47,32 @@ def audit_texts(body: AuditRequest, user: User = Checker,
         target = folder / f"article-{i:03d}.txt"
         target.write_text(text, encoding="utf-8")
         paths.append(target)
-    return _audit_job(state, user, paths, body.threshold)
+    return _audit_job(state, user, list(paths), body.threshold)
 
 
 @router.post("/uploads", response_model=JobOut, status_code=202,
-             summary="Audit uploaded article files (txt md html jsonl csv)")
-def audit_uploads(files: list[UploadFile] = File(...), user: User = Checker,
+             summary="Audit uploaded article files (txt md html jsonl csv) and web pages")
+def audit_uploads(files: list[UploadFile] | None = File(None),
+                  urls: list[str] | None = Form(None, description="http(s) pages to audit too"),
+                  threshold: float | None = Form(None, ge=0, le=1), user: User = Checker,
                   state: ServerState = Depends(server_state)) -> dict[str, Any]:
+    from verify.audit.inputs import as_url
+
+    pages: list[str] = []
+    for url in urls or []:
+        page = as_url(url.strip()) if url.strip().lower().startswith(("http://", "https://")) else None
+        if page is None:
+            raise InputError(f"urls: {url!r} is not an http(s) address")
+        pages.append(page)
+    if not files and not pages:
+        raise InputError("files: give at least one article file or web page")
     folder = state.upload_folder("audit", uuid.uuid4().hex[:12])
-    paths = []
-    for upload in files:
+    paths: list[Path | str] = []
+    for upload in files or []:
         target = folder / safe_name(upload.filename)
         target.write_bytes(upload.file.read())
         paths.append(target)
-    return _audit_job(state, user, paths, None)
+    return _audit_job(state, user, [*paths, *pages], threshold)
 
 
 @router.get("", summary="Past audits, newest first")
