@@ -321,3 +321,34 @@ def test_checker_signs_in_with_a_password_checks_and_reviews(served, monkeypatch
     assert f"Review recorded on check {check_id.group(1)}" in _text(at)
     reviews = RemoteWorkspace(url, tokens["reader"]).check_reviews(check_id.group(1))
     assert reviews[0]["reviewer"] == "checker-person"
+
+
+def test_desk_state_reviews_history_and_unrated_sources(remote) -> None:
+    checker, reader = remote["checker"], remote["reader"]
+    first = checker.check(CLAIM).check_id
+    second = checker.check(CLAIM).check_id
+    checker.review(second, "SUPPORTED", "", "seen")
+    found = reader.reviews([first, second])
+    assert found[first] == [] and found[second][0].reviewer == "checker-person"
+    history = reader.check_history()
+    group = next(g for g in history.groups if g.runs[0].check_id == second)
+    assert first in [r.check_id for r in group.runs]
+    assert all(isinstance(s.domain, str) for s in reader.unrated_sources())
+
+
+@pytest.mark.parametrize(("role", "allowed"), [("checker", False), ("editor", True)])
+def test_document_browser_and_edits_per_role(remote, role: str, allowed: bool) -> None:
+    page = remote["reader"].list_documents("bbc", limit=10)
+    assert page.total == 1 and page.rows[0].source == "bbc.co.uk"
+    doc_id = page.rows[0].document_id
+    view = remote["reader"].document(doc_id)
+    assert "budget" in view.text and view.passages
+    import datetime as dt
+
+    if not allowed:
+        with pytest.raises(PermissionDeniedError, match="editor role or above"):
+            remote[role].edit_document(doc_id, published_date=dt.date(2024, 3, 2))
+        return
+    edit = remote[role].edit_document(doc_id, published_date=dt.date(2024, 3, 2))
+    assert "published_date" in edit.changed
+    assert remote["reader"].document(doc_id).published_date == dt.date(2024, 3, 2)

@@ -121,7 +121,7 @@ def from_jsonable(tp: Any, data: Any) -> Any:
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         if not isinstance(data, dict):
             raise TypeError(f"{tp.__name__} needs an object, got {type(data).__name__}")
-        hints = typing.get_type_hints(tp)
+        hints = _field_types(tp)
         values = {f.name: from_jsonable(hints.get(f.name, Any), data[f.name])
                   for f in dataclasses.fields(tp) if f.init and f.name in data}
         return tp(**values)
@@ -134,6 +134,26 @@ def from_jsonable(tp: Any, data: Any) -> Any:
     if tp is int and not isinstance(data, bool):
         return int(data)
     return data
+
+
+def _field_types(tp: type) -> dict[str, Any]:
+    """A dataclass's field types, also when its module imports some only for type checking
+    (those are looked up in the loaded ``verify`` modules; unknown ones become Any)."""
+    import sys
+
+    local: dict[str, Any] = {}
+    for _ in range(20):
+        try:
+            return typing.get_type_hints(tp, localns=local)
+        except NameError as exc:
+            name = getattr(exc, "name", None)
+            found = next((getattr(m, name) for key, m in list(sys.modules.items())
+                          if name and key.startswith("verify") and m is not None
+                          and isinstance(getattr(m, name, None), type)), None)
+            if name is None or name in local:
+                break
+            local[name] = found if found is not None else Any
+    return {f.name: Any for f in dataclasses.fields(tp)}
 
 
 def _row(data: dict[str, Any]) -> dict[str, Any]:
@@ -361,6 +381,26 @@ class RemoteWorkspace:
                                json={"verdict": verdict, "note": note or ""})
         return str(answer["verdict_id"])
 
+    def reviews(self, check_ids: Iterable[str]) -> dict[str, list[Any]]:
+        """The reviews (``verify.history.Review``) of each check, newest first."""
+        from verify.history import Review
+
+        ids = list(dict.fromkeys(str(c) for c in check_ids))
+        out: dict[str, list[Any]] = {c: [] for c in ids}
+        for start in range(0, len(ids), 200):
+            answer = self._request("GET", "/reviews", params={"check_id": ids[start:start + 200]})
+            out.update({k: [from_jsonable(Review, r) for r in v] for k, v in answer.items()})
+        return out
+
+    def check_history(self, query: str | None = None, *, limit: int = 200) -> Any:
+        """Past checks grouped by claim, latest first (a ``verify.history.CheckHistory``)."""
+        from verify.history import CheckHistory
+
+        params: dict[str, Any] = {"limit": limit}
+        if query:
+            params["query"] = query
+        return from_jsonable(CheckHistory, self._request("GET", "/history", params=params))
+
     # ---- learned verdicts --------------------------------------------------------------------
     def learned_heads(self) -> list[dict[str, object]]:
         """Learned verdict heads on record, newest first."""
@@ -456,6 +496,44 @@ class RemoteWorkspace:
             raise InputError("paths: no file to ingest")
         job = self._request("POST", "/ingest/uploads", files=parts)
         return from_jsonable(IngestReport, self._job(job, progress_callback))  # type: ignore[no-any-return]
+
+    def list_documents(self, text: str | None = None, *, sources: Sequence[str] | None = None,
+                       date_from: Any = None, date_to: Any = None, limit: int = 50,
+                       offset: int = 0) -> Any:
+        """A page of documents with the total that match (``DocumentList``)."""
+        from verify.ingest.documents import DocumentList
+
+        params: dict[str, Any] = {"limit": limit, "offset": offset,
+                                  "source": list(sources or [])}
+        if text:
+            params["text"] = text
+        for key, value in (("date_from", date_from), ("date_to", date_to)):
+            if value:
+                params[key] = value.isoformat() if hasattr(value, "isoformat") else str(value)
+        return from_jsonable(DocumentList, self._request("GET", "/documents/search",
+                                                         params=params))
+
+    def document(self, document_id: int) -> Any:
+        """One document with its text, passages and origins (``DocumentView``)."""
+        from verify.ingest.documents import DocumentView
+
+        return from_jsonable(DocumentView, self._request("GET", f"/documents/{int(document_id)}"))
+
+    def edit_document(self, document_id: int, **changes: Any) -> Any:
+        """Change a document's ``url``, ``source`` and/or ``published_date`` (editors)."""
+        from verify.ingest.documents import DocumentEdit
+
+        body = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in changes.items()}
+        return from_jsonable(DocumentEdit, self._request("PATCH", f"/documents/{int(document_id)}",
+                                                         json=body))
+
+    def unrated_sources(self, query: str | None = None) -> list[Any]:
+        """Corpus sources no rating covers (``UnratedSource``), most passages first."""
+        from verify.sources.unrated import UnratedSource
+
+        params = {"query": query} if query else {}
+        return [from_jsonable(UnratedSource, r)
+                for r in self._request("GET", "/sources-unrated", params=params)]
 
     def remove(self, document: int | str) -> int:
         """Remove documents by id, origin key, path or URL (editors); passages removed."""

@@ -3,6 +3,7 @@ verdicts, past-verdict imports and the desk login."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter, Depends, File, Query, UploadFile
@@ -172,3 +173,57 @@ def set_password(name: str, body: PasswordRequest, user: User = Depends(current_
         UserBook.require(user, "admin", "set another user's password")
     with state.writer() as ws:
         return ws.users.set_password(name, body.password, by=user.name).to_dict()
+
+
+# ---- desk state: reviews, grouped History, the document browser, unrated sources ------------
+@router.get("/reviews", summary="The reviews of each of several checks, newest first")
+def reviews(check_id: list[str] = Query(default_factory=list, max_length=500),
+            user: User = Reader, ws: Workspace = Depends(reader_ws)) -> dict[str, Any]:
+    return to_jsonable(ws.reviews(check_id))  # type: ignore[no-any-return]
+
+
+@router.get("/history", summary="Past checks grouped by claim, latest first")
+def history(query: str | None = None, limit: int = Query(200, ge=1, le=5000),
+            user: User = Reader, ws: Workspace = Depends(reader_ws)) -> dict[str, Any]:
+    return to_jsonable(ws.check_history(query, limit=limit))  # type: ignore[no-any-return]
+
+
+@router.get("/documents/search", summary="A page of documents by words, sources and dates, "
+                                         "with the total that match")
+def list_documents(text: str | None = None, source: list[str] = Query(default_factory=list),
+                   date_from: dt.date | None = None, date_to: dt.date | None = None,
+                   limit: int = Query(50, ge=1, le=1000), offset: int = Query(0, ge=0),
+                   user: User = Reader, ws: Workspace = Depends(reader_ws)) -> dict[str, Any]:
+    found = ws.list_documents(text, sources=source or None, date_from=date_from,
+                              date_to=date_to, limit=limit, offset=offset)
+    return to_jsonable(found)  # type: ignore[no-any-return]
+
+
+@router.get("/documents/{document_id}", summary="One document: its text, passages, origins")
+def document(document_id: int, user: User = Reader,
+             ws: Workspace = Depends(reader_ws)) -> dict[str, Any]:
+    return to_jsonable(ws.document(document_id))  # type: ignore[no-any-return]
+
+
+class DocumentChanges(BaseModel):
+    url: str | None = None
+    source: str | None = None
+    published_date: dt.date | None = None
+
+
+@router.patch("/documents/{document_id}", summary="Change a document's URL, source or date "
+                                                  "(editors; only the fields sent)")
+def edit_document(document_id: int, body: DocumentChanges, user: User = Editor,
+                  state: ServerState = Depends(server_state)) -> dict[str, Any]:
+    changes = body.model_dump(exclude_unset=True)
+    with state.writer(new_index=True) as ws:
+        edit = ws.edit_document(document_id, **changes)
+        ws.users.record(user.name, "documents.edit", str(document_id),
+                        {k: [str(a), str(b)] for k, (a, b) in edit.changed.items()})
+    return to_jsonable(edit)  # type: ignore[no-any-return]
+
+
+@router.get("/sources-unrated", summary="Corpus sources no rating covers, most passages first")
+def unrated(query: str | None = None, user: User = Reader,
+            ws: Workspace = Depends(reader_ws)) -> list[dict[str, Any]]:
+    return to_jsonable(ws.unrated_sources(query))  # type: ignore[no-any-return]
