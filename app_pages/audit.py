@@ -15,6 +15,9 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import _desk as desk
+from app_pages import _reviews
+from verify.audit import claimreview_blocker
+from verify.history import Review, apply_reviews
 from verify.ui import forms, render
 
 ws = desk.workspace()
@@ -120,8 +123,10 @@ def open_check(check_id: str) -> None:
     st.switch_page(desk.PAGE_CHECK)
 
 
-def show_article(audit_id: str, i: int, article: Any) -> None:
-    """One audited article: highlighted text, claims table, per-claim evidence (keyed to the audit)."""
+def show_article(audit_id: str, i: int, article: Any,
+                 reviews: dict[str, list[Review]]) -> None:
+    """One audited article: highlighted text, claims table, per-claim evidence and reviews
+    (keyed to the audit)."""
     with st.container(border=True):
         title = article.title or Path(article.file_path).name or article.key
         s = article.summary
@@ -157,12 +162,15 @@ def show_article(audit_id: str, i: int, article: Any) -> None:
             "confidence": None if c.confidence is None else round(c.confidence, 2),
             "check-worthiness": round(c.checkworthiness, 2),
             "reviewed": c.reviewed_verdict or "",
+            "reviewer": c.reviewer or "",
         } for c in article.claims]
         if rows:
             st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
                          key=forms.widget_key("audit_claims", audit_id, i), column_config={
                              "confidence": st.column_config.NumberColumn(format="percent"),
                              "check-worthiness": st.column_config.NumberColumn(format="%.2f")})
+            with desk.guard("showing the review form"):
+                review_claims(audit_id, i, article, reviews)
         for c in article.claims:
             label = f"#{c.index + 1} · {c.verdict or 'error'} · {c.claim_text}"
             with st.expander(render.md_escape(label)):
@@ -180,6 +188,9 @@ def show_article(audit_id: str, i: int, article: Any) -> None:
                     desk.html(body)
                 else:
                     st.caption("No passage in the corpus took a side on this claim.")
+                if c.check_id:
+                    st.markdown("**Reviews**")
+                    _reviews.show_reviews(reviews.get(c.check_id, []))
                 open_key = forms.widget_key("audit_open", audit_id, i, c.index)
                 if c.check_id and st.button("Open the full check", key=open_key):
                     with desk.guard("opening the check"):
@@ -191,19 +202,56 @@ def show_downloads(result: Any) -> None:
     import verify.audit as audit_mod
 
     st.markdown("**Download the report**")
+    empty_claimreview = claimreview_blocker(result)
     cols = st.columns(len(REPORTS))
     for col, (label, fn_name, ext, mime) in zip(cols, REPORTS, strict=True):
         fn = getattr(audit_mod, fn_name, None)
         if fn is None:
             continue
+        blocked = empty_claimreview if fn_name == "render_claimreview" else None
         with col, desk.guard(f"preparing the {label} report"):
             col.download_button(label, lambda f=fn, r=result: f(r),
                                 file_name=f"{result.audit_id}.{ext}",
                                 mime=mime, key=forms.widget_key("audit_dl", result.audit_id, ext),
-                                width="stretch")
+                                width="stretch", disabled=blocked is not None, help=blocked)
+    if empty_claimreview:
+        st.caption(render.md_escape(empty_claimreview), help=None)
+
+
+def review_claims(audit_id: str, i: int, article: Any, reviews: dict[str, list[Review]]) -> None:
+    """Pick a checked claim of the article and review its verdict (the Check page's form)."""
+    claims = {c.check_id: c for c in article.claims if c.check_id and c.verdict}
+    if not claims:
+        return
+
+    def label(check_id: str) -> str:
+        """A claim in the picker: number, verdict, review state and text."""
+        c = claims[check_id]
+        state = f"reviewed {c.reviewed_verdict}" if c.reviewed_verdict else "not reviewed"
+        return f"#{c.index + 1} · {c.verdict} · {state} · {c.claim_text}"
+
+    with st.expander("Review a claim's verdict", expanded=False):
+        chosen = st.selectbox("Claim to review", list(claims), format_func=label,
+                              key=forms.widget_key("audit_review_pick", audit_id, i))
+        claim = claims[chosen]
+        _reviews.review_form(ws, claim.check_id, claim.verdict, reviews.get(claim.check_id, []),
+                             title=f"Review claim #{claim.index + 1}", show_flash=False)
+
+
+def current_reviews(result: Any) -> dict[str, list[Review]]:
+    """The audit's claims' reviews as they are now (also those recorded on the Check page
+    since the audit ran), written into its claims for the table and the downloads."""
+    ids = [c.check_id for _, c in result.claims() if c.check_id]
+    reviews: dict[str, list[Review]] = {}
+    with desk.guard("reading the claims' reviews"):
+        reviews = _reviews.reviews_of(ws, ids)
+        apply_reviews(result, reviews)
+    return reviews
 
 
 def show_result(result: Any) -> None:
+    desk.show_flash()
+    reviews = current_reviews(result)
     s = result.summary
     cols = st.columns(6)
     for col, (label, key) in zip(cols, [("Articles", "articles"),
@@ -217,7 +265,7 @@ def show_result(result: Any) -> None:
                   if result.skipped else ""))
     show_downloads(result)
     for i, article in enumerate(result.articles):
-        show_article(result.audit_id, i, article)
+        show_article(result.audit_id, i, article, reviews)
 
 
 st.title("Audit articles")

@@ -9,10 +9,13 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import _desk as desk
+from app_pages import _reviews
 from verify.archive import MATCH_THRESHOLD
 from verify.demo import DEMO_CLAIMS
-from verify.types import VERDICTS, SearchFilters
-from verify.ui import forms, render
+from verify.explain import explain_confidence
+from verify.history import Review
+from verify.types import SearchFilters
+from verify.ui import render
 
 ws = desk.workspace()
 RESULT_KEY = "check_result"
@@ -58,6 +61,8 @@ def show_verdict(result) -> None:  # noqa: ANN001 - CheckResult
         desk.html(
             f'<div data-check-id="{render.esc(result.check_id)}">'
             + render.verdict_badge(result.verdict, result.confidence, big=True)
+            + f'<div class="vf-meta vf-confidence-why">{render.esc(explain_confidence(result))}'
+            "</div>"
             + f'<div class="vf-reason">{render.esc(result.reason)}</div>'
             + f'<div class="vf-meta">Claim: {render.esc(result.claim)}</div>'
             + f'<div class="vf-meta">support {result.support_score:.2f} · refute '
@@ -139,51 +144,12 @@ def show_chart(result) -> None:  # noqa: ANN001
 
 
 def show_review(result) -> None:  # noqa: ANN001
-    """Confirm or override the verdict with a note and a name.
-
-    Every widget is keyed to this check and to how many reviews it has, so another
-    check (or a recorded review) gets fresh widgets whose default is its own verdict.
-    """
-    check_id = result.check_id
-    reviews: list[dict] = []
+    """The check's reviews and the form to confirm or override its verdict (keyed to the
+    check and its number of reviews: another check gets fresh widgets)."""
+    reviews: list[Review] = []
     with desk.guard("reading the check's reviews"):
-        reviews = forms.check_reviews(ws, check_id)
-
-    def key(field: str) -> str:
-        """This form's key for ``field``."""
-        return forms.widget_key(field, check_id, len(reviews))
-
-    with st.container(border=True):
-        st.markdown("**Review this verdict**")
-        desk.show_flash()
-        if reviews:
-            last = reviews[0]
-            st.caption(f"Reviewed {len(reviews)}×; latest: {render.md_escape(last['verdict'])} "
-                       f"by {render.md_escape(last['reviewer'])}, "
-                       f"{render.md_escape(render.fmt_date(last['created_at']))}.")
-        cols = st.columns([1, 1])
-        verdict = cols[0].selectbox("Verdict", VERDICTS, index=VERDICTS.index(result.verdict),
-                                    key=key("review_verdict"))
-        name_key = key("review_name")
-        reviewer = cols[1].text_input("Your name", value=desk.remembered_name(), key=name_key,
-                                      on_change=desk.remember_name_from, args=(name_key,))
-        note = st.text_area("Note", key=key("review_note"), height=80,
-                            placeholder="Why you confirm or override the machine verdict")
-        summary = forms.review_summary(verdict, result.verdict, check_id, reviewer)
-        desk.html(f'<div class="vf-meta vf-will-save" data-will-save="review">'
-                  f"{render.esc(summary)}</div>")
-        sent = st.button("Record review", key=key("review_save"))
-    if sent:
-        name = reviewer.strip()
-        if not name:
-            st.warning("Enter your name so the review can be attributed.")
-            return
-        with desk.guard("recording the review"):
-            ws.review(check_id, verdict, name, note.strip())
-            desk.remember_name(name)
-            action = "confirmed" if verdict == result.verdict else f"overridden to {verdict}"
-            desk.flash(f"Review recorded on check {check_id}: verdict {action} by {name}.")
-            st.rerun()
+        reviews = _reviews.reviews_of(ws, [result.check_id])[result.check_id]
+    _reviews.review_form(ws, result.check_id, result.verdict, reviews)
 
 
 def show_result(result) -> None:  # noqa: ANN001

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import streamlit as st
 
 from app_pages import _desk as desk
-from verify.ui import render
+from verify.history import CheckHistory, CheckRun, group_checks
+from verify.ui import forms, render
 
 ws = desk.workspace()
+HISTORY_GROUPS = 300   # claims listed
+HISTORY_SCAN = 500     # checks read where the workspace cannot group them itself
 
 
 def _field(item: Any, name: str, default: Any = None) -> Any:
@@ -42,36 +45,80 @@ query = st.text_input("Search claims, verdicts, reviewers and audit inputs", key
 
 tab_checks, tab_audits, tab_learn = st.tabs(["Checks", "Audits", "Learned verdicts"])
 
-with tab_checks, desk.guard("listing past checks"):
-    fields = ("claim", "verdict", "reason", "reviewed_verdict", "reviewer", "check_id")
-    checks = [c for c in ws.list_checks(limit=500) if _matches(c, query, fields)]
-    if not checks:
+def check_history(text: str) -> CheckHistory:
+    """Past checks grouped by claim: ``ws.check_history`` where the workspace has it,
+    else its ``list_checks`` rows grouped here (the desk's remote client)."""
+    if hasattr(ws, "check_history"):
+        return cast("CheckHistory", ws.check_history(text or None, limit=HISTORY_GROUPS))
+    return group_checks(ws.list_checks(limit=HISTORY_SCAN), text or None, limit=HISTORY_GROUPS)
+
+
+def run_label(run: CheckRun) -> str:
+    """A run in a picker: when, verdict, review and the end of its id."""
+    review = f" · reviewed {run.reviewed_verdict}" if run.reviewed_verdict else ""
+    return (f"{render.fmt_date(run.created_at)} · {run.verdict} {run.confidence:.0%}{review} "
+            f"({run.check_id[-6:]})")
+
+
+def show_checks() -> None:
+    """One row per claim (its latest run, how often it ran), the earlier runs of the chosen
+    claim expandable; any run reopens in the Check page with its reviews."""
+    history = check_history(query)
+    if not history.groups:
         st.info("No checks yet. Check a claim on the Check page and it will be listed here."
                 if not query else "No check matches the search.")
-    else:
-        rows = render.to_rows(checks)
-        frame = pd.DataFrame(rows)
-        preferred = [c for c in ("created_at", "claim", "verdict", "confidence",
-                                 "reviewed_verdict", "reviewer", "check_id") if c in frame]
-        for col in ("reviewed_verdict", "reviewer"):
-            if col in frame:
-                frame[col] = frame[col].fillna("")
-        st.dataframe(frame[preferred or list(frame.columns)], hide_index=True,
-                     width="stretch", key="history_checks_table",
-                     column_config={
-                         "created_at": st.column_config.TextColumn("checked at"),
-                         "confidence": st.column_config.NumberColumn("confidence",
-                                                                     format="percent"),
-                         "reviewed_verdict": st.column_config.TextColumn("reviewed as"),
-                         "check_id": st.column_config.TextColumn("check id")})
-        labels = {str(_field(c, "check_id")):
-                  f"{render.fmt_date(_field(c, 'created_at'))} · {_field(c, 'verdict')} — "
-                  f"{_field(c, 'claim')} ({str(_field(c, 'check_id'))[-6:]})"
-                  for c in checks}
-        chosen = st.selectbox("Reopen a check", list(labels), key="history_check_pick",
-                              format_func=lambda k: labels[k])
-        if st.button("Open in Check page", key="history_open_check", type="primary"):
-            reopen_check(chosen)
+        return
+    rows = [{
+        "last checked": render.fmt_date(g.latest.created_at),
+        "claim": g.latest.claim,
+        "verdict": g.latest.verdict,
+        "confidence": g.latest.confidence,
+        "runs": g.count,
+        "verdicts given": " / ".join(g.verdicts) if len(g.verdicts) > 1 else "",
+        "reviewed as": g.review.reviewed_verdict if g.review else "",
+        "reviewer": (g.review.reviewer or "") if g.review else "",
+        "check id": g.latest.check_id,
+    } for g in history.groups]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
+                 key="history_checks_table",
+                 column_config={"confidence": st.column_config.NumberColumn(
+                     "confidence", format="percent")})
+    repeated = sum(1 for g in history.groups if g.count > 1)
+    st.caption(f"{len(history.groups)} claim(s) from {history.runs} check(s)"
+               + (f"; {repeated} claim(s) checked more than once, latest run shown"
+                  if repeated else "")
+               + ("; older checks not read" if history.truncated else ""))
+    groups = {g.latest.check_id: g for g in history.groups}
+    chosen = st.selectbox("Reopen a check", list(groups), key="history_check_pick",
+                          format_func=lambda k: f"{groups[k].latest.claim} — "
+                                                f"{run_label(groups[k].latest)}"
+                                                + (f" · {groups[k].count} runs"
+                                                   if groups[k].count > 1 else ""))
+    group = groups[chosen]
+    run_id = group.latest.check_id
+    if group.earlier:
+        with st.expander(f"Earlier runs of this claim ({len(group.earlier)})", expanded=False):
+            st.dataframe(pd.DataFrame([{
+                "checked at": render.fmt_date(r.created_at), "claim as typed": r.claim,
+                "verdict": r.verdict, "confidence": r.confidence,
+                "reviewed as": r.reviewed_verdict or "", "reviewer": r.reviewer or "",
+                "reviews": r.reviews, "check id": r.check_id} for r in group.runs]),
+                hide_index=True, width="stretch",
+                key=forms.widget_key("history_runs", group.key),
+                column_config={"confidence": st.column_config.NumberColumn(
+                    "confidence", format="percent")})
+            runs = {r.check_id: r for r in group.runs}
+            run_id = st.selectbox("Run to open", list(runs),
+                                  key=forms.widget_key("history_run_pick", group.key),
+                                  format_func=lambda k: ("latest: " if k == group.latest.check_id
+                                                         else "") + run_label(runs[k]))
+    if st.button("Open in Check page", key="history_open_check", type="primary"):
+        reopen_check(run_id)
+
+
+with tab_checks, desk.guard("listing past checks"):
+    show_checks()
+
 
 def show_audits() -> None:
     """Past audits, searchable, each reopenable."""

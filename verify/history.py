@@ -166,6 +166,15 @@ def reviews_of(ws: Any, check_ids: Iterable[str]) -> dict[str, list[Review]]:
     return out
 
 
+def review_from_row(row: dict[str, Any], check_id: str = "") -> Review:
+    """A :class:`Review` from a ``ws.check_reviews`` row."""
+    machine = row.get("machine_verdict")
+    return Review(str(row.get("verdict_id") or ""), str(row.get("check_id") or check_id),
+                  str(row.get("verdict") or ""), None if machine is None else str(machine),
+                  str(row.get("reviewer") or ""), str(row.get("note") or ""),
+                  row.get("created_at"))
+
+
 def _matches(run: CheckRun, words: Sequence[str]) -> bool:
     """True when every word is in the run's claim, verdicts, reviewer or id."""
     hay = " ".join(str(v or "") for v in (run.claim, run.verdict, run.reviewed_verdict,
@@ -228,11 +237,17 @@ def group_checks(runs: Iterable[CheckRun | dict[str, Any]], query: str | None = 
     return CheckHistory(tuple(groups[:limit]), len(items), truncated)
 
 def attach_reviews(ws: Any, result: Any) -> dict[str, list[Review]]:
-    """Fill each claim of an audit (``AuditResult``) with its latest review (verdict,
-    reviewer, date) as it is now; returns every claim's reviews by check id, newest first."""
-    claims = [c for _, c in result.claims()]
-    reviews = reviews_of(ws, [c.check_id for c in claims if c.check_id])
-    for claim in claims:
+    """Fill each claim of an audit (``AuditResult``) with its latest review as it is now;
+    returns every claim's reviews by check id, newest first."""
+    reviews = reviews_of(ws, [c.check_id for _, c in result.claims() if c.check_id])
+    apply_reviews(result, reviews)
+    return reviews
+
+
+def apply_reviews(result: Any, reviews: dict[str, list[Review]]) -> None:
+    """Set each claim's ``reviewed_verdict``, ``reviewer`` and ``reviewed_at`` from its
+    latest review in ``reviews`` (by check id, newest first); a claim without one has none."""
+    for _, claim in result.claims():
         latest = reviews.get(claim.check_id or "") or []
         if latest:
             top = latest[0]
@@ -240,4 +255,3 @@ def attach_reviews(ws: Any, result: Any) -> dict[str, list[Review]]:
             claim.reviewed_at = top.created_at.isoformat() if top.created_at else None
         else:
             claim.reviewed_verdict = claim.reviewer = claim.reviewed_at = None
-    return reviews

@@ -1,0 +1,245 @@
+"""A desk that shows its state (issue 23), through AppTest on the fake models (fast tier).
+
+Reviews wherever a check is shown (a check reopened from History, an audited claim), reviews
+recorded from the Audit page, repeated checks of one claim grouped in History, the document
+browser (filter, open, edit, remove), unrated sources with a rate action, confidence in one
+sentence, and the ClaimReview download disabled with the reason while nothing is reviewed.
+The demo corpus is ingested once per module with the fake models, copied per test where a
+test changes the corpus.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("streamlit")
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+import verify.workspace as workspace_mod  # noqa: E402
+from tests.test_app import open_app  # noqa: E402
+from verify.config import Settings  # noqa: E402
+from verify.explain import explain_confidence  # noqa: E402
+
+CLAIM = "IS-K killed 338 civilians in Pakistan since 2017"
+ARTICLE = ("The Jalalabad prison held 17,000 prisoners before the attack. "
+           "IS-K killed 338 civilians in Pakistan since 2017, officials said.")
+
+
+def _fake_settings() -> Settings:
+    return Settings(embedder="fake", stance_model="fake")
+
+
+@pytest.fixture(scope="module")
+def built_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A VERIFY_HOME with the demo workspace on the fake models (built once)."""
+    from verify.demo import ensure_demo_workspace
+
+    home = tmp_path_factory.mktemp("desk-state-home")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(workspace_mod, "Settings", _fake_settings)
+        ensure_demo_workspace(home / "demo").close()
+    return home
+
+
+@pytest.fixture
+def home(built_home: Path, tmp_path: Path) -> Path:
+    """A copy of the built home for one test (tests write checks, reviews and edits)."""
+    target = tmp_path / "desk-home"
+    shutil.copytree(built_home, target)
+    return target
+
+
+@pytest.fixture
+def desk(home: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """The desk on the test's copy of the demo workspace, Check page loaded."""
+    monkeypatch.setattr(workspace_mod, "Settings", _fake_settings)
+    monkeypatch.setenv("VERIFY_BUILD_DEMO", "0")
+    return open_app(home, monkeypatch)
+
+
+def _open(home: Path) -> workspace_mod.Workspace:
+    return workspace_mod.Workspace.open(home / "demo", settings=_fake_settings())
+
+
+def page_html(at: AppTest) -> str:
+    return html.unescape("\n".join(str(m.value) for m in at.markdown))
+
+
+def texts(group) -> str:  # noqa: ANN001
+    return "\n".join(str(e.value) for e in group)
+
+
+def run(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def button(at: AppTest, label: str, key_start: str | None = None):  # noqa: ANN201
+    found = [b for b in at.button if b.label == label
+             and (key_start is None or str(b.key or "").startswith(key_start))]
+    assert len(found) == 1, f"expected one {label!r} button, found {len(found)}"
+    return found[0]
+
+
+def go(at: AppTest, page: str) -> AppTest:
+    at.switch_page(page)
+    return run(at)
+
+
+def run_check(at: AppTest, claim: str) -> AppTest:
+    at.text_area(key="claim").input(claim)
+    button(at, "Check claim").click()
+    return run(at)
+
+
+def frame_with(at: AppTest, column: str):  # noqa: ANN201
+    """The one dataframe on the page with ``column``."""
+    found = [d.value for d in at.dataframe if column in d.value.columns]
+    assert len(found) == 1, f"expected one table with {column!r}, found {len(found)}"
+    return found[0]
+
+
+# ---- 6: confidence in one sentence ---------------------------------------------------------
+
+def test_the_check_page_explains_the_confidence_next_to_it(desk: AppTest) -> None:
+    run_check(desk, CLAIM)
+    result = desk.session_state["check_result"]
+    sentence = explain_confidence(result)
+    shown = page_html(desk)
+    assert f'<div class="vf-meta vf-confidence-why">{sentence}</div>' in shown
+    assert shown.index("vf-confidence-why\">") < shown.index("class=\"vf-reason\"")
+
+
+# ---- 1 and 3: History groups repeated checks; a reopened check shows its reviews -----------
+
+def test_history_groups_repeated_checks_and_a_reopened_run_shows_its_reviews(
+        desk: AppTest, home: Path) -> None:
+    for text in (CLAIM, CLAIM + ".", "  " + CLAIM.lower()):
+        run_check(desk, text)
+    run_check(desk, "The Jalalabad prison held 17,000 prisoners")
+    with _open(home) as ws:
+        runs = ws.check_history().groups[1].runs
+        assert len(runs) == 3
+        first = runs[-1]
+        ws.review(first.check_id, "REFUTED", "Amina State", "CSIS revised the figure")
+        ws.review(first.check_id, "CONFLICTING", "Bo State", "two counts in print")
+    go(desk, "app_pages/history.py")
+    table = frame_with(desk, "runs")
+    assert list(table["runs"]) == [1, 3]
+    assert table["claim"].iloc[1] == CLAIM.lower()  # the latest run, as typed
+    assert table["reviewed as"].iloc[1] == "CONFLICTING"
+    assert "2 claim(s) from 4 check(s); 1 claim(s) checked more than once" in texts(desk.caption)
+    latest = table["check id"].iloc[1]
+    desk.selectbox(key="history_check_pick").set_value(latest)
+    run(desk)
+    assert any(e.label == "Earlier runs of this claim (2)" for e in desk.expander)
+    picker = [s for s in desk.selectbox if str(s.key).startswith("history_run_pick::")]
+    assert len(picker) == 1 and picker[0].value == latest
+    picker[0].set_value(first.check_id)
+    run(desk)
+    button(desk, "Open in Check page").click()
+    run(desk)
+    assert desk.session_state["check_result"].check_id == first.check_id
+    shown = page_html(desk)
+    assert 'data-reviews="2"' in shown
+    reviews = re.findall(r'<div class="vf-meta vf-review">([^<]+)</div>', shown)
+    assert reviews[0].startswith("CONFLICTING (overrides ") and "by Bo State, " in reviews[0]
+    assert reviews[0].endswith(": two counts in print")
+    assert "REFUTED" in reviews[1] and reviews[1].endswith(": CSIS revised the figure")
+    assert "Reviewed 2×; latest: CONFLICTING by Bo State" in texts(desk.caption)
+
+
+def test_history_search_finds_a_group_by_a_reviewer_of_an_earlier_run(
+        desk: AppTest, home: Path) -> None:
+    run_check(desk, CLAIM)
+    run_check(desk, CLAIM)
+    with _open(home) as ws:
+        earlier = ws.check_history().groups[0].runs[-1]
+        ws.review(earlier.check_id, "SUPPORTED", "Zed Searcher")
+    go(desk, "app_pages/history.py")
+    desk.text_input(key="history_q").input("zed searcher")
+    run(desk)
+    assert list(frame_with(desk, "runs")["runs"]) == [2]
+
+
+# ---- 1, 2 and 7: the Audit page shows reviews, records them, and says why ClaimReview is off --
+
+def _audit(at: AppTest) -> AppTest:
+    go(at, "app_pages/audit.py")
+    at.text_area(key="audit_text").input(ARTICLE)
+    button(at, "Audit pasted text").click()
+    return run(at)
+
+
+def claimreview_button(at: AppTest):  # noqa: ANN201
+    found = [b for b in at.get("download_button") if b.proto.label == "ClaimReview"]
+    assert len(found) == 1
+    return found[0]
+
+
+def test_audit_claims_are_reviewed_on_the_page_and_claimreview_waits_for_a_review(
+        desk: AppTest, home: Path) -> None:
+    _audit(desk)
+    result = desk.session_state["audit_result"]
+    claims = [c for _, c in result.claims() if c.check_id and c.verdict]
+    assert claims, "the article must give at least one checked claim"
+    # 7: nothing reviewed -> the ClaimReview download is disabled, and the page says why
+    cr = claimreview_button(desk)
+    assert cr.proto.disabled
+    why = f"none of the {len([c for _, c in result.claims() if c.check_id])} checked claim"
+    assert why in cr.proto.help and why in texts(desk.caption)
+    # 2: the review form of the audit's claims (the Check page's form, keyed to the check)
+    target = claims[-1]
+    pick = [s for s in desk.selectbox if str(s.key).startswith("audit_review_pick::")]
+    assert len(pick) == 1
+    pick[0].set_value(target.check_id)
+    run(desk)
+    verdict = desk.selectbox(key=f"review_verdict::{target.check_id}::0")
+    assert verdict.value == target.verdict
+    other = "REFUTED" if target.verdict != "REFUTED" else "SUPPORTED"
+    verdict.set_value(other)
+    desk.text_input(key=f"review_name::{target.check_id}::0").input("Audit Reviewer")
+    desk.text_area(key=f"review_note::{target.check_id}::0").input("the count was revised")
+    run(desk)
+    assert (f"Will record: verdict {other} (overrides the tool's {target.verdict}) on check "
+            f"{target.check_id}, by Audit Reviewer") in page_html(desk)
+    desk.button(key=f"review_save::{target.check_id}::0").click()
+    run(desk)
+    assert any(f"Review recorded on check {target.check_id}: verdict overridden to {other} "
+               "by Audit Reviewer" in str(s.value) for s in desk.success), texts(desk.success)
+    with _open(home) as ws:
+        got = ws.reviews([target.check_id])[target.check_id]
+    assert [(r.verdict, r.reviewer, r.note) for r in got] == [
+        (other, "Audit Reviewer", "the count was revised")]
+    # 1: the claim table and the claim's detail show the review; the form is a fresh one
+    table = frame_with(desk, "reviewed")
+    row = table[table["claim"] == target.claim_text]
+    assert list(row["reviewed"]) == [other] and list(row["reviewer"]) == ["Audit Reviewer"]
+    assert f"{other} (overrides {target.verdict}) by Audit Reviewer" in page_html(desk)
+    assert desk.selectbox(key=f"review_verdict::{target.check_id}::1").value == target.verdict
+    # 7: a reviewed claim -> ClaimReview is offered, with that claim in it
+    cr = claimreview_button(desk)
+    assert not cr.proto.disabled
+    from verify.audit import claimreview_items
+
+    items = claimreview_items(desk.session_state["audit_result"])
+    assert [i["claimReviewed"] for i in items] == [target.claim_text]
+
+
+def test_a_review_made_on_the_check_page_shows_on_the_audit_page(
+        desk: AppTest, home: Path) -> None:
+    _audit(desk)
+    claim = next(c for _, c in desk.session_state["audit_result"].claims() if c.check_id)
+    other = "CONFLICTING" if claim.verdict != "CONFLICTING" else "SUPPORTED"
+    with _open(home) as ws:
+        ws.review(claim.check_id, other, "Elsewhere Reviewer", "from the Check page")
+    run(desk)
+    assert f"{other} (overrides {claim.verdict})" in page_html(desk)
+    assert "by Elsewhere Reviewer" in page_html(desk)
+    assert not claimreview_button(desk).proto.disabled
