@@ -132,6 +132,42 @@ def rate_form(domain: str) -> None:
             st.rerun()
 
 
+RATE_TARGET = "sources_rate_target"
+
+
+def _rate_unrated(domain: str) -> None:
+    """``on_click`` of *Rate*: show ``domain`` in Source detail, with its rating form."""
+    st.session_state[RATE_TARGET] = domain
+    st.session_state["source_pick"] = domain
+
+
+def show_unrated(search: str) -> None:
+    """Corpus sources no rating covers, most passages first, each with a *Rate* action."""
+    if not hasattr(ws, "unrated_sources"):  # a workspace that cannot list them (remote)
+        return
+    items = ws.unrated_sources(search or None)
+    with st.expander(f"Sources in the corpus without a rating ({len(items)})",
+                     expanded=bool(items)):
+        if not items:
+            st.caption("Every source in the corpus has a rating (its own, an alias's or its "
+                       "platform's).")
+            return
+        st.caption("Their passages are weighed at the default prior until someone rates them.")
+        st.dataframe(pd.DataFrame([{
+            "source": u.domain, "name": u.name or "", "documents": u.documents,
+            "passages": u.passages, "weighed at": round(u.prior, 2),
+            "rate": "yes" if u.rateable else "known only by name: give its documents a URL "
+                                             "or a source domain (Corpus page) to rate it",
+        } for u in items]), hide_index=True, width="stretch", key="sources_unrated_table")
+        rateable = [u.domain for u in items if u.rateable]
+        if not rateable:
+            return
+        cols = st.columns([3, 1], vertical_alignment="bottom")
+        pick = cols[0].selectbox("Unrated source", rateable, key="sources_unrated_pick")
+        cols[1].button("Rate", key="sources_unrated_rate", on_click=_rate_unrated, args=(pick,),
+                       type="primary", help="Open it in Source detail below, with its rating form")
+
+
 def show_suggestions() -> None:
     """Rating changes the track record suggests; accept or dismiss each."""
     refresh = st.button("Recompute from the track record", key="sugg_refresh")
@@ -221,6 +257,7 @@ def import_export() -> None:
 st.title("Sources")
 desk.show_flash()
 domains: list[str] = []
+search = ""
 with desk.guard("listing sources"):
     corpus_domains = sorted({s.domain for s in ws.corpus_stats().per_source if s.domain})
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
@@ -245,6 +282,11 @@ with desk.guard("listing sources"):
     with st.expander("Reliability distribution", expanded=True):
         distribution_chart(frame)
     domains = list(frame["domain"])[:500]
+with desk.guard("listing unrated sources"):
+    show_unrated(search.strip())
+target = st.session_state.get(RATE_TARGET)
+if target and target not in domains:
+    domains.insert(0, target)  # an unrated source to rate: not in the rated list yet
 if domains:
     st.subheader("Source detail")
     domain = st.selectbox("Source", domains, key="source_pick")

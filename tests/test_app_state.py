@@ -243,3 +243,47 @@ def test_a_review_made_on_the_check_page_shows_on_the_audit_page(
     assert f"{other} (overrides {claim.verdict})" in page_html(desk)
     assert "by Elsewhere Reviewer" in page_html(desk)
     assert not claimreview_button(desk).proto.disabled
+
+
+# ---- 5: unrated corpus sources, with a rate action --------------------------------------------
+
+def _add_document(home: Path, tmp_path: Path, name: str, front: str, text: str) -> None:
+    """Ingest one markdown document into the test's workspace."""
+    folder = tmp_path / f"new-{name}"
+    folder.mkdir()
+    (folder / f"{name}.md").write_text(f"---\n{front}\n---\n\n{text}\n", encoding="utf-8")
+    with _open(home) as ws:
+        assert ws.ingest([folder]).added == 1
+
+
+def test_unrated_corpus_sources_are_listed_and_rated_from_the_sources_page(
+        desk: AppTest, home: Path, tmp_path: Path) -> None:
+    _add_document(home, tmp_path, "wheat", 'title: "Wheat prices"\n'
+                  "url: https://news.unrated-example.org/wheat\ndate: 2020-06-01",
+                  "Wheat prices rose by 12 percent in June.")
+    _add_document(home, tmp_path, "blog", 'title: "A blog"\nsource: Nameless Outlet',
+                  "The troops are leaving in weeks, my contacts say.")
+    go(desk, "app_pages/sources.py")
+    table = frame_with(desk, "weighed at")
+    assert {"unrated-example.org", "nameless-outlet"} <= set(table["source"])
+    row = table[table["source"] == "nameless-outlet"]
+    assert list(row["rate"])[0].startswith("known only by name")
+    pick = desk.selectbox(key="sources_unrated_pick")
+    assert "nameless-outlet" not in pick.options  # nothing to store a rating under
+    pick.set_value("unrated-example.org")
+    run(desk)
+    button(desk, "Rate").click()
+    run(desk)
+    assert desk.selectbox(key="source_pick").value == "unrated-example.org"
+    assert "Will save: unrated-example.org rated" in page_html(desk)
+    desk.text_input(key="rate_by::unrated-example.org::0").input("Rae Rater")
+    desk.text_area(key="rate_rationale::unrated-example.org::0").input("A new trade outlet")
+    desk.slider(key="rate_value::unrated-example.org::0").set_value(0.35)
+    run(desk)
+    desk.button(key="rate_save::unrated-example.org::0").click()
+    run(desk)
+    assert any("Rating 0.35 saved for unrated-example.org" in str(s.value)
+               for s in desk.success), texts(desk.success)
+    assert "unrated-example.org" not in set(frame_with(desk, "weighed at")["source"])
+    with _open(home) as ws:
+        assert ws.reliability("unrated-example.org").value == pytest.approx(0.35)
