@@ -299,3 +299,12 @@ def test_group_checks_takes_list_checks_rows_as_well(corpus) -> None:  # noqa: A
     groups = group_checks(corpus.list_checks(limit=50))
     assert [g.count for g in groups] == [2]
     assert groups[0].latest.claim == CLAIM + "."
+
+
+def test_a_dry_run_edit_says_what_would_change_and_writes_nothing(corpus) -> None:  # noqa: ANN001
+    doc_id = _id(corpus, "jalalabad")
+    plan = corpus.edit_document(doc_id, url="https://www.bbc.co.uk/news/2", dry_run=True)
+    assert plan.changed["source"] == ("dawn.com", "bbc.co.uk") and plan.passages_renewed == 0
+    assert corpus.document(doc_id).url == "https://www.dawn.com/news/1"
+    with pytest.raises(InputError, match="already has the address"):
+        corpus.edit_document(doc_id, url="https://www.dawn.com/news/2", dry_run=True)

@@ -236,47 +236,81 @@ def _new_date(value: Any) -> dt.date | None:
     return parsed
 
 
+def plan_edit(before: DocumentView, *, url: Any = UNSET, source: Any = UNSET,
+              published_date: Any = UNSET) -> dict[str, tuple[Any, Any]]:
+    """What an edit of ``before`` would change, field -> (before, after), without writing:
+    the values checked and normalised as :func:`edit_document` stores them (a new URL
+    brings its source key unless ``source`` is given). InputError for a bad value.
+
+    Example:
+        plan_edit(document_view(ws, 12), url="https://www.bbc.co.uk/news/1")
+        # -> {'url': ('https://www.dawn.com/news/1', 'https://www.bbc.co.uk/news/1'),
+        #     'source': ('dawn.com', 'bbc.co.uk')}
+    """
+    changed: dict[str, tuple[Any, Any]] = {}
+    new_url = before.url
+    if url is not UNSET:
+        new_url = _new_url(url)
+        if new_url != before.url:
+            changed["url"] = (before.url, new_url)
+    new_source = before.source
+    if source is not UNSET:
+        new_source = _new_source(source)
+    elif "url" in changed and new_url is not None:
+        new_source = source_key(new_url)
+    if new_source != before.source:
+        changed["source"] = (before.source, new_source)
+    if published_date is not UNSET:
+        new_date = _new_date(published_date)
+        if new_date != before.published_date:
+            changed["published_date"] = (before.published_date, new_date)
+    return changed
+
+
+def _url_taken(ws: Workspace, doc_id: int, url: str | None) -> None:
+    """InputError when another document already has ``url`` as its identity."""
+    if not url:
+        return
+    other = ws.store.execute(
+        "SELECT document_id FROM documents WHERE identity = ? AND document_id <> ? LIMIT 1",
+        [f"url:{url}", doc_id]).fetchone()
+    if other is not None:
+        raise InputError(f"url: document {other[0]} already has the address {url}",
+                         hint="remove one of the two documents, or give another URL")
+
+
 def edit_document(ws: Workspace, document_id: int, *, url: Any = UNSET, source: Any = UNSET,
-                  published_date: Any = UNSET, sync_index: bool = True) -> DocumentEdit:
+                  published_date: Any = UNSET, sync_index: bool = True,
+                  dry_run: bool = False) -> DocumentEdit:
     """Change a document's URL, source and/or publication date (``None`` or "" clears
     one; a field left out stays). A new URL also sets the source key it gives, unless
     ``source`` is given; the passages are renewed and the index synced (module doc).
+    ``dry_run``: check the values and say what would change, writing nothing (and taking
+    no lock).
 
     Example:
         edit_document(ws, 12, source="dawn.com").changed
         # -> {'source': ('unknown-outlet', 'dawn.com')}
     """
     doc_id = int(document_id)
+    if dry_run:
+        before = document_view(ws, doc_id)
+        changed = plan_edit(before, url=url, source=source, published_date=published_date)
+        if "url" in changed:
+            _url_taken(ws, doc_id, changed["url"][1])
+        return DocumentEdit(doc_id, changed, 0)
     with writer_lock(ws.path, "a document edit", wait_s=WRITER_WAIT_S):
         before = document_view(ws, doc_id)
-        changed: dict[str, tuple[Any, Any]] = {}
-        new_url = before.url
-        if url is not UNSET:
-            new_url = _new_url(url)
-            if new_url != before.url:
-                changed["url"] = (before.url, new_url)
-        new_source = before.source
-        if source is not UNSET:
-            new_source = _new_source(source)
-        elif "url" in changed and new_url is not None:
-            new_source = source_key(new_url)
-        if new_source != before.source:
-            changed["source"] = (before.source, new_source)
-        new_date = before.published_date
-        if published_date is not UNSET:
-            new_date = _new_date(published_date)
-            if new_date != before.published_date:
-                changed["published_date"] = (before.published_date, new_date)
+        changed = plan_edit(before, url=url, source=source, published_date=published_date)
         if not changed:
             return DocumentEdit(doc_id, {}, 0)
+        new_url = changed["url"][1] if "url" in changed else before.url
+        new_source = changed["source"][1] if "source" in changed else before.source
+        new_date = (changed["published_date"][1] if "published_date" in changed
+                    else before.published_date)
         identity = f"url:{new_url}" if new_url else text_identity(before.text)
-        if new_url and identity != before.identity:
-            other = ws.store.execute(
-                "SELECT document_id FROM documents WHERE identity = ? AND document_id <> ?"
-                " LIMIT 1", [identity, doc_id]).fetchone()
-            if other is not None:
-                raise InputError(f"url: document {other[0]} already has the address {new_url}",
-                                 hint="remove one of the two documents, or give another URL")
+        if identity != before.identity:
+            _url_taken(ws, doc_id, new_url)
         renew = "source" in changed or "published_date" in changed
         renewed = 0
         with ws.store.transaction() as con:
