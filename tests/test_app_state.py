@@ -287,3 +287,75 @@ def test_unrated_corpus_sources_are_listed_and_rated_from_the_sources_page(
     assert "unrated-example.org" not in set(frame_with(desk, "weighed at")["source"])
     with _open(home) as ws:
         assert ws.reliability("unrated-example.org").value == pytest.approx(0.35)
+
+
+# ---- 4: the document browser on the Corpus page ----------------------------------------------
+
+def test_corpus_document_browser_filters_opens_edits_and_removes(
+        desk: AppTest, home: Path) -> None:
+    with _open(home) as ws:
+        everything = ws.list_documents(limit=100)
+        counts: dict[str, int] = {}
+        for r in everything.rows:
+            counts[r.source or ""] = counts.get(r.source or "", 0) + 1
+        source = max((s for s in counts if s), key=lambda s: counts[s])
+        doc = next(r for r in everything.rows if r.source == source and r.url)
+    go(desk, "app_pages/corpus.py")
+    table = frame_with(desk, "ingested")
+    assert len(table) == everything.total
+    assert f"{everything.total} document(s) match" in texts(desk.caption)
+    # filter by source, then by words of the title
+    desk.multiselect(key="docs_sources").set_value([source])
+    run(desk)
+    assert set(frame_with(desk, "ingested")["source"]) == {source}
+    assert len(frame_with(desk, "ingested")) == counts[source]
+    desk.text_input(key="docs_q").input(str(doc.title)[:12])
+    run(desk)
+    assert doc.document_id in list(frame_with(desk, "ingested")["id"])
+    # open it: its text and passages
+    desk.selectbox(key="docs_pick").set_value(doc.document_id)
+    run(desk)
+    with _open(home) as ws:
+        view = ws.document(doc.document_id)
+    shown = page_html(desk)
+    assert f'data-document-id="{doc.document_id}"' in shown
+    assert view.text[:60] in shown
+    passages = frame_with(desk, "passage id")
+    assert list(passages["passage id"]) == [p.passage_id for p in view.passages]
+    # edit the URL: the source follows, the passages are re-indexed
+    revision = f"{view.url}|{view.source}|{view.published_date}"
+    desk.text_input(key=f"doc_url::{doc.document_id}::{revision}").input(
+        "https://www.example-moved.org/story")
+    run(desk)
+    assert (f"Will save on document #{doc.document_id}: url: {view.url} → "
+            f"https://www.example-moved.org/story; source: {source} → example-moved.org"
+            ) in page_html(desk)
+    desk.button(key=f"doc_save::{doc.document_id}::{revision}").click()
+    run(desk)
+    assert any(f"Saved: document {doc.document_id}: url:" in str(s.value)
+               and "re-indexed" in str(s.value) for s in desk.success), texts(desk.success)
+    with _open(home) as ws:
+        after = ws.document(doc.document_id)
+        assert (after.url, after.source) == ("https://www.example-moved.org/story",
+                                             "example-moved.org")
+        assert ws.index_status().in_sync
+    # a bad URL is refused on the page, nothing is saved
+    revision = f"{after.url}|{after.source}|{after.published_date}"
+    desk.multiselect(key="docs_sources").set_value([])
+    run(desk)
+    desk.selectbox(key="docs_pick").set_value(doc.document_id)
+    run(desk)
+    desk.text_input(key=f"doc_url::{doc.document_id}::{revision}").input("not a url")
+    run(desk)
+    assert "is not an http(s) address" in texts(desk.error)
+    assert desk.button(key=f"doc_save::{doc.document_id}::{revision}").disabled
+    # remove it (after the confirmation)
+    assert desk.button(key=f"doc_remove::{doc.document_id}").disabled
+    desk.checkbox(key=f"doc_remove_sure::{doc.document_id}").check()
+    run(desk)
+    desk.button(key=f"doc_remove::{doc.document_id}").click()
+    run(desk)
+    assert any(f"Removed document #{doc.document_id}" in str(s.value) for s in desk.success)
+    with _open(home) as ws:
+        assert ws.list_documents(limit=100).total == everything.total - 1
+        assert ws.index_status().in_sync
