@@ -72,7 +72,7 @@ def show_checks() -> None:
         "last checked": render.fmt_date(g.latest.created_at),
         "claim": g.latest.claim,
         "verdict": g.latest.verdict,
-        "confidence": g.latest.confidence,
+        "confidence": round(g.latest.confidence, 2),
         "runs": g.count,
         "verdicts given": " / ".join(g.verdicts) if len(g.verdicts) > 1 else "",
         "reviewed as": g.review.reviewed_verdict if g.review else "",
@@ -100,7 +100,7 @@ def show_checks() -> None:
         with st.expander(f"Earlier runs of this claim ({len(group.earlier)})", expanded=False):
             st.dataframe(pd.DataFrame([{
                 "checked at": render.fmt_date(r.created_at), "claim as typed": r.claim,
-                "verdict": r.verdict, "confidence": r.confidence,
+                "verdict": r.verdict, "confidence": round(r.confidence, 2),
                 "reviewed as": r.reviewed_verdict or "", "reviewer": r.reviewer or "",
                 "reviews": r.reviews, "check id": r.check_id} for r in group.runs]),
                 hide_index=True, width="stretch",
