@@ -44,6 +44,7 @@ from verify.types import CheckResult, EvidenceAssessment, to_jsonable
 
 if TYPE_CHECKING:
     from verify.archive import Match
+    from verify.batch.rayaudit import RayAudit
     from verify.embedders import Embedder
     from verify.workspace import Workspace
 
@@ -384,7 +385,8 @@ def run_audit(ws: Workspace, inputs: Sequence[str | os.PathLike[str]], *,
               max_chars: int = DEFAULT_MAX_CHARS, claimreview: str | os.PathLike[str] | None = None,
               reviewer_org: str = "verify", report_url: str | None = None,
               nlp: Any = None,
-              progress_callback: Callable[[int, int, str], None] | None = None) -> AuditResult:
+              progress_callback: Callable[[int, int, str], None] | None = None,
+              ray: str | RayAudit | None = None) -> AuditResult:
     """Audit articles: extract check-worthy claims, verify each, store, and write reports.
 
     ``inputs``: files or folders (.txt .md .html .jsonl .csv); ``out``: report path(s),
@@ -393,6 +395,9 @@ def run_audit(ws: Workspace, inputs: Sequence[str | os.PathLike[str]], *,
     hashes); with ``resume`` (default) articles already done are skipped, failed ones
     retried. ``verifier`` (claim -> unsaved CheckResult), ``scorer`` and ``nlp`` are seams
     for tests; by default claims are checked with ``verify.checks.check_claims``.
+    ``ray`` (a cluster address, ``"auto"``, or a :class:`verify.batch.rayaudit.RayAudit`)
+    extracts and verifies on a Ray cluster; this process still writes every article, and
+    the stored audit is the same as without it (``verify.batch.rayaudit``).
 
     Example:
         result = run_audit(ws, ["article.md"], out="report.md")
@@ -445,7 +450,7 @@ def run_audit(ws: Workspace, inputs: Sequence[str | os.PathLike[str]], *,
     if skipped:
         log.info("audit %s: %d of %d articles already done", audit_id, skipped, len(articles))
 
-    if scorer is None and any(a.status == "ok" for a in todo):
+    if scorer is None and ray is None and any(a.status == "ok" for a in todo):
         from verify.audit.extract import default_scorer
 
         scorer, threshold = default_scorer(threshold)
@@ -454,7 +459,7 @@ def run_audit(ws: Workspace, inputs: Sequence[str | os.PathLike[str]], *,
     verify_many: BatchVerifier | None = None
     cache: _CachedEmbedder | None = None
     matcher: ArchiveMatcher | None = None
-    if any(a.status == "ok" for a in todo):
+    if ray is None and any(a.status == "ok" for a in todo):
         verify_many, cache = _batch_verifier(ws, verifier, pool, n_workers)
         matcher = ArchiveMatcher(ws)
 
@@ -474,6 +479,11 @@ def run_audit(ws: Workspace, inputs: Sequence[str | os.PathLike[str]], *,
 
     if progress_callback is not None:
         progress_callback(0, len(todo), "extracting claims")
+
+    def _written(key: str) -> None:
+        nonlocal processed
+        processed += 1
+        _tick(key)
     try:
         for article in [a for a in todo if a.status != "ok"]:
             _write_article(ws, audit_id, article, positions[article.key], article.status,
@@ -481,16 +491,15 @@ def run_audit(ws: Workspace, inputs: Sequence[str | os.PathLike[str]], *,
             processed += 1
             _tick(article.key)
         ready = [a for a in todo if a.status == "ok"]
+        if ray is not None and ready:
+            from verify.batch.rayaudit import audit_on_ray
+
+            audit_on_ray(ws, ray, audit_id, ready, positions, threshold=threshold,
+                         scorer=scorer, nlp=nlp, verifier=verifier, written=_written)
+            ready = []
         for i in range(0, len(ready), EXTRACT_CHUNK):
             chunk = ready[i:i + EXTRACT_CHUNK]
-            try:
-                extractions = extract_claims_batch([a.text for a in chunk], scorer=scorer,
-                                                   threshold=threshold, nlp=nlp)
-            except ModelLoadError:
-                raise
-            except Exception as exc:
-                log.warning("claim extraction failed for a batch, retrying one by one: %s", exc)
-                extractions = [None] * len(chunk)  # type: ignore[list-item]
+            extractions = extract_chunk([a.text for a in chunk], scorer, threshold, nlp)
             for article, extraction in zip(chunk, extractions, strict=True):
                 _process_article(ws, audit_id, article, positions[article.key], extraction,
                                  scorer, threshold, verify_many, nlp, cache, memo, matcher)
@@ -514,6 +523,60 @@ def run_audit(ws: Workspace, inputs: Sequence[str | os.PathLike[str]], *,
     return result
 
 
+def extract_chunk(texts: Sequence[str], scorer: Scorer | None, threshold: float | None,
+                  nlp: Any = None) -> list[Extraction | None]:
+    """``extract_claims_batch`` over one chunk of articles; ``None`` for each article when
+    the batch fails (each is then retried alone by :func:`extract_alone`)."""
+    try:
+        made: list[Extraction | None] = list(
+            extract_claims_batch(list(texts), scorer=scorer, threshold=threshold, nlp=nlp))
+    except ModelLoadError:
+        raise
+    except Exception as exc:
+        log.warning("claim extraction failed for a batch, retrying one by one: %s", exc)
+        return [None] * len(texts)
+    return made
+
+
+def extract_alone(article: Article, extraction: Extraction | None, scorer: Scorer | None,
+                  threshold: float | None, nlp: Any = None) -> Extraction | str:
+    """The article's extraction (made alone when the batch failed), or why it failed."""
+    if extraction is not None:
+        return extraction
+    try:
+        return extract_claims_batch([article.text], scorer=scorer, threshold=threshold,
+                                    nlp=nlp)[0]
+    except ModelLoadError:
+        raise
+    except Exception as exc:
+        log.warning("claim extraction failed for %s: %s", article.key, exc)
+        return f"claim extraction failed: {exc}"
+
+
+def triage(extraction: Extraction | str) -> tuple[str, str, list[tuple[int, int, float]]] | None:
+    """``(status, message, sentence scores)`` of an article with nothing to verify (extraction
+    failed, no sentences, no check-worthy claims); ``None`` when it has claims."""
+    if isinstance(extraction, str):
+        return FAILED, extraction, []
+    if not extraction.sentences:
+        return EMPTY, "no sentences to check", []
+    scores = [(s.start, s.end, s.score) for s in extraction.sentences]
+    if not extraction.claims:
+        return (NO_CLAIMS, f"no check-worthy sentences (threshold {extraction.threshold:.2f})",
+                scores)
+    return None
+
+
+def verification_failed(exc: Exception) -> str:
+    """The message an article gets when verifying its claims raised ``exc``."""
+    return f"verification failed: {type(exc).__name__}: {exc}"
+
+
+def done_message(extraction: Extraction) -> str:
+    """The message of an article whose claims were all verified."""
+    return f"{len(extraction.claims)} claims from {len(extraction.sentences)} sentences"
+
+
 def _process_article(ws: Workspace, audit_id: str, article: Article, position: int,
                      extraction: Extraction | None, scorer: Scorer | None,
                      threshold: float | None, verify_many: BatchVerifier | None,
@@ -522,25 +585,14 @@ def _process_article(ws: Workspace, audit_id: str, article: Article, position: i
                      matcher: ArchiveMatcher | None = None) -> None:
     """Extract (if not done in the batch), verify, match against the fact-check archive
     and store one article."""
-    try:
-        if extraction is None:
-            extraction = extract_claims_batch([article.text], scorer=scorer, threshold=threshold,
-                                              nlp=nlp)[0]
-    except ModelLoadError:
-        raise
-    except Exception as exc:
-        log.warning("claim extraction failed for %s: %s", article.key, exc)
-        _write_article(ws, audit_id, article, position, FAILED, f"claim extraction failed: {exc}", [])
+    made = extract_alone(article, extraction, scorer, threshold, nlp)
+    nothing = triage(made)
+    if nothing is not None or isinstance(made, str):
+        status, message, scores = nothing or (FAILED, str(made), [])
+        _write_article(ws, audit_id, article, position, status, message, [], scores=scores)
         return
-    if not extraction.sentences:
-        _write_article(ws, audit_id, article, position, EMPTY, "no sentences to check", [])
-        return
+    extraction = made
     scores = [(s.start, s.end, s.score) for s in extraction.sentences]
-    if not extraction.claims:
-        _write_article(ws, audit_id, article, position, NO_CLAIMS,
-                       f"no check-worthy sentences (threshold {extraction.threshold:.2f})", [],
-                       scores=scores)
-        return
     try:
         if cache is not None:
             cache.clear()
@@ -552,14 +604,12 @@ def _process_article(ws: Workspace, audit_id: str, article: Article, position: i
         raise                  # a missing model or index fails every article: stop, clearly
     except Exception as exc:   # the article is marked failed and retried on resume
         log.warning("verification failed for %s: %s", article.key, exc)
-        _write_article(ws, audit_id, article, position, FAILED,
-                       f"verification failed: {type(exc).__name__}: {exc}", [],
+        _write_article(ws, audit_id, article, position, FAILED, verification_failed(exc), [],
                        scores=scores)
         return
     rows = [(claim_report(c, r, earlier=matcher(c.claim_text) if matcher else ()), r)
             for c, r in zip(extraction.claims, results, strict=True)]
-    _write_article(ws, audit_id, article, position, DONE,
-                   f"{len(rows)} claims from {len(extraction.sentences)} sentences", rows,
+    _write_article(ws, audit_id, article, position, DONE, done_message(extraction), rows,
                    scores=scores)
 
 

@@ -2,12 +2,14 @@
 
 :class:`verify.batch.raywork.RayEmbedder` embeds an index sync's passages as Ray tasks; the
 vectors come back to the one process that owns the workspace, which writes them (the
-index's own resumable sync path). See ``docs/deploy.md``.
+index's own resumable sync path). :class:`verify.batch.rayaudit.RayAudit` runs an audit's
+claim extraction and verification as Ray tasks, the owner writing every article
+(``ws.audit(paths, ray=...)``, ``verify audit --ray``). See ``docs/deploy.md``.
 """
 
 from __future__ import annotations
 
-__all__ = ["RayEmbedder"]
+__all__ = ["RayAudit", "RayEmbedder"]
 
 
 def __getattr__(name: str) -> object:
@@ -15,4 +17,8 @@ def __getattr__(name: str) -> object:
         from verify.batch.raywork import RayEmbedder
 
         return RayEmbedder
+    if name == "RayAudit":
+        from verify.batch.rayaudit import RayAudit
+
+        return RayAudit
     raise AttributeError(name)

@@ -64,6 +64,30 @@ def _embed_on_worker(source: str | Embedder, texts: list[str]) -> tuple[np.ndarr
     return vectors, str(ray.get_runtime_context().get_node_id())
 
 
+def join_cluster(address: str | None, init_options: dict[str, Any] | None = None) -> Any:
+    """The ``ray`` module, connected to the cluster at ``address`` (once per process)."""
+    ray = _ray()
+    if not ray.is_initialized():
+        try:
+            ray.init(address=address, include_dashboard=False, log_to_driver=False,
+                     **(init_options or {}))
+        except Exception as exc:
+            raise ConfigError(f"cannot join the Ray cluster at {address}: {exc}",
+                              hint="start it with `ray start --head` and give its address") from None
+    return ray
+
+
+def cluster_slots() -> list[str]:
+    """One node id per CPU of each alive node, nodes taken in turn (the first CPU of each,
+    then the second, ...): where the slices of a batch go."""
+    slots: list[str] = []
+    for node in _ray().nodes():
+        if node.get("Alive"):
+            slots += [str(node["NodeID"])] * int(node.get("Resources", {}).get("CPU", 0))
+    order = sorted(range(len(slots)), key=lambda i: (slots[:i].count(slots[i]), i))
+    return [slots[i] for i in order]
+
+
 class RayEmbedder(Embedder):
     """``local`` (same model id and dimension) with batches of at least ``MIN_REMOTE`` texts
     embedded on the Ray cluster at ``address`` (``"auto"``: the cluster this machine
@@ -80,24 +104,13 @@ class RayEmbedder(Embedder):
         self.spec = spec
         self.min_remote = min_remote
         self.nodes_used: set[str] = set()     # node ids that embedded something (for reports)
-        ray = _ray()
-        if not ray.is_initialized():
-            try:
-                ray.init(address=address, include_dashboard=False, log_to_driver=False,
-                         **(init_options or {}))
-            except Exception as exc:
-                raise ConfigError(f"cannot join the Ray cluster at {address}: {exc}",
-                                  hint="start it with `ray start --head` and give its address") from None
+        ray = join_cluster(address, init_options)
         self._task = ray.remote(num_cpus=1)(_embed_on_worker)
         self._source: Any = spec if spec else ray.put(local)
 
     def slots(self) -> list[str]:
         """One node id per CPU of each alive node: where the slices of a batch go."""
-        out: list[str] = []
-        for node in _ray().nodes():
-            if node.get("Alive"):
-                out += [str(node["NodeID"])] * int(node.get("Resources", {}).get("CPU", 0))
-        return out
+        return cluster_slots()
 
     @property
     def workers(self) -> int:
@@ -113,9 +126,6 @@ class RayEmbedder(Embedder):
         from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
         slots = self.slots() or [""]
-        # nodes taken in turn (the first CPU of each, then the second, ...)
-        order = sorted(range(len(slots)), key=lambda i: (slots[:i].count(slots[i]), i))
-        slots = [slots[i] for i in order]
         slices = min(len(slots), math.ceil(len(texts) / max(1, self.min_remote // 2)))
         size = math.ceil(len(texts) / slices)
         futures = []
@@ -144,4 +154,4 @@ def on_ray(ws: Workspace, address: str | None = "auto") -> Workspace:
     return ws.view(embedder=RayEmbedder(ws.embedder, address, spec=ws.settings.embedder))
 
 
-__all__ = ["MIN_REMOTE", "RayEmbedder", "on_ray"]
+__all__ = ["MIN_REMOTE", "RayEmbedder", "cluster_slots", "join_cluster", "on_ray"]

@@ -40,12 +40,16 @@ STATUS_STYLE = {"done": "green", "no_claims": "dim", "empty": "yellow", "too_lar
 @click.option("--id-field", default=None, help="JSONL/CSV column holding the article id.")
 @click.option("--no-progress", is_flag=True, help="Hide the progress bar.")
 @click.option("--json", "as_json", is_flag=True, help="Print the audit summary as JSON.")
+@click.option("--ray", "ray_address", is_flag=False, flag_value="auto", default=None,
+              metavar="[ADDRESS]", help="Extract and verify on a Ray cluster (default: the one "
+              "this machine joined); this process still writes every article.")
 @click.pass_context
 def audit(ctx: click.Context, paths: tuple[str, ...], outputs: tuple[str, ...],
           claimreview: str | None, report_url: str | None, reviewer_org: str,
           threshold: float | None, audit_id: str | None, restart: bool, workers: int,
           max_chars: int | None, text_field: str | None, title_field: str | None,
-          url_field: str | None, id_field: str | None, no_progress: bool, as_json: bool) -> None:
+          url_field: str | None, id_field: str | None, no_progress: bool, as_json: bool,
+          ray_address: str | None) -> None:
     """Audit articles: files or folders (.txt .md .html .jsonl .csv) or web pages by URL
     (https://...; the page's title, outlet and date go into the report).
 
@@ -60,6 +64,8 @@ def audit(ctx: click.Context, paths: tuple[str, ...], outputs: tuple[str, ...],
     options: dict[str, object] = {"fields": fields or None}
     if max_chars is not None:
         options["max_chars"] = max_chars
+    if ray_address is not None:
+        options["ray"] = ray_address
     with open_workspace(ctx) as ws:
         result = ws.audit(list(paths), out=list(outputs) or None, threshold=threshold,
                           audit_id=audit_id, resume=not restart, progress=not no_progress,
