@@ -254,9 +254,11 @@ def edit_form(view: Any) -> None:
     if published != view.published_date:
         given["published_date"] = published
     changes: dict[str, Any] = {}
-    if given:
+    if given and desk.accepts(ws.edit_document, "dry_run"):
         with desk.guard("reading the edit"):
             changes = ws.edit_document(view.document_id, dry_run=True, **given).changed
+    elif given:  # a workspace that cannot say in advance (the remote client): what was typed
+        changes = {k: (getattr(view, k), v) for k, v in given.items()}
     if changes:
         line = "; ".join(f"{k.replace('_', ' ')}: {b or '(none)'} → {a or '(none)'}"
                          for k, (b, a) in changes.items())

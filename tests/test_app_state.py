@@ -359,3 +359,35 @@ def test_corpus_document_browser_filters_opens_edits_and_removes(
     with _open(home) as ws:
         assert ws.list_documents(limit=100).total == everything.total - 1
         assert ws.index_status().in_sync
+
+
+def test_an_edit_is_not_sent_before_save_where_the_workspace_has_no_dry_run(
+        desk: AppTest, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A workspace whose edit_document takes only the changes (the desk's remote client,
+    whose server would apply a dry run as an edit) is called once, on Save."""
+    real = workspace_mod.Workspace.edit_document
+    calls: list[dict] = []
+
+    def edit_without_dry_run(self, document_id: int, **changes):  # noqa: ANN001, ANN202
+        calls.append(dict(changes))
+        return real(self, document_id, **changes)
+
+    monkeypatch.setattr(workspace_mod.Workspace, "edit_document", edit_without_dry_run)
+    with _open(home) as ws:
+        doc = next(r for r in ws.list_documents(limit=100).rows if r.url)
+        view = ws.document(doc.document_id)
+    go(desk, "app_pages/corpus.py")
+    desk.selectbox(key="docs_pick").set_value(doc.document_id)
+    run(desk)
+    revision = f"{view.url}|{view.source}|{view.published_date}"
+    desk.text_input(key=f"doc_url::{doc.document_id}::{revision}").input(
+        "https://www.example-moved.org/other")
+    run(desk)
+    assert calls == []
+    assert (f"Will save on document #{doc.document_id}: url: {view.url} → "
+            "https://www.example-moved.org/other") in page_html(desk)
+    desk.button(key=f"doc_save::{doc.document_id}::{revision}").click()
+    run(desk)
+    assert calls == [{"url": "https://www.example-moved.org/other"}]
+    with _open(home) as ws:
+        assert ws.document(doc.document_id).source == "example-moved.org"

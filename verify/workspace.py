@@ -211,9 +211,10 @@ class Workspace:
 
         return document_view(self, document_id)
 
-    def edit_document(self, document_id: int, **changes: Any) -> DocumentEdit:
+    def edit_document(self, document_id: int, *, dry_run: bool = False,
+                      **changes: Any) -> DocumentEdit:
         """Change a document's ``url``, ``source`` and/or ``published_date``; its passages
-        and the index follow.
+        and the index follow. ``dry_run``: what would change, nothing written.
 
         Example:
             ws.edit_document(12, url="https://www.dawn.com/news/1").changed["source"]
@@ -221,7 +222,7 @@ class Workspace:
         """
         from verify.ingest.documents import edit_document
 
-        return edit_document(self, document_id, **changes)
+        return edit_document(self, document_id, dry_run=dry_run, **changes)
 
     def corpus_stats(self) -> CorpusStats:
         """Counts of documents, passages and sources, and the date range."""
