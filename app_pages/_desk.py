@@ -31,6 +31,7 @@ import logging
 import os
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -240,7 +241,11 @@ def signed_in() -> User | None:
 
 
 def sign_out() -> None:
-    """Forget this session's token."""
+    """End this session's login on the server and forget its token."""
+    ws = open_remote()
+    if ws is not None:
+        with contextlib.suppress(VerifyError):
+            ws.logout()
     st.session_state.pop(_TOKEN_KEY, None)
     st.session_state.pop(_USER_KEY, None)
 
@@ -288,26 +293,69 @@ def open_remote() -> RemoteWorkspace | None:
     return ws
 
 
+ENV_TIMINGS = "VERIFY_DESK_TIMINGS"
+timing_log = logging.getLogger("verify.desk.timing")
+
+
+class _Timed:
+    """A workspace (or its source book) whose method calls are timed into the log
+    (``VERIFY_DESK_TIMINGS=1``: benchmarks/desk_latency.py reads them)."""
+
+    def __init__(self, target: Any, prefix: str = "ws") -> None:
+        self._target, self._prefix = target, prefix
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._target, name)
+        if name == "sources":
+            return _Timed(value, "ws.sources")
+        if not callable(value) or name.startswith("_"):
+            return value
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return value(*args, **kwargs)
+            finally:
+                timing_log.info("desk-timing %s.%s %.4f", self._prefix, name,
+                                time.perf_counter() - started)
+
+        return timed
+
+
+def _timings_on() -> bool:
+    """Whether desk timings go to the log (then to stderr, whatever the log level)."""
+    if os.environ.get(ENV_TIMINGS, "") in ("", "0"):
+        return False
+    if not timing_log.handlers:
+        timing_log.addHandler(logging.StreamHandler())
+        timing_log.setLevel(logging.INFO)
+        timing_log.propagate = False
+    return True
+
+
 @contextlib.contextmanager
 def session_workspace() -> Iterator[Workspace | None]:
     """Open the workspace for one script run and close it afterwards."""
+    timed = _timings_on()
+    started = time.perf_counter()
     if remote_url():
-        st.session_state[_WS_KEY] = open_remote()
-        try:
-            yield cast("Workspace | None", st.session_state[_WS_KEY])
-        finally:
-            with contextlib.suppress(Exception):
-                st.session_state[_WS_KEY] = None
-        return
-    ws = open_workspace()
-    st.session_state[_WS_KEY] = ws
+        ws: Any = open_remote()
+    else:
+        ws = open_workspace()
+    opened = time.perf_counter()
+    st.session_state[_WS_KEY] = _Timed(ws) if timed and ws is not None else ws
     try:
-        yield ws
+        yield cast("Workspace | None", ws)
     finally:
-        if ws is not None:
+        ran = time.perf_counter()
+        if ws is not None and not remote_url():
             ws.close()  # first: nothing below may keep the database locked
         with contextlib.suppress(Exception):
             st.session_state[_WS_KEY] = None
+        if timed:
+            timing_log.info("desk-timing run.open %.4f", opened - started)
+            timing_log.info("desk-timing run.page %.4f", ran - opened)
+            timing_log.info("desk-timing run.close %.4f", time.perf_counter() - ran)
 
 
 def workspace() -> Workspace:
@@ -319,11 +367,21 @@ def workspace() -> Workspace:
     return cast("Workspace", ws)
 
 
+# While a script runs, Streamlit animates its spinners, the "running" indicator and the
+# fading of stale elements; a browser without a GPU repaints every frame on the CPU, which on
+# a small machine shared with the desk slows the check itself (benchmarks/desk_latency.py).
+STILL_CSS = ("<style>*,*::before,*::after{animation-duration:0s!important;"
+             "animation-iteration-count:1!important;transition:none!important}</style>")
+ENV_MOTION = "VERIFY_DESK_MOTION"
+
+
 def inject_css() -> None:
-    """Badge and highlight styles (static CSS, no untrusted text)."""
+    """Badge and highlight styles (static CSS, no untrusted text); without animations unless
+    ``VERIFY_DESK_MOTION=1``."""
     from verify.ui.render import CSS
 
-    st.markdown(CSS, unsafe_allow_html=True)
+    st.markdown(CSS if os.environ.get(ENV_MOTION, "0") == "1" else CSS + STILL_CSS,
+                unsafe_allow_html=True)
 
 
 def html(fragment: str) -> None:

@@ -1,0 +1,262 @@
+"""Submit -> verdict rendered in the desk, in headless Chromium, next to the library's check.
+
+Usage:
+    python benchmarks/desk_latency.py [--repeats 3] [--home DIR] [--mode embedded|remote|both]
+
+Builds the demo workspace (real models) in a temporary VERIFY_HOME unless ``--home`` names one
+that has it, starts ``streamlit run app.py`` on loopback and, for every demo claim and repeat,
+times (interleaved, so both see the same machine load):
+
+* ``library``: ``ws.check(claim)`` in this process (saved to History, as the desk does), on
+  a workspace whose index and ratings are loaded (a check of another claim first);
+* ``desk``: in Chromium, from pressing *Check claim* to the new check's verdict in the page
+  (the new check id in the DOM; ``scripts/screenshots.submit_claim``).
+
+The desk runs with ``VERIFY_DESK_TIMINGS=1``, so its log splits each script run into opening
+the workspace, the page (with the time of each workspace call, ``ws.check`` among them) and
+closing it; the table shows their medians over the submits. ``--mode remote`` runs the desk
+against ``verify serve`` (VERIFY_SERVER, signed in with a token) instead; the library's check
+is then timed in the server process's workspace before the server starts.
+
+Also the CPU seconds each process spent (``/proc``): this process during ``ws.check``, the
+streamlit process and Chromium during each submit. Prints p50 (and p90) of each, and the
+ratio desk / library (target <= 1.5).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib.util
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+TIMING = re.compile(r"desk-timing (\S+) ([0-9.]+)")
+
+
+def _harness() -> Any:
+    """scripts/screenshots.py: the desk server and Chromium helpers of the browser test."""
+    spec = importlib.util.spec_from_file_location("verify_desk_screens",
+                                                  ROOT / "scripts" / "screenshots.py")
+    if spec is None or spec.loader is None:
+        raise RuntimeError("scripts/screenshots.py is missing")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def pct(values: list[float], q: float) -> float:
+    """The q-quantile (nearest rank) of ``values``."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def timings(log_path: Path, since: int) -> dict[str, list[float]]:
+    """The desk's timing lines written to its log after byte ``since``."""
+    out: dict[str, list[float]] = {}
+    with log_path.open("rb") as handle:
+        handle.seek(since)
+        for line in handle.read().decode("utf-8", "replace").splitlines():
+            match = TIMING.search(line)
+            if match:
+                out.setdefault(match.group(1), []).append(float(match.group(2)))
+    return out
+
+
+@contextlib.contextmanager
+def api_server(home: Path, token_out: list[str]) -> Iterator[str]:
+    """`verify serve` on the demo workspace (a checker's token in ``token_out``)."""
+    from verify.workspace import Workspace
+
+    shots = _harness()
+    with Workspace.open(home / "demo") as ws:
+        names = {u.name for u in ws.users.list_users()}
+        name = "bench-checker"
+        if name in names:
+            ws.users.remove(name)
+        token_out.append(ws.users.add(name, "checker")[1])
+    port = shots.free_port()
+    env = dict(os.environ, VERIFY_HOME=str(home))
+    log = (home / "serve.log").open("wb")
+    proc = subprocess.Popen([sys.executable, "-m", "verify", "-w", str(home / "demo"), "serve",
+                             "--host", "127.0.0.1", "--port", str(port)],
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"verify serve exited with code {proc.returncode}")
+            try:
+                with urllib.request.urlopen(url + "/health", timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.5)
+            if time.monotonic() > deadline:
+                raise RuntimeError("verify serve did not start in time")
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def cpu_seconds(needle: str) -> float:
+    """User+system CPU seconds of every process whose command line holds ``needle`` (/proc)."""
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+            if needle not in cmd:
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def run_mode(mode: str, home: Path, claims: list[str], repeats: int) -> dict[str, Any]:
+    """Time library and desk for ``mode`` (embedded or remote); returns the samples."""
+    from verify.workspace import Workspace
+
+    shots = _harness()
+    library: list[float] = []
+    library_cpu: list[float] = []
+    desk: list[float] = []
+    desk_cpu: list[float] = []
+    browser_cpu: list[float] = []
+    log_path = home / f"streamlit-{mode}.log"
+    with contextlib.ExitStack() as stack:
+        if mode == "remote":
+            # the library's checks before the server holds the workspace
+            with Workspace.open(home / "demo") as ws:
+                ws.check(claims[0])
+                for _ in range(repeats):
+                    for claim in claims:
+                        started, cpu = time.perf_counter(), time.process_time()
+                        ws.check(claim)
+                        library.append(time.perf_counter() - started)
+                        library_cpu.append(time.process_time() - cpu)
+            token: list[str] = []
+            url = stack.enter_context(api_server(home, token))
+            os.environ["VERIFY_SERVER"] = url
+            stack.callback(os.environ.pop, "VERIFY_SERVER", None)
+        os.environ["VERIFY_DESK_TIMINGS"] = "1"
+        os.environ["VERIFY_BUILD_DEMO"] = "0"
+        base = stack.enter_context(shots.desk_server(home, log_path))
+        page = stack.enter_context(shots.browser_page())
+        page.goto(base + "/")
+        if mode == "remote":
+            page.get_by_role("heading", name="Sign in to the desk").wait_for(timeout=240_000)
+            page.get_by_label("or API token").fill(token[0])
+            page.get_by_role("button", name="Sign in").click()
+        shots.wait_for_app(page, "Check a claim")
+        shots.submit_claim(page, claims[0], timeout_ms=240_000)  # warm-up: the desk's models
+        shots.wait_idle(page)
+        if mode == "embedded":
+            with Workspace.open(home / "demo") as ws:
+                ws.check(claims[0])  # warm-up: this process's models
+        since = log_path.stat().st_size
+        port = base.rsplit(":", 1)[1]
+        for _ in range(repeats):
+            for i, claim in enumerate(claims):
+                if mode == "embedded":
+                    # interleaved: the desk closes the workspace between runs, so this
+                    # process may open it; a check of another claim (not timed) loads the
+                    # index and ratings first, so the timed check is the library warm
+                    with Workspace.open(home / "demo") as ws:
+                        ws.check(claims[i - 1], save=False)
+                        started, cpu = time.perf_counter(), time.process_time()
+                        ws.check(claim)
+                        library.append(time.perf_counter() - started)
+                        library_cpu.append(time.process_time() - cpu)
+                desk_before = cpu_seconds(f"--server.port {port}")
+                browser_before = cpu_seconds("chromium")
+                desk.append(shots.submit_claim(page, claim))
+                desk_cpu.append(cpu_seconds(f"--server.port {port}") - desk_before)
+                browser_cpu.append(cpu_seconds("chromium") - browser_before)
+                shots.wait_idle(page)
+        parts = timings(log_path, since)
+    return {"mode": mode, "library": library, "desk": desk, "parts": parts,
+            "library_cpu": library_cpu, "desk_cpu": desk_cpu, "browser_cpu": browser_cpu}
+
+
+def report(result: dict[str, Any]) -> None:
+    """Print the table of one mode."""
+    lib, desk, parts = result["library"], result["desk"], result["parts"]
+    rows: list[tuple[str, list[float]]] = [
+        ("library: ws.check(claim)", lib),
+        ("desk: submit -> verdict rendered (Chromium)", desk),
+    ]
+    rows += [("  CPU s: library process during ws.check", result["library_cpu"]),
+             ("  CPU s: desk (streamlit) process per submit", result["desk_cpu"]),
+             ("  CPU s: Chromium per submit", result["browser_cpu"])]
+    for key in ("run.open", "run.page", "ws.check", "ws.match", "ws.check_reviews",
+                "ws.corpus_stats", "run.close"):
+        if key in parts:
+            rows.append((f"  desk log: {key} (every script run)", parts[key]))
+    print(f"\nmode: {result['mode']}  (n = {len(desk)} submits, {len(lib)} library checks)")
+    print(f"{'measure':<52}{'p50 s':>8}{'p90 s':>8}{'n':>5}")
+    for name, values in rows:
+        if values:
+            print(f"{name:<52}{statistics.median(values):>8.3f}{pct(values, 0.9):>8.3f}"
+                  f"{len(values):>5}")
+    ratio = statistics.median(desk) / statistics.median(lib)
+    print(f"{'ratio desk p50 / library p50 (target <= 1.5)':<52}{ratio:>8.2f}")
+    others = sorted(k for k in parts if k.startswith("ws") and k not in
+                    ("ws.check", "ws.match", "ws.check_reviews", "ws.corpus_stats"))
+    if others:
+        print("other workspace calls in the page (median s, calls): " + ", ".join(
+            f"{k} {statistics.median(parts[k]):.3f} ({len(parts[k])})" for k in others))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeats", type=int, default=3, help="times each demo claim is sent")
+    parser.add_argument("--home", default=None, help="VERIFY_HOME (default: a temp folder)")
+    parser.add_argument("--mode", choices=("embedded", "remote", "both"), default="embedded")
+    args = parser.parse_args(argv)
+    shots = _harness()
+    if shots.chromium_path() is None:
+        print("chromium is not installed (apt-get install -y chromium); skipping")
+        return 0
+    from verify.demo import DEMO_CLAIMS, ensure_demo_workspace
+
+    with contextlib.ExitStack() as stack:
+        home = Path(args.home) if args.home else Path(
+            stack.enter_context(tempfile.TemporaryDirectory(prefix="verify-desk-latency-")))
+        os.environ["VERIFY_HOME"] = str(home)
+        started = time.perf_counter()
+        ensure_demo_workspace(home / "demo").close()
+        print(f"demo workspace ready in {time.perf_counter() - started:.1f} s ({home / 'demo'})")
+        modes = ("embedded", "remote") if args.mode == "both" else (args.mode,)
+        for mode in modes:
+            report(run_mode(mode, home, list(DEMO_CLAIMS), args.repeats))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
