@@ -173,3 +173,52 @@ def test_the_evidence_cap_per_source_lets_other_sources_in():
     assert [h.passage.passage_id for h in capped] == [1, 2, 4, 5]
     assert [h.rank for h in capped] == [1, 2, 3, 4]
     assert [h.passage.passage_id for h in evidence_search(Stub(), "claim", 4)] == [1, 2, 3, 4]  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------ the claim's subject
+def test_the_point_sentence_names_the_claims_subject():
+    from verify.checks.pipeline import _point_text
+
+    claim = "Castellan's Brenton plant will stay open"
+    passage = ("Castellan Motors will close its engine plant in Brenton by the end of 2025. "
+               "Another 600 jobs will be lost at the Ashford plant, which will stay open.")
+    # more words in common with the Ashford sentence, but the claim is about Brenton
+    assert _point_text(claim, passage).startswith("Castellan Motors will close")
+    # a claim with no proper names keeps the sentence with most words in common
+    assert _point_text("the plant will stay open", passage).startswith("Another 600 jobs")
+
+
+def test_a_named_sentence_with_the_opposite_predicate_turns_a_models_support():
+    import numpy as np
+
+    from verify.checks.pipeline import _antonym_turned
+
+    claim = "Castellan's Brenton plant will stay open"
+    named = "Castellan will also close its engine plant in Brenton by the end of the year."
+    other = "Castellan will also close its engine plant in Ashford by the end of the year."
+    p = np.asarray([0.7, 0.2, 0.1])
+    assert list(_antonym_turned(claim, named, p, ())) == [0.2, 0.7, 0.1]
+    # another subject, or a claim without names: the model's reading stands
+    assert list(_antonym_turned(claim, other, p, ())) == [0.7, 0.2, 0.1]
+    assert list(_antonym_turned("the plant will stay open", named, p, ())) == [0.7, 0.2, 0.1]
+    # a model that already reads it as refuting is left alone
+    q = np.asarray([0.2, 0.7, 0.1])
+    assert list(_antonym_turned(claim, named, q, ())) == [0.2, 0.7, 0.1]
+
+
+def test_a_passage_about_another_subject_does_not_support_against_a_named_refutation():
+    from verify.checks.pipeline import _unnamed_support_silenced
+
+    claim = "Castellan's Brenton plant will stay open"
+    texts = ["Castellan will close its engine plant in Brenton.",
+             "The Ashford plant will stay open but drop its night shift."]
+    settled = [("refutes", "antonym", ""), ("supports", "", "")]
+    out = _unnamed_support_silenced(claim, texts, settled)  # type: ignore[arg-type]
+    assert out[0] == ("refutes", "antonym", "")
+    assert out[1][0] == "unrelated" and "does not name Brenton" in out[1][2]
+    # without a named refutation the support stands (a passage may say "the plant")
+    kept = _unnamed_support_silenced(claim, texts, [("unrelated", "", ""), ("supports", "", "")])  # type: ignore[arg-type]
+    assert kept[1][0] == "supports"
+    # nor against a refutation that is only the model's reading ("she" names no one)
+    model_only = _unnamed_support_silenced(claim, texts, [("refutes", "model", ""), ("supports", "", "")])  # type: ignore[arg-type]
+    assert model_only[1][0] == "supports"

@@ -27,6 +27,7 @@ import numpy as np
 
 from verify.checks.aggregate import (
     aggregate,
+    all_figures_agree,
     figure_stated,
     independence_factors,
     mark_dissent,
@@ -46,7 +47,13 @@ from verify.checks.claim_text import (
 )
 from verify.checks.head import VerdictHead, apply_head, head_versions
 from verify.checks.records import save_check
-from verify.checks.refutation import complement_agreement, unmentioned_names
+from verify.checks.refutation import (
+    claim_names,
+    complement_agreement,
+    contradiction_cue,
+    names_all,
+    unmentioned_names,
+)
 from verify.checks.versions import model_versions
 from verify.checks.views import (
     StancePlan,
@@ -72,9 +79,12 @@ from verify.types import (
     STANCES,
     CheckResult,
     EvidenceAssessment,
+    QuantityAlignment,
+    RefuteReason,
     Reliability,
     SearchFilters,
     SearchHit,
+    Stance,
 )
 
 if TYPE_CHECKING:
@@ -167,11 +177,14 @@ def assess_hits(claim: str, hits: Sequence[SearchHit], *, stance_model: StanceMo
     stated = figure_stated(all_alignments)
     points = [_point_text(claim, t) for t in texts]
     adjusted_all = [_complement_turned(claim, points[i], adjusted_all[i]) for i in range(n)]
+    adjusted_all = [_antonym_turned(claim, points[i], adjusted_all[i], all_alignments[i])
+                    for i in range(n)]
     unmentioned = unmentioned_names(claim, [t for i, t in enumerate(texts)
                                             if relevance[i] >= vs.min_relevance])
     settled = [settle_stance(adjusted_all[i], all_alignments[i], claim, points[i],
                              float(focus[i][1]), bool(claim_qs), vs, stated, unmentioned)
                for i in range(n)]
+    settled = _unnamed_support_silenced(claim, texts, settled)
     stances = [st for st, _, _ in settled]
     indep, dup_of = independence_factors(
         order, [h.passage.passage_id for h in hits], [h.passage.document_id for h in hits],
@@ -224,12 +237,52 @@ QA_PASSAGE_CHARS = 600
 
 
 def _point_text(claim: str, text: str) -> str:
-    """The text whose words are checked for a refutation's reason: the focus sentence, or a
-    short question-and-answer passage whole ("Did X happen? No. ..."), since its answer
-    only means something with its question."""
+    """The text whose words are checked for a refutation's reason: the focus sentence (one
+    naming all the claim's proper names, where one does: "close its plant in Brenton", not
+    "the Ashford plant will stay open", for a claim about Brenton), or a short
+    question-and-answer passage whole ("Did X happen? No. ..."), since its answer only
+    means something with its question."""
     if "?" in text and len(text) <= QA_PASSAGE_CHARS:
         return text
-    return focus_sentence(claim, text) or text
+    about = (lambda sentence: names_all(claim, sentence)) if claim_names(claim) else None
+    return focus_sentence(claim, text, about) or text
+
+
+STATED_REASONS = frozenset({"figure", "negation", "antonym"})
+
+
+def _unnamed_support_silenced(claim: str, texts: Sequence[str],
+                              settled: Sequence[tuple[Stance, RefuteReason, str]]
+                              ) -> list[tuple[Stance, RefuteReason, str]]:
+    """A passage that does not name the claim's subject does not support it against one
+    that names it and refutes it with a stated reason ("the Ashford plant will stay open" is
+    no support for "the Brenton plant will stay open" beside "close its plant in Brenton").
+    A model's reading alone is not enough: an encyclopaedia's "she" names no one."""
+    out = list(settled)
+    names = claim_names(claim)
+    if not names or not any(st == "refutes" and why in STATED_REASONS and names_all(claim, texts[i])
+                            for i, (st, why, _) in enumerate(settled)):
+        return out
+    for i, (st, _, _) in enumerate(settled):
+        if st == "supports" and not names_all(claim, texts[i]):
+            out[i] = ("unrelated", "", f"does not name {', '.join(names)}, which a passage "
+                                       "that refutes it does: it speaks of another subject")
+    return out
+
+
+def _antonym_turned(claim: str, point: str, p: np.ndarray,
+                    alignments: Sequence[QuantityAlignment]) -> np.ndarray:
+    """Supports and refutes swapped where the model reads a sentence that names the claim's
+    subject and says the opposite of its predicate as agreeing ("Castellan will close its
+    plant in Brenton" against "Castellan's Brenton plant will stay open"): the model sees
+    the shared words, not the turned predicate. Only for claims with proper names, and
+    never where the claim's figures all agree."""
+    if p[0] <= p[1] or not claim_names(claim) or not names_all(claim, point):
+        return p
+    cue = contradiction_cue(claim, point)
+    if cue is None or cue[0] != "antonym" or all_figures_agree(alignments):
+        return p
+    return np.asarray([p[1], p[0], p[2]])
 
 
 def _stored_vectors(ws: CheckContext, hits: Sequence[SearchHit]) -> np.ndarray | None:

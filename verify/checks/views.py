@@ -28,7 +28,7 @@ Example:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -51,18 +51,24 @@ _UNCONTRACTED = {"ca": "can", "wo": "will"}
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+(?=[\"'(\[]?[A-Z0-9])|\n\s*\n")
 
 
-def focus_sentence(claim: str, passage: str) -> str | None:
+def focus_sentence(claim: str, passage: str,
+                   about: Callable[[str], bool] | None = None) -> str | None:
     """The passage sentence that shares most of the claim's content words, if the passage
     has more than one sentence and that sentence shares at least one word; questions are
-    passed over while the passage has a statement."""
+    passed over while the passage has a statement. With ``about``, a sentence it accepts
+    (one naming the claim's subject) comes before one that shares more words."""
     parts = [p.strip() for p in _SENTENCE_END.split(passage) if p and p.strip()]
     if len(parts) < 2:
         return None
     # a question asserts nothing ("Did the vote pass? No."): the focus is a statement
     statements = [p for p in parts if not p.rstrip("\"')]").endswith("?")] or parts
     scored = [(lexical_overlap(claim, p), -i, p) for i, p in enumerate(statements)]
-    best = max(scored)
-    return best[2] if best[0] > 0 else None
+    scored = [s for s in scored if s[0] > 0]
+    if not scored:
+        return None
+    if about is not None:
+        scored = [s for s in scored if about(s[2])] or scored
+    return max(scored)[2]
 
 
 def undated_claim(claim: str) -> str | None:
