@@ -261,3 +261,61 @@ def test_search_syncs_a_slightly_drifted_collection(milvus_ws) -> None:  # type:
     hits = ws.search("locust swarms wheat Balochistan", k=1)    # syncs first, as the embedded index
     assert hits[0].passage.passage_id == new["h"][0]
     assert ws.index_status().in_sync
+
+
+FILTER_CASES = [
+    SearchFilters(domains=("https://www.bbc.co.uk/news",)),
+    SearchFilters(domains=("dawn.com", "reuters.com")),
+    SearchFilters(date_from=dt.date(2020, 8, 1), date_to=dt.date(2020, 8, 5)),
+    SearchFilters(date_from=dt.date(2020, 1, 1)),
+    SearchFilters(date_to=dt.date(2020, 12, 31)),
+    SearchFilters(languages=("fr",)),
+    SearchFilters(languages=("EN",)),
+    SearchFilters(min_reliability=0.6),
+    SearchFilters(min_reliability=0.6, date_from=dt.date(2020, 8, 4)),
+    SearchFilters(domains=("apnews.com",), languages=("en",), date_from=dt.date(2022, 1, 1)),
+    SearchFilters(domains=("nowhere.example",)),
+]
+
+
+def test_ws_search_pushes_filters_down_to_milvus(milvus_ws, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """``ws.search`` hands the filters to Milvus as its own expression (no passage id list),
+    and the passages found are the embedded backend's filtered passages; the ranking is the
+    one Milvus gives for the same passages named by id."""
+    from verify.retrieval import allowed_passage_ids
+
+    ws, _, embedded = milvus_ws
+    index: MilvusIndex = ws.index
+    scores = {"bbc.co.uk": 0.9, "dawn.com": 0.7, "reuters.com": 0.65}
+    monkeypatch.setattr(ws, "reliability",
+                        lambda d: Reliability(d or "", scores.get(d or "", 0.2), "test"))
+    exprs: list[str] = []
+    real = index.client.hybrid_search
+
+    def spy(collection, requests, *args, **kwargs):  # type: ignore[no-untyped-def]
+        exprs.extend(r.expr for r in requests)
+        return real(collection, requests, *args, **kwargs)
+
+    monkeypatch.setattr(index.client, "hybrid_search", spy)
+    for filters in FILTER_CASES:
+        for query in ("prisoners escaped officials", "vaccine floods"):
+            exprs.clear()
+            hits = ws.search(query, k=20, filters=filters)
+            assert all(e and "passage_id" not in e for e in exprs), (filters, exprs)
+            ws.use_index(embedded)
+            reference = ws.search(query, k=20, filters=filters)
+            ws.use_index(index)
+            assert {h.passage.passage_id for h in hits} == \
+                {h.passage.passage_id for h in reference}, filters
+            allowed = allowed_passage_ids(ws, filters)
+            by_ids = index.hybrid_search(query, ws.embedder.embed(query), 20, allowed,
+                                         settings=ws.settings.retrieval) if len(allowed) else []
+            assert [h.passage.passage_id for h in hits] == [pid for pid, _ in by_ids], filters
+    assert ws.search("officials", k=20, filters=FILTER_CASES[-1]) == []
+
+
+def test_other_retrievers_on_milvus_still_filter_by_ids(milvus_ws) -> None:  # type: ignore[no-untyped-def]
+    ws, ids, _ = milvus_ws
+    dense = ws.with_settings(retriever="dense")
+    hits = dense.search("prisoners escaped", k=20, filters=SearchFilters(languages=("fr",)))
+    assert {h.passage.passage_id for h in hits} == set(ids["c"])

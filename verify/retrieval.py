@@ -238,17 +238,22 @@ def search_passages(store: Store, index: PassageIndex, embed: Callable[[str], np
     from verify.index.factory import get_retriever
 
     index.ensure_ready()
-    allowed: np.ndarray | None = None
-    if filters is not None and not filters.is_empty():
-        allowed = allowed_passage_ids(store, filters, reliability)
-        if not len(allowed):
-            return []
     ranker = get_retriever(retriever, index, settings)
     vector = None
     if ranker.needs_vector:
         with single_threaded_torch():
             vector = embed(claim)
-    ranked = ranker.search(claim, vector, k, allowed)
+    ranked: list[tuple[int, float]] | None = None
+    if filters is not None and not filters.is_empty():
+        # an engine that filters by itself (Milvus) gets the filters; else they become ids
+        ranked = ranker.search_filtered(claim, vector, k, filters, reliability)
+        if ranked is None:
+            allowed = allowed_passage_ids(store, filters, reliability)
+            if not len(allowed):
+                return []
+            ranked = ranker.search(claim, vector, k, allowed)
+    else:
+        ranked = ranker.search(claim, vector, k, None)
     ids = [pid for pid, _ in ranked]
     dense = index.dense_scores(vector, ids) if vector is not None else {}
     lexical = index.lexical_scores(claim, ids)

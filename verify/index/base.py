@@ -26,7 +26,7 @@ Example:
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -35,7 +35,7 @@ import numpy as np
 
 from verify.config import RetrievalSettings
 from verify.registry import Registry
-from verify.types import to_jsonable
+from verify.types import SearchFilters, to_jsonable
 
 if TYPE_CHECKING:
     from verify.embedders import Embedder
@@ -277,6 +277,14 @@ class RetrieverBackend(ABC):
     def search(self, query: str, query_vector: np.ndarray | None, k: int,
                allowed_ids: Ids | None = None) -> Ranking:
         """Best ``k`` (passage_id, score), best first."""
+
+    def search_filtered(self, query: str, query_vector: np.ndarray | None, k: int,
+                        filters: SearchFilters,
+                        reliability: Callable[[str | None], float] | None = None) -> Ranking | None:
+        """Best ``k`` among the passages passing ``filters``, the filters applied by the
+        engine itself; ``None`` when this retriever cannot (the caller then resolves the
+        filters to passage ids and calls :meth:`search`)."""
+        return None
 
 
 DENSE_BACKENDS: Registry[VectorBackend] = Registry("dense index backend", {

@@ -684,5 +684,15 @@ class MilvusHybridRetriever(RetrieverBackend):
         return self.index.hybrid_search(query, query_vector, k, allowed_ids,
                                         settings=self.settings)
 
+    def search_filtered(self, query: str, query_vector: np.ndarray | None, k: int,
+                        filters: SearchFilters,
+                        reliability: Callable[[str | None], float] | None = None) -> Ranking | None:
+        """The hybrid query with ``filters`` as Milvus's own scalar expression (no id list)."""
+        if query_vector is None:
+            raise ValueError("the hybrid retriever needs a query vector")
+        if not isinstance(self.index, MilvusIndex):
+            raise ConfigError("the milvus-hybrid retriever needs a milvus index")
+        return self.index.search(query, query_vector, k, filters, reliability, self.settings)
+
 
 __all__ = ["MilvusHybridRetriever", "MilvusIndex", "check_meta", "collection_name"]
