@@ -26,6 +26,7 @@ Example (inside ``app.py``)::
 from __future__ import annotations
 
 import contextlib
+import functools
 import inspect
 import logging
 import os
@@ -311,6 +312,7 @@ class _Timed:
         if not callable(value) or name.startswith("_"):
             return value
 
+        @functools.wraps(value)  # its signature stays visible to accepts()
         def timed(*args: Any, **kwargs: Any) -> Any:
             started = time.perf_counter()
             try:

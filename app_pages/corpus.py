@@ -257,7 +257,7 @@ def edit_form(view: Any) -> None:
     if given and desk.accepts(ws.edit_document, "dry_run"):
         with desk.guard("reading the edit"):
             changes = ws.edit_document(view.document_id, dry_run=True, **given).changed
-    elif given:  # a workspace that cannot say in advance (the remote client): what was typed
+    elif given:  # a workspace that cannot say in advance: what was typed, sent on Save only
         changes = {k: (getattr(view, k), v) for k, v in given.items()}
     if changes:
         line = "; ".join(f"{k.replace('_', ' ')}: {b or '(none)'} → {a or '(none)'}"

@@ -352,3 +352,55 @@ def test_document_browser_and_edits_per_role(remote, role: str, allowed: bool) -
     edit = remote[role].edit_document(doc_id, published_date=dt.date(2024, 3, 2))
     assert "published_date" in edit.changed
     assert remote["reader"].document(doc_id).published_date == dt.date(2024, 3, 2)
+
+
+def test_a_document_edit_refuses_unknown_fields(served, remote) -> None:
+    import httpx
+
+    url, tokens, _ = served
+    doc_id = remote["reader"].list_documents("bbc", limit=10).rows[0].document_id
+    before = remote["reader"].document(doc_id)
+    answer = httpx.patch(f"{url}/documents/{doc_id}", json={"title": "New", "source": "x.org"},
+                         headers={"Authorization": f"Bearer {tokens['editor']}"})
+    assert answer.status_code == 422
+    body = answer.json()
+    assert body["field"] == "title"
+    assert body["error"] == "title: not a field this request accepts"
+    with pytest.raises(InputError, match="title: not a field this request accepts"):
+        remote["editor"].edit_document(doc_id, title="New", source="x.org")
+    with pytest.raises(InputError, match="published_date: "):
+        remote["editor"].edit_document(doc_id, published_date="not a date")
+    after = remote["reader"].document(doc_id)  # nothing of the refused edits was saved
+    assert (after.source, after.url, after.published_date) == (before.source, before.url,
+                                                               before.published_date)
+
+
+def test_a_document_edit_dry_run_previews_and_saves_nothing(served, remote) -> None:
+    import datetime as dt
+
+    import httpx
+
+    url, tokens, _ = served
+    doc_id = remote["reader"].list_documents("reuters", limit=10).rows[0].document_id
+    before = remote["reader"].document(doc_id)
+    new_url = "https://www.example-moved.org/story"
+    preview = remote["editor"].edit_document(doc_id, dry_run=True, url=new_url,
+                                             published_date=dt.date(2023, 1, 2))
+    assert preview.changed == {"url": (before.url, new_url),
+                               "source": (before.source, "example-moved.org"),
+                               "published_date": (before.published_date, dt.date(2023, 1, 2))}
+    assert preview.passages_renewed == 0
+    after = remote["reader"].document(doc_id)
+    assert (after.url, after.source, after.published_date) == (before.url, before.source,
+                                                               before.published_date)
+    assert [p.passage_id for p in after.passages] == [p.passage_id for p in before.passages]
+    raw = httpx.patch(f"{url}/documents/{doc_id}", params={"dry_run": "true"},
+                      json={"source": "other.org"},
+                      headers={"Authorization": f"Bearer {tokens['editor']}"})
+    assert raw.status_code == 200 and raw.json()["changed"] == {
+        "source": [before.source, "other.org"]}
+    assert remote["reader"].document(doc_id).source == before.source
+    with pytest.raises(InputError, match="is not an http"):  # values checked in the preview
+        remote["editor"].edit_document(doc_id, dry_run=True, url="not a url")
+    with pytest.raises(PermissionDeniedError, match="editor role or above"):
+        remote["checker"].edit_document(doc_id, dry_run=True, source="other.org")

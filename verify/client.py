@@ -519,13 +519,20 @@ class RemoteWorkspace:
 
         return from_jsonable(DocumentView, self._request("GET", f"/documents/{int(document_id)}"))
 
-    def edit_document(self, document_id: int, **changes: Any) -> Any:
-        """Change a document's ``url``, ``source`` and/or ``published_date`` (editors)."""
+    def edit_document(self, document_id: int, *, dry_run: bool = False, **changes: Any) -> Any:
+        """Change a document's ``url``, ``source`` and/or ``published_date`` (editors);
+        ``dry_run``: what would change, nothing saved (``DocumentEdit``). Any other field is
+        refused by the server (InputError naming it)."""
         from verify.ingest.documents import DocumentEdit
 
         body = {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in changes.items()}
-        return from_jsonable(DocumentEdit, self._request("PATCH", f"/documents/{int(document_id)}",
-                                                         json=body))
+        answer = self._request("PATCH", f"/documents/{int(document_id)}", json=body,
+                               params={"dry_run": "true"} if dry_run else None)
+        edit = from_jsonable(DocumentEdit, answer)
+        if "published_date" in edit.changed:  # dates, as the library gives them
+            edit.changed["published_date"] = tuple(
+                from_jsonable(dt.date | None, v) for v in edit.changed["published_date"])
+        return edit
 
     def unrated_sources(self, query: str | None = None) -> list[Any]:
         """Corpus sources no rating covers (``UnratedSource``), most passages first."""

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from verify.errors import (
@@ -47,6 +49,41 @@ def error_body(exc: VerifyError) -> dict[str, str | None]:
             "hint": exc.hint or None}
 
 
+def _field(loc: Any) -> str:
+    """A validation error's field: its location without the part (body, query...)."""
+    parts = [str(p) for p in (loc or ())]
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie", "form"):
+        parts = parts[1:]
+    return ".".join(parts) or "request"
+
+
+def validation_body(errors: Any) -> dict[str, Any]:
+    """A 422's JSON: ``error`` names each bad field (an unknown one as such), ``field`` the
+    first, ``detail`` keeps pydantic's list.
+
+    >>> validation_body([{"type": "extra_forbidden", "loc": ("body", "title"),
+    ...                   "msg": "Extra inputs are not permitted"}])["error"]
+    'title: not a field this request accepts'
+    """
+    items = list(errors or ())
+    lines = []
+    for item in items:
+        field = _field(item.get("loc"))
+        why = ("not a field this request accepts" if item.get("type") == "extra_forbidden"
+               else str(item.get("msg") or "invalid"))
+        lines.append(f"{field}: {why}")
+    first = _field(items[0].get("loc")) if items else None
+    return {"error": "; ".join(lines) or "the request is not valid", "field": first,
+            "hint": "see the request's fields at /docs", "detail": jsonable(items)}
+
+
+def jsonable(errors: list[Any]) -> list[Any]:
+    """Pydantic's error list in plain JSON (its ``ctx`` may hold exceptions)."""
+    from fastapi.encoders import jsonable_encoder
+
+    return jsonable_encoder(errors, custom_encoder={Exception: str})  # type: ignore[no-any-return]
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers on ``app``."""
 
@@ -57,3 +94,7 @@ def install(app: FastAPI) -> None:
             log.warning("%s %s: %s", request.method, request.url.path, exc)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         return JSONResponse(error_body(exc), status_code=status, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse(validation_body(exc.errors()), status_code=422)

@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, File, Query, UploadFile
 from fastapi.security import HTTPAuthorizationCredentials
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from verify.server.auth import (
     Checker,
@@ -206,16 +206,27 @@ def document(document_id: int, user: User = Reader,
 
 
 class DocumentChanges(BaseModel):
+    """The fields of a document an edit may change; any other field is refused (422)."""
+
+    model_config = ConfigDict(extra="forbid")
+
     url: str | None = None
     source: str | None = None
     published_date: dt.date | None = None
 
 
 @router.patch("/documents/{document_id}", summary="Change a document's URL, source or date "
-                                                  "(editors; only the fields sent)")
-def edit_document(document_id: int, body: DocumentChanges, user: User = Editor,
+                                                  "(editors; only the fields sent; dry_run=true "
+                                                  "says what would change and saves nothing)")
+def edit_document(document_id: int, body: DocumentChanges,
+                  dry_run: bool = Query(False, description="preview the edit, write nothing"),
+                  user: User = Editor,
                   state: ServerState = Depends(server_state)) -> dict[str, Any]:
     changes = body.model_dump(exclude_unset=True)
+    if dry_run:
+        with state.reader() as ws:
+            preview = ws.edit_document(document_id, dry_run=True, **changes)
+        return to_jsonable(preview)  # type: ignore[no-any-return]
     with state.writer(new_index=True) as ws:
         edit = ws.edit_document(document_id, **changes)
         ws.users.record(user.name, "documents.edit", str(document_id),
