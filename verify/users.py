@@ -116,6 +116,11 @@ def _token_id(token: str) -> str:
     return token_id
 
 
+def _a(word: str) -> str:
+    """``word`` with its indefinite article ('a reader', 'an editor')."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
 class UserBook:
     """Users, their tokens and the log of their writes, in one workspace's store."""
 
@@ -250,8 +255,8 @@ class UserBook:
         """PermissionDeniedError unless ``user``'s role allows ``needed``."""
         if not role_allows(user.role, needed):
             what = f" to {action}" if action else ""
-            raise PermissionDeniedError(f"role: {user.name} is a {user.role}; "
-                                        f"a {needed} role or above is needed{what}")
+            raise PermissionDeniedError(f"role: {user.name} is {_a(user.role)}; "
+                                        f"{_a(needed)} role or above is needed{what}")
 
     # ---- the log of writes -----------------------------------------------------------------
     def record(self, user: str, action: str, target: str | None = None,
