@@ -464,6 +464,19 @@ def remember_name_from(widget_key: str) -> None:
     remember_name(str(st.session_state.get(widget_key) or ""))
 
 
+def name_field(where: Any, widget_key: str, signed_in_help: str) -> str:
+    """A form's *Your name* field in ``where`` (a column): what was typed, remembered for the
+    next form; signed in to a server, the signed-in user's name, not editable (the server
+    stamps every write with it)."""
+    user = signed_in()
+    if user is not None:
+        where.text_input("Your name", value=user.name, key=widget_key, disabled=True,
+                         help=signed_in_help)
+        return user.name
+    return str(where.text_input("Your name", value=remembered_name(), key=widget_key,
+                                on_change=remember_name_from, args=(widget_key,)))
+
+
 def server_path(label: str, *, key: str, button: str, button_key: str,
                 placeholder: str = "") -> tuple[bool, Path | None]:
     """The *Folder path* field: ``(pressed, path)``, the path only if the desk may read it.

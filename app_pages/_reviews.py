@@ -57,9 +57,9 @@ def review_form(ws: Any, check_id: str, machine_verdict: str, reviews: list[Revi
         default = VERDICTS.index(machine_verdict) if machine_verdict in VERDICTS else 0
         verdict = cols[0].selectbox("Verdict", VERDICTS, index=default,
                                     key=key("review_verdict"))
-        name_key = key("review_name")
-        reviewer = cols[1].text_input("Your name", value=desk.remembered_name(), key=name_key,
-                                      on_change=desk.remember_name_from, args=(name_key,))
+        reviewer = desk.name_field(cols[1], key("review_name"),
+                                   "On a server your review is recorded as the user you "
+                                   "signed in as.")
         note = st.text_area("Note", key=key("review_note"), height=80,
                             placeholder="Why you confirm or override the machine verdict")
         summary = forms.review_summary(verdict, machine_verdict, check_id, reviewer)

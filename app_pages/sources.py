@@ -111,9 +111,8 @@ def rate_form(domain: str) -> None:
         st.markdown("**Rate this source**")
         cols = st.columns([1, 1])
         value = cols[0].slider("Reliability", 0.0, 1.0, current, 0.05, key=key("rate_value"))
-        name_key = key("rate_by")
-        by = cols[1].text_input("Your name", value=desk.remembered_name(), key=name_key,
-                                on_change=desk.remember_name_from, args=(name_key,))
+        by = desk.name_field(cols[1], key("rate_by"),
+                             "On a server your rating is recorded as the user you signed in as.")
         rationale = st.text_area("Rationale", key=key("rate_rationale"), height=80,
                                  placeholder="What the rating rests on (corrections policy, "
                                              "track record, ownership…)")

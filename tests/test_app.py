@@ -151,9 +151,9 @@ def test_review_is_recorded(app: AppTest) -> None:
     app.run()
     assert any(f"overridden to {override} by Amina" in str(s.value) for s in app.success)
     go(app, "app_pages/history.py")
-    table = table_with(app, "reviewed_verdict")
-    row = table[table["check_id"] == app.session_state["check_result"].check_id]
-    assert list(row["reviewed_verdict"]) == [override]
+    table = table_with(app, "reviewed as")
+    row = table[table["check id"] == app.session_state["check_result"].check_id]
+    assert list(row["reviewed as"]) == [override]
     assert list(row["reviewer"]) == ["Amina"]
 
 
@@ -173,17 +173,17 @@ def test_confirming_a_check_after_another_records_its_own_verdict(app: AppTest) 
     assert any(f"Review recorded on check {result.check_id}: verdict confirmed by Amina"
                in str(s.value) for s in app.success), [s.value for s in app.success]
     go(app, "app_pages/history.py")
-    table = table_with(app, "reviewed_verdict")
-    row = table[table["check_id"] == result.check_id]
-    assert list(row["reviewed_verdict"]) == ["SUPPORTED"]
+    table = table_with(app, "reviewed as")
+    row = table[table["check id"] == result.check_id]
+    assert list(row["reviewed as"]) == ["SUPPORTED"]
 
 
 def test_history_lists_the_check_and_reopens_it(app: AppTest) -> None:
     run_check(app, INFLATED_CLAIM)
     check_id = app.session_state["check_result"].check_id
     go(app, "app_pages/history.py")
-    table = table_with(app, "reviewed_verdict")
-    assert check_id in set(table["check_id"])
+    table = table_with(app, "reviewed as")
+    assert check_id in set(table["check id"])
     assert INFLATED_CLAIM in set(table["claim"])
     app.session_state["check_result"] = None
     app.selectbox(key="history_check_pick").set_value(check_id)
