@@ -21,9 +21,11 @@ workspace (it plans, snapshots and writes); the workers run the models.
   against ``run_audit(..., ray=RayAudit(...))``. Same output: the stored reports compared
   field by field, check ids and times aside.
 
-Each configuration runs once to warm up (models loaded in this process or in each worker
-process) before the timed run; the Ray rows include making and shipping the workspace
-snapshot. Ray's workers run torch on one thread each (Ray sets ``OMP_NUM_THREADS`` to a
+Each configuration runs once on other texts and articles to warm up (models loaded in this
+process or in each worker process), then every per-text cache is emptied (the embedder's
+memo of recent texts, spaCy parses, claim predicates) before each timed run, in this
+process and in each worker (a fresh cluster per Ray configuration), so no run re-uses
+another's work. The Ray rows include making and shipping the workspace snapshot. Ray's workers run torch on one thread each (Ray sets ``OMP_NUM_THREADS`` to a
 task's CPUs), so the single-process path is timed twice: with torch's default threads (one
 per core, as ``verify`` runs) and with ``torch.set_num_threads(1)`` (what each worker has).
 The ONNX stance model keeps onnxruntime's default threads everywhere.
@@ -131,13 +133,30 @@ class LoopbackCluster:
 
 
 @contextmanager
-def loopback_cluster() -> Iterator[LoopbackCluster]:
+def loopback_cluster(nodes: int) -> Iterator[LoopbackCluster]:
+    """A fresh cluster of ``nodes`` one-CPU nodes (fresh worker processes: cold caches)."""
     cluster = LoopbackCluster()
     try:
         cluster.start()
+        for _ in range(nodes - 1):
+            cluster.add_node()
         yield cluster
     finally:
         cluster.stop()
+
+
+def cold_caches(embedder: str) -> None:
+    """Empty this process's per-text caches: the embedder's memo of recent texts, spaCy
+    parses and quantities, claim predicates (models stay loaded)."""
+    from verify.checks.refutation import claim_predicates
+    from verify.embedders import get_embedder
+    from verify.quantities import forget_parses
+
+    memo = getattr(get_embedder(embedder), "_memo", None)   # the memo has no public clear
+    if memo is not None:
+        memo.clear()
+    forget_parses()
+    claim_predicates.cache_clear()
 
 
 # ---- inputs -------------------------------------------------------------------------------------
@@ -242,16 +261,24 @@ def main() -> None:
     print(f"{len(texts):,} texts to embed, {len(paths)} articles of about {args.words} words; "
           f"{machine_note()}", flush=True)
 
-    # the single-process path (warm: models loaded by a first run)
+    # the single-process path (warm: models loaded by a first run on other inputs)
+    import functools
+
     import torch
 
-    embed_chunks(embedder, texts[:EMBED_CHUNK], EMBED_CHUNK)
+    name = ws.settings.embedder
+    warm_texts = [f"Warm-up sentence {i}: {sentences[i % len(sentences)]}" for i in range(EMBED_CHUNK)]
+    embed_chunks(embedder, warm_texts, EMBED_CHUNK)
     audit_run(ws, warm_paths)
     threads = torch.get_num_threads()
+    cold_caches(name)
     base_embed_s, base_vectors = timed(lambda: embed_chunks(embedder, texts, EMBED_CHUNK))
+    cold_caches(name)
     base_audit_s, base_result = timed(lambda: audit_run(ws, paths))
     torch.set_num_threads(1)
+    cold_caches(name)
     one_embed_s, one_vectors = timed(lambda: embed_chunks(embedder, texts, EMBED_CHUNK))
+    cold_caches(name)
     one_audit_s, one_result = timed(lambda: audit_run(ws, paths))
     torch.set_num_threads(threads)
     base_report = stored_report(base_result)
@@ -279,19 +306,18 @@ def main() -> None:
          f"{len(paths) / one_audit_s * 60:.1f}", f"{claims / one_audit_s:.2f}",
          *ratios(one_audit_s, base_audit_s, one_audit_s),
          "identical" if not one_same else f"differs at {one_same}"]]
-    with loopback_cluster() as cluster:
-        for workers in (1, 2):
-            if workers == 2:
-                cluster.add_node()
-            ray_embedder = RayEmbedder(embedder, cluster.address, spec=ws.settings.embedder)
-            embed_chunks(ray_embedder, texts[:EMBED_CHUNK], EMBED_CHUNK)      # warm the workers
+    for workers in (1, 2):
+        with loopback_cluster(workers) as cluster:
+            ray_embedder = RayEmbedder(embedder, cluster.address, spec=name)
+            embed_chunks(ray_embedder, warm_texts, EMBED_CHUNK)      # load the model on the workers
             secs, vectors = timed(lambda e=ray_embedder: embed_chunks(e, texts, EMBED_CHUNK))
             diff = float(np.abs(vectors - base_vectors).max())
             embed_rows.append([f"Ray, {workers} worker{'s' * (workers > 1)}",
                                len(ray_embedder.nodes_used), f"{secs:.1f}",
                                f"{len(texts) / secs:.0f}", *ratios(secs, base_embed_s, one_embed_s),
                                f"max |diff| {diff:.1e}"])
-            spec = RayAudit(cluster.address)
+            # setup runs in each worker process at the start of each run: caches emptied
+            spec = RayAudit(cluster.address, setup=functools.partial(cold_caches, name))
             audit_run(ws, warm_paths, ray=spec)
             secs, result = timed(lambda s=spec: audit_run(ws, paths, ray=s))
             run = spec.runs[-1]
