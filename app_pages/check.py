@@ -15,7 +15,7 @@ from verify.demo import DEMO_CLAIMS
 from verify.explain import explain_confidence
 from verify.history import Review
 from verify.types import SearchFilters
-from verify.ui import render
+from verify.ui import forms, render
 
 ws = desk.workspace()
 RESULT_KEY = "check_result"
@@ -150,6 +150,25 @@ def show_review(result) -> None:  # noqa: ANN001
     with desk.guard("reading the check's reviews"):
         reviews = _reviews.reviews_of(ws, [result.check_id])[result.check_id]
     _reviews.review_form(ws, result.check_id, result.verdict, reviews)
+    show_claimreview(result, reviews)
+
+
+def show_claimreview(result, reviews: list[Review]) -> None:  # noqa: ANN001
+    """The check's schema.org ClaimReview (its latest review's verdict); disabled, with the
+    reason, until a person has reviewed it."""
+    from verify.audit import check_claimreview_blocker, render_check_claimreview
+
+    blocked = check_claimreview_blocker(result, reviews)
+    with desk.guard("preparing the ClaimReview"):
+        st.download_button(
+            "ClaimReview", "[]\n" if blocked else render_check_claimreview(result, reviews),
+            file_name=f"claimreview-{result.check_id}.jsonld", mime="application/ld+json",
+            key=forms.widget_key("check_claimreview", result.check_id, len(reviews)),
+            disabled=blocked is not None,
+            help=blocked or "schema.org ClaimReview of this claim, rated as its latest review "
+                            "says (JSON-LD)")
+    if blocked:
+        st.caption(render.md_escape(blocked))
 
 
 def show_result(result) -> None:  # noqa: ANN001

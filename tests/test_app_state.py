@@ -391,3 +391,79 @@ def test_an_edit_is_not_sent_before_save_where_the_workspace_has_no_dry_run(
     assert calls == [{"url": "https://www.example-moved.org/other"}]
     with _open(home) as ws:
         assert ws.document(doc.document_id).source == "example-moved.org"
+
+
+# ---- the Check page's own ClaimReview download ------------------------------------------------
+
+def check_claimreview_button(at: AppTest):  # noqa: ANN201
+    found = [b for b in at.get("download_button") if b.proto.label == "ClaimReview"
+             and str(b.proto.id).find("check_claimreview") >= 0]
+    assert len(found) == 1, [b.proto.label for b in at.get("download_button")]
+    return found[0]
+
+
+def test_the_check_page_offers_its_claimreview_once_the_check_is_reviewed(
+        desk: AppTest, home: Path) -> None:
+    from verify.audit import check_claimreview_blocker, check_claimreview_items
+
+    run_check(desk, CLAIM)
+    result = desk.session_state["check_result"]
+    cr = check_claimreview_button(desk)
+    assert cr.proto.disabled
+    why = check_claimreview_blocker(result, [])
+    assert why is not None and "this check is not reviewed yet" in why
+    assert why in cr.proto.help and why in texts(desk.caption).replace("\\", "")
+    other = "REFUTED" if result.verdict != "REFUTED" else "SUPPORTED"
+    desk.selectbox(key=f"review_verdict::{result.check_id}::0").set_value(other)
+    desk.text_input(key=f"review_name::{result.check_id}::0").input("Cora Reviewer")
+    run(desk)
+    desk.button(key=f"review_save::{result.check_id}::0").click()
+    run(desk)
+    cr = check_claimreview_button(desk)
+    assert not cr.proto.disabled
+    assert why not in texts(desk.caption).replace("\\", "")
+    with _open(home) as ws:
+        reviews = ws.reviews([result.check_id])[result.check_id]
+    items = check_claimreview_items(result, reviews)
+    from verify.audit.reports import RATING_SCALE
+
+    assert [(i["claimReviewed"], i["reviewRating"]["alternateName"], i["url"]) for i in items] \
+        == [(result.claim, RATING_SCALE[other][1], f"urn:verify:check:{result.check_id}")]
+
+
+def test_check_claimreview_rates_the_latest_review_and_is_empty_without_one() -> None:
+    import datetime as dt
+
+    from verify.audit import (
+        check_claimreview_blocker,
+        check_claimreview_items,
+        render_check_claimreview,
+    )
+    from verify.history import Review
+    from verify.types import CheckResult
+
+    result = CheckResult(check_id="chk_1", claim="The bridge cost 4 million euros",
+                         verdict="SUPPORTED", confidence=0.8, reason="", support_score=0.8,
+                         refute_score=0.1, evidence=(), decisive_passage_ids=(),
+                         claim_quantities=(), model_versions={},
+                         created_at=dt.datetime(2024, 1, 1))
+
+    def review(verdict: str, day: int, check_id: str = "chk_1") -> Review:
+        return Review(f"v{day}", check_id, verdict, "SUPPORTED", "R", "",
+                      dt.datetime(2024, 1, day))
+
+    assert check_claimreview_items(result, []) == []
+    assert render_check_claimreview(result, []) == "[]\n"
+    assert "not reviewed yet" in (check_claimreview_blocker(result, []) or "")
+    assert check_claimreview_blocker(result, [review("REFUTED", 2, "chk_other")])
+    reviews = [review("SUPPORTED", 2), review("REFUTED", 5), review("CONFLICTING", 3)]
+    assert check_claimreview_blocker(result, reviews) is None
+    (item,) = check_claimreview_items(result, reviews, report_url="https://desk.example/r")
+    assert item["datePublished"] == "2024-01-05"
+    assert item["url"] == "https://desk.example/r#claim-chk_1"
+    assert item["claimReviewed"] == "The bridge cost 4 million euros"
+    from verify.audit.reports import RATING_SCALE
+
+    assert item["reviewRating"]["ratingValue"] == RATING_SCALE["REFUTED"][0]
+    unsaved = CheckResult(**{**result.__dict__, "check_id": ""})
+    assert "not saved" in (check_claimreview_blocker(unsaved, reviews) or "")

@@ -300,6 +300,12 @@ def test_audit_claim_reviewed_from_the_list_on_the_server(server: Served, monkey
 
 # ---- History: repeated checks grouped; an earlier run reopened and reviewed ------------------
 
+def check_claimreview(at: AppTest) -> Any:
+    found = [b for b in at.get("download_button") if "-check_claimreview::" in str(b.proto.id)]
+    assert len(found) == 1
+    return found[0].proto
+
+
 def check_on_page(at: AppTest, claim: str) -> AppTest:
     at.text_area(key="claim").input(claim)
     next(b for b in at.button if b.label == "Check claim").click()
@@ -332,6 +338,7 @@ def test_history_groups_the_users_checks_on_the_server(server: Served, monkeypat
     run(at)
     assert at.session_state["check_result"].check_id == first.check_id
     assert "Not reviewed yet." in texts(at.caption)
+    assert check_claimreview(at).disabled  # the Check page's own ClaimReview waits for a review
     # review the reopened run on the Check page: recorded on the server as the checker
     go(at, "app_pages/check.py")  # AppTest reruns the page it last switched to, not History's
     at.selectbox(key=f"review_verdict::{first.check_id}::0").set_value("CONFLICTING")
@@ -342,6 +349,7 @@ def test_history_groups_the_users_checks_on_the_server(server: Served, monkeypat
     got = server.ws.reviews([first.check_id])[first.check_id]
     assert [(r.verdict, r.reviewer) for r in got] == [("CONFLICTING", "checker-person")]
     assert 'data-reviews="1"' in page_html(at)
+    assert not check_claimreview(at).disabled
     # History shows the review on the group, found by the reviewer's name
     go(at, "app_pages/history.py")
     at.text_input(key="history_q").input("checker-person")

@@ -21,8 +21,11 @@ from verify.audit.models import (
     EvidenceSummary,
 )
 from verify.audit.reports import (
+    check_claimreview_blocker,
+    check_claimreview_items,
     claimreview_blocker,
     claimreview_items,
+    render_check_claimreview,
     render_claimreview,
     render_csv,
     render_html,
@@ -44,6 +47,8 @@ __all__ = [
     "EarlierFactCheck",
     "EvidenceSummary",
     "Extraction",
+    "check_claimreview_blocker",
+    "check_claimreview_items",
     "claimreview_blocker",
     "claimreview_items",
     "derive_audit_id",
@@ -52,6 +57,7 @@ __all__ = [
     "load_audit",
     "load_checkworthy_model",
     "read_articles",
+    "render_check_claimreview",
     "render_claimreview",
     "render_csv",
     "render_html",

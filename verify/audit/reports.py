@@ -22,7 +22,7 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from verify.audit.models import (
     VERDICT_WORDS,
@@ -35,6 +35,10 @@ from verify.audit.models import (
 from verify.csvsafe import safe_writer
 from verify.errors import InputError
 from verify.urls import safe_url
+
+if TYPE_CHECKING:
+    from verify.history import Review
+    from verify.types import CheckResult
 
 FORMATS = ("json", "jsonl", "csv", "md", "html")
 _EXT = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".md": "md",
@@ -444,6 +448,73 @@ def claimreview_blocker(result: AuditResult) -> str | None:
     n = len(checked)
     return (f"ClaimReview lists only claims a person has reviewed, and none of the {n} "
             f"checked claim{'s' if n != 1 else ''} is reviewed yet: review a claim to export it.")
+
+
+def _latest_review(check_id: str, reviews: Sequence[Review]) -> Review | None:
+    """The newest of ``reviews`` that is of ``check_id`` (None when none is)."""
+    own = [r for r in reviews if r.check_id == check_id]
+    if not own:
+        return None
+    dated = [r for r in own if r.created_at is not None]
+    return max(dated, key=lambda r: r.created_at) if dated else own[0]  # type: ignore[arg-type,return-value]
+
+
+def check_claimreview_blocker(result: CheckResult, reviews: Sequence[Review]) -> str | None:
+    """Why a ClaimReview of one check (the desk's Check page) would be empty, or ``None``:
+    like :func:`claimreview_blocker`, only a check a person has reviewed is exported.
+
+    Example:
+        check_claimreview_blocker(ws.check("IS-K killed 338 civilians"), [])
+        # -> 'ClaimReview lists only claims a person has reviewed, and this check is not ...'
+    """
+    if not result.check_id:
+        return ("ClaimReview lists only claims a person has reviewed; this check was not "
+                "saved, so it cannot be reviewed.")
+    if _latest_review(result.check_id, reviews) is None:
+        return ("ClaimReview lists only claims a person has reviewed, and this check is not "
+                "reviewed yet: review its verdict to export it.")
+    return None
+
+
+def check_claimreview_items(result: CheckResult, reviews: Sequence[Review], *,
+                            reviewer_org: str = "verify", report_url: str | None = None,
+                            reviewer_org_url: str | None = None) -> list[dict[str, Any]]:
+    """The schema.org ClaimReview of one check, rated as its latest review says (``[]``
+    while nothing is reviewed: :func:`check_claimreview_blocker` says why).
+
+    Example:
+        check_claimreview_items(result, ws.reviews([result.check_id])[result.check_id])
+        # -> [{'@type': 'ClaimReview', 'claimReviewed': 'IS-K killed ...', ...}]
+    """
+    review = _latest_review(result.check_id, reviews) if result.check_id else None
+    if review is None:
+        return []
+    label = review.verdict.upper()
+    value, words = RATING_SCALE.get(label, (2, review.verdict))
+    author: dict[str, Any] = {"@type": "Organization", "name": reviewer_org}
+    if reviewer_org_url:
+        author["url"] = reviewer_org_url
+    reviewed_on = (review.created_at or dt.datetime.now(dt.timezone.utc)).date().isoformat()
+    url = (f"{report_url}#claim-{result.check_id}" if report_url
+           else f"urn:verify:check:{result.check_id}")
+    return [{
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": url,
+        "claimReviewed": result.claim,
+        "datePublished": reviewed_on,
+        "author": author,
+        "reviewRating": {"@type": "Rating", "ratingValue": value, "bestRating": BEST_RATING,
+                         "worstRating": WORST_RATING, "alternateName": words},
+        "itemReviewed": {"@type": "Claim"},
+    }]
+
+
+def render_check_claimreview(result: CheckResult, reviews: Sequence[Review],
+                             **options: Any) -> str:
+    """One check's ClaimReview as a JSON-LD array (:func:`check_claimreview_items`)."""
+    return json.dumps(check_claimreview_items(result, reviews, **options), indent=2,
+                      ensure_ascii=False) + "\n"
 
 
 def render_claimreview(result: AuditResult, **options: Any) -> str:
