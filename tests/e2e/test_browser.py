@@ -222,3 +222,57 @@ def test_past_verdicts_import_in_browser(page, server: str, tmp_path) -> None:
     assert "REFUTED 1, SUPPORTED 1" in body
     assert "desk-archive.csv:4: rating 'Misleading' has no verify verdict" in body
     assert "Traceback" not in body
+
+
+def test_history_groups_repeated_checks_in_browser(page, server: str) -> None:
+    """History lists one row per claim (the 338-civilians claim was checked several times
+    above); a reopened run shows its confidence sentence and its reviews."""
+    page.goto(server + "/history")
+    shots.wait_for_app(page, "History")
+    caption = page.get_by_text(re.compile(r"\d+ claim\(s\) from \d+ check\(s\)"))
+    caption.wait_for(timeout=60_000)
+    counts = re.search(r"(\d+) claim\(s\) from (\d+) check\(s\); (\d+) claim\(s\) checked "
+                       r"more than once", caption.inner_text())
+    assert counts is not None, caption.inner_text()
+    assert int(counts.group(1)) < int(counts.group(2)) and int(counts.group(3)) >= 1
+    page.get_by_role("button", name="Open in Check page").click()
+    shots.wait_for_app(page, "Check a claim")
+    page.locator("[data-check-id]").first.wait_for(timeout=60_000)
+    assert page.locator(".vf-confidence-why").first.inner_text().strip()
+    body = page.inner_text("body")
+    assert "Not reviewed yet." in body or "Reviewed " in body
+    assert "Traceback" not in body
+
+
+def test_document_browser_previews_and_saves_an_edit_in_browser(page, server: str,
+                                                                 home: Path) -> None:
+    """Corpus → Documents: the open document's Edit tab says what will be saved while the URL
+    is typed (nothing written yet), then Save changes writes it (last: it edits the corpus)."""
+    from verify.workspace import Workspace
+
+    page.goto(server + "/corpus")
+    shots.wait_for_app(page, "Corpus")
+    opened = page.locator("[data-document-id]").first
+    opened.wait_for(timeout=60_000)
+    doc_id = int(opened.get_attribute("data-document-id") or 0)
+    with Workspace.open(home / "demo") as ws:
+        before = ws.document(doc_id)
+    page.get_by_role("tab", name="Edit or remove").click()
+    box = page.get_by_role("textbox", name="URL", exact=True)
+    box.fill("https://www.example-moved.org/browser")
+    box.press("Enter")
+    will = page.locator('[data-will-save="document"]')
+    will.wait_for(timeout=60_000)
+    assert (f"Will save on document #{doc_id}: url: {before.url or '(none)'} → "
+            "https://www.example-moved.org/browser") in will.inner_text()
+    with Workspace.open(home / "demo") as ws:
+        assert ws.document(doc_id).url == before.url  # a preview writes nothing
+    page.get_by_role("button", name="Save changes").click()
+    page.get_by_text(f"Saved: document {doc_id}: url:").wait_for(timeout=120_000)
+    shots.wait_idle(page)
+    with Workspace.open(home / "demo") as ws:
+        after = ws.document(doc_id)
+        assert (after.url, after.source) == ("https://www.example-moved.org/browser",
+                                             "example-moved.org")
+        assert ws.index_status().in_sync
+    assert "Traceback" not in page.inner_text("body")
