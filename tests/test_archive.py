@@ -10,7 +10,13 @@ import pytest
 
 from verify import Workspace
 from verify.archive.importers import parse_date, read_fact_checks
-from verify.archive.matching import DEFAULT_RERANKER, FEATURES, Reranker
+from verify.archive.matching import (
+    DEFAULT_RERANKER,
+    FEATURES,
+    Reranker,
+    pool_same_claims,
+    same_claim_key,
+)
 from verify.archive.normalise import for_matching, looks_like_post
 from verify.config import Settings
 from verify.errors import ArchiveError
@@ -152,9 +158,9 @@ def test_tweet_matches_through_its_markup(ws: Workspace) -> None:
     ws.import_fact_checks(text=CSV, name="desk.csv")
     tweet = ("WAKE UP 📡🦠 #5GTowers spread the #coronavirus!! @WHO is lying "
              "https://t.co/abc pic.twitter.com/xyz — Some One (@someone) March 20, 2020")
-    matches = ws.match(tweet, k=2)
-    assert matches[0].fact_check.claim == "5G towers spread the coronavirus"
-    assert matches[0].score > matches[1].score
+    matches = ws.match(tweet, k=3)
+    assert [m.fact_check.claim for m in matches[:2]] == ["5G towers spread the coronavirus"] * 2
+    assert matches[0].score == matches[1].score > matches[2].score   # two reviews, one claim
     assert "shared figures" not in " ".join(matches[0].why)   # '5G' is a name, not a figure
 
 
@@ -189,6 +195,30 @@ def test_index_is_saved_reloaded_and_grows_with_imports(disk_ws: Workspace, tmp_
         assert top.fact_check.organisation == "Example Checks"
     finally:
         reopened.close()
+
+
+def test_copies_of_one_claim_share_a_score_and_the_earliest_comes_first(ws: Workspace) -> None:
+    copies = ("claim,rating,organisation,url,title\n"
+              '"Roger Stone was an \'aide\' to President Nixon",False,Desk,https://a.example/1,'
+              "Was Stone a Nixon aide?\n"
+              '"Drinking hot water cures the flu",False,Desk,https://a.example/2,\n'
+              '"ROGER STONE was an ""aide"" to President Nixon.",False,Other,https://b.example/1,'
+              "Stone and Nixon\n")
+    ws.import_fact_checks(text=copies, name="copies.csv")
+    matches = ws.match("Roger Stone an aide to Nixon? He was not.", k=3)
+    assert [m.fact_check.url for m in matches[:2]] == ["https://a.example/1",
+                                                       "https://b.example/1"]
+    assert matches[0].score == matches[1].score > matches[2].score
+    assert matches[0].lexical_score != matches[1].lexical_score   # the copies differ, not their rank
+
+
+def test_same_claim_key_and_pooling() -> None:
+    import numpy as np
+
+    assert same_claim_key('Stone was an "aide" -- to Nixon.') == "stone was an aide to nixon"
+    assert same_claim_key("#FakeNews Stone was an 'aide' to Nixon") != same_claim_key("Stone")
+    pooled = pool_same_claims(np.array([0.2, 0.9, 0.5, 0.1]), ["a", "b", "a", "c"])
+    assert pooled.tolist() == [0.5, 0.9, 0.5, 0.1]
 
 
 def test_reranker_round_trips_and_refuses_other_features(tmp_path: Path) -> None:

@@ -9,6 +9,10 @@
    how likely the fact-check reviewed the same claim. Without a learned one the default
    weights below are used (set by hand, checked on CLEF 2020 train); a workspace may hold
    a learned one in ``archive_reranker.json`` (:meth:`Reranker.save`).
+5. Fact-checks of the same claim (:func:`same_claim_key`: equal but for case, punctuation
+   and quote style) get the same score, the best of theirs (:func:`pool_same_claims`), and
+   the earliest recorded comes first: the embedder must not rank two copies of one claim
+   apart on a quote mark.
 
 ``MATCH_THRESHOLD`` (0.5) is the score above which ``verify check`` shows a match above the
 evidence.
@@ -46,6 +50,7 @@ FEATURES = ("cos_max", "cos_claim", "cos_title", "cos_gap", "bm25_rel", "bm25_lo
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?![A-Za-z])")
 _NAME = re.compile(r"\b[A-Z][\w'\-]{2,}")
 _WORD = re.compile(r"[a-z0-9]{3,}")
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
 _COMMON = frozenset("""the this that these those there then they them what when where which while
 who why how and but for not you your our are was were has have had will would can could
 should its it's his her she him also just about after before said says saying new one two
@@ -66,6 +71,27 @@ def names(text: str) -> set[str]:
 def words(text: str) -> set[str]:
     """Content words of three letters or more."""
     return {w for w in _WORD.findall(text.lower()) if w not in _COMMON}
+
+
+def same_claim_key(claim: str) -> str:
+    """What copies of one claim share: its words for matching, lowercased, without
+    punctuation or quote style.
+
+    Example:
+        >>> same_claim_key('Stone was an "aide" to Nixon.') == same_claim_key("Stone was an 'aide' to Nixon")
+        True
+    """
+    return _NOT_WORD.sub(" ", for_matching(claim).lower()).strip()
+
+
+def pool_same_claims(scores: np.ndarray, keys: Sequence[str]) -> np.ndarray:
+    """``scores`` with each raised to the best score among the candidates of the same
+    claim (``keys``: :func:`same_claim_key` of each candidate's claim)."""
+    scores = np.asarray(scores, np.float64)
+    best: dict[str, float] = {}
+    for key, score in zip(keys, scores, strict=True):
+        best[key] = max(best.get(key, -math.inf), float(score))
+    return np.asarray([best[key] for key in keys], np.float64)
 
 
 @dataclass
@@ -268,6 +294,9 @@ def match_claim(store: Store, embedder: Embedder, index: ArchiveIndex, claim: st
     records = load_fact_checks(store, [c.fact_check_id for c in items])
     texts = {i: f"{fc.claim} {fc.title or ''}" for i, fc in records.items()}
     scores = (reranker or DEFAULT_RERANKER).score(featurise(query, items, texts, index.idf))
+    scores = pool_same_claims(scores, [same_claim_key(records[c.fact_check_id].claim)
+                                       if c.fact_check_id in records else f"#{c.fact_check_id}"
+                                       for c in items])
     order = sorted(range(len(items)), key=lambda j: (-scores[j], items[j].fact_check_id))
     out: list[Match] = []
     for j in order:
