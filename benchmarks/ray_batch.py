@@ -196,25 +196,34 @@ def stored_report(result: Any) -> Any:
     return strip(to_jsonable(result))
 
 
-def first_difference(a: Any, b: Any, path: str = "") -> str:
-    """Where two stored reports first differ ('' when they do not)."""
+def differences(a: Any, b: Any, path: str = "") -> list[str]:
+    """Every field where two stored reports differ (empty when they do not)."""
     if type(a) is not type(b):
-        return f"{path}: {a!r} != {b!r}"
+        return [f"{path}: {a!r} != {b!r}"]
     if isinstance(a, dict):
-        for key in sorted(set(a) | set(b)):
-            found = first_difference(a.get(key), b.get(key), f"{path}.{key}")
-            if found:
-                return found
-        return ""
+        return [d for key in sorted(set(a) | set(b))
+                for d in differences(a.get(key), b.get(key), f"{path}.{key}")]
     if isinstance(a, list):
         if len(a) != len(b):
-            return f"{path}: {len(a)} items != {len(b)}"
-        for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            found = first_difference(x, y, f"{path}[{i}]")
-            if found:
-                return found
-        return ""
-    return "" if a == b else f"{path}: {a!r} != {b!r}"
+            return [f"{path}: {len(a)} items != {len(b)}"]
+        return [d for i, (x, y) in enumerate(zip(a, b, strict=True))
+                for d in differences(x, y, f"{path}[{i}]")]
+    return [] if a == b else [f"{path}: {a!r} != {b!r}"]
+
+
+def verdicts(report: Any) -> list[Any]:
+    """Each claim's verdict, in order."""
+    return [c.get("verdict") for a in report["articles"] for c in a["claims"]]
+
+
+def compared(report: Any, reference: Any) -> str:
+    """'identical', or how many fields differ, whether verdicts do, and the first field."""
+    found = differences(reference, report)
+    if not found:
+        return "identical"
+    same_verdicts = verdicts(report) == verdicts(reference)
+    return (f"{len(found)} field(s) differ, verdicts {'same' if same_verdicts else 'DIFFER'}; "
+            f"first {found[0]}")
 
 
 # ---- runs ---------------------------------------------------------------------------------------
@@ -282,6 +291,7 @@ def main() -> None:
     one_audit_s, one_result = timed(lambda: audit_run(ws, paths))
     torch.set_num_threads(threads)
     base_report = stored_report(base_result)
+    one_report = stored_report(one_result)
     claims = base_result.summary["claims_checked"]
     print(f"single process: embedding {base_embed_s:.1f} s ({one_embed_s:.1f} s on 1 thread), "
           f"audit {base_audit_s:.1f} s ({one_audit_s:.1f} s on 1 thread), {claims} claims",
@@ -291,7 +301,6 @@ def main() -> None:
         return [f"{base / secs:.2f}x", f"{one / secs:.2f}x"]
 
     one_diff = float(np.abs(one_vectors - base_vectors).max())
-    one_same = first_difference(base_report, stored_report(one_result))
     embed_rows: list[list[Any]] = [
         [f"single process, torch {threads} threads", "-", f"{base_embed_s:.1f}",
          f"{len(texts) / base_embed_s:.0f}", *ratios(base_embed_s, base_embed_s, one_embed_s), "-"],
@@ -301,11 +310,10 @@ def main() -> None:
     audit_rows: list[list[Any]] = [
         [f"single process, torch {threads} threads", "-", f"{base_audit_s:.1f}",
          f"{len(paths) / base_audit_s * 60:.1f}", f"{claims / base_audit_s:.2f}",
-         *ratios(base_audit_s, base_audit_s, one_audit_s), "-"],
+         *ratios(base_audit_s, base_audit_s, one_audit_s), "-", compared(base_report, one_report)],
         ["single process, torch 1 thread", "-", f"{one_audit_s:.1f}",
          f"{len(paths) / one_audit_s * 60:.1f}", f"{claims / one_audit_s:.2f}",
-         *ratios(one_audit_s, base_audit_s, one_audit_s),
-         "identical" if not one_same else f"differs at {one_same}"]]
+         *ratios(one_audit_s, base_audit_s, one_audit_s), compared(one_report, base_report), "-"]]
     for workers in (1, 2):
         with loopback_cluster(workers) as cluster:
             ray_embedder = RayEmbedder(embedder, cluster.address, spec=name)
@@ -321,12 +329,12 @@ def main() -> None:
             audit_run(ws, warm_paths, ray=spec)
             secs, result = timed(lambda s=spec: audit_run(ws, paths, ray=s))
             run = spec.runs[-1]
-            same = first_difference(base_report, stored_report(result))
+            report = stored_report(result)
             audit_rows.append([f"Ray, {workers} worker{'s' * (workers > 1)}", len(run.nodes),
                                f"{secs:.1f}", f"{len(paths) / secs * 60:.1f}",
                                f"{result.summary['claims_checked'] / secs:.2f}",
                                *ratios(secs, base_audit_s, one_audit_s),
-                               "identical" if not same else f"differs at {same}"])
+                               compared(report, base_report), compared(report, one_report)])
             print(f"Ray {workers}: embedding {embed_rows[-1][2]} s, audit {secs:.1f} s "
                   f"({run.waves} waves, {run.rounds} rounds, snapshot "
                   f"{run.snapshot_bytes / 1e6:.1f} MB)", flush=True)
@@ -338,7 +346,7 @@ def main() -> None:
     print_table(f"Audit: {len(paths)} articles, {claims} claims, shipped models, demo workspace",
                 ["path", "nodes used", "wall s", "articles/min", "claims/s",
                  f"ratio vs {threads} threads", "ratio vs 1 thread",
-                 "stored report vs single process"], audit_rows)
+                 f"stored report vs {threads} threads", "stored report vs 1 thread"], audit_rows)
     print(f"\nmachine: {machine_note()}. The Ray workers and this process share the machine's "
           "CPUs: with 2 cores, 2 one-CPU workers have the cores the single process's torch "
           "threads had, plus Ray's own processes and the owner's writes.")

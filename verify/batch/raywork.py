@@ -58,7 +58,9 @@ def _embed_on_worker(source: str | Embedder, texts: list[str]) -> tuple[np.ndarr
             embedder = _WORKER_EMBEDDERS[source] = get_embedder(source)
     else:
         embedder = source
-    vectors = np.asarray(embedder.embed_batch(texts), dtype=np.float32)
+    # embed_many, not embed_batch: the embedder's own batching (MiniLM sorts by length and
+    # runs 64 at a time) instead of one batch padded to the slice's longest text
+    vectors = np.asarray(embedder.embed_many(texts), dtype=np.float32)
     import ray
 
     return vectors, str(ray.get_runtime_context().get_node_id())
