@@ -302,6 +302,8 @@ def test_audit_on_two_ray_nodes_stores_what_one_process_does(
     # the empty article is written before any task; 19 go to the cluster in 3 chunks of 8
     assert run.waves == 2 and run.rounds == 2 and run.articles == 19
     assert written[-1] == (20, 20)
+    left = Path(tempfile.gettempdir()).glob(f"verify-ray-audit-{run.token}-*")
+    assert not list(left)                                  # unpacked snapshots deleted
     statuses = [a.status for a in on_ray.articles]
     assert statuses.count("done") == 18 and statuses[5] == "no_claims" and statuses[9] == "unreadable"
 
@@ -325,6 +327,7 @@ def test_an_audit_on_ray_stopped_midway_resumes_to_the_same_result(
     flag.touch()
     with pytest.raises(ModelLoadError, match="went away"):
         run_audit(spread, [articles], scorer=scorer, nlp=nlp, progress=False, ray=spec)
+    assert not list(Path(tempfile.gettempdir()).glob(f"verify-ray-audit-{spec.runs[-1].token}-*"))
     # the empty article and the first wave (two chunks of eight) were written before the stop
     assert spread.db.execute("SELECT count(*) FROM audit_articles").fetchone()[0] == 17
     flag.unlink()

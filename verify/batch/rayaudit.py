@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import shutil
 import tarfile
 import tempfile
@@ -70,6 +71,8 @@ log = logging.getLogger(__name__)
 
 SNAPSHOT_PARTS = ("index", "archive_index", "archive_reranker.json")   # beside the DuckDB file
 SKIPPED = {"partial", "writer.lock"}
+SNAPSHOT_PREFIX = "verify-ray-audit-"   # + the run's token: a worker's unpacked snapshot
+CLEANUP_WAIT_S = 60.0
 Verified: TypeAlias = "str | tuple[list[CheckResult], list[list[EarlierFactCheck]]]"
 
 
@@ -77,7 +80,8 @@ Verified: TypeAlias = "str | tuple[list[CheckResult], list[list[EarlierFactCheck
 class RayAuditRun:
     """What one audit on Ray did: workers (CPU slots) used, waves, verification rounds
     (more than the waves when an article had to be verified again), the ids of the nodes
-    that ran its tasks, articles written and the snapshot's size."""
+    that ran its tasks, articles written, the snapshot's size and the run's token (in the
+    names of the unpacked snapshots, deleted from every node when the run ends)."""
 
     workers: int
     waves: int = 0
@@ -85,6 +89,7 @@ class RayAuditRun:
     nodes: set[str] = field(default_factory=set)
     articles: int = 0
     snapshot_bytes: int = 0
+    token: str = ""
 
 
 @dataclass(frozen=True)
@@ -170,7 +175,7 @@ class _WorkerAudit:
         from verify.workspace import Workspace
 
         self.token = job.token
-        self.folder = tempfile.mkdtemp(prefix="verify-ray-audit-")
+        self.folder = tempfile.mkdtemp(prefix=f"{SNAPSHOT_PREFIX}{job.token}-")
         with tarfile.open(fileobj=io.BytesIO(job.snapshot), mode="r") as tar:
             tar.extractall(self.folder, filter="data")
         self.ws = Workspace(Store.open(self.folder, read_only=True), job.settings)
@@ -212,6 +217,20 @@ def _node() -> str:
     import ray
 
     return str(ray.get_runtime_context().get_node_id())
+
+
+def _cleanup_task(token: str) -> int:
+    """Runs once on each node at the end of a run: close this process's hold on the run and
+    delete every unpacked snapshot of it on the node; how many folders were deleted."""
+    import glob
+
+    run = _WORKER_RUNS.pop(token, None)
+    if run is not None:
+        run.close()
+    folders = glob.glob(os.path.join(tempfile.gettempdir(), f"{SNAPSHOT_PREFIX}{token}-*"))
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
+    return len(folders)
 
 
 def _extract_task(token: str, job_ref: list[Any],
@@ -286,6 +305,19 @@ class _Owner:
     @property
     def workers(self) -> int:
         return len(self.slots)
+
+    def clean_up(self) -> None:
+        """Delete the run's unpacked snapshots on every node (best effort: logged, not raised;
+        a worker process still holding one closes it at its next run)."""
+        nodes = {slot for slot in self.slots if slot}
+        task = self.ray.remote(num_cpus=0)(_cleanup_task)
+        try:
+            calls = [task.options(scheduling_strategy=self.affinity(node, soft=True)).remote(self.token)
+                     for node in nodes]
+            removed = sum(self.ray.get(calls, timeout=CLEANUP_WAIT_S))
+            log.debug("run %s: %d unpacked snapshots deleted", self.token, removed)
+        except Exception as exc:  # noqa: BLE001 - clean-up must not hide the run's outcome
+            log.warning("could not delete the audit's snapshots on the Ray nodes: %s", exc)
 
     def _spread(self, task: Any, groups: list[list[Any]]) -> list[Any]:
         """Run ``task`` on each group (group i on slot i), results concatenated in order."""
@@ -370,15 +402,18 @@ def audit_on_ray(ws: Workspace, ray: str | RayAudit | None, audit_id: str,
         raise ConfigError("RayAudit: chunks_per_worker and workers must be at least 1")
     job = _Job(token=uuid.uuid4().hex, snapshot=workspace_snapshot(ws), settings=ws.settings,
                threshold=threshold, scorer=scorer, nlp=nlp, verifier=verifier, setup=spec.setup)
-    stats = RayAuditRun(workers=0, snapshot_bytes=len(job.snapshot))
+    stats = RayAuditRun(workers=0, snapshot_bytes=len(job.snapshot), token=job.token)
     spec.runs.append(stats)
     owner = _Owner(ws, spec, audit_id, positions, job, written, stats)
     log.info("audit %s on Ray: %d articles, %d workers, snapshot %.1f MB", audit_id, len(ready),
              owner.workers, len(job.snapshot) / 1e6)
     chunks = [list(ready[i:i + EXTRACT_CHUNK]) for i in range(0, len(ready), EXTRACT_CHUNK)]
     per_wave = owner.workers * spec.chunks_per_worker
-    for start in range(0, len(chunks), per_wave):
-        owner.wave(chunks[start:start + per_wave])
+    try:
+        for start in range(0, len(chunks), per_wave):
+            owner.wave(chunks[start:start + per_wave])
+    finally:
+        owner.clean_up()
 
 
 __all__ = ["RayAudit", "RayAuditRun", "audit_on_ray", "workspace_snapshot"]
