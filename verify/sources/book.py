@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -90,6 +91,44 @@ FROM source_rating_history h LEFT JOIN rating_sets s ON s.rating_set_id = h.rati
 WHERE h.domain IN (SELECT unnest(?::VARCHAR[]))
 ORDER BY h.valid_from, h.rating_id
 """
+
+
+# What the effective table is computed from: a hash of every row's columns of the ratings,
+# the rating sets and the aliases (a workspace deleted and made again at the same path with
+# as many ratings is told apart too).
+_FINGERPRINT_SQL = """
+SELECT (SELECT count(*) || ':' || coalesce(sum(hash(rating_id, domain, rater, rater_kind,
+                                                    rating_set_id, reliability, valid_from)), 0)
+        FROM ratings),
+       (SELECT count(*) || ':' || coalesce(sum(hash(rating_set_id, name, weight, version)), 0)
+        FROM rating_sets),
+       (SELECT count(*) || ':' || coalesce(sum(hash(a.alias_domain, s.domain)), 0)
+        FROM source_aliases a JOIN sources s ON s.source_id = a.source_id)
+"""
+_TABLES_KEPT = 4
+
+
+class _TableCache:
+    """Effective-reliability tables of workspace files this process has computed, by the
+    ratings' fingerprint: a workspace opened again (the desk opens it on every page run, the
+    CLI on every command) reads one small query instead of recomputing thousands of rows."""
+
+    def __init__(self) -> None:
+        self._tables: dict[tuple[Any, ...], tuple[dict[str, Reliability], dict[str, str]]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> tuple[dict[str, Reliability], dict[str, str]] | None:
+        with self._lock:
+            return self._tables.get(key)
+
+    def put(self, key: tuple[Any, ...], table: dict[str, Reliability], aliases: dict[str, str]) -> None:
+        with self._lock:
+            self._tables[key] = (table, aliases)
+            while len(self._tables) > _TABLES_KEPT:
+                self._tables.pop(next(iter(self._tables)))
+
+
+_table_cache = _TableCache()
 
 
 def _event(row: tuple[Any, ...]) -> RatingEvent:
@@ -205,9 +244,19 @@ class SourceBook:
                            f"{settings.reliability_prior:.2f}", (("prior", settings.reliability_prior, 1.0),))
 
     def _load(self) -> dict[str, Reliability]:
-        """Compute every rated source's effective value once into a dict."""
+        """Compute every rated source's effective value once into a dict (taken from this
+        process's earlier computation for the same workspace file and ratings, if any)."""
         self.ensure_seed()
+        key: tuple[Any, ...] | None = None
         with self.store.cursor() as cur:  # committed state, even while a caller holds a transaction
+            if self.store.path is not None:
+                settings = self.settings
+                key = (str(Path(self.store.path).resolve()), *(cur.fetchone(_FINGERPRINT_SQL) or ()),
+                       self.person_weight, settings.reliability_prior, settings.gov_edu_prior)
+                if (kept := _table_cache.get(key)) is not None:
+                    self._table, self._aliases = kept[0], dict(kept[1])
+                    self._memo = {}
+                    return self._table
             rows = cur.fetchall(_EFFECTIVE_SQL)
             aliases = dict(cur.fetchall(
                 "SELECT a.alias_domain, s.domain FROM source_aliases a "
@@ -232,6 +281,8 @@ class SourceBook:
         self._aliases = aliases
         self._table = table
         self._memo = {}
+        if key is not None:
+            _table_cache.put(key, table, aliases)
         return table
 
     def _combine(self, domain: str, parts: tuple[tuple[str, float, float], ...]) -> Reliability:
