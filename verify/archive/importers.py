@@ -37,7 +37,14 @@ from typing import TYPE_CHECKING, Any
 
 from verify.archive.models import ArchiveImport, FactCheck, one_row
 from verify.errors import ArchiveError
-from verify.ingest.text import date_or_text, decode_named, json_lines, read_folder, strptime_date
+from verify.ingest.text import (
+    date_or_text,
+    decode_named,
+    json_lines,
+    json_records,
+    read_folder,
+    strptime_date,
+)
 
 if TYPE_CHECKING:
     from verify.store import Store
@@ -143,26 +150,6 @@ def _is_claim_review(item: Any) -> bool:
     return isinstance(item, dict) and "ClaimReview" in str(item.get("@type", ""))
 
 
-def _json_items(data: Any) -> list[Any]:
-    """The records in a JSON document, whatever wraps them (lists, @graph, ItemList,
-    DataFeed, a Fact Check Tools answer)."""
-    if isinstance(data, list):
-        return [x for item in data for x in _json_items(item)]
-    if isinstance(data, dict):
-        if "@graph" in data:
-            return _json_items(data["@graph"])
-        if "itemListElement" in data:
-            return _json_items([e.get("item", e) if isinstance(e, dict) else e
-                                for e in data["itemListElement"]])
-        if "dataFeedElement" in data:
-            return _json_items([e.get("item", e) if isinstance(e, dict) else e
-                                for e in data["dataFeedElement"]])
-        if isinstance(data.get("claims"), list) and not data.get("claimReview"):
-            return _json_items(data["claims"])
-        return [data]
-    return [data]
-
-
 def _from_claim_review(item: dict[str, Any], where: str, problems: list[str],
                        page_text: str | None = None) -> FactCheck | None:
     found = item.get("itemReviewed")
@@ -241,7 +228,7 @@ def _from_html(text: str, name: str, problems: list[str]) -> list[FactCheck]:
     out: list[FactCheck] = []
     for number, block in enumerate(blocks, 1):
         try:
-            items = _json_items(json.loads(block.string or ""))
+            items = json_records(json.loads(block.string or ""))
         except json.JSONDecodeError as exc:
             problems.append(f"{name}: JSON-LD block {number}: malformed JSON: {exc.msg}")
             continue
@@ -282,7 +269,7 @@ def read_fact_checks(text: str, name: str) -> tuple[list[FactCheck], list[str]]:
             if error:
                 problems.append(f"{name}:{number}: malformed JSON: {error}")
                 continue
-            items = _json_items(data)
+            items = json_records(data)
             for i, item in enumerate(items, 1):
                 found += _from_json(item, f"{name}:{number}" + (f" item {i}" if len(items) > 1 else ""),
                                     problems)
@@ -291,7 +278,7 @@ def read_fact_checks(text: str, name: str) -> tuple[list[FactCheck], list[str]]:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise ArchiveError(f"{name}:{exc.lineno}: malformed JSON: {exc.msg}") from None
-        for i, item in enumerate(_json_items(data), 1):
+        for i, item in enumerate(json_records(data), 1):
             found += _from_json(item, f"{name}: item {i}", problems)
     elif suffix in (".html", ".htm"):
         found = _from_html(text, name, problems)

@@ -372,6 +372,28 @@ def render_html(result: AuditResult) -> str:
 
 
 # ---- ClaimReview ----------------------------------------------------------------------------
+def _claim_review(check_id: str, claim_text: str, verdict: str, reviewed_on: str,
+                  claim: dict[str, Any], *, reviewer_org: str, report_url: str | None,
+                  reviewer_org_url: str | None) -> dict[str, Any]:
+    """One schema.org ClaimReview of a reviewed check, rated with ``RATING_SCALE``."""
+    value, words = RATING_SCALE.get(verdict.upper(), (2, verdict))
+    author: dict[str, Any] = {"@type": "Organization", "name": reviewer_org}
+    if reviewer_org_url:
+        author["url"] = reviewer_org_url
+    url = f"{report_url}#claim-{check_id}" if report_url else f"urn:verify:check:{check_id}"
+    return {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": url,
+        "claimReviewed": claim_text,
+        "datePublished": reviewed_on,
+        "author": author,
+        "reviewRating": {"@type": "Rating", "ratingValue": value, "bestRating": BEST_RATING,
+                         "worstRating": WORST_RATING, "alternateName": words},
+        "itemReviewed": claim,
+    }
+
+
 def claimreview_items(result: AuditResult, *, reviewer_org: str = "verify",
                       report_url: str | None = None,
                       reviewer_org_url: str | None = None) -> list[dict[str, Any]]:
@@ -380,13 +402,7 @@ def claimreview_items(result: AuditResult, *, reviewer_org: str = "verify",
     for a, c in result.claims():
         if not c.reviewed_verdict or not c.check_id:
             continue
-        label = c.reviewed_verdict.upper()
-        value, words = RATING_SCALE.get(label, (2, c.reviewed_verdict))
-        author: dict[str, Any] = {"@type": "Organization", "name": reviewer_org}
-        if reviewer_org_url:
-            author["url"] = reviewer_org_url
         reviewed_on = (c.reviewed_at or dt.date.today().isoformat())[:10]
-        url = f"{report_url}#claim-{c.check_id}" if report_url else f"urn:verify:check:{c.check_id}"
         claim: dict[str, Any] = {"@type": "Claim"}
         if a.author:
             claim["author"] = {"@type": "Person" if " " in a.author else "Organization",
@@ -403,17 +419,9 @@ def claimreview_items(result: AuditResult, *, reviewer_org: str = "verify",
         if len(appearance) > 1:
             claim["appearance"] = [appearance]
             claim["firstAppearance"] = appearance
-        item: dict[str, Any] = {
-            "@context": "https://schema.org",
-            "@type": "ClaimReview",
-            "url": url,
-            "claimReviewed": c.claim_text,
-            "datePublished": reviewed_on,
-            "author": author,
-            "reviewRating": {"@type": "Rating", "ratingValue": value, "bestRating": BEST_RATING,
-                             "worstRating": WORST_RATING, "alternateName": words},
-            "itemReviewed": claim,
-        }
+        item = _claim_review(c.check_id, c.claim_text, c.reviewed_verdict, reviewed_on, claim,
+                             reviewer_org=reviewer_org, report_url=report_url,
+                             reviewer_org_url=reviewer_org_url)
         if c.earlier_fact_checks:
             item["citation"] = [_claimreview_earlier(e) for e in c.earlier_fact_checks]
         items.append(item)
@@ -489,25 +497,10 @@ def check_claimreview_items(result: CheckResult, reviews: Sequence[Review], *,
     review = _latest_review(result.check_id, reviews) if result.check_id else None
     if review is None:
         return []
-    label = review.verdict.upper()
-    value, words = RATING_SCALE.get(label, (2, review.verdict))
-    author: dict[str, Any] = {"@type": "Organization", "name": reviewer_org}
-    if reviewer_org_url:
-        author["url"] = reviewer_org_url
     reviewed_on = (review.created_at or dt.datetime.now(dt.timezone.utc)).date().isoformat()
-    url = (f"{report_url}#claim-{result.check_id}" if report_url
-           else f"urn:verify:check:{result.check_id}")
-    return [{
-        "@context": "https://schema.org",
-        "@type": "ClaimReview",
-        "url": url,
-        "claimReviewed": result.claim,
-        "datePublished": reviewed_on,
-        "author": author,
-        "reviewRating": {"@type": "Rating", "ratingValue": value, "bestRating": BEST_RATING,
-                         "worstRating": WORST_RATING, "alternateName": words},
-        "itemReviewed": {"@type": "Claim"},
-    }]
+    return [_claim_review(result.check_id, result.claim, review.verdict, reviewed_on,
+                          {"@type": "Claim"}, reviewer_org=reviewer_org, report_url=report_url,
+                          reviewer_org_url=reviewer_org_url)]
 
 
 def render_check_claimreview(result: CheckResult, reviews: Sequence[Review],

@@ -49,7 +49,7 @@ from tqdm import tqdm
 from verify.checks.pipeline import _validate_claim, check_claims
 from verify.checks.records import normalise_verdict, review_check
 from verify.errors import InputError
-from verify.ingest.text import decode_named, json_lines, read_folder
+from verify.ingest.text import decode_named, json_lines, json_records, read_folder
 from verify.types import to_jsonable
 
 if TYPE_CHECKING:
@@ -149,20 +149,6 @@ def _to_past(item: Any, where: str) -> PastVerdict | str:
     return PastVerdict(" ".join(claim.split()), verdict, where)
 
 
-def _json_items(data: Any) -> list[Any]:
-    """ClaimReview objects (or rows) in a JSON document, whatever wraps them."""
-    if isinstance(data, list):
-        return [x for item in data for x in _json_items(item)]
-    if isinstance(data, dict):
-        if "@graph" in data:
-            return _json_items(data["@graph"])
-        if "itemListElement" in data:
-            return [e.get("item", e) if isinstance(e, dict) else e
-                    for e in data["itemListElement"]]
-        return [data]
-    return [data]
-
-
 def _html_claim_reviews(text: str, name: str) -> list[PastVerdict | str]:
     """The ClaimReview objects in a published fact-check page's JSON-LD script blocks
     (other schema.org objects there, such as the article itself, are passed over)."""
@@ -172,7 +158,7 @@ def _html_claim_reviews(text: str, name: str) -> list[PastVerdict | str]:
     blocks = BeautifulSoup(text, "html.parser").find_all("script", type="application/ld+json")
     for number, block in enumerate(blocks, 1):
         try:
-            items = _json_items(json.loads(block.string or ""))
+            items = json_records(json.loads(block.string or ""))
         except json.JSONDecodeError as exc:
             found.append(f"{name}: JSON-LD block {number}: malformed JSON: {exc.msg}")
             continue
@@ -209,7 +195,7 @@ def read_past_verdicts(text: str, name: str) -> tuple[list[PastVerdict], list[st
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise InputError(f"{name}:{exc.lineno}: malformed JSON: {exc.msg}") from None
-        found = [_to_past(item, f"{name}: item {i}") for i, item in enumerate(_json_items(data), 1)]
+        found = [_to_past(item, f"{name}: item {i}") for i, item in enumerate(json_records(data), 1)]
     elif suffix in (".html", ".htm"):
         found = _html_claim_reviews(text, name)
     else:

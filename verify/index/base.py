@@ -25,11 +25,12 @@ Example:
 
 from __future__ import annotations
 
+import copy
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 import numpy as np
 
@@ -199,6 +200,8 @@ class PassageIndex(ABC):
     store's ``passages`` table."""
 
     meta: dict[str, Any] | None = None
+    store: Store
+    embedder: Embedder
 
     @property
     @abstractmethod
@@ -237,9 +240,15 @@ class PassageIndex(ABC):
     def lexical_scores(self, query: str, ids: Sequence[int]) -> dict[int, float]:
         """Lexical score of the query against each passage in ``ids``."""
 
-    @abstractmethod
-    def view(self, store: Store, embedder: Embedder | None = None) -> PassageIndex:
-        """This index (same loaded data) read through another store handle / embedder."""
+    def view(self, store: Store, embedder: Embedder | None = None) -> Self:
+        """This index (sharing its loaded data and sync state) read through another store
+        handle, e.g. a worker thread's cursor, and optionally another embedder instance of
+        the same model."""
+        clone = copy.copy(self)
+        clone.store = store
+        if embedder is not None:
+            clone.embedder = embedder
+        return clone
 
 
 class IndexOwner(Protocol):

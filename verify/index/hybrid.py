@@ -29,7 +29,6 @@ Example:
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import hashlib
 import json
@@ -220,15 +219,6 @@ class HybridIndex(PassageIndex):
     def backends(self) -> dict[str, str]:
         """The backend names, ``{"dense": ..., "lexical": ...}``."""
         return {"dense": self.dense_backend, "lexical": self.lexical_backend}
-
-    def view(self, store: Store, embedder: Embedder | None = None) -> HybridIndex:
-        """This index (sharing its loaded data) through another store handle, e.g. a worker
-        thread's cursor, and optionally another embedder instance of the same model."""
-        clone = copy.copy(self)
-        clone.store = store
-        if embedder is not None:
-            clone.embedder = embedder
-        return clone
 
     # ---- loading -------------------------------------------------------------
     @property

@@ -29,7 +29,6 @@ Example:
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import hashlib
 import json
@@ -226,14 +225,6 @@ class MilvusIndex(PassageIndex):
                 self._client.close()
             finally:
                 self._client = None
-
-    def view(self, store: Store, embedder: Embedder | None = None) -> MilvusIndex:
-        """This index (same client and sync state) through another store handle."""
-        clone = copy.copy(self)
-        clone.store = store
-        if embedder is not None:
-            clone.embedder = embedder
-        return clone
 
     # ---- loading -------------------------------------------------------------------
     @property

@@ -77,6 +77,28 @@ def read_folder(folder: Path, suffixes: Sequence[str],
     return rows, problems
 
 
+def json_records(data: Any) -> list[Any]:
+    """The records in a JSON document, whatever wraps them: lists, a JSON-LD ``@graph``, a
+    schema.org ItemList or DataFeed, a Fact Check Tools answer (``{"claims": [...]}``).
+
+    Example:
+        >>> json_records({"@graph": [{"itemListElement": [{"item": {"a": 1}}]}]})
+        [{'a': 1}]
+    """
+    if isinstance(data, list):
+        return [x for item in data for x in json_records(item)]
+    if isinstance(data, dict):
+        if "@graph" in data:
+            return json_records(data["@graph"])
+        for wrapper in ("itemListElement", "dataFeedElement"):
+            if wrapper in data:
+                return json_records([e.get("item", e) if isinstance(e, dict) else e
+                                     for e in data[wrapper]])
+        if isinstance(data.get("claims"), list) and not data.get("claimReview"):
+            return json_records(data["claims"])
+    return [data]
+
+
 def json_lines(text: str) -> Iterator[tuple[int, Any, str]]:
     """``(line number, value, "")`` for each non-blank line of JSON-lines ``text``, or
     ``(line number, None, problem)`` for a line that is not JSON.
