@@ -178,7 +178,8 @@ def main() -> None:
             queries = {r[0]: r[1] for r in read_tsv(root / split / "queries.tsv") if len(r) > 1}
             qrels = {q: rel for q, rel in read_qrels(root / split / "qrels.tsv").items()
                      if q in queries}
-            texts = {q: for_matching(t) for q, t in queries.items() if q in qrels}
+            texts = {q: for_matching(t, index.word_count) for q, t in queries.items()
+                     if q in qrels}
             vectors = ws.embedder.embed_many(list(texts.values()))
             out: dict[str, Any] = {}
             for (qid, text), vector in zip(texts.items(), vectors, strict=True):
@@ -231,9 +232,9 @@ def main() -> None:
             saved_rr.replace(aside)
         learned.save(wsdir / "learned-reranker.json")
         runs = {
-            "BM25 alone": lambda t: index.lexical_candidates(for_matching(t), 10),
-            "dense alone": lambda t: index.dense_candidates(ws.embedder.embed(for_matching(t)),
-                                                            20),
+            "BM25 alone": lambda t: index.lexical_candidates(for_matching(t, index.word_count), 10),
+            "dense alone": lambda t: index.dense_candidates(
+                ws.embedder.embed(for_matching(t, index.word_count)), 20),
             "hybrid (default scorer)": lambda t: ws.match(t, k=5),
             "hybrid + re-ranker (train)": lambda t: ws.match(t, k=5),
         }

@@ -17,7 +17,7 @@ from verify.archive.matching import (
     pool_same_claims,
     same_claim_key,
 )
-from verify.archive.normalise import for_matching, looks_like_post
+from verify.archive.normalise import for_matching, looks_like_post, split_run_together
 from verify.config import Settings
 from verify.errors import ArchiveError
 
@@ -171,6 +171,26 @@ def test_normalise_keeps_words_drops_platform_markup() -> None:
     assert for_matching(signed) == "Big news Morgan Eastwood"
     assert for_matching("#5GTowers #covid_19") == "5G Towers covid 19"
     assert looks_like_post(text) and not looks_like_post("A plain claim.")
+
+
+def test_run_together_tags_split_into_words_the_archive_knows() -> None:
+    counts = {"george": 40, "soro": 12, "corn": 3, "flake": 5, "fyre": 2, "festival": 30}
+    known = lambda word: counts.get(word, 0)  # noqa: E731
+    assert for_matching(".@georgesoros backs #Antifa", known) == ". george soros backs Antifa"
+    assert for_matching("#cornflakes #Fyrefestival #hoax", known) == "corn flakes Fyre festival hoax"
+    assert for_matching("#cornflakes") == "cornflakes"            # no archive words: as it was
+    assert split_run_together("festival", known) == "festival"  # a known word stays whole
+    assert split_run_together("exumaairport", known) == "exumaairport"  # 'exuma' unknown
+    assert split_run_together("fyre", known) == "fyre"          # too short to split
+
+
+def test_match_splits_a_run_together_hashtag(ws: Workspace) -> None:
+    ws.import_fact_checks(text=json.dumps(FACT_CHECK_TOOLS), name="f.json")
+    ws.import_fact_checks(text=CSV, name="desk.csv")
+    matches = ws.match("they admit it now #5gtowers #spreadthecoronavirus", k=1)
+    assert matches[0].fact_check.claim == "5G towers spread the coronavirus"
+    assert "shared wording" in " ".join(matches[0].why) or "most shared" in " ".join(
+        matches[0].why)
 
 
 def test_empty_archive_matches_nothing(ws: Workspace) -> None:

@@ -168,6 +168,10 @@ class ArchiveIndex:
         log.info("archive index: added %d fact-checks (%d in all)", len(rows), count)
         return self
 
+    def word_count(self, token: str) -> int:
+        """How many fact-checks hold this BM25 token (for splitting run-together tags)."""
+        return self.doc_freq.get(token, 0)
+
     def idf(self, token: str) -> float:
         """Inverse document frequency of a BM25 token over the archive."""
         n = len(self.ids)

@@ -286,7 +286,7 @@ def match_claim(store: Store, embedder: Embedder, index: ArchiveIndex, claim: st
                 *, reranker: Reranker | None = None, candidates_k: int = CANDIDATES,
                 min_score: float = 0.0) -> list[Match]:
     """Earlier fact-checks ranked by how likely they reviewed ``claim`` (best first)."""
-    query = for_matching(claim)
+    query = for_matching(claim, index.word_count)
     if not query or len(index.ids) == 0 or k <= 0:
         return []
     vector = embedder.embed(query)

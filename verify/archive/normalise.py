@@ -2,9 +2,11 @@
 
 ``for_matching`` keeps the words of a claim and drops what only a platform adds: links
 (``https://t.co/...``, ``pic.twitter.com/...``), the handle and date of an embedded
-tweet's "— Name (@handle) January 14, 2020" signature (the name stays: who said it), ``RT @x:`` prefixes, emoji and HTML entities. Handles and
-hashtags keep their words (``#DefundTheCBC`` -> "Defund The CBC", ``@realDonaldTrump`` ->
-"real Donald Trump"), since they often name who or what the claim is about. The original
+tweet's "— Name (@handle) January 14, 2020" signature (the name stays: who said it),
+``RT @x:`` prefixes, emoji and HTML entities. Handles and hashtags keep their words (``#DefundTheCBC`` -> "Defund The CBC", ``@realDonaldTrump``
+-> "real Donald Trump"), since they often name who or what the claim is about. Given the
+words an archive knows (``known``), a run-together tag is split into them
+(``#georgesoros`` -> "george soros", ``#Fyrefestival`` -> "Fyre festival"). The original
 text is never changed: callers keep it and show it.
 
 Example:
@@ -15,8 +17,10 @@ Example:
 from __future__ import annotations
 
 import html
+import math
 import re
 import unicodedata
+from collections.abc import Callable
 
 _URL = re.compile(r"(?:https?://|www\.)\S+|\bpic\.twitter\.com/\S+|\b\w+\.(?:com|org|net|co|ly)/\S*",
                   re.IGNORECASE)
@@ -37,6 +41,68 @@ def split_words(tag: str) -> str:
     return " ".join(parts)
 
 
+#: How often a word occurs in an archive (0: unknown), for splitting run-together tags.
+WordCounts = Callable[[str], int]
+
+_SHORT_WORDS = frozenset("a an and as at by for from in is it my no of on or the to up we".split())
+_MIN_SPLIT = 6          # shorter tags are left whole
+
+
+def split_run_together(tag: str, known: WordCounts) -> str:
+    """``georgesoros`` -> "george soros" when both are words the archive knows and the tag is
+    not one itself; a tag that cannot be split into known words (two letters or more each,
+    or a short function word) is returned as it is.
+
+    Example:
+        >>> counts = {"corn": 3, "flake": 5}.get
+        >>> split_run_together("cornflakes", lambda w: counts(w, 0))
+        'corn flakes'
+    """
+    from verify.index.tokenize import s_stem
+
+    word = tag.lower()
+    if len(word) < _MIN_SPLIT or not word.isalpha() or known(s_stem(word)) > 0:
+        return tag
+
+    def weight(piece: str) -> float | None:
+        if piece in _SHORT_WORDS:
+            return 0.0
+        count = known(s_stem(piece))
+        return math.log1p(count) if count > 0 and len(piece) >= 2 else None
+
+    # best[i]: (pieces, -weight) of the best split of word[:i]; fewest pieces, then commonest
+    best: list[tuple[int, float, int] | None] = [None] * (len(word) + 1)
+    best[0] = (0, 0.0, 0)
+    for end in range(1, len(word) + 1):
+        for start in range(max(0, end - 20), end):
+            if best[start] is None:
+                continue
+            w = weight(word[start:end])
+            if w is None:
+                continue
+            pieces, neg, _ = best[start]  # type: ignore[misc]
+            option = (pieces + 1, neg - w, start)
+            if best[end] is None or option[:2] < best[end][:2]:  # type: ignore[index]
+                best[end] = option
+    if best[-1] is None or best[-1][0] < 2:
+        return tag
+    cuts, end = [], len(word)
+    while end > 0:
+        start = best[end][2]  # type: ignore[index]
+        cuts.append(tag[start:end])
+        end = start
+    return " ".join(reversed(cuts))
+
+
+def _tag_words(tag: str, known: WordCounts | None) -> str:
+    """The words of a hashtag or handle: camel case split, then run-together parts split
+    into words the archive knows."""
+    parts = split_words(tag).split()
+    if known is not None:
+        parts = [split_run_together(p, known) for p in parts]
+    return " ".join(parts)
+
+
 def _is_symbol(ch: str) -> bool:
     """Emoji, flags, pictographs and joiners: kept out of the text matched."""
     if ch in "\u200d\ufe0f\u20e3":
@@ -51,15 +117,16 @@ def strip_symbols(text: str) -> str:
     return "".join(" " if _is_symbol(ch) else ch for ch in text)
 
 
-def for_matching(text: str) -> str:
-    """The words of a claim as matching should see them (see the module docstring)."""
+def for_matching(text: str, known: WordCounts | None = None) -> str:
+    """The words of a claim as matching should see them (see the module docstring);
+    ``known``: how often a (stemmed, lowercase) word occurs in the archive."""
     out = html.unescape(str(text or ""))
     out = _RETWEET.sub("", out)
     out = _URL.sub(" ", out)
     out = _SIGNATURE.sub(lambda m: " " + m.group(1), out.rstrip())  # keep who said it
     out = strip_symbols(out)
-    out = _HANDLE.sub(lambda m: " " + split_words(m.group(1)), out)
-    out = _HASHTAG.sub(lambda m: " " + split_words(m.group(1)), out)
+    out = _HANDLE.sub(lambda m: " " + _tag_words(m.group(1), known), out)
+    out = _HASHTAG.sub(lambda m: " " + _tag_words(m.group(1), known), out)
     out = out.replace('""', '"')
     return _SPACES.sub(" ", out).strip()
 
