@@ -50,6 +50,7 @@ from verify.ui.paths import OFF_MESSAGE, resolve_desk_path, roots_label
 
 if TYPE_CHECKING:
     from verify.client import RemoteWorkspace
+    from verify.ui.keeper import WorkspaceKeeper
     from verify.users import User
     from verify.workspace import Workspace
 
@@ -324,6 +325,13 @@ class _Timed:
         return timed
 
 
+def mark(name: str) -> None:
+    """Log the wall-clock time of a point in the script run (with desk timings on), so a
+    browser's timestamps can be set beside the server's."""
+    if _timings_on():
+        timing_log.info("desk-mark %s %.4f", name, time.time())
+
+
 def _timings_on() -> bool:
     """Whether desk timings go to the log (then to stderr, whatever the log level)."""
     if os.environ.get(ENV_TIMINGS, "") in ("", "0"):
@@ -335,29 +343,74 @@ def _timings_on() -> bool:
     return True
 
 
+ENV_KEEP = "VERIFY_DESK_KEEP_S"
+KEEP_S = 120.0
+
+
+@st.cache_resource
+def _keeper() -> WorkspaceKeeper:
+    """The process's keeper of the workspace between script runs."""
+    from verify.ui.keeper import WorkspaceKeeper
+
+    return WorkspaceKeeper()
+
+
+def keep_seconds() -> float:
+    """How long an idle workspace stays open between runs (``$VERIFY_DESK_KEEP_S``; 0: close
+    it after every run). Another process that waits for it gets it at once."""
+    try:
+        return max(0.0, float(os.environ.get(ENV_KEEP, KEEP_S)))
+    except ValueError:
+        return KEEP_S
+
+
+@contextlib.contextmanager
+def _embedded_workspace() -> Iterator[Workspace | None]:
+    """The workspace for one run, kept open for the next unless another process waits."""
+    keeper = _keeper()
+    keeper.idle_s = keep_seconds()
+    key = f"{os.environ.get('VERIFY_HOME', '')}|{workspace_target() or ''}"
+    with keeper.run(key, open_workspace) as ws:
+        yield ws
+
+
 @contextlib.contextmanager
 def session_workspace() -> Iterator[Workspace | None]:
-    """Open the workspace for one script run and close it afterwards."""
+    """The workspace for one script run: through the server (remote mode), or the embedded
+    one, kept open between runs while nobody else waits for it (``verify.ui.keeper``)."""
     timed = _timings_on()
-    started = time.perf_counter()
-    if remote_url():
-        ws: Any = open_remote()
-    else:
-        ws = open_workspace()
-    opened = time.perf_counter()
-    st.session_state[_WS_KEY] = _Timed(ws) if timed and ws is not None else ws
+    mark("run.start")
+    started = opened = time.perf_counter()
+    stack = contextlib.ExitStack()
     try:
+        if remote_url():
+            ws: Any = open_remote()
+        else:
+            ws = stack.enter_context(_embedded_workspace())
+        opened = time.perf_counter()
+        st.session_state[_WS_KEY] = _Timed(ws) if timed and ws is not None else ws
         yield cast("Workspace | None", ws)
     finally:
         ran = time.perf_counter()
-        if ws is not None and not remote_url():
-            ws.close()  # first: nothing below may keep the database locked
         with contextlib.suppress(Exception):
             st.session_state[_WS_KEY] = None
+        stack.close()  # the keeper keeps or closes the workspace, first
         if timed:
             timing_log.info("desk-timing run.open %.4f", opened - started)
             timing_log.info("desk-timing run.page %.4f", ran - opened)
             timing_log.info("desk-timing run.close %.4f", time.perf_counter() - ran)
+
+
+@contextlib.contextmanager
+def run_workspace() -> Iterator[Workspace | None]:
+    """The workspace for a fragment (``st.fragment``): the page run's, or, when the fragment
+    reruns on its own (app.py does not run then), one of its own, as a page run gets it."""
+    ws = st.session_state.get(_WS_KEY)
+    if ws is not None:
+        yield ws
+        return
+    with session_workspace():
+        yield st.session_state.get(_WS_KEY)  # as a page run sees it (timed, when timings are on)
 
 
 def workspace() -> Workspace:

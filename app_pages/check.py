@@ -17,8 +17,8 @@ from verify.history import Review
 from verify.types import SearchFilters
 from verify.ui import forms, render
 
-ws = desk.workspace()
 RESULT_KEY = "check_result"
+FILTERS_KEY = "check_filters"      # the sidebar's filters, for the panel's own reruns
 EARLIER_KEY = "check_earlier"      # (check id, the archive's matches for its claim)
 EARLIER_SHOWN = 3                  # as `verify check` shows (docs/archive.md)
 EXAMPLES = DEMO_CLAIMS
@@ -30,7 +30,7 @@ def _use_example() -> None:
         st.session_state["claim"] = choice
 
 
-def sidebar_filters() -> SearchFilters:
+def sidebar_filters(ws) -> SearchFilters:  # noqa: ANN001 - Workspace or RemoteWorkspace
     """Date range, sources and minimum reliability, from the sidebar."""
     stats = None
     domains: list[str] = []
@@ -69,7 +69,7 @@ def show_verdict(result) -> None:  # noqa: ANN001 - CheckResult
             f"{result.refute_score:.2f} · check {render.esc(result.check_id)}</div></div>")
 
 
-def earlier_fact_checks(result) -> list:  # noqa: ANN001 - CheckResult
+def earlier_fact_checks(ws, result) -> list:  # noqa: ANN001 - workspace, CheckResult
     """The archive's best matches for the result's claim (at most 3, each scoring at least
     MATCH_THRESHOLD, as ``verify check``), kept for this check id only: a check reopened
     from History or an audit gets its own. An archive that fails says so; the check stands."""
@@ -143,7 +143,7 @@ def show_chart(result) -> None:  # noqa: ANN001
               + " ".join(render.stance_badge(s) for s in render.STANCE_COLOUR) + "</div>")
 
 
-def show_review(result) -> None:  # noqa: ANN001
+def show_review(ws, result) -> None:  # noqa: ANN001
     """The check's reviews and the form to confirm or override its verdict (keyed to the
     check and its number of reviews: another check gets fresh widgets)."""
     reviews: list[Review] = []
@@ -171,10 +171,11 @@ def show_claimreview(result, reviews: list[Review]) -> None:  # noqa: ANN001
         st.caption(render.md_escape(blocked))
 
 
-def show_result(result) -> None:  # noqa: ANN001
+def show_result(ws, result) -> None:  # noqa: ANN001
     """The whole verdict view: verdict, earlier fact-checks, evidence, review."""
     show_verdict(result)
-    show_earlier(earlier_fact_checks(result))
+    desk.mark("verdict.sent")
+    show_earlier(earlier_fact_checks(ws, result))
     groups = [(s, result.by_stance(s)) for s in ("supports", "refutes", "unrelated")]
     left, right = st.columns([3, 2], gap="large")
     with left:
@@ -198,31 +199,46 @@ def show_result(result) -> None:  # noqa: ANN001
         if result.claim_quantities:
             st.caption("Figures in the claim: " + ", ".join(
                 render.md_escape(q) for q in result.claim_quantities))
-        show_review(result)
+        show_review(ws, result)
+
+
+@st.fragment
+def check_panel() -> None:
+    """The claim form and its verdict. Submitting reruns this panel alone, not the page:
+    the title, sidebar and navigation are neither rebuilt nor sent to the browser again,
+    which would compete with the check for the CPU."""
+    with desk.run_workspace() as ws:
+        if ws is None:
+            st.info("The workspace could not be opened. Fix the problem above and reload "
+                    "the page.")
+            return
+        with st.form("check_form"):
+            claim = st.text_area("Claim", key="claim", height=80,
+                                 placeholder="e.g. IS-K killed 338 civilians in Pakistan "
+                                             "since 2017")
+            submitted = st.form_submit_button("Check claim", type="primary")
+        if submitted:
+            st.session_state.pop(RESULT_KEY, None)  # an error must not leave the last verdict
+            st.session_state.pop(EARLIER_KEY, None)
+            text = (claim or "").strip()
+            if not text:
+                st.warning("Type a claim to check first, for example a sentence with a figure, "
+                           "a date or a named actor.")
+            else:
+                filters = st.session_state.get(FILTERS_KEY) or SearchFilters()
+                with st.spinner("Checking the claim against the corpus…"), \
+                        desk.guard("checking the claim"):
+                    desk.mark("check.start")
+                    st.session_state[RESULT_KEY] = ws.check(
+                        text, filters=None if filters.is_empty() else filters)
+                    desk.mark("check.end")
+        current = st.session_state.get(RESULT_KEY)
+        if current is not None:
+            show_result(ws, current)
 
 
 st.title("Check a claim")
-filters = sidebar_filters()
-
+st.session_state[FILTERS_KEY] = sidebar_filters(desk.workspace())
 st.selectbox("Try an example", ("",) + EXAMPLES, key="check_example", on_change=_use_example,
              format_func=lambda s: s or "— pick a sample claim —")
-with st.form("check_form"):
-    claim = st.text_area("Claim", key="claim", height=80,
-                         placeholder="e.g. IS-K killed 338 civilians in Pakistan since 2017")
-    submitted = st.form_submit_button("Check claim", type="primary")
-
-if submitted:
-    st.session_state.pop(RESULT_KEY, None)  # an error below must not leave the last verdict up
-    st.session_state.pop(EARLIER_KEY, None)
-    text = (claim or "").strip()
-    if not text:
-        st.warning("Type a claim to check first, for example a sentence with a figure, "
-                   "a date or a named actor.")
-    else:
-        with st.spinner("Checking the claim against the corpus…"), desk.guard("checking the claim"):
-            st.session_state[RESULT_KEY] = ws.check(
-                text, filters=None if filters.is_empty() else filters)
-
-current = st.session_state.get(RESULT_KEY)
-if current is not None:
-    show_result(current)
+check_panel()

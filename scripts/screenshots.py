@@ -132,13 +132,15 @@ def full_screenshot(page: Any, path: Path, width: int = 1400) -> None:
     page.set_viewport_size({"width": width, "height": 1000})
 
 
-def submit_claim(page: Any, claim: str, timeout_ms: int = 60_000) -> float:
+def submit_claim(page: Any, claim: str, timeout_ms: int = 60_000, *, filled: bool = False,
+                 previous: str | None = None) -> float:
     """Type a claim, press Check, wait for its verdict; returns seconds from click to verdict."""
-    box = page.get_by_role("textbox", name="Claim", exact=True)
-    box.fill(claim)
+    if not filled:
+        page.get_by_role("textbox", name="Claim", exact=True).fill(claim)
     button = page.get_by_role("button", name="Check claim")
-    shown = page.locator("[data-check-id]")
-    previous = shown.first.get_attribute("data-check-id") if shown.count() else ""
+    if previous is None:
+        shown = page.locator("[data-check-id]")
+        previous = shown.first.get_attribute("data-check-id") if shown.count() else ""
     start = time.perf_counter()
     button.click()
     # a new check has its own id: wait for the verdict of *this* submission
@@ -149,6 +151,37 @@ def submit_claim(page: Any, claim: str, timeout_ms: int = 60_000) -> float:
     elapsed = time.perf_counter() - start
     page.get_by_text(f"Claim: {claim}", exact=True).wait_for(timeout=timeout_ms)
     return elapsed
+
+
+# In the page, by the browser's clock (ms since the epoch, to set beside the server's marks):
+# the click on "Check claim" (capture phase, before Streamlit sees it) and the first DOM
+# change that shows a new check's verdict.
+_ARM_TIMER = """prev => { const t = window.__verifyTimer = {};
+  const now = () => performance.timeOrigin + performance.now();
+  document.addEventListener('click', () => { t.click = t.click || now(); },
+                            {capture: true, once: true});
+  const seen = () => { const e = document.querySelector('[data-check-id]');
+    return e && e.getAttribute('data-check-id') !== prev; };
+  const obs = new MutationObserver(() => { if (!t.shown && seen()) {
+    t.shown = now(); obs.disconnect(); } });
+  obs.observe(document.body, {subtree: true, childList: true, attributes: true}); }"""
+
+
+def submit_claim_timed(page: Any, claim: str,
+                       timeout_ms: int = 60_000) -> tuple[float, float, float, float]:
+    """Like :func:`submit_claim`; returns (seconds from the harness's click call to its
+    seeing the verdict, seconds from the click to the verdict in the page by the browser's
+    clock, and the click's and the verdict's times in seconds since the epoch). The first
+    includes Playwright's own work (checks before the click, polling)."""
+    shown = page.locator("[data-check-id]")
+    page.get_by_role("textbox", name="Claim", exact=True).fill(claim)
+    previous = shown.first.get_attribute("data-check-id") if shown.count() else ""
+    page.evaluate(_ARM_TIMER, previous)
+    harness = submit_claim(page, claim, timeout_ms, filled=True, previous=previous)
+    page.wait_for_function("() => window.__verifyTimer.shown", timeout=timeout_ms)
+    clicked, shown_at = page.evaluate("() => [window.__verifyTimer.click, "
+                                      "window.__verifyTimer.shown]")
+    return harness, (shown_at - clicked) / 1000.0, clicked / 1000.0, shown_at / 1000.0
 
 
 SAMPLE_ARTICLE = (

@@ -73,9 +73,11 @@ def _register_fakes() -> Iterator[None]:
 def _isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every test gets its own VERIFY_HOME; the desk's default of not fetching local pages
     (app.py sets VERIFY_FETCH_PRIVATE=0 for its process) never leaks from one test into
-    the next, and the tests' pages are on 127.0.0.1."""
+    the next, and the tests' pages are on 127.0.0.1. A desk run in this process closes its
+    workspace after every run (VERIFY_DESK_KEEP_S=0): tests that keep it say so."""
     monkeypatch.setenv("VERIFY_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("VERIFY_FETCH_PRIVATE", "1")
+    monkeypatch.setenv("VERIFY_DESK_KEEP_S", "0")
 
 
 @pytest.fixture

@@ -342,6 +342,32 @@ def _db_locked(db: Path) -> bool:
     return probe.returncode != 0
 
 
+def test_desk_keeps_its_workspace_between_runs_and_lets_the_cli_in(
+        app: AppTest, demo_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With VERIFY_DESK_KEEP_S (the desk's default is 120 s) the workspace stays open between
+    runs; a verify process that waits for it (the CLI) gets it at once, and the desk opens it
+    again on its next run."""
+    import subprocess
+    import sys
+
+    db = demo_home / "demo" / "verify.duckdb"
+    monkeypatch.setenv("VERIFY_DESK_KEEP_S", "60")
+    try:
+        run_check(app, SUPPORTED_CLAIM)
+        assert _db_locked(db), "the desk did not keep its workspace open between runs"
+        cli = subprocess.run(
+            [sys.executable, "-c", "import sys; from verify.store import Store; "
+             "s = Store.open(sys.argv[1]); print(s.fetchone('SELECT count(*) FROM checks')[0]);"
+             " s.close()", str(db.parent)], capture_output=True, text=True, timeout=120)
+        assert cli.returncode == 0 and int(cli.stdout.strip()) >= 1, cli.stderr
+        run_check(app, INFLATED_CLAIM)
+        assert verdict_of(app) is not None
+    finally:
+        monkeypatch.setenv("VERIFY_DESK_KEEP_S", "0")
+        app.run()   # the next run closes what was kept
+    assert not _db_locked(db)
+
+
 def test_every_page_releases_the_workspace_between_runs(app: AppTest, demo_home: Path) -> None:
     """The CLI can ingest while the desk is open: no page keeps the database locked."""
     db = demo_home / "demo" / "verify.duckdb"

@@ -26,7 +26,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -460,6 +460,28 @@ class Store:
         """Run one statement for each parameter row."""
         with self._refused_writes():
             return self._con.executemany(sql, parameters)
+
+    def insert_rows(self, insert: str, rows: Sequence[Sequence[object]], *,
+                    per_statement: int = 200) -> None:
+        """``insert`` (``"INSERT INTO t (a, b)"``) for every row, many rows to a statement:
+        DuckDB runs ``executemany`` a row at a time, 2-3x slower for a check's evidence.
+
+        Example:
+            >>> store = Store.memory()
+            >>> store.insert_rows("INSERT INTO sources (source_id, domain)", [[901, "a.example"], [902, "b.example"]])
+            >>> store.fetchone("SELECT count(*) FROM sources WHERE source_id > 900")
+            (2,)
+        """
+        if not rows:
+            return
+        width = len(rows[0])
+        if any(len(row) != width for row in rows):
+            raise ValueError("insert_rows: every row must have the same number of values")
+        one = "(" + ", ".join(["?"] * width) + ")"
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start:start + per_statement]
+            self.execute(f"{insert} VALUES " + ", ".join([one] * len(chunk)),
+                         [value for row in chunk for value in row])
 
     def fetchone(self, sql: str, parameters: object = None) -> tuple[Any, ...] | None:
         """The first row of a query, or ``None``."""

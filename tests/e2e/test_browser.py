@@ -47,11 +47,14 @@ def server(home: Path, tmp_path_factory: pytest.TempPathFactory):
     """The desk on a free port with a fresh VERIFY_HOME (first page load builds the demo).
 
     It may read server folders under this run's pytest temp folder (VERIFY_DESK_ROOTS),
-    where the tests write the documents they ingest through the *Folder path* tab.
+    where the tests write the documents they ingest through the *Folder path* tab. It keeps
+    its workspace open between runs, as by default (tests that open the workspace here wait
+    for it, and the desk lets go at once).
     """
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("VERIFY_DESK_ROOTS", str(tmp_path_factory.getbasetemp()))
+        mp.delenv("VERIFY_DESK_KEEP_S", raising=False)
         with shots.desk_server(home, ARTIFACTS / "streamlit-e2e.log") as base:
             yield base
 

@@ -207,10 +207,9 @@ def _write_article(ws: Workspace, audit_id: str, article: Article, position: int
             [audit_id, article.key, article.file_path, article.title, article.text, status,
              message, dt.datetime.now(), _article_details(article, position, scores)])
         if claims:
-            con.executemany(
+            con.insert_rows(
                 "INSERT INTO audit_claims (audit_id, article_key, claim_index, sentence,"
-                " sentence_start, sentence_end, claim_text, checkworthiness, check_id, details)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " sentence_start, sentence_end, claim_text, checkworthiness, check_id, details)",
                 [[audit_id, article.key, r.index, r.sentence, r.sentence_start, r.sentence_end,
                   r.claim_text, r.checkworthiness, r.check_id, json.dumps(to_jsonable(r))]
                  for r, _ in claims])

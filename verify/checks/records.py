@@ -53,12 +53,11 @@ def save_check(ws: CheckContext, result: CheckResult, *, filters: SearchFilters 
                          e.fused_score, e.duplicate_of, json.dumps(to_jsonable(e.alignments)),
                          e.passage.text, e.refute_reason, e.stance_note, e.dissent])
         if rows:
-            store.executemany(
+            store.insert_rows(
                 "INSERT INTO check_evidence (check_id, evidence_rank, passage_id, document_id,"
                 " domain, stance, p_supports, p_refutes, p_unrelated, reliability, relevance,"
                 " weight, dense_score, lexical_score, fused_score, duplicate_of,"
-                " numeric_alignment, passage_text, refute_reason, stance_note, dissent) VALUES"
-                " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                " numeric_alignment, passage_text, refute_reason, stance_note, dissent)", rows)
     return result.check_id
 
 
