@@ -9,6 +9,7 @@ import threading
 import time
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from verify import Workspace
@@ -64,7 +65,7 @@ def test_another_workspace_key_closes_the_kept_one(folder: Path, fake_settings: 
     with keeper.run("b", opener(other, fake_settings, opened)) as ws:
         assert ws is opened[1]
     assert len(opened) == 2
-    with pytest.raises(Exception):  # the first one was closed when "b" came
+    with pytest.raises(duckdb.ConnectionException):  # the first was closed when "b" came
         opened[0].store.fetchone("SELECT 1")
     keeper.close()
 

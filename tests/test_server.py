@@ -294,3 +294,25 @@ def test_users_cli_prints_the_token_once_and_lists_without_it(tmp_path: Path) ->
     assert bad.exit_code != 0
     removed = runner.invoke(cli, ["-w", target, "users", "remove", "ana"])
     assert removed.exit_code == 0 and "removed ana" in removed.output
+
+
+def test_failed_sign_ins_are_throttled_with_429(served) -> None:
+    """Past the limit of failed sign-ins for a name, the server answers 429 with
+    Retry-After, even to the right password, and says why; other names still sign in."""
+    from verify.server.throttle import LoginThrottle
+
+    client, _, ws = served
+    client.app.state.verify.logins = LoginThrottle(name_limit=3, address_limit=100)
+    ws.users.set_password("checker-person", "a long enough password")
+    ws.users.set_password("reader-person", "another long password")
+    for _ in range(3):
+        wrong = client.post("/login", json={"name": "checker-person", "password": "nope"})
+        assert wrong.status_code == 401
+    refused = client.post("/login", json={"name": "checker-person",
+                                          "password": "a long enough password"})
+    assert refused.status_code == 429
+    assert "too many failed sign-ins for 'checker-person'" in refused.json()["error"]
+    assert int(refused.headers["Retry-After"]) > 0
+    other = client.post("/login", json={"name": "reader-person",
+                                        "password": "another long password"})
+    assert other.status_code == 200 and other.json()["token"]

@@ -20,6 +20,7 @@ from verify.errors import (
     WorkspaceNotFoundError,
 )
 from verify.server.state import ServerBusyError
+from verify.server.throttle import TooManySignInsError
 
 log = logging.getLogger(__name__)
 FIELD = re.compile(r"^([A-Za-z_][A-Za-z0-9_.]*): ")
@@ -27,6 +28,8 @@ FIELD = re.compile(r"^([A-Za-z_][A-Za-z0-9_.]*): ")
 
 def status_for(exc: VerifyError) -> int:
     """The HTTP status for a domain error."""
+    if isinstance(exc, TooManySignInsError):
+        return 429
     if isinstance(exc, AuthenticationError):
         return 401
     if isinstance(exc, PermissionDeniedError):
@@ -93,6 +96,8 @@ def install(app: FastAPI) -> None:
         if status >= 500:
             log.warning("%s %s: %s", request.method, request.url.path, exc)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        if isinstance(exc, TooManySignInsError):
+            headers = {"Retry-After": str(int(exc.retry_after_s) + 1)}
         return JSONResponse(error_body(exc), status_code=status, headers=headers)
 
     @app.exception_handler(RequestValidationError)

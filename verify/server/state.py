@@ -13,6 +13,7 @@ from pathlib import Path
 
 from verify.errors import VerifyError
 from verify.server.jobs import JobManager
+from verify.server.throttle import LoginThrottle
 from verify.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ class ServerState:
         self.desk_roots = desk_roots
         self.write_wait_s = write_wait_s
         self.jobs = JobManager()
+        self.logins = LoginThrottle()
         self._write_lock = threading.Lock()
         self._own_upload_dir = upload_dir is None and workspace.path is None
         self.upload_dir = upload_dir or (workspace.path / "uploads" if workspace.path is not None

@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from fastapi import APIRouter, Depends, File, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, ConfigDict, Field
 
+from verify.errors import AuthenticationError
 from verify.server.auth import (
     Checker,
     Editor,
@@ -150,9 +151,17 @@ def past_verdicts(file: UploadFile = File(...), user: User = Checker,
 
 @router.post("/login", summary="A desk login: your name and password for a session token "
                                "(no token needed; it works as an API token for 12 hours)")
-def login(body: LoginRequest, state: ServerState = Depends(server_state)) -> dict[str, Any]:
-    with state.writer() as ws:
-        user, token = ws.users.login(body.name, body.password)
+def login(body: LoginRequest, request: Request,
+          state: ServerState = Depends(server_state)) -> dict[str, Any]:
+    address = request.client.host if request.client else "unknown"
+    state.logins.check(body.name, address)   # 429 after too many failures (throttle.py)
+    try:
+        with state.writer() as ws:
+            user, token = ws.users.login(body.name, body.password)
+    except AuthenticationError:
+        state.logins.failed(body.name, address)
+        raise
+    state.logins.succeeded(body.name)
     return {**user.to_dict(), "token": token}
 
 
