@@ -38,9 +38,8 @@ pages = [
     st.Page(desk.PAGE_SOURCES, title="Sources", icon=":material/balance:"),
     st.Page(desk.PAGE_CORPUS, title="Corpus", icon=":material/library_books:"),
     st.Page(desk.PAGE_HISTORY, title="History", icon=":material/history:"),
+    st.Page("app_pages/archive.py", title="Archive", icon=":material/inventory_2:"),
 ]
-if not remote:  # the fact-check archive page reads the workspace directly
-    pages.append(st.Page("app_pages/archive.py", title="Archive", icon=":material/inventory_2:"))
 page = st.navigation(pages)
 
 with st.sidebar:

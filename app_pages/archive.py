@@ -40,10 +40,9 @@ st.caption("Earlier fact-checks, this desk's and other fact-checkers'. A claim i
            "are shown above the evidence when it is checked.")
 desk.show_flash()
 
+stats: dict[str, Any] = {"fact_checks": 0}
 with desk.guard("reading the archive"):
-    from verify.archive import archive_stats
-
-    stats = archive_stats(ws)
+    stats = ws.archive_stats()
     cols = st.columns(3)
     cols[0].metric("Fact-checks", stats["fact_checks"])
     cols[1].metric("Organisations", stats["organisations"])
@@ -69,10 +68,8 @@ with tab_match:
                                  width="stretch", key="archive_matches", column_config=LINK)
 
 with tab_browse, desk.guard("listing fact-checks"):
-    from verify.archive import list_fact_checks
-
     query = st.text_input("Search claims, ratings, organisations, claimants", key="archive_q")
-    items = list_fact_checks(ws, query, limit=500)
+    items = ws.fact_checks(query, limit=500)
     if items:
         st.dataframe(pd.DataFrame(_fact_check_rows(items)), hide_index=True, width="stretch",
                      key="archive_table", column_config=LINK)
@@ -99,9 +96,7 @@ with tab_import:
             st.rerun()
 
 with tab_matched, desk.guard("matching checked claims"):
-    from verify.archive import has_fact_checks
-
-    if not has_fact_checks(ws):
+    if not stats.get("fact_checks"):
         st.info("Import fact-checks first; checked claims are then matched against them.")
     else:
         rows = []

@@ -371,3 +371,46 @@ def test_history_lists_audits_run_on_the_server(server: Served, monkeypatch) -> 
     run(at)
     assert at.session_state["audit_result"].audit_id == audit_id
     assert json.dumps(audit_id) and re.search(r"claim", page_html(at))
+
+
+# ---- Archive: import, browse and match on the server -----------------------------------------
+
+ARCHIVE_FEED = json.dumps({"@type": "ClaimReview",
+                           "claimReviewed": "The moon is made of cheese",
+                           "url": "https://three.example/moon",
+                           "reviewRating": {"alternateName": "Pants on Fire"},
+                           "author": {"name": "Checker Three"}})
+
+
+def _import_feed(at: AppTest) -> AppTest:
+    at.file_uploader(key="archive_file").set_value(
+        ("feed.json", ARCHIVE_FEED.encode(), "application/json"))
+    run(at)
+    at.button(key="archive_import").click()
+    return run(at)
+
+
+def test_archive_page_imports_browses_and_matches_on_the_server(server: Served,
+                                                                 monkeypatch) -> None:
+    at = go(desk_as(server, "editor", monkeypatch), "app_pages/archive.py")
+    no_failure(at)
+    for expected in ("1 added, 0 already", "0 added, 1 already"):   # the second adds nothing
+        _import_feed(at)
+        flashed = texts(at.success)
+        assert f"read 1 fact-checks from feed.json: {expected} in the archive" in flashed, flashed
+    assert server.ws.archive_stats()["fact_checks"] == 1           # it reached the server
+    assert server.actions("archive.import")[0]["user"] == "editor-person"
+    assert {m.label: m.value for m in at.metric}["Fact-checks"] == "1"
+    assert list(frame_with(at, "claimant")["claim reviewed"]) == ["The moon is made of cheese"]
+    at.text_area(key="archive_claim").input("the moon is made of cheese!! #moon")
+    at.button(key="archive_match").click()
+    run(at)
+    assert frame_with(at, "why")["link"].iloc[0] == "https://three.example/moon"
+
+
+def test_archive_import_refused_to_a_reader_on_the_server(server: Served, monkeypatch) -> None:
+    at = go(desk_as(server, "reader", monkeypatch), "app_pages/archive.py")
+    _import_feed(at)
+    assert "Your role does not allow this" in texts(at.warning)
+    assert "import fact-checks" in texts(at.warning)
+    assert server.ws.archive_stats()["fact_checks"] == 0

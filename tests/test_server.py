@@ -316,3 +316,33 @@ def test_failed_sign_ins_are_throttled_with_429(served) -> None:
     other = client.post("/login", json={"name": "reader-person",
                                         "password": "another long password"})
     assert other.status_code == 200 and other.json()["token"]
+
+
+FACT_CHECKS_CSV = ("claim,rating,organisation,date,url\n"
+                   '"5G towers spread the coronavirus",False,Checker One,2020-03-25,'
+                   "https://one.example/5g\n"
+                   '"Drinking hot water cures the flu",Mostly false,Checker Two,2020-02-01,\n')
+
+
+def test_archive_import_for_editors_then_read_and_matched_by_everyone(served) -> None:
+    client, tokens, ws = served
+    upload = {"file": ("desk.csv", FACT_CHECKS_CSV.encode(), "text/csv")}
+    refused = client.post("/archive/import", files=upload, headers=auth(tokens["checker"]))
+    assert refused.status_code == 403
+    assert "editor" in refused.json()["error"] and "import fact-checks" in refused.json()["error"]
+    for added, there in ((2, 0), (0, 2)):        # a second import adds nothing
+        started = client.post("/archive/import", files=upload, data={"organisation": "Desk"},
+                              headers=auth(tokens["editor"]))
+        assert started.status_code == 202
+        job = wait_job(client, tokens["editor"], started.json()["job_id"])
+        assert job["status"] == "done", job
+        assert (job["result"]["added"], job["result"]["already_there"]) == (added, there)
+    h = auth(tokens["reader"])
+    assert client.get("/archive", headers=h).json()["fact_checks"] == 2
+    listed = client.get("/archive/fact-checks", params={"query": "hot water"}, headers=h).json()
+    assert [f["claim"] for f in listed] == ["Drinking hot water cures the flu"]
+    assert listed[0]["verdict"] == "REFUTED"
+    matched = client.post("/match", json={"claim": "#5GTowers spread the #coronavirus!!"},
+                          headers=h).json()
+    assert matched[0]["fact_check"]["url"] == "https://one.example/5g"
+    assert ws.users.actions(action="archive.import")[0]["user"] == "editor-person"

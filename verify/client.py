@@ -437,10 +437,36 @@ class RemoteWorkspace:
         job = self._request("POST", "/past-verdicts", files=[("file", (name or "verdicts.csv", data))])
         return from_jsonable(PastVerdictImport, self._job(job, None))
 
-    def import_fact_checks(self, *_: Any, **__: Any) -> Any:
-        """Not offered through the server yet."""
-        raise InputError("the fact-check archive is not available when the desk runs against "
-                         "a server; import it on the server with `verify archive import`")
+    # ---- fact-check archive ----------------------------------------------------------------
+    def archive_stats(self) -> dict[str, Any]:
+        """The archive's counts (fact-checks, organisations, with a verdict, dates, imports)."""
+        return _row(self._request("GET", "/archive"))
+
+    def fact_checks(self, query: str = "", *, limit: int = 200) -> list[Any]:
+        """The archive's fact-checks (``FactCheck``), newest first, filtered by ``query``."""
+        from verify.archive.models import FactCheck
+
+        rows = self._request("GET", "/archive/fact-checks",
+                             params={"query": query, "limit": min(int(limit), 5000)})
+        return [from_jsonable(FactCheck, r) for r in rows]
+
+    def import_fact_checks(self, path: str | os.PathLike[str] | None = None, *,
+                           text: str | bytes | None = None, name: str | None = None,
+                           organisation: str | None = None, progress: bool = False) -> Any:
+        """Import a file of fact-checks into the server's archive (editors; a job); returns
+        an ``ArchiveImport``. A folder is imported on the server with `verify archive import`."""
+        from verify.archive.models import ArchiveImport
+
+        if text is None:
+            if path is None or not Path(path).is_file():
+                raise InputError(f"path: {path} is not a file; the server takes one file of "
+                                 "fact-checks at a time")
+            text, name = Path(path).read_bytes(), name or Path(path).name
+        data = text.encode("utf-8") if isinstance(text, str) else text
+        job = self._request("POST", "/archive/import",
+                            files=[("file", (name or "fact-checks.json", data))],
+                            data={"organisation": organisation or ""})
+        return from_jsonable(ArchiveImport, self._job(job, None))
 
     # ---- audits ------------------------------------------------------------------------------
     def audit(self, inputs: Sequence[str | os.PathLike[str]], *,

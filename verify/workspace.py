@@ -456,6 +456,25 @@ class Workspace:
         return import_fact_checks(self, path, text=text, name=name, organisation=organisation,
                                   progress=progress)
 
+    def archive_stats(self) -> dict[str, Any]:
+        """The archive's counts: fact-checks, organisations, with a verdict, first and last
+        review dates, imports."""
+        from verify.archive import archive_stats
+
+        return archive_stats(self)
+
+    def fact_checks(self, query: str = "", *, limit: int = 200) -> list[Any]:
+        """The archive's fact-checks (``FactCheck``), newest first; with ``query``, those
+        whose claim, title, rating, organisation or claimant hold every word of it.
+
+        Example:
+            [fc.rating for fc in ws.fact_checks("5G", limit=3)]
+            # -> ['False', 'False', 'Pants on Fire']
+        """
+        from verify.archive import list_fact_checks
+
+        return list_fact_checks(self, query, limit=limit)
+
     def match(self, claim: str, k: int = 5, *, min_score: float = 0.0) -> list[Any]:
         """Earlier fact-checks that may have checked ``claim``, best first (``Match``es with
         a score in [0, 1] and why); see docs/archive.md.

@@ -27,7 +27,16 @@ def create_app(workspace: Workspace, *, desk_roots: Sequence[str | Path] | None 
     """
     from verify import __version__
     from verify.server import errors
-    from verify.server.routers import audits, checks, corpus, desk, jobs, sources, users
+    from verify.server.routers import (
+        archive,
+        audits,
+        checks,
+        corpus,
+        desk,
+        jobs,
+        sources,
+        users,
+    )
     from verify.server.state import DEFAULT_WRITE_WAIT_S, ServerState
 
     state = ServerState(workspace,
@@ -56,6 +65,6 @@ def create_app(workspace: Workspace, *, desk_roots: Sequence[str | Path] | None 
     def health() -> dict[str, Any]:
         return {"ok": True, "workspace": str(workspace.path) if workspace.path else None}
 
-    for module in (checks, desk, sources, corpus, audits, jobs, users):
+    for module in (checks, archive, desk, sources, corpus, audits, jobs, users):
         app.include_router(module.router)
     return app
