@@ -154,8 +154,9 @@ def _ensure_built(target: str | None) -> None:
             return
         from verify.demo import ensure_demo_workspace
 
-        with st.status("Preparing the workspace (the first start ingests the demo corpus, "
-                       "about 30 s)…", expanded=False) as status:
+        slot = st.empty()   # the progress goes once the workspace is ready
+        with slot.status("Preparing the workspace (the first start ingests the demo corpus, "
+                         "about 30 s)…", expanded=False) as status:
             kwargs: dict[str, Any] = {}
             params = inspect.signature(ensure_demo_workspace).parameters
             if "progress_callback" in params:
@@ -169,6 +170,7 @@ def _ensure_built(target: str | None) -> None:
             ws = ensure_demo_workspace(target, **kwargs)
             ws.close()
             status.update(label="Workspace ready", state="complete")
+        slot.empty()
         _built.add(key)
 
 
