@@ -286,3 +286,16 @@ def test_a_workspace_with_documents_from_before_issue_20_migrates(tmp_path):
         assert migrate(store) == []
     finally:
         store.close()
+
+
+def test_insert_rows_many_to_a_statement_in_chunks() -> None:
+    store = Store.memory()
+    store.execute("CREATE TABLE t (i INTEGER, s VARCHAR, x DOUBLE)")
+    rows = [[i, f"row {i}", i / 2] for i in range(450)]
+    store.insert_rows("INSERT INTO t (i, s, x)", rows, per_statement=200)
+    assert store.fetchone("SELECT count(*), sum(i), max(s), sum(x) FROM t") == (
+        450, sum(range(450)), "row 99", sum(range(450)) / 2)
+    store.insert_rows("INSERT INTO t (i, s, x)", [])          # nothing to insert: no statement
+    with pytest.raises(ValueError, match="same number of values"):
+        store.insert_rows("INSERT INTO t (i, s, x)", [[1, "a", 1.0], [2, "b"]])
+    assert store.fetchone("SELECT count(*) FROM t") == (450,)
