@@ -10,7 +10,7 @@ import streamlit as st
 
 from app_pages import _desk as desk
 from app_pages import _reviews
-from verify.archive import MATCH_THRESHOLD
+from verify.archive import EARLIER_SHOWN, MATCH_THRESHOLD, earlier_fact_checks
 from verify.demo import DEMO_CLAIMS
 from verify.explain import explain_confidence
 from verify.history import Review
@@ -20,7 +20,6 @@ from verify.ui import forms, render
 RESULT_KEY = "check_result"
 FILTERS_KEY = "check_filters"      # the sidebar's filters, for the panel's own reruns
 EARLIER_KEY = "check_earlier"      # (check id, the archive's matches for its claim)
-EARLIER_SHOWN = 3                  # as `verify check` shows (docs/archive.md)
 EXAMPLES = DEMO_CLAIMS
 
 
@@ -69,15 +68,15 @@ def show_verdict(result) -> None:  # noqa: ANN001 - CheckResult
             f"{result.refute_score:.2f} · check {render.esc(result.check_id)}</div></div>")
 
 
-def earlier_fact_checks(ws, result) -> list:  # noqa: ANN001 - workspace, CheckResult
+def earlier_for(ws, result) -> list:  # noqa: ANN001 - workspace, CheckResult
     """The archive's best matches for the result's claim (at most 3, each scoring at least
-    MATCH_THRESHOLD, as ``verify check``), kept for this check id only: a check reopened
+    MATCH_THRESHOLD, each fact-check once, as ``verify check``), kept for this check id only: a check reopened
     from History or an audit gets its own. An archive that fails says so; the check stands."""
     stored = st.session_state.get(EARLIER_KEY)
     if stored is not None and stored[0] == result.check_id:
         return list(stored[1])
     with desk.guard("searching the fact-check archive"):
-        matches = ws.match(result.claim, k=EARLIER_SHOWN, min_score=MATCH_THRESHOLD)
+        matches = earlier_fact_checks(ws, result.claim, EARLIER_SHOWN)
         st.session_state[EARLIER_KEY] = (result.check_id, matches)
         return list(matches)
     return []
@@ -175,7 +174,7 @@ def show_result(ws, result) -> None:  # noqa: ANN001
     """The whole verdict view: verdict, earlier fact-checks, evidence, review."""
     show_verdict(result)
     desk.mark("verdict.sent")
-    show_earlier(earlier_fact_checks(ws, result))
+    show_earlier(earlier_for(ws, result))
     groups = [(s, result.by_stance(s)) for s in ("supports", "refutes", "unrelated")]
     left, right = st.columns([3, 2], gap="large")
     with left:

@@ -298,3 +298,24 @@ def test_past_verdicts_import_feeds_the_archive(ws: Workspace, monkeypatch) -> N
     assert rows == [("Drinking hot water cures the flu", "Desk", "REFUTED"),
                     ("The Jalalabad prison held 1,700 prisoners", "Desk", "SUPPORTED")]
     assert ws.match("hot water cures the flu", k=1)[0].fact_check.verdict == "REFUTED"
+
+
+def test_earlier_fact_checks_show_each_fact_check_once(ws: Workspace) -> None:
+    """Above a check's evidence: copies of one claim by the same outlet with the same rating
+    (here in another quote style, imported from another feed) show once, the earliest; the
+    same claim rated by another outlet still shows."""
+    from verify.archive import MATCH_THRESHOLD, earlier_fact_checks
+
+    ws.import_fact_checks(text=json.dumps(FACT_CHECK_TOOLS), name="f.json")
+    copy = ("claim,rating,organisation,date,url\n"
+            "'5G Towers spread the coronavirus!',Pants on Fire!,Checker One,2020-03-26,"
+            "https://one.example/5g-again\n")
+    ws.import_fact_checks(text=copy, name="again.csv")
+    claim = "5G towers spread the coronavirus"
+    everything = ws.match(claim, k=5, min_score=MATCH_THRESHOLD)
+    assert [m.fact_check.organisation for m in everything].count("Checker One") == 2
+    shown = earlier_fact_checks(ws, claim)
+    assert sorted(m.fact_check.organisation for m in shown) == ["Checker One", "Checker Two"]
+    assert "https://one.example/5g" in {m.fact_check.url for m in shown}   # the earliest
+    assert [m.rank for m in shown] == [1, 2]
+    assert len(earlier_fact_checks(ws, claim, k=1)) == 1

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from verify.archive import MATCH_THRESHOLD
+from verify.archive import EARLIER_SHOWN, MATCH_THRESHOLD
 from verify.audit import (
     claimreview_items,
     load_audit,
@@ -107,7 +107,9 @@ def test_matches_go_through_ws_match_with_the_documented_threshold(
     monkeypatch.setattr(type(corpus_ws), "match", spy)
     result = audit(corpus_ws, tmp_path)
     assert {c.claim_text for _, c in result.claims()} == {t for t, _, _ in calls}
-    assert {(k, s) for _, k, s in calls} == {(3, MATCH_THRESHOLD)}
+    # enough matches to show 3 after copies of one fact-check are folded (earlier_fact_checks)
+    assert {(k, s) for _, k, s in calls} == {(3 * EARLIER_SHOWN, MATCH_THRESHOLD)}
+    assert all(len(c.earlier_fact_checks) <= EARLIER_SHOWN for _, c in result.claims())
 
 
 def test_an_empty_archive_is_not_searched(corpus_ws: Any, tmp_path: Path,

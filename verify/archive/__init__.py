@@ -21,8 +21,11 @@ if TYPE_CHECKING:
     from verify.archive.index import ArchiveIndex
     from verify.workspace import Workspace
 
-__all__ = ["MATCH_THRESHOLD", "ArchiveImport", "FactCheck", "Match", "Reranker",
-           "archive_index", "archive_stats", "import_fact_checks", "list_fact_checks", "match"]
+__all__ = ["EARLIER_SHOWN", "MATCH_THRESHOLD", "ArchiveImport", "FactCheck", "Match", "Reranker",
+           "archive_index", "archive_stats", "earlier_fact_checks", "import_fact_checks",
+           "list_fact_checks", "match"]
+
+EARLIER_SHOWN = 3   # earlier fact-checks shown above a check's evidence (docs/archive.md)
 
 _ATTR = "_archive_index"
 
@@ -50,6 +53,38 @@ def match(ws: Workspace, claim: str, k: int = 5, *, min_score: float = 0.0) -> l
         return []
     return match_claim(ws.store, ws.embedder, archive_index(ws), claim, k,
                        reranker=reranker_for(ws), min_score=min_score)
+
+
+def earlier_fact_checks(ws: Any, claim: str, k: int = EARLIER_SHOWN) -> list[Match]:
+    """The earlier fact-checks shown above a check's evidence (``verify check``, the desk's
+    Check page, audit reports): the best matches scoring at least ``MATCH_THRESHOLD``, at
+    most ``k``, each fact-check once. Copies of one claim (``same_claim_key``) by the same
+    organisation with the same rating are one fact-check recorded twice: the earliest is
+    shown. The same claim rated by another organisation is shown too. ``ws``: a workspace
+    or a ``RemoteWorkspace``.
+
+    Example:
+        [m.fact_check.organisation for m in earlier_fact_checks(ws, "5G spreads the virus")]
+        # -> ['Checker One', 'Checker Two']
+    """
+    import dataclasses
+
+    from verify.archive.matching import same_claim_key
+
+    found = ws.match(claim, k=3 * k, min_score=MATCH_THRESHOLD)
+    shown: list[Match] = []
+    seen: set[tuple[str, str, str]] = set()
+    for m in found:   # best first; copies share a score, the earliest first
+        fc = m.fact_check
+        key = (same_claim_key(fc.claim), (fc.organisation or "").casefold().strip(),
+               (fc.rating or "").casefold().strip())
+        if key in seen:
+            continue
+        seen.add(key)
+        shown.append(dataclasses.replace(m, rank=len(shown) + 1))
+        if len(shown) == k:
+            break
+    return shown
 
 
 def has_fact_checks(ws: Workspace) -> bool:

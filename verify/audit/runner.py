@@ -53,7 +53,6 @@ log = logging.getLogger(__name__)
 Verifier = Callable[[str], CheckResult]
 BatchVerifier = Callable[[Sequence[str]], list[CheckResult]]
 EXTRACT_CHUNK = 8          # articles per batched spaCy/embedding pass
-EARLIER_SHOWN = 3          # earlier fact-checks kept per claim (as ``verify check`` shows)
 
 
 # ---- ids ------------------------------------------------------------------------------
@@ -140,7 +139,7 @@ def earlier_fact_check(match: Match) -> EarlierFactCheck:
 
 class ArchiveMatcher:
     """The earlier fact-checks of each claim, from the workspace's archive (``ws.match``):
-    at most ``EARLIER_SHOWN`` scoring at least ``verify.archive.MATCH_THRESHOLD``
+    at most ``verify.archive.EARLIER_SHOWN`` scoring at least ``verify.archive.MATCH_THRESHOLD``
     (docs/archive.md), none at all when the archive holds no fact-check. A claim text
     matched before in the run is not matched again. The archive is an extra: when it cannot
     be searched the audit goes on without matches (logged once)."""
@@ -160,10 +159,10 @@ class ArchiveMatcher:
         if not self.on:
             return []
         if text not in self.memo:
-            from verify.archive import MATCH_THRESHOLD
+            from verify.archive import earlier_fact_checks
 
             try:
-                found = self.ws.match(text, k=EARLIER_SHOWN, min_score=MATCH_THRESHOLD)
+                found = earlier_fact_checks(self.ws, text)
             except Exception as exc:  # noqa: BLE001 - the archive must not stop the audit
                 log.warning("the fact-check archive could not be searched; the audit goes on "
                             "without earlier fact-checks: %s", exc)

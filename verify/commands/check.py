@@ -142,13 +142,14 @@ def check(ctx: click.Context, claim: str, k: int | None, domains: tuple[str, ...
 
 
 def _earlier_fact_checks(ws: Any, claim: str) -> list[Any]:
-    """The archive's best matches for ``claim`` that clear ``MATCH_THRESHOLD`` (at most 3;
-    docs/archive.md); none when the archive is empty or cannot be read."""
-    from verify.archive import MATCH_THRESHOLD
+    """The archive's best matches for ``claim`` that clear ``MATCH_THRESHOLD`` (at most 3,
+    each fact-check once; docs/archive.md); none when the archive is empty or cannot be
+    read."""
+    from verify.archive import earlier_fact_checks
     from verify.errors import VerifyError
 
     try:
-        return list(ws.match(claim, k=3, min_score=MATCH_THRESHOLD))
+        return earlier_fact_checks(ws, claim)
     except VerifyError as exc:   # the check itself stands; the archive is an extra
         click.echo(f"warning: the fact-check archive could not be searched: {exc}", err=True)
         return []
