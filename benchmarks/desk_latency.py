@@ -36,11 +36,9 @@ import os
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -80,15 +78,19 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
-def timings(log_path: Path, since: int) -> dict[str, list[float]]:
-    """The desk's timing lines written to its log after byte ``since``."""
-    out: dict[str, list[float]] = {}
+def _logged(log_path: Path, since: int, pattern: re.Pattern[str]) -> list[tuple[str, float]]:
+    """(name, value) of every ``pattern`` line the desk wrote to its log after byte ``since``."""
     with log_path.open("rb") as handle:
         handle.seek(since)
-        for line in handle.read().decode("utf-8", "replace").splitlines():
-            match = TIMING.search(line)
-            if match:
-                out.setdefault(match.group(1), []).append(float(match.group(2)))
+        text = handle.read().decode("utf-8", "replace")
+    return [(name, float(value)) for name, value in pattern.findall(text)]
+
+
+def timings(log_path: Path, since: int) -> dict[str, list[float]]:
+    """The desk's timing lines (``desk-timing NAME SECONDS``) written after byte ``since``."""
+    out: dict[str, list[float]] = {}
+    for name, value in _logged(log_path, since, TIMING):
+        out.setdefault(name, []).append(value)
     return out
 
 
@@ -96,10 +98,8 @@ def marks(log_path: Path, since: int) -> dict[str, float]:
     """The desk's wall-clock marks (``desk-mark NAME SECONDS``) written after byte ``since``;
     the first of each name."""
     found: dict[str, float] = {}
-    with log_path.open("rb") as fh:
-        fh.seek(since)
-        for name, value in MARK.findall(fh.read().decode("utf-8", "replace")):
-            found.setdefault(name, float(value))
+    for name, value in _logged(log_path, since, MARK):
+        found.setdefault(name, value)
     return found
 
 
@@ -116,32 +116,12 @@ def api_server(home: Path, token_out: list[str]) -> Iterator[str]:
             ws.users.remove(name)
         token_out.append(ws.users.add(name, "checker")[1])
     port = shots.free_port()
-    env = dict(os.environ, VERIFY_HOME=str(home))
-    log = (home / "serve.log").open("wb")
-    proc = subprocess.Popen([sys.executable, "-m", "verify", "-w", str(home / "demo"), "serve",
-                             "--host", "127.0.0.1", "--port", str(port)],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"verify serve exited with code {proc.returncode}")
-            try:
-                with urllib.request.urlopen(url + "/health", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.5)
-            if time.monotonic() > deadline:
-                raise RuntimeError("verify serve did not start in time")
+    with shots.serving([sys.executable, "-m", "verify", "-w", str(home / "demo"), "serve",
+                        "--host", "127.0.0.1", "--port", str(port)],
+                       url + "/health", "verify serve", env=dict(os.environ, VERIFY_HOME=str(home)),
+                       log_path=home / "serve.log", timeout_s=180):
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def cpu_seconds(needle: str) -> float:

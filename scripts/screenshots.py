@@ -50,33 +50,27 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def desk_server(home: Path, log_path: Path | None = None) -> Iterator[str]:
-    """Run ``streamlit run app.py`` headless; yields its base URL; stops it afterwards."""
-    port = free_port()
-    env = dict(os.environ, VERIFY_HOME=str(home), HF_HUB_OFFLINE="1",
-               TOKENIZERS_PARALLELISM="false")
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-           "--server.headless", "true", "--server.port", str(port),
-           "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-           "--server.fileWatcherType", "none"]
+def serving(cmd: list[str], health_url: str, what: str, *, env: dict[str, str] | None = None,
+            log_path: Path | None = None, timeout_s: float = START_TIMEOUT_S) -> Iterator[None]:
+    """Run ``cmd`` until ``health_url`` answers; stop it afterwards (its output to
+    ``log_path``, or nowhere)."""
     log = open(log_path, "wb") if log_path else subprocess.DEVNULL  # noqa: SIM115
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + START_TIMEOUT_S
+        deadline = time.monotonic() + timeout_s
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited with code {proc.returncode}")
+                raise RuntimeError(f"{what} exited with code {proc.returncode}")
             try:
-                with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as resp:
+                with urllib.request.urlopen(health_url, timeout=2) as resp:
                     if resp.status == 200:
                         break
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError("streamlit did not start in time")
+                raise RuntimeError(f"{what} did not start in time")
             time.sleep(0.5)
-        yield base
+        yield
     finally:
         proc.terminate()
         try:
@@ -86,6 +80,21 @@ def desk_server(home: Path, log_path: Path | None = None) -> Iterator[str]:
             proc.wait()
         if log_path:
             log.close()  # type: ignore[union-attr]
+
+
+@contextlib.contextmanager
+def desk_server(home: Path, log_path: Path | None = None) -> Iterator[str]:
+    """Run ``streamlit run app.py`` headless; yields its base URL; stops it afterwards."""
+    port = free_port()
+    env = dict(os.environ, VERIFY_HOME=str(home), HF_HUB_OFFLINE="1",
+               TOKENIZERS_PARALLELISM="false")
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+           "--server.headless", "true", "--server.port", str(port),
+           "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+           "--server.fileWatcherType", "none"]
+    base = f"http://127.0.0.1:{port}"
+    with serving(cmd, base + "/_stcore/health", "streamlit", env=env, log_path=log_path):
+        yield base
 
 
 @contextlib.contextmanager

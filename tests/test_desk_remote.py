@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import html
-import json
 import re
 import threading
 import time
@@ -15,30 +14,15 @@ from typing import Any
 
 import pytest
 
+from tests.test_server import ROLES, _corpus  # the API tests' roles and two-story corpus
 from verify import Workspace
 from verify.client import RemoteWorkspace, ServerUnavailableError, from_jsonable, server_url
 from verify.config import Settings
 from verify.errors import AuthenticationError, InputError, PermissionDeniedError
 from verify.types import CheckResult
 
-ROLES = ("reader", "checker", "editor", "admin")
 CLAIM = "IS-K killed 338 civilians in Pakistan since 2017"
 PASSWORD = "correct horse battery"
-DOCS = {
-    "reuters.com": ("IS-K killed 338 civilians in Pakistan since 2017, according to a "
-                    "count by researchers at CSIS published in March."),
-    "bbc.co.uk": ("The city council approved a new budget of 12 million pounds for road "
-                  "repairs on Tuesday after a long debate."),
-}
-
-
-def _corpus(folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    rows = [{"text": text, "url": f"https://www.{domain}/story", "title": f"story {domain}",
-             "date": "2024-03-01"} for domain, text in DOCS.items()]
-    path = folder / "news.jsonl"
-    path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
-    return path
 
 
 @contextlib.contextmanager

@@ -259,6 +259,23 @@ def writer_active(folder: Path | None) -> bool:
         handle.close()  # closing drops the probe's flock
 
 
+def insert_rows(con: Any, insert: str, rows: Sequence[Sequence[object]], *,
+                per_statement: int = 200) -> None:
+    """``insert`` (``"INSERT INTO t (a, b)"``) for every row through ``con`` (a ``Store`` or a
+    DuckDB connection), many rows to a statement: DuckDB runs ``executemany`` a row at a time,
+    several times slower for a document's passages or a check's evidence."""
+    if not rows:
+        return
+    width = len(rows[0])
+    if any(len(row) != width for row in rows):
+        raise ValueError("insert_rows: every row must have the same number of values")
+    one = "(" + ", ".join(["?"] * width) + ")"
+    for start in range(0, len(rows), per_statement):
+        chunk = rows[start:start + per_statement]
+        con.execute(f"{insert} VALUES " + ", ".join([one] * len(chunk)),
+                    [value for row in chunk for value in row])
+
+
 class Store:
     """A DuckDB connection with the workspace folder it belongs to (``None`` in memory).
 
@@ -463,8 +480,8 @@ class Store:
 
     def insert_rows(self, insert: str, rows: Sequence[Sequence[object]], *,
                     per_statement: int = 200) -> None:
-        """``insert`` (``"INSERT INTO t (a, b)"``) for every row, many rows to a statement:
-        DuckDB runs ``executemany`` a row at a time, 2-3x slower for a check's evidence.
+        """``insert`` (``"INSERT INTO t (a, b)"``) for every row, many rows to a statement
+        (:func:`insert_rows`).
 
         Example:
             >>> store = Store.memory()
@@ -472,16 +489,7 @@ class Store:
             >>> store.fetchone("SELECT count(*) FROM sources WHERE source_id > 900")
             (2,)
         """
-        if not rows:
-            return
-        width = len(rows[0])
-        if any(len(row) != width for row in rows):
-            raise ValueError("insert_rows: every row must have the same number of values")
-        one = "(" + ", ".join(["?"] * width) + ")"
-        for start in range(0, len(rows), per_statement):
-            chunk = rows[start:start + per_statement]
-            self.execute(f"{insert} VALUES " + ", ".join([one] * len(chunk)),
-                         [value for row in chunk for value in row])
+        insert_rows(self, insert, rows, per_statement=per_statement)
 
     def fetchone(self, sql: str, parameters: object = None) -> tuple[Any, ...] | None:
         """The first row of a query, or ``None``."""

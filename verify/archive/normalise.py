@@ -64,34 +64,29 @@ def split_run_together(tag: str, known: WordCounts) -> str:
     if len(word) < _MIN_SPLIT or not word.isalpha() or known(s_stem(word)) > 0:
         return tag
 
-    def weight(piece: str) -> float | None:
+    def commonness(piece: str) -> float | None:
+        """How common a known piece is (None: not a word the archive knows)."""
         if piece in _SHORT_WORDS:
             return 0.0
         count = known(s_stem(piece))
         return math.log1p(count) if count > 0 and len(piece) >= 2 else None
 
-    # best[i]: (pieces, -weight) of the best split of word[:i]; fewest pieces, then commonest
-    best: list[tuple[int, float, int] | None] = [None] * (len(word) + 1)
-    best[0] = (0, 0.0, 0)
+    # best[end]: the best split of word[:end]: (pieces, -commonness, where pieces start);
+    # fewest pieces first, then the commonest words
+    best: dict[int, tuple[int, float, tuple[int, ...]]] = {0: (0, 0.0, ())}
     for end in range(1, len(word) + 1):
+        options = []
         for start in range(max(0, end - 20), end):
-            if best[start] is None:
-                continue
-            w = weight(word[start:end])
-            if w is None:
-                continue
-            pieces, neg, _ = best[start]  # type: ignore[misc]
-            option = (pieces + 1, neg - w, start)
-            if best[end] is None or option[:2] < best[end][:2]:  # type: ignore[index]
-                best[end] = option
-    if best[-1] is None or best[-1][0] < 2:
+            weight = commonness(word[start:end]) if start in best else None
+            if weight is not None:
+                pieces, rarity, starts = best[start]
+                options.append((pieces + 1, rarity - weight, (*starts, start)))
+        if options:
+            best[end] = min(options, key=lambda option: option[:2])
+    if len(word) not in best or best[len(word)][0] < 2:
         return tag
-    cuts, end = [], len(word)
-    while end > 0:
-        start = best[end][2]  # type: ignore[index]
-        cuts.append(tag[start:end])
-        end = start
-    return " ".join(reversed(cuts))
+    bounds = [*best[len(word)][2], len(word)]
+    return " ".join(tag[a:b] for a, b in zip(bounds, bounds[1:], strict=False))
 
 
 def _tag_words(tag: str, known: WordCounts | None) -> str:

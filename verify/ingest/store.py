@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from verify.ingest.domains import looks_like_domain, name_key
 from verify.ingest.models import IngestIssue, IngestReport, ParsedDocument
 from verify.sources.keys import source_key
+from verify.store import insert_rows
 
 if TYPE_CHECKING:
     import duckdb
@@ -238,15 +239,9 @@ def rekey_documents(store: Store, *, dry_run: bool = False) -> list[tuple[int, s
 def _insert_passages(con: Store | duckdb.DuckDBPyConnection, document_id: int, text: str,
                      spans: Sequence[tuple[int, int]]) -> None:
     """Insert passages in multi-row batches (much faster than one statement per row)."""
-    rows = [(document_id, order, text[s:e], s, e) for order, (s, e) in enumerate(spans)]
-    for i in range(0, len(rows), PASSAGE_BATCH):
-        batch = rows[i:i + PASSAGE_BATCH]
-        placeholders = ", ".join(["(?, ?, ?, ?, ?)"] * len(batch))
-        con.execute(
-            "INSERT INTO passages (document_id, passage_order, text, char_start, char_end) "
-            f"VALUES {placeholders}",
-            [value for row in batch for value in row],
-        )
+    insert_rows(con, "INSERT INTO passages (document_id, passage_order, text, char_start, char_end)",
+                [(document_id, order, text[s:e], s, e) for order, (s, e) in enumerate(spans)],
+                per_statement=PASSAGE_BATCH)
 
 
 def write_document(store: Store, *, origin_key: str, file_path: str,
