@@ -446,6 +446,24 @@ def html(fragment: str) -> None:
     st.markdown(fragment, unsafe_allow_html=True)
 
 
+SEND_PAUSE_S = 0.003
+
+
+def let_send() -> None:
+    """Pause the script a moment so that the server's thread sends what the run has drawn so
+    far. Building the rest of the page holds Python's lock: without the pause the verdict
+    waited for it and reached the page about 12 ms later (``benchmarks/desk_latency.py``)."""
+    time.sleep(SEND_PAUSE_S)
+
+
+def html_block(fragment: str) -> None:
+    """Show a large piece of :mod:`verify.ui.render` HTML (every untrusted piece escaped
+    there) as raw HTML, not markdown. The browser draws it, and redraws it at every run of
+    its panel, without parsing it as markdown first: on a small machine shared with the desk
+    that redraw competes with the check for the CPU (``benchmarks/desk_latency.py``)."""
+    st.html(fragment)
+
+
 def accepts(fn: Any, name: str) -> bool:
     """True when ``fn`` names a parameter ``name`` (``**kwargs`` alone does not count)."""
     try:

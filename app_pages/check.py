@@ -105,13 +105,10 @@ def show_earlier(matches) -> None:  # noqa: ANN001 - list[verify.archive.Match]
                    "(see the Archive page).")
 
 
-def show_evidence(ev) -> None:  # noqa: ANN001 - EvidenceAssessment
-    """One passage: header, highlighted text, aligned numbers."""
-    with st.container(border=True):
-        desk.html(render.evidence_header(ev))
-        desk.html(render.evidence_text(ev))
-        if ev.alignments:
-            desk.html(render.alignment_table(ev.alignments))
+def show_evidence(evs) -> None:  # noqa: ANN001 - list[EvidenceAssessment]
+    """Passages as cards (header, highlighted text, aligned numbers), one HTML block for
+    all of them: one element for the browser to redraw instead of four per passage."""
+    desk.html_block("".join(render.evidence_card(ev) for ev in evs))
 
 
 def show_chart(result) -> None:  # noqa: ANN001
@@ -174,6 +171,7 @@ def show_result(ws, result) -> None:  # noqa: ANN001
     """The whole verdict view: verdict, earlier fact-checks, evidence, review."""
     show_verdict(result)
     desk.mark("verdict.sent")
+    desk.let_send()     # the verdict to the browser now, not after the evidence and chart
     show_earlier(earlier_for(ws, result))
     groups = [(s, result.by_stance(s)) for s in ("supports", "refutes", "unrelated")]
     left, right = st.columns([3, 2], gap="large")
@@ -188,10 +186,10 @@ def show_result(ws, result) -> None:  # noqa: ANN001
         tabs = st.tabs(labels, default=labels[lead])
         for tab, (stance, evs) in zip(tabs, groups, strict=True):
             with tab:
-                if not evs:
+                if evs:
+                    show_evidence(evs)
+                else:
                     st.caption(f"No {render.STANCE_TITLE[stance].lower()} evidence.")
-                for ev in evs:
-                    show_evidence(ev)
     with right:
         st.markdown("**Agreement**")
         show_chart(result)

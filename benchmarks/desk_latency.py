@@ -22,6 +22,11 @@ closing it; the table shows their medians over the submits. ``--mode remote`` ru
 against ``verify serve`` (VERIFY_SERVER, signed in with a token) instead; the library's check
 is then timed in the server process's workspace before the server starts.
 
+``--paused-control`` sends each claim a second time and stops Chromium (SIGSTOP) from the
+desk's mark at the start of ``ws.check`` to its mark at the end: a control, not the product,
+that shows how long the desk's check takes when the browser does not share the machine's
+cores (as when the reader's browser runs on their own computer).
+
 Also the CPU seconds each process spent (``/proc``): this process during ``ws.check``, the
 streamlit process and Chromium during each submit. Prints p50 (and p90) of each, and the
 ratios desk / library (target <= 1.5), by the browser's clock and by the harness's.
@@ -35,6 +40,7 @@ import importlib.util
 import os
 import re
 import shutil
+import signal
 import statistics
 import sys
 import tempfile
@@ -142,7 +148,53 @@ def cpu_seconds(needle: str) -> float:
     return total
 
 
-def run_mode(mode: str, home: Path, claims: list[str], repeats: int) -> dict[str, Any]:
+def chromium_pids() -> list[int]:
+    """Process ids of every Chromium process (/proc), this harness's browser among them."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if b"chromium" in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+def check_with_browser_paused(page: Any, claim: str, log_path: Path,
+                              timeout_s: float = 60.0) -> float | None:
+    """A control, not the product: submit ``claim`` and stop Chromium (SIGSTOP) from the
+    desk's ``check.start`` mark to its ``check.end``, as if the browser ran on another
+    computer; returns ``ws.check``'s seconds in the desk by its marks (None if no marks)."""
+    page.get_by_role("textbox", name="Claim", exact=True).fill(claim)
+    since = log_path.stat().st_size
+    page.get_by_role("button", name="Check claim").click()
+    pids: list[int] = []
+    deadline = time.monotonic() + timeout_s
+    try:
+        while time.monotonic() < deadline:
+            seen = marks(log_path, since)
+            if "check.start" in seen and not pids:
+                pids = chromium_pids()
+                for pid in pids:
+                    with contextlib.suppress(OSError):
+                        os.kill(pid, signal.SIGSTOP)
+            if "check.end" in seen:
+                break
+            time.sleep(0.001)
+    finally:
+        for pid in pids:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGCONT)
+    seen = marks(log_path, since)
+    if "check.start" in seen and "check.end" in seen:
+        return seen["check.end"] - seen["check.start"]
+    return None
+
+
+def run_mode(mode: str, home: Path, claims: list[str], repeats: int,
+             paused_control: bool = False) -> dict[str, Any]:
     """Time library and desk for ``mode`` (embedded or remote); returns the samples."""
     from verify.workspace import Workspace
 
@@ -154,6 +206,7 @@ def run_mode(mode: str, home: Path, claims: list[str], repeats: int) -> dict[str
     steps: dict[str, list[float]] = {name: [] for name, _, _ in STEPS}
     desk_cpu: list[float] = []
     browser_cpu: list[float] = []
+    paused: list[float] = []
     log_path = home / f"streamlit-{mode}.log"
     with contextlib.ExitStack() as stack:
         if mode == "remote":
@@ -215,10 +268,16 @@ def run_mode(mode: str, home: Path, claims: list[str], repeats: int) -> dict[str
                 desk_cpu.append(cpu_seconds(f"--server.port {port}") - desk_before)
                 browser_cpu.append(cpu_seconds("chromium") - browser_before)
                 shots.wait_idle(page)
+                if paused_control:
+                    took = check_with_browser_paused(page, claim, log_path)
+                    if took is not None:
+                        paused.append(took)
+                    shots.wait_idle(page)
         parts = timings(log_path, since)
     return {"mode": mode, "library": library, "desk": desk, "desk_page": desk_page,
             "parts": parts, "steps": steps,
-            "library_cpu": library_cpu, "desk_cpu": desk_cpu, "browser_cpu": browser_cpu}
+            "library_cpu": library_cpu, "desk_cpu": desk_cpu, "browser_cpu": browser_cpu,
+            "paused": paused}
 
 
 def report(result: dict[str, Any]) -> None:
@@ -230,6 +289,7 @@ def report(result: dict[str, Any]) -> None:
         ("desk: click -> verdict, as the harness sees it", desk),
     ]
     rows += [(f"  desk: {name} (clocks)", values) for name, values in result["steps"].items()]
+    rows.append(("  control: ws.check in the desk, Chromium stopped", result["paused"]))
     rows += [("  CPU s: library process during ws.check", result["library_cpu"]),
              ("  CPU s: desk (streamlit) process per submit", result["desk_cpu"]),
              ("  CPU s: Chromium per submit", result["browser_cpu"])]
@@ -259,6 +319,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3, help="times each demo claim is sent")
     parser.add_argument("--home", default=None, help="VERIFY_HOME (default: a temp folder)")
     parser.add_argument("--mode", choices=("embedded", "remote", "both"), default="embedded")
+    parser.add_argument("--paused-control", action="store_true",
+                        help="after each submit, send the claim again with Chromium stopped "
+                             "(SIGSTOP) while the desk checks it: the check's time when the "
+                             "browser does not share the machine's cores")
     args = parser.parse_args(argv)
     shots = _harness()
     if shots.chromium_path() is None:
@@ -275,7 +339,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"demo workspace ready in {time.perf_counter() - started:.1f} s ({home / 'demo'})")
         modes = ("embedded", "remote") if args.mode == "both" else (args.mode,)
         for mode in modes:
-            report(run_mode(mode, home, list(DEMO_CLAIMS), args.repeats))
+            report(run_mode(mode, home, list(DEMO_CLAIMS), args.repeats,
+                            args.paused_control))
     return 0
 
 

@@ -54,7 +54,7 @@ def app(demo_home: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
 
 def page_html(at: AppTest) -> str:
     """Everything the page rendered as markdown/HTML, entities decoded."""
-    return html.unescape("\n".join(str(m.value) for m in at.markdown))
+    return html.unescape("\n".join(str(m.value) for m in [*at.markdown, *at.html]))
 
 
 def page_text(at: AppTest) -> str:
@@ -244,7 +244,7 @@ def test_hostile_document_is_shown_as_text(app: AppTest, demo_home: Path,
         assert report.added == 1, report.errors
     try:
         run_check(app, "The Zelborn quarry produced 4,417 tonnes of basalt in 2020")
-        raw = "\n".join(str(m.value) for m in app.markdown)
+        raw = "\n".join(str(m.value) for m in [*app.markdown, *app.html])
         assert "Zelborn" in raw
         assert "<script>" not in raw and "<img src=x" not in raw
         assert "&lt;script&gt;" in raw and "&lt;img src=x onerror=alert&#40;1&#41;&gt;" in raw

@@ -94,6 +94,18 @@ def test_evidence_header_and_text_escape_every_piece() -> None:
     assert "<script>" not in body and "<mark>&lt;script&gt;</mark>" in body
 
 
+def test_evidence_card_holds_header_text_and_figures_escaped() -> None:
+    als = (QuantityAlignment("<b>3,000</b>", 3000.0, "civilians", (0, 5), "338", 338.0,
+                             "civilians", (1, 4), "mismatch", "3,000 vs 338"),)
+    card = render.evidence_card(_evidence(XSS, alignments=als, spans=((0, 8),)))
+    assert card.startswith('<div class="vf-card" data-passage-id="7">') and card.endswith("</div>")
+    assert "A &lt;b&gt;title&lt;/b&gt;" in card and "<mark>&lt;script&gt;</mark>" in card
+    assert 'class="vf-al-mismatch"' in card
+    assert "<script>" not in card and "<b>3,000</b>" not in card
+    plain = render.evidence_card(_evidence("no figures here"))
+    assert "<table" not in plain        # no figures compared, no table
+
+
 def test_alignment_rows_mark_match_and_mismatch() -> None:
     als = (
         QuantityAlignment("338", 338.0, "civilians", (12, 15), "338", 338.0, "civilians",

@@ -67,7 +67,7 @@ def _open(home: Path) -> workspace_mod.Workspace:
 
 
 def page_html(at: AppTest) -> str:
-    return html.unescape("\n".join(str(m.value) for m in at.markdown))
+    return html.unescape("\n".join(str(m.value) for m in [*at.markdown, *at.html]))
 
 
 def texts(group) -> str:  # noqa: ANN001

@@ -28,8 +28,13 @@ FACT_CHECKS = (
     "https://three.example/moon\n")
 
 
+def raw_blocks(at: AppTest) -> list[str]:
+    """The page's markdown and HTML elements, in page order."""
+    return [str(node.value) for node in at.main if node.type in ("markdown", "html")]
+
+
 def markdown(at: AppTest) -> list[str]:
-    return [html.unescape(str(m.value)) for m in at.markdown]
+    return [html.unescape(b) for b in raw_blocks(at)]
 
 
 def check(at: AppTest, claim: str) -> AppTest:
@@ -70,7 +75,7 @@ def test_a_matched_claim_shows_its_earlier_fact_check_above_the_evidence(workspa
     shown = blocks[earlier[0]]
     assert "<b>False</b>" in shown and 'data-verdict="REFUTED"' in shown
     assert re.search(r'<a href="https://one\.example/isk"[^>]*>Checker &lt;i&gt;One&lt;/i&gt;</a>',
-                     str(at.markdown[earlier[0]].value)), shown   # linked, the name escaped
+                     raw_blocks(at)[earlier[0]]), shown   # linked, the name escaped
     assert "2020-03-25" in shown
     score = float(re.search(r"match score (\d\.\d\d)", shown).group(1))  # type: ignore[union-attr]
     assert score >= 0.5

@@ -124,7 +124,7 @@ def audit_url(at: AppTest, text: str) -> AppTest:
 
 
 def shown(at: AppTest) -> str:
-    return html.unescape("\n".join(str(m.value) for m in at.markdown))
+    return html.unescape("\n".join(str(m.value) for m in [*at.markdown, *at.html]))
 
 
 def test_an_article_is_audited_by_its_url(page: AppTest, server: Any) -> None:

@@ -240,7 +240,7 @@ def _desk(url: str, monkeypatch: pytest.MonkeyPatch):
 
 
 def _text(at: Any) -> str:
-    parts = [re.sub(r"<[^>]+>", " ", html.unescape("\n".join(str(m.value) for m in at.markdown)))]
+    parts = [re.sub(r"<[^>]+>", " ", html.unescape("\n".join(str(m.value) for m in [*at.markdown, *at.html])))]
     for group in (at.caption, at.success, at.info, at.warning, at.error, at.title):
         parts.extend(str(e.value) for e in group)
     return "\n".join(parts).replace("\\", "")  # markdown escapes
@@ -295,7 +295,7 @@ def test_checker_signs_in_with_a_password_checks_and_reviews(served, monkeypatch
     _check(at, CLAIM)
     badge = next(m for m in at.markdown if "data-verdict" in str(m.value))
     check_id = re.search(r'data-check-id="([^"]+)"',
-                         html.unescape("\n".join(str(m.value) for m in at.markdown)))
+                         html.unescape("\n".join(str(m.value) for m in [*at.markdown, *at.html])))
     assert badge is not None and check_id is not None
     name = next(t for t in at.text_input if t.label == "Your name")
     assert name.value == "checker-person"

@@ -107,7 +107,7 @@ def go(at: AppTest, page: str) -> AppTest:
 
 
 def page_html(at: AppTest) -> str:
-    return html.unescape("\n".join(str(m.value) for m in at.markdown))
+    return html.unescape("\n".join(str(m.value) for m in [*at.markdown, *at.html]))
 
 
 def texts(group: Any) -> str:

@@ -106,6 +106,8 @@ def test_claim_gets_verdict_and_evidence_in_browser(page, server: str, home: Pat
     body = page.inner_text("body")
     assert "Supporting (" in body
     assert "338" in " ".join(page.locator("mark").all_inner_texts())
+    cards = page.locator(".vf-card")      # one bordered card per passage, as raw HTML
+    assert cards.count() >= 1 and cards.first.locator("mark").count() >= 1
     page.screenshot(path=str(ARTIFACTS / "browser-check.png"), full_page=True)
 
 

@@ -59,7 +59,7 @@ def _open(home: Path):
 
 def page_html(at: AppTest) -> str:
     """Everything rendered as markdown/HTML, entities decoded."""
-    return html.unescape("\n".join(str(m.value) for m in at.markdown))
+    return html.unescape("\n".join(str(m.value) for m in [*at.markdown, *at.html]))
 
 
 def verdict_shown(at: AppTest) -> str | None:

@@ -74,6 +74,9 @@ CSS = """
 .vf-text mark.vf-claim-refuted{background:#f9d0cc}
 .vf-text mark.vf-claim-conflicting{background:#fcdcb4}
 .vf-text mark.vf-claim-nei{background:#e4e7ec}
+.vf-card{border:1px solid rgba(49,51,63,.2);border-radius:.5rem;padding:1rem;
+  margin-bottom:1rem}
+.vf-card>div+div{margin-top:.5rem}
 .vf-reason{font-size:1rem;margin-top:.4rem}
 table.vf-align{border-collapse:collapse;margin:.5rem 0 .2rem 0;font-size:.88rem;width:100%}
 table.vf-align th{text-align:left;color:#475467;font-weight:600;border-bottom:1px solid #d0d5dd;
@@ -247,6 +250,13 @@ def evidence_spans(ev: Any) -> list[tuple[int, int]]:
 def evidence_text(ev: Any) -> str:
     """The passage text, escaped, with matching spans marked."""
     return "<div>" + highlight(ev.passage.text, evidence_spans(ev)) + "</div>"
+
+
+def evidence_card(ev: Any) -> str:
+    """One assessed passage as a bordered card: header, highlighted text, aligned figures."""
+    return (f'<div class="vf-card" data-passage-id="{int(ev.passage.passage_id)}">'
+            + evidence_header(ev) + evidence_text(ev) + alignment_table(ev.alignments)
+            + "</div>")
 
 
 def alignment_rows(alignments: Iterable[Any]) -> list[dict[str, str]]:
