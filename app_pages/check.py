@@ -10,7 +10,7 @@ import streamlit as st
 
 from app_pages import _desk as desk
 from app_pages import _reviews
-from verify.archive import EARLIER_SHOWN, MATCH_THRESHOLD, earlier_fact_checks
+from verify.archive import MATCH_THRESHOLD, earlier_fact_checks
 from verify.demo import DEMO_CLAIMS
 from verify.explain import explain_confidence
 from verify.history import Review
@@ -69,14 +69,14 @@ def show_verdict(result) -> None:  # noqa: ANN001 - CheckResult
 
 
 def earlier_for(ws, result) -> list:  # noqa: ANN001 - workspace, CheckResult
-    """The archive's best matches for the result's claim (at most 3, each scoring at least
-    MATCH_THRESHOLD, each fact-check once, as ``verify check``), kept for this check id only: a check reopened
-    from History or an audit gets its own. An archive that fails says so; the check stands."""
+    """The archive's best matches for the result's claim (``earlier_fact_checks``, as
+    ``verify check``), kept for this check id only: a check reopened from History or an
+    audit gets its own. An archive that fails says so; the check stands."""
     stored = st.session_state.get(EARLIER_KEY)
     if stored is not None and stored[0] == result.check_id:
         return list(stored[1])
     with desk.guard("searching the fact-check archive"):
-        matches = earlier_fact_checks(ws, result.claim, EARLIER_SHOWN)
+        matches = earlier_fact_checks(ws, result.claim)
         st.session_state[EARLIER_KEY] = (result.check_id, matches)
         return list(matches)
     return []

@@ -130,36 +130,32 @@ def api_server(home: Path, token_out: list[str]) -> Iterator[str]:
         yield url
 
 
-def cpu_seconds(needle: str) -> float:
-    """User+system CPU seconds of every process whose command line holds ``needle`` (/proc)."""
-    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-    total = 0.0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
-            if needle not in cmd:
-                continue
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / ticks
-        except (OSError, IndexError, ValueError):
-            continue
-    return total
-
-
-def chromium_pids() -> list[int]:
-    """Process ids of every Chromium process (/proc), this harness's browser among them."""
+def processes(needle: str) -> list[Path]:
+    """The /proc folders of every process whose command line holds ``needle``."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            if b"chromium" in (entry / "cmdline").read_bytes():
-                found.append(int(entry.name))
+            cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
         except OSError:
             continue
+        if needle in cmd:
+            found.append(entry)
     return found
+
+
+def cpu_seconds(needle: str) -> float:
+    """User+system CPU seconds of every process whose command line holds ``needle`` (/proc)."""
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0.0
+    for entry in processes(needle):
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
 
 
 def check_with_browser_paused(page: Any, claim: str, log_path: Path,
@@ -176,7 +172,7 @@ def check_with_browser_paused(page: Any, claim: str, log_path: Path,
         while time.monotonic() < deadline:
             seen = marks(log_path, since)
             if "check.start" in seen and not pids:
-                pids = chromium_pids()
+                pids = [int(entry.name) for entry in processes("chromium")]
                 for pid in pids:
                     with contextlib.suppress(OSError):
                         os.kill(pid, signal.SIGSTOP)
